@@ -1,0 +1,9 @@
+//go:build !unix
+
+package localpg
+
+import "os/exec"
+
+func prepareOwnership(string) error { return nil }
+
+func dropPrivileges(*exec.Cmd) error { return nil }
