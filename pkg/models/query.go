@@ -1,0 +1,64 @@
+package models
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+)
+
+// QueryModelVersion is the version of the query JSON this build writes and reads.
+// Older saved queries are upgraded by the frontend (src/migrations.ts).
+const QueryModelVersion = 1
+
+// QueryKind says what shape of answer a query wants.
+type QueryKind string
+
+// The query kinds.
+const (
+	// KindTimeSeries is one value per calendar bucket, series per group-by value.
+	KindTimeSeries QueryKind = "timeseries"
+)
+
+// Filter keeps the rows whose dimension has one of the values.
+type Filter struct {
+	Dimension string   `json:"dimension"`
+	Values    []string `json:"values"`
+}
+
+// Query is the query JSON the frontend, Explore and alert rules send.
+type Query struct {
+	Version   int       `json:"version"`
+	QueryType QueryKind `json:"queryType"`
+	Metric    string    `json:"metric"`
+	GroupBy   string    `json:"groupBy"`
+	Filters   []Filter  `json:"filters"`
+	Interval  string    `json:"interval"`
+	Timezone  string    `json:"timezone"`
+
+	// From the request rather than the JSON.
+	RefID         string            `json:"-"`
+	TimeRange     backend.TimeRange `json:"-"`
+	GrafanaStep   time.Duration     `json:"-"`
+	MaxDataPoints int64             `json:"-"`
+}
+
+// ParseQuery decodes one query of a request. An empty queryType means a time series.
+func ParseQuery(dq backend.DataQuery) (Query, error) {
+	var q Query
+	if err := json.Unmarshal(dq.JSON, &q); err != nil {
+		return q, fmt.Errorf("the query is not valid JSON (%v): re-create it in the query editor", err)
+	}
+	if q.QueryType == "" {
+		q.QueryType = KindTimeSeries
+	}
+	if q.Version > QueryModelVersion {
+		return q, fmt.Errorf("query version %d is newer than this plugin understands (%d): upgrade the plugin", q.Version, QueryModelVersion)
+	}
+	q.RefID = dq.RefID
+	q.TimeRange = dq.TimeRange
+	q.GrafanaStep = dq.Interval
+	q.MaxDataPoints = dq.MaxDataPoints
+	return q, nil
+}

@@ -1,0 +1,125 @@
+// Package models holds the plugin's wire formats: the data source settings and
+// the query JSON, each with its validation.
+package models
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/gtime"
+)
+
+// TLS modes, as PostgreSQL's sslmode names them.
+const (
+	TLSDisable    = "disable"
+	TLSRequire    = "require"
+	TLSVerifyCA   = "verify-ca"
+	TLSVerifyFull = "verify-full"
+)
+
+// Defaults for settings left empty.
+const (
+	DefaultPort             = 5432
+	DefaultMaxConns         = 10
+	DefaultStatementTimeout = 30 * time.Second
+	maxMaxConns             = 100
+)
+
+// Settings are one data source's connection settings: jsonData plus secureJsonData.
+type Settings struct {
+	Host             string `json:"host"`
+	Port             int    `json:"port"`
+	Database         string `json:"database"`
+	User             string `json:"user"`
+	TLSMode          string `json:"tlsMode"`
+	Workspace        string `json:"workspace"`
+	MaxConns         int    `json:"maxConns"`
+	StatementTimeout string `json:"statementTimeout"`
+
+	// From secureJsonData.
+	Password      string `json:"-"`
+	TLSCACert     string `json:"-"`
+	TLSClientCert string `json:"-"`
+	TLSClientKey  string `json:"-"`
+
+	// StatementTimeoutDuration is StatementTimeout parsed.
+	StatementTimeoutDuration time.Duration `json:"-"`
+}
+
+// LoadSettings reads and validates a data source's settings, filling defaults.
+// The error says which setting is wrong and how to fix it.
+func LoadSettings(instance backend.DataSourceInstanceSettings) (Settings, error) {
+	var s Settings
+	if len(instance.JSONData) > 0 {
+		if err := json.Unmarshal(instance.JSONData, &s); err != nil {
+			return s, fmt.Errorf("the data source settings are not valid JSON (%v): save the settings page again", err)
+		}
+	}
+	secure := instance.DecryptedSecureJSONData
+	s.Password = secure["password"]
+	s.TLSCACert = secure["tlsCACert"]
+	s.TLSClientCert = secure["tlsClientCert"]
+	s.TLSClientKey = secure["tlsClientKey"]
+	return s, s.normalise()
+}
+
+func (s *Settings) normalise() error {
+	s.Host = strings.TrimSpace(s.Host)
+	s.Workspace = strings.TrimSpace(s.Workspace)
+	if s.Port == 0 {
+		s.Port = DefaultPort
+	}
+	if s.MaxConns == 0 {
+		s.MaxConns = DefaultMaxConns
+	}
+	if s.TLSMode == "" {
+		s.TLSMode = TLSRequire
+	}
+	var problems []string
+	if s.Host == "" {
+		problems = append(problems, "host is empty: enter the PostgreSQL server's host name or address")
+	}
+	if s.Port < 1 || s.Port > 65535 {
+		problems = append(problems, fmt.Sprintf("port %d is out of range: use 1-65535 (PostgreSQL's default is 5432)", s.Port))
+	}
+	if s.Database == "" {
+		problems = append(problems, "database is empty: enter the database that holds the conversation store")
+	}
+	if s.User == "" {
+		problems = append(problems, "user is empty: enter a PostgreSQL user with read access to the conversation store")
+	}
+	if s.Workspace == "" {
+		problems = append(problems, "workspace is empty: enter the workspace slug whose data this data source shows")
+	}
+	switch s.TLSMode {
+	case TLSDisable, TLSRequire:
+	case TLSVerifyCA, TLSVerifyFull:
+		if s.TLSCACert == "" {
+			problems = append(problems, "TLS mode "+s.TLSMode+" needs the CA certificate: paste it in PEM form")
+		}
+	default:
+		problems = append(problems, fmt.Sprintf("TLS mode %q is unknown: use disable, require, verify-ca or verify-full", s.TLSMode))
+	}
+	if (s.TLSClientCert == "") != (s.TLSClientKey == "") {
+		problems = append(problems, "TLS client certificate and key go together: set both or neither")
+	}
+	if s.MaxConns < 1 || s.MaxConns > maxMaxConns {
+		problems = append(problems, fmt.Sprintf("max connections %d is out of range: use 1-%d", s.MaxConns, maxMaxConns))
+	}
+	s.StatementTimeoutDuration = DefaultStatementTimeout
+	if s.StatementTimeout != "" {
+		timeout, err := gtime.ParseDuration(s.StatementTimeout)
+		if err != nil || timeout <= 0 {
+			problems = append(problems, fmt.Sprintf("statement timeout %q is not a positive duration: use a value like 30s or 2m", s.StatementTimeout))
+		} else {
+			s.StatementTimeoutDuration = timeout
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("invalid data source settings: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
