@@ -1,0 +1,157 @@
+// Package catalog is the declarative list of metrics the data source answers:
+// what each number means, its unit and value kind, the dimensions it can be
+// grouped and filtered by, and the source rows and aggregate it is computed
+// from. Resolve turns a query into a Plan against this list; it does no I/O.
+//
+// Adding a metric means one entry here, one test row and one line in
+// docs/metrics.md.
+package catalog
+
+import (
+	"slices"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
+)
+
+// Section groups metrics as the product views do.
+type Section string
+
+// The sections.
+const (
+	SectionUsage Section = "usage"
+)
+
+// ValueKind says how a metric's value is aggregated, and so how an empty
+// bucket reads: counts and sums are 0, averages and percentiles are null.
+type ValueKind string
+
+// The value kinds.
+const (
+	ValueCount ValueKind = "count"
+	ValueSum   ValueKind = "sum"
+)
+
+// ZeroWhenEmpty reports whether a bucket without rows is a real zero.
+func (k ValueKind) ZeroWhenEmpty() bool { return k == ValueCount || k == ValueSum }
+
+// Source names the rows a metric counts; package sqlbuild owns each one's SQL.
+type Source string
+
+// The sources.
+const (
+	// SourceMessages is one row per message, stamped with its time.
+	SourceMessages Source = "messages"
+	// SourceFirstInbound is one row per contact, stamped with the time of its
+	// first inbound message ever.
+	SourceFirstInbound Source = "first_inbound"
+)
+
+// Dimension is something a metric can be grouped and filtered by.
+type Dimension struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// The dimensions.
+var (
+	DimPlatform = Dimension{ID: "platform", Title: "Platform"}
+	DimSender   = Dimension{ID: "sender", Title: "Sender"}
+)
+
+// Dimensions lists every dimension, for the query editor.
+var Dimensions = []Dimension{DimPlatform, DimSender}
+
+// Metric is one catalog entry.
+type Metric struct {
+	ID          string             `json:"id"`
+	Section     Section            `json:"section"`
+	Title       string             `json:"title"`
+	Description string             `json:"description"`
+	Unit        string             `json:"unit"`
+	Value       ValueKind          `json:"valueKind"`
+	Kinds       []models.QueryKind `json:"kinds"`
+	Dimensions  []string           `json:"dimensions"`
+
+	// Source is the rows the metric is computed over.
+	Source Source `json:"-"`
+	// Aggregate is the SQL aggregate over the source's rows in a bucket.
+	Aggregate string `json:"-"`
+	// Conditions keep only some of the source's rows: column = value, where
+	// the value is sent as a bind parameter.
+	Conditions map[string]any `json:"-"`
+	// Cumulative metrics count every row from the beginning of the store up to
+	// each bucket's end, not only the rows inside the bucket.
+	Cumulative bool `json:"-"`
+}
+
+// Supports reports whether the metric answers queries of kind.
+func (m Metric) Supports(kind models.QueryKind) bool { return slices.Contains(m.Kinds, kind) }
+
+// Allows reports whether the metric can be grouped or filtered by dimension.
+func (m Metric) Allows(dimension string) bool { return slices.Contains(m.Dimensions, dimension) }
+
+var timeSeries = []models.QueryKind{models.KindTimeSeries}
+
+// Metrics is the catalog, in the order the query editor lists it. Definitions
+// restate the metric contract; docs/metrics.md carries them with examples.
+var Metrics = []Metric{
+	{
+		ID: "active_users", Section: SectionUsage, Title: "Active users",
+		Description: "Distinct contacts with at least one inbound message in the bucket. A contact is one identity on one platform.",
+		Unit:        "short", Value: ValueCount, Kinds: timeSeries, Dimensions: []string{DimPlatform.ID},
+		Source: SourceMessages, Aggregate: "count(DISTINCT m.contact_id)",
+		Conditions: map[string]any{"m.direction": "inbound"},
+	},
+	{
+		ID: "new_users", Section: SectionUsage, Title: "New users",
+		Description: "Contacts whose first inbound message ever falls in the bucket.",
+		Unit:        "short", Value: ValueCount, Kinds: timeSeries, Dimensions: []string{DimPlatform.ID},
+		Source: SourceFirstInbound, Aggregate: "count(*)",
+	},
+	{
+		ID: "total_users", Section: SectionUsage, Title: "Total users",
+		Description: "Contacts whose first inbound message is before the bucket's end: a running total from the beginning of the store, not from the range start.",
+		Unit:        "short", Value: ValueCount, Kinds: timeSeries, Dimensions: []string{DimPlatform.ID},
+		Source: SourceFirstInbound, Aggregate: "count(*)", Cumulative: true,
+	},
+	{
+		ID: "messages_received", Section: SectionUsage, Title: "Messages received",
+		Description: "Inbound messages (from contacts) in the bucket.",
+		Unit:        "short", Value: ValueCount, Kinds: timeSeries, Dimensions: []string{DimPlatform.ID},
+		Source: SourceMessages, Aggregate: "count(*)",
+		Conditions: map[string]any{"m.direction": "inbound"},
+	},
+	{
+		ID: "messages_sent", Section: SectionUsage, Title: "Messages sent",
+		Description: "Outbound messages in the bucket; group or filter by sender (bot, agent, broadcast).",
+		Unit:        "short", Value: ValueCount, Kinds: timeSeries, Dimensions: []string{DimPlatform.ID, DimSender.ID},
+		Source: SourceMessages, Aggregate: "count(*)",
+		Conditions: map[string]any{"m.direction": "outbound"},
+	},
+	{
+		ID: "total_messages", Section: SectionUsage, Title: "Total messages",
+		Description: "All messages in the bucket, inbound and outbound.",
+		Unit:        "short", Value: ValueCount, Kinds: timeSeries, Dimensions: []string{DimPlatform.ID, DimSender.ID},
+		Source: SourceMessages, Aggregate: "count(*)",
+	},
+}
+
+// Lookup finds a metric by id.
+func Lookup(id string) (Metric, bool) {
+	for _, m := range Metrics {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return Metric{}, false
+}
+
+// LookupDimension finds a dimension by id.
+func LookupDimension(id string) (Dimension, bool) {
+	for _, d := range Dimensions {
+		if d.ID == id {
+			return d, true
+		}
+	}
+	return Dimension{}, false
+}

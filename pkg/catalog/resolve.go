@@ -1,0 +1,119 @@
+package catalog
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/timebucket"
+)
+
+// Plan is a query checked against the catalog: everything SQL building needs.
+type Plan struct {
+	Metric     Metric
+	Kind       models.QueryKind
+	GroupBy    string // a dimension id, or "" for one series
+	Filters    []models.Filter
+	Interval   timebucket.Interval
+	Location   *time.Location
+	From, To   time.Time
+	Boundaries []time.Time // bucket boundaries: n buckets, n+1 times
+}
+
+// QueryError is a problem with the query itself: the user can fix it in the editor.
+type QueryError struct{ Message string }
+
+func (e *QueryError) Error() string { return e.Message }
+
+func queryErrorf(format string, args ...any) error {
+	return &QueryError{Message: fmt.Sprintf(format, args...)}
+}
+
+// Resolve checks q against the catalog and computes its buckets.
+func Resolve(q models.Query) (Plan, error) {
+	if strings.TrimSpace(q.Metric) == "" {
+		return Plan{}, queryErrorf("no metric chosen: pick a metric in the query editor")
+	}
+	metric, ok := Lookup(q.Metric)
+	if !ok {
+		return Plan{}, queryErrorf("metric %q is unknown: choose one of %s", q.Metric, strings.Join(metricIDs(), ", "))
+	}
+	if !metric.Supports(q.QueryType) {
+		return Plan{}, queryErrorf("metric %q cannot be queried as %q: it supports %s", metric.ID, q.QueryType, joinKinds(metric.Kinds))
+	}
+	plan := Plan{Metric: metric, Kind: q.QueryType, From: q.TimeRange.From, To: q.TimeRange.To}
+
+	if q.GroupBy != "" {
+		if err := checkDimension(metric, q.GroupBy, "group by"); err != nil {
+			return Plan{}, err
+		}
+		plan.GroupBy = q.GroupBy
+	}
+	for _, f := range q.Filters {
+		if err := checkDimension(metric, f.Dimension, "filter by"); err != nil {
+			return Plan{}, err
+		}
+		values := nonEmpty(f.Values)
+		if len(values) == 0 {
+			return Plan{}, queryErrorf("the %s filter has no values: add a value or remove the filter", f.Dimension)
+		}
+		plan.Filters = append(plan.Filters, models.Filter{Dimension: f.Dimension, Values: values})
+	}
+
+	loc, err := timebucket.LoadLocation(q.Timezone)
+	if err != nil {
+		return Plan{}, &QueryError{Message: err.Error()}
+	}
+	plan.Location = loc
+	interval, err := timebucket.Choose(q.Interval, plan.To.Sub(plan.From), q.GrafanaStep, q.MaxDataPoints)
+	if err != nil {
+		return Plan{}, &QueryError{Message: err.Error()}
+	}
+	plan.Interval = interval
+	plan.Boundaries, err = timebucket.Boundaries(plan.From, plan.To, interval, loc)
+	if err != nil {
+		return Plan{}, &QueryError{Message: err.Error()}
+	}
+	return plan, nil
+}
+
+func checkDimension(metric Metric, id, verb string) error {
+	if _, known := LookupDimension(id); !known {
+		return queryErrorf("dimension %q is unknown: metric %s can %s %s", id, metric.ID, verb, strings.Join(metric.Dimensions, ", "))
+	}
+	if !metric.Allows(id) {
+		return queryErrorf("metric %s cannot %s %s: use one of %s", metric.ID, verb, id, strings.Join(metric.Dimensions, ", "))
+	}
+	return nil
+}
+
+func nonEmpty(values []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range values {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func metricIDs() []string {
+	ids := make([]string, 0, len(Metrics))
+	for _, m := range Metrics {
+		ids = append(ids, m.ID)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func joinKinds(kinds []models.QueryKind) string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
+}

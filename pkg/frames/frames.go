@@ -1,0 +1,106 @@
+// Package frames turns store rows into Grafana data frames: wide time series
+// that panels, Explore and alert rules all accept.
+package frames
+
+import (
+	"sort"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
+)
+
+// NoValueLabel shows a group whose dimension is empty (a message without intent, say).
+const NoValueLabel = "(none)"
+
+// TimeSeries builds a wide time-series frame for plan from bucketed rows: one
+// time field with every bucket's start, ascending, and one float64 field per
+// series, labelled with the group-by dimension's value. Buckets without rows
+// are 0 for counts and sums and null for averages; cumulative metrics carry
+// their running total, starting from the rows before the first bucket.
+//
+// data.LongToWide is not used because it only fills times present in some
+// series; here every bucket of the range must exist, even with no rows at all.
+func TimeSeries(plan catalog.Plan, rows []store.Bucketed, executedSQL string) *data.Frame {
+	starts := plan.Boundaries[:len(plan.Boundaries)-1]
+	buckets := len(starts)
+
+	// Values per series, indexed by bucket (0 = before the first bucket).
+	perSeries := map[string][]*float64{}
+	seriesOf := func(name string) []*float64 {
+		if values, ok := perSeries[name]; ok {
+			return values
+		}
+		values := make([]*float64, buckets+1)
+		perSeries[name] = values
+		return values
+	}
+	if plan.GroupBy == "" {
+		seriesOf("") // an empty range still answers with one series of zeros
+	}
+	for _, row := range rows {
+		if row.Bucket < 0 || row.Bucket > buckets {
+			continue // past the last boundary; the SQL's range excludes it anyway
+		}
+		seriesOf(row.Series)[row.Bucket] = row.Value
+	}
+
+	names := make([]string, 0, len(perSeries))
+	for name := range perSeries {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+
+	times := make([]time.Time, buckets)
+	copy(times, starts)
+	frame := data.NewFrame(plan.Metric.ID, data.NewField("time", nil, times))
+	for _, name := range names {
+		frame.Fields = append(frame.Fields, seriesField(plan, name, perSeries[name]))
+	}
+	frame.Meta = &data.FrameMeta{
+		Type:                data.FrameTypeTimeSeriesWide,
+		TypeVersion:         data.FrameTypeVersion{0, 1},
+		ExecutedQueryString: executedSQL,
+	}
+	return frame
+}
+
+func seriesField(plan catalog.Plan, name string, byBucket []*float64) *data.Field {
+	metric := plan.Metric
+	values := make([]*float64, len(byBucket)-1)
+	running := 0.0
+	if byBucket[0] != nil {
+		running = *byBucket[0]
+	}
+	for k := range values {
+		v := byBucket[k+1]
+		switch {
+		case metric.Cumulative:
+			if v != nil {
+				running += *v
+			}
+			total := running
+			v = &total
+		case v == nil && metric.Value.ZeroWhenEmpty():
+			zero := 0.0
+			v = &zero
+		}
+		values[k] = v
+	}
+
+	var labels data.Labels
+	display := metric.Title
+	if plan.GroupBy != "" {
+		label := name
+		if label == "" {
+			label = NoValueLabel
+		}
+		labels = data.Labels{plan.GroupBy: label}
+		display = label
+	}
+	field := data.NewField(metric.ID, labels, values)
+	field.Config = &data.FieldConfig{DisplayNameFromDS: display, Unit: metric.Unit}
+	return field
+}

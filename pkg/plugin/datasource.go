@@ -1,0 +1,133 @@
+// Package plugin is the SDK boundary: one Datasource instance per data source
+// settings, fanning queries out to the metric catalog and the store, plus
+// health checks and resources.
+package plugin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/datasource"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/grafana/grafana-plugin-sdk-go/experimental/concurrent"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/frames"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
+)
+
+// ID is the plugin id, as in plugin.json.
+const ID = "chatbotmetrics-chatbot-datasource"
+
+// Compile-time checks that Datasource serves what Grafana asks of it.
+var (
+	_ backend.QueryDataHandler      = (*Datasource)(nil)
+	_ backend.CheckHealthHandler    = (*Datasource)(nil)
+	_ backend.CallResourceHandler   = (*Datasource)(nil)
+	_ instancemgmt.InstanceDisposer = (*Datasource)(nil)
+)
+
+// Datasource is one configured data source: its settings and its pool.
+type Datasource struct {
+	settings models.Settings
+	// settingsErr is kept instead of failing instance creation, so that each
+	// query and the health check can say what to fix.
+	settingsErr error
+	pool        *pgxpool.Pool
+	queries     *datasource.QueryTypeMux
+	resources   backend.CallResourceHandler
+}
+
+// NewDatasource builds an instance for one data source's settings.
+func NewDatasource(ctx context.Context, instance backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
+	ds := &Datasource{}
+	ds.settings, ds.settingsErr = models.LoadSettings(instance)
+	if ds.settingsErr == nil {
+		ds.pool, ds.settingsErr = store.Open(ctx, ds.settings)
+	}
+	ds.queries = datasource.NewQueryTypeMux()
+	ds.queries.HandleFunc(string(models.KindTimeSeries), ds.handleConcurrently)
+	// An empty query type is a time series; any other unknown type gets its
+	// own error from the same per-query path.
+	ds.queries.HandleFunc("", ds.handleConcurrently)
+	ds.resources = httpadapter.New(ds.routes())
+	return ds, nil
+}
+
+// Dispose closes the pool when Grafana drops the instance (settings changed).
+func (ds *Datasource) Dispose() {
+	if ds.pool != nil {
+		ds.pool.Close()
+	}
+}
+
+// QueryData answers every query of the request; one bad query never fails the others.
+func (ds *Datasource) QueryData(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+	return ds.queries.QueryData(ctx, req)
+}
+
+// CallResource serves the resources under /api/datasources/uid/<uid>/resources.
+func (ds *Datasource) CallResource(ctx context.Context, req *backend.CallResourceRequest, sender backend.CallResourceResponseSender) error {
+	return ds.resources.CallResource(ctx, req, sender)
+}
+
+func (ds *Datasource) handleConcurrently(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+	return concurrent.QueryData(ctx, req, func(ctx context.Context, q concurrent.Query) backend.DataResponse {
+		return ds.query(ctx, q.DataQuery)
+	}, ds.settings.MaxConns)
+}
+
+// query answers one query. Every failure becomes that query's error response.
+func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.DataResponse {
+	logger := log.DefaultLogger.FromContext(ctx)
+	if ds.settingsErr != nil {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, ds.settingsErr.Error())
+	}
+	q, err := models.ParseQuery(dq)
+	if err != nil {
+		return badQuery(err)
+	}
+	plan, err := catalog.Resolve(q)
+	if err != nil {
+		return badQuery(err)
+	}
+	switch plan.Kind {
+	case models.KindTimeSeries:
+	default:
+		return badQuery(fmt.Errorf("query type %q is unknown: use %s", plan.Kind, models.KindTimeSeries))
+	}
+	statement, err := sqlbuild.TimeSeries(plan, ds.settings.Workspace)
+	if err != nil {
+		logger.Error("building SQL", "refId", dq.RefID, "metric", plan.Metric.ID, "error", err)
+		return backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, err.Error())
+	}
+	rows, err := store.QueryBucketed(ctx, ds.pool, statement.SQL, statement.Args...)
+	if err != nil {
+		problem := store.Classify(err, ds.settings)
+		logger.Warn("query failed", "refId", dq.RefID, "metric", plan.Metric.ID, "error", err)
+		response := backend.ErrDataResponseWithSource(problem.Status, problem.Source, problem.Message)
+		// The query inspector still shows the SQL that failed.
+		response.Frames = data.Frames{data.NewFrame(plan.Metric.ID).SetMeta(&data.FrameMeta{ExecutedQueryString: statement.SQL})}
+		return response
+	}
+	return backend.DataResponse{Frames: data.Frames{frames.TimeSeries(plan, rows, statement.SQL)}}
+}
+
+// badQuery is the response to a query the user must fix: status 400.
+func badQuery(err error) backend.DataResponse {
+	return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
+}
+
+func (ds *Datasource) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/catalog", ds.serveCatalog)
+	return mux
+}

@@ -1,0 +1,132 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// fixtureURL is a fresh database loaded with testdata/<name>.sql.
+func fixtureURL(t *testing.T, name string) string {
+	t.Helper()
+	url := storetest.URL(t)
+	fixture, err := os.ReadFile("testdata/" + name + ".sql")
+	require.NoError(t, err)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer func() { _ = conn.Close(ctx) }()
+	_, err = conn.Exec(ctx, string(fixture))
+	require.NoError(t, err)
+	return url
+}
+
+// instanceSettings are data source settings pointing at url, for workspace.
+func instanceSettings(t *testing.T, url, workspace string) backend.DataSourceInstanceSettings {
+	t.Helper()
+	config, err := pgx.ParseConfig(url)
+	require.NoError(t, err)
+	jsonData, err := json.Marshal(map[string]any{
+		"host": config.Host, "port": config.Port, "database": config.Database, "user": config.User,
+		"tlsMode": "disable", "workspace": workspace, "maxConns": 4, "statementTimeout": "20s",
+	})
+	require.NoError(t, err)
+	return backend.DataSourceInstanceSettings{
+		UID: "chatbot-test", JSONData: jsonData,
+		DecryptedSecureJSONData: map[string]string{"password": config.Password},
+	}
+}
+
+// newDatasource is an instance over fixture name, for workspace acme.
+func newDatasource(t *testing.T, fixture string) *Datasource {
+	t.Helper()
+	instance, err := NewDatasource(context.Background(), instanceSettings(t, fixtureURL(t, fixture), "acme"))
+	require.NoError(t, err)
+	ds := instance.(*Datasource)
+	t.Cleanup(ds.Dispose)
+	return ds
+}
+
+func at(value string) time.Time {
+	t, err := time.Parse(time.RFC3339, value)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// dataQuery is one query of a request, over [from, to).
+func dataQuery(refID, queryJSON, from, to string) backend.DataQuery {
+	return backend.DataQuery{
+		RefID: refID, JSON: json.RawMessage(queryJSON),
+		TimeRange: backend.TimeRange{From: at(from), To: at(to)},
+		Interval:  time.Minute, MaxDataPoints: 1000,
+	}
+}
+
+// ask runs one query and requires it to succeed with one frame.
+func ask(t *testing.T, ds *Datasource, queryJSON, from, to string) *data.Frame {
+	t.Helper()
+	resp, err := ds.QueryData(context.Background(), &backend.QueryDataRequest{
+		Queries: []backend.DataQuery{dataQuery("A", queryJSON, from, to)},
+	})
+	require.NoError(t, err)
+	r := resp.Responses["A"]
+	require.NoError(t, r.Error)
+	require.Len(t, r.Frames, 1)
+	return r.Frames[0]
+}
+
+// series reads a wide frame as display name -> values, and its bucket starts.
+func series(t *testing.T, frame *data.Frame) (map[string][]float64, []time.Time) {
+	t.Helper()
+	require.Equal(t, data.FrameTypeTimeSeriesWide, frame.Meta.Type)
+	times := make([]time.Time, frame.Rows())
+	for i := range times {
+		times[i] = frame.Fields[0].At(i).(time.Time)
+	}
+	out := map[string][]float64{}
+	for _, field := range frame.Fields[1:] {
+		values := make([]float64, field.Len())
+		for i := range values {
+			v, ok := field.ConcreteAt(i)
+			require.True(t, ok, "%s has a null at row %d", field.Name, i)
+			values[i] = v.(float64)
+		}
+		name := field.Config.DisplayNameFromDS
+		require.NotContains(t, out, name)
+		out[name] = values
+	}
+	return out, times
+}
+
+func times(values ...string) []time.Time {
+	out := make([]time.Time, len(values))
+	for i, v := range values {
+		out[i] = at(v)
+	}
+	return out
+}
+
+// sameInstants compares times as instants, whatever their location.
+func sameInstants(t *testing.T, want, got []time.Time) {
+	t.Helper()
+	require.Len(t, got, len(want))
+	for i := range want {
+		require.True(t, want[i].Equal(got[i]), "bucket %d: want %s, got %s", i, want[i].UTC(), got[i].UTC())
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

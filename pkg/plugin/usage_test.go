@@ -1,0 +1,141 @@
+package plugin
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The worked example of the metric contract, January 2022 with month buckets:
+// 445 active users (416 whatsapp, 29 webchat), 406 of the 416 new on whatsapp,
+// and 473 whatsapp and 69 webchat users in total by the end of January.
+func TestUsageWorkedExampleJanuary2022(t *testing.T) {
+	ds := newDatasource(t, "usage_fixture")
+	const jan, feb = "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z"
+
+	active, buckets := series(t, ask(t, ds, `{"metric":"active_users","groupBy":"platform","interval":"month"}`, jan, feb))
+	sameInstants(t, times(jan), buckets)
+	require.Equal(t, map[string][]float64{"whatsapp": {416}, "webchat": {29}}, active)
+
+	all, _ := series(t, ask(t, ds, `{"metric":"active_users","interval":"month"}`, jan, feb))
+	require.Equal(t, map[string][]float64{"Active users": {445}}, all)
+
+	newUsers, _ := series(t, ask(t, ds, `{"metric":"new_users","groupBy":"platform","interval":"month"}`, jan, feb))
+	require.Equal(t, map[string][]float64{"whatsapp": {406}, "webchat": {20}}, newUsers)
+
+	total, _ := series(t, ask(t, ds, `{"metric":"total_users","groupBy":"platform","interval":"month"}`, jan, feb))
+	require.Equal(t, map[string][]float64{"whatsapp": {473}, "webchat": {69}}, total)
+}
+
+// Messages in January 2022: inbound 10 + 406*2 on whatsapp and 9 + 20*3 on
+// webchat; outbound 822 + 29 from the bot, 10 from the agent, 5 broadcasts.
+func TestUsageMessagesReceivedAndSentBySender(t *testing.T) {
+	ds := newDatasource(t, "usage_fixture")
+	const jan, feb = "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z"
+
+	received, _ := series(t, ask(t, ds, `{"metric":"messages_received","groupBy":"platform","interval":"month"}`, jan, feb))
+	require.Equal(t, map[string][]float64{"whatsapp": {822}, "webchat": {69}}, received)
+
+	sent, _ := series(t, ask(t, ds, `{"metric":"messages_sent","groupBy":"sender","interval":"month"}`, jan, feb))
+	require.Equal(t, map[string][]float64{"bot": {851}, "agent": {10}, "broadcast": {5}}, sent)
+
+	botOnWebchat, _ := series(t, ask(t, ds, `{"metric":"messages_sent","interval":"month",
+		"filters":[{"dimension":"sender","values":["bot"]},{"dimension":"platform","values":["webchat"]}]}`, jan, feb))
+	require.Equal(t, map[string][]float64{"Messages sent": {29}}, botOnWebchat)
+
+	humanOrCampaign, _ := series(t, ask(t, ds, `{"metric":"messages_sent","interval":"month",
+		"filters":[{"dimension":"sender","values":["agent","broadcast"]}]}`, jan, feb))
+	require.Equal(t, map[string][]float64{"Messages sent": {15}}, humanOrCampaign)
+
+	all, _ := series(t, ask(t, ds, `{"metric":"total_messages","interval":"month"}`, jan, feb))
+	require.Equal(t, map[string][]float64{"Total messages": {891 + 866}}, all)
+}
+
+// Several months: empty buckets are 0, the running total carries on, and
+// returning users are active but not new.
+func TestUsageAcrossMonthsFillsEmptyBucketsAndCarriesTotals(t *testing.T) {
+	ds := newDatasource(t, "usage_fixture")
+	const from, to = "2021-12-01T00:00:00Z", "2022-04-01T00:00:00Z"
+
+	active, buckets := series(t, ask(t, ds, `{"metric":"active_users","groupBy":"platform","interval":"month"}`, from, to))
+	sameInstants(t, times(from, "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z", "2022-03-01T00:00:00Z"), buckets)
+	require.Equal(t, map[string][]float64{"whatsapp": {67, 416, 5, 1}, "webchat": {0, 29, 0, 0}}, active)
+
+	newUsers, _ := series(t, ask(t, ds, `{"metric":"new_users","groupBy":"platform","interval":"month"}`, from, to))
+	require.Equal(t, map[string][]float64{"whatsapp": {67, 406, 0, 1}, "webchat": {0, 20, 0, 0}}, newUsers)
+
+	// webchat's 49 users from November 2021 count from the beginning of the store.
+	total, _ := series(t, ask(t, ds, `{"metric":"total_users","groupBy":"platform","interval":"month"}`, from, to))
+	require.Equal(t, map[string][]float64{"whatsapp": {67, 473, 473, 474}, "webchat": {49, 69, 69, 69}}, total)
+}
+
+// A message at 2022-01-31 23:30 UTC is February in Asia/Tokyo (UTC+9): contact
+// 473 moves from January to February there.
+func TestUsageMonthsInTokyo(t *testing.T) {
+	ds := newDatasource(t, "usage_fixture")
+	const tokyoJan, tokyoFeb, tokyoMar = "2021-12-31T15:00:00Z", "2022-01-31T15:00:00Z", "2022-02-28T15:00:00Z"
+	query := func(metric string) string {
+		return `{"metric":"` + metric + `","groupBy":"platform","interval":"month","timezone":"Asia/Tokyo"}`
+	}
+
+	active, buckets := series(t, ask(t, ds, query("active_users"), tokyoJan, tokyoMar))
+	sameInstants(t, times(tokyoJan, tokyoFeb), buckets)
+	require.Equal(t, map[string][]float64{"whatsapp": {415, 6}, "webchat": {29, 0}}, active)
+
+	newUsers, _ := series(t, ask(t, ds, query("new_users"), tokyoJan, tokyoMar))
+	require.Equal(t, map[string][]float64{"whatsapp": {405, 1}, "webchat": {20, 0}}, newUsers)
+
+	total, _ := series(t, ask(t, ds, query("total_users"), tokyoJan, tokyoMar))
+	require.Equal(t, map[string][]float64{"whatsapp": {472, 473}, "webchat": {69, 69}}, total)
+
+	// In UTC the same range starts in December and puts 473 in January.
+	utcActive, utcBuckets := series(t, ask(t, ds, `{"metric":"active_users","groupBy":"platform","interval":"month"}`, tokyoJan, tokyoMar))
+	sameInstants(t, times("2021-12-01T00:00:00Z", "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z"), utcBuckets)
+	require.Equal(t, map[string][]float64{"whatsapp": {67, 416, 5}, "webchat": {0, 29, 0}}, utcActive)
+}
+
+// Madrid's 2022-03-27 has 23 hours: its day bucket runs from 23:00 UTC on the
+// 26th to 22:00 UTC on the 27th, and holds two of contact 479's messages.
+func TestUsageDaysAcrossADaylightSavingChange(t *testing.T) {
+	ds := newDatasource(t, "usage_fixture")
+	const from, to = "2022-03-25T23:00:00Z", "2022-03-28T22:00:00Z"
+
+	madrid, buckets := series(t, ask(t, ds, `{"metric":"messages_received","interval":"day","timezone":"Europe/Madrid"}`, from, to))
+	sameInstants(t, times("2022-03-25T23:00:00Z", "2022-03-26T23:00:00Z", "2022-03-27T22:00:00Z"), buckets)
+	require.Equal(t, map[string][]float64{"Messages received": {0, 2, 1}}, madrid)
+
+	utc, utcBuckets := series(t, ask(t, ds, `{"metric":"messages_received","interval":"day","timezone":"UTC"}`, from, to))
+	sameInstants(t, times("2022-03-25T00:00:00Z", "2022-03-26T00:00:00Z", "2022-03-27T00:00:00Z", "2022-03-28T00:00:00Z"), utcBuckets)
+	require.Equal(t, map[string][]float64{"Messages received": {0, 1, 2, 0}}, utc)
+}
+
+// A range without activity answers zeros in every bucket, and the running total
+// still counts every user up to each bucket's end (474 whatsapp + 69 webchat).
+func TestUsageEmptyRange(t *testing.T) {
+	ds := newDatasource(t, "usage_fixture")
+	const from, to = "2023-01-01T00:00:00Z", "2023-03-01T00:00:00Z"
+
+	active, buckets := series(t, ask(t, ds, `{"metric":"active_users","interval":"month"}`, from, to))
+	sameInstants(t, times(from, "2023-02-01T00:00:00Z"), buckets)
+	require.Equal(t, map[string][]float64{"Active users": {0, 0}}, active)
+
+	byPlatform, _ := series(t, ask(t, ds, `{"metric":"active_users","groupBy":"platform","interval":"month"}`, from, to))
+	require.Empty(t, byPlatform, "no platform had activity, so there is no series to draw")
+
+	total, _ := series(t, ask(t, ds, `{"metric":"total_users","interval":"month"}`, from, to))
+	require.Equal(t, map[string][]float64{"Total users": {543, 543}}, total)
+}
+
+// Workspace "other" has three users in January 2022; seen from its own data
+// source it counts exactly those, and acme's counts above never include them.
+func TestUsageStaysInsideTheWorkspace(t *testing.T) {
+	url := fixtureURL(t, "usage_fixture")
+	instance, err := NewDatasource(t.Context(), instanceSettings(t, url, "other"))
+	require.NoError(t, err)
+	other := instance.(*Datasource)
+	defer other.Dispose()
+
+	active, _ := series(t, ask(t, other, `{"metric":"active_users","groupBy":"platform","interval":"month"}`,
+		"2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z"))
+	require.Equal(t, map[string][]float64{"whatsapp": {3}}, active)
+}

@@ -1,0 +1,136 @@
+// Package store owns the connection to the conversation store: the pgx pool
+// built from the data source settings, running statements, and turning
+// PostgreSQL's errors into messages a Grafana user can act on.
+package store
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
+)
+
+// ApplicationName is how the plugin's sessions show in pg_stat_activity.
+const ApplicationName = "grafana-chatbot-metrics"
+
+// PoolConfig builds the pgx pool configuration for settings. Sessions are
+// read-only and carry the statement timeout, so no query of the plugin can
+// change the store or run unbounded.
+func PoolConfig(s models.Settings) (*pgxpool.Config, error) {
+	dsn := url.URL{
+		Scheme: "postgres",
+		User:   url.UserPassword(s.User, s.Password),
+		Host:   net.JoinHostPort(s.Host, strconv.Itoa(s.Port)),
+		Path:   "/" + s.Database,
+	}
+	query := url.Values{}
+	query.Set("sslmode", s.TLSMode)
+	query.Set("application_name", ApplicationName)
+	query.Set("default_transaction_read_only", "on")
+	query.Set("statement_timeout", strconv.FormatInt(s.StatementTimeoutDuration.Milliseconds(), 10))
+	query.Set("connect_timeout", "10")
+	dsn.RawQuery = query.Encode()
+
+	config, err := pgxpool.ParseConfig(dsn.String())
+	if err != nil {
+		return nil, fmt.Errorf("building the connection settings: %w", err)
+	}
+	config.MaxConns = int32(s.MaxConns) //nolint:gosec // validated to 1-100
+	if s.TLSMode == models.TLSVerifyCA || s.TLSMode == models.TLSVerifyFull || s.TLSClientCert != "" {
+		tlsConfig, err := tlsConfigFor(s)
+		if err != nil {
+			return nil, err
+		}
+		config.ConnConfig.TLSConfig = tlsConfig
+		config.ConnConfig.Fallbacks = nil
+	}
+	return config, nil
+}
+
+// tlsConfigFor builds TLS from the PEM texts of the settings (Grafana keeps
+// them encrypted in secureJsonData, so there are no files to point pgx at).
+func tlsConfigFor(s models.Settings) (*tls.Config, error) {
+	config := &tls.Config{ServerName: s.Host, MinVersion: tls.VersionTLS12}
+	if s.TLSMode == models.TLSDisable {
+		return nil, nil
+	}
+	if s.TLSMode == models.TLSRequire {
+		config.InsecureSkipVerify = true //nolint:gosec // sslmode=require encrypts without verifying, as libpq does
+	}
+	if s.TLSCACert != "" {
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM([]byte(s.TLSCACert)) {
+			return nil, errors.New("the TLS CA certificate is not valid PEM: paste the whole -----BEGIN CERTIFICATE----- block")
+		}
+		config.RootCAs = roots
+		if s.TLSMode == models.TLSVerifyCA {
+			// verify-ca checks the chain but not the host name, as libpq does.
+			config.InsecureSkipVerify = true //nolint:gosec // the chain is verified below
+			config.VerifyPeerCertificate = verifyChain(roots)
+		}
+	}
+	if s.TLSClientCert != "" {
+		pair, err := tls.X509KeyPair([]byte(s.TLSClientCert), []byte(s.TLSClientKey))
+		if err != nil {
+			return nil, fmt.Errorf("the TLS client certificate and key do not load (%v): paste both in PEM form", err)
+		}
+		config.Certificates = []tls.Certificate{pair}
+	}
+	return config, nil
+}
+
+func verifyChain(roots *x509.CertPool) func([][]byte, [][]*x509.Certificate) error {
+	return func(raw [][]byte, _ [][]*x509.Certificate) error {
+		if len(raw) == 0 {
+			return errors.New("the server sent no certificate")
+		}
+		certs := make([]*x509.Certificate, len(raw))
+		for i, der := range raw {
+			cert, err := x509.ParseCertificate(der)
+			if err != nil {
+				return err
+			}
+			certs[i] = cert
+		}
+		intermediates := x509.NewCertPool()
+		for _, cert := range certs[1:] {
+			intermediates.AddCert(cert)
+		}
+		_, err := certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: intermediates})
+		return err
+	}
+}
+
+// Open creates the pool. It does not connect: the first query or health check does.
+func Open(ctx context.Context, s models.Settings) (*pgxpool.Pool, error) {
+	config, err := PoolConfig(s)
+	if err != nil {
+		return nil, err
+	}
+	return pgxpool.NewWithConfig(ctx, config)
+}
+
+// Bucketed is one row of a time-series statement.
+type Bucketed struct {
+	Bucket int
+	Series string
+	Value  *float64
+}
+
+// QueryBucketed runs a time-series statement and reads its rows.
+func QueryBucketed(ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) ([]Bucketed, error) {
+	rows, err := pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Bucketed])
+}
