@@ -130,3 +130,4 @@ func sameInstants(t *testing.T, want, got []time.Time) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
