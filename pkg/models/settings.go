@@ -5,6 +5,7 @@ package models
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,12 +32,12 @@ const (
 // Settings are one data source's connection settings: jsonData plus secureJsonData.
 type Settings struct {
 	Host             string `json:"host"`
-	Port             int    `json:"port"`
+	Port             flexInt `json:"port"`
 	Database         string `json:"database"`
 	User             string `json:"user"`
 	TLSMode          string `json:"tlsMode"`
 	Workspace        string `json:"workspace"`
-	MaxConns         int    `json:"maxConns"`
+	MaxConns         flexInt `json:"maxConns"`
 	StatementTimeout string `json:"statementTimeout"`
 
 	// From secureJsonData.
@@ -47,6 +48,25 @@ type Settings struct {
 
 	// StatementTimeoutDuration is StatementTimeout parsed.
 	StatementTimeoutDuration time.Duration `json:"-"`
+}
+
+// flexInt reads a number written either as a JSON number or as a string:
+// provisioning files that take the port from an environment variable send "5432".
+type flexInt int
+
+// UnmarshalJSON accepts 5432, "5432" and "".
+func (n *flexInt) UnmarshalJSON(raw []byte) error {
+	text := strings.Trim(string(raw), `"`)
+	if text == "" || text == "null" {
+		*n = 0
+		return nil
+	}
+	value, err := strconv.Atoi(strings.TrimSpace(text))
+	if err != nil {
+		return fmt.Errorf("%s is not a whole number", raw)
+	}
+	*n = flexInt(value)
+	return nil
 }
 
 // LoadSettings reads and validates a data source's settings, filling defaults.

@@ -82,7 +82,7 @@ func (ds *Datasource) CallResource(ctx context.Context, req *backend.CallResourc
 func (ds *Datasource) handleConcurrently(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
 	return concurrent.QueryData(ctx, req, func(ctx context.Context, q concurrent.Query) backend.DataResponse {
 		return ds.query(ctx, q.DataQuery)
-	}, ds.settings.MaxConns)
+	}, int(ds.settings.MaxConns))
 }
 
 // query answers one query. Every failure becomes that query's error response.

@@ -130,4 +130,3 @@ func sameInstants(t *testing.T, want, got []time.Time) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-

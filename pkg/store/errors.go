@@ -77,4 +77,3 @@ func Classify(err error, s models.Settings) Problem {
 	}
 	return Problem{Status: backend.StatusInternal, Source: backend.ErrorSourcePlugin, Message: "unexpected error reading the store: " + err.Error()}
 }
-

@@ -29,7 +29,7 @@ func PoolConfig(s models.Settings) (*pgxpool.Config, error) {
 	dsn := url.URL{
 		Scheme: "postgres",
 		User:   url.UserPassword(s.User, s.Password),
-		Host:   net.JoinHostPort(s.Host, strconv.Itoa(s.Port)),
+		Host:   net.JoinHostPort(s.Host, strconv.Itoa(int(s.Port))),
 		Path:   "/" + s.Database,
 	}
 	query := url.Values{}

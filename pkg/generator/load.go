@@ -1,0 +1,294 @@
+package generator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// identityTables are the tables whose id is an identity column, in load order.
+var identityTables = []string{
+	"workspaces", "teams", "agents", "inboxes", "contacts", "tasks", "flows", "markers",
+	"conversations", "messages", "assignments", "agent_presence", "flow_triggers",
+	"page_visits", "template_sends", "credit_ledger", "ai_assist_uses",
+}
+
+// Load generates the data for cfg and loads it with COPY into the migrated
+// database behind pool. It refuses, loading nothing, when one of cfg's
+// workspace slugs is already there.
+//
+// Everything happens in one transaction: either every workspace is loaded or
+// none. When the user is a superuser the load runs with
+// session_replication_role = replica, which skips the foreign-key triggers
+// (about four times faster); the data satisfies every
+// constraint either way, and other users load with all checks on. Afterwards
+// each identity sequence is moved past the largest id, so later inserts that
+// take default ids do not collide.
+func Load(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Stats, error) {
+	began := time.Now()
+	stats := Stats{Rows: map[string]int64{}}
+	cfg, err := cfg.normalized()
+	if err != nil {
+		return stats, err
+	}
+	if pool == nil {
+		return stats, errors.New("generator: Load needs a connection pool")
+	}
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return stats, fmt.Errorf("generator: starting the load transaction: %w", err)
+	}
+	defer func() { _ = tx.Rollback(context.Background()) }()
+
+	slugs := cfg.Slugs()
+	var existing []string
+	if err := tx.QueryRow(ctx, "SELECT coalesce(array_agg(slug ORDER BY slug), '{}') FROM workspaces WHERE slug = ANY($1)", slugs).Scan(&existing); err != nil {
+		return stats, fmt.Errorf("generator: looking for existing workspaces: %w", err)
+	}
+	if len(existing) > 0 {
+		return stats, fmt.Errorf("generator: %w: %s (load into a database without them, or delete them first)", ErrWorkspaceExists, strings.Join(existing, ", "))
+	}
+	var super bool
+	if err := tx.QueryRow(ctx, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").Scan(&super); err != nil {
+		return stats, fmt.Errorf("generator: reading the user's role: %w", err)
+	}
+	if super {
+		if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+			return stats, fmt.Errorf("generator: %w", err)
+		}
+	}
+
+	for num := 1; num <= cfg.Workspaces; num++ {
+		w, err := newWorld(cfg, num)
+		if err != nil {
+			return stats, err
+		}
+		w.generate()
+		var id int32
+		if err := tx.QueryRow(ctx, "INSERT INTO workspaces (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+			w.slug, w.name, ts(w.lo)).Scan(&id); err != nil {
+			return stats, fmt.Errorf("generator: creating workspace %s: %w", w.slug, err)
+		}
+		stats.Rows["workspaces"]++
+		if err := w.copyAll(ctx, tx, id, stats.Rows); err != nil {
+			return stats, fmt.Errorf("generator: loading workspace %s: %w", w.slug, err)
+		}
+	}
+
+	for _, table := range identityTables {
+		// Never move a sequence backwards: other workspaces may have used it.
+		q := fmt.Sprintf(`SELECT setval(s, greatest((SELECT max(id) FROM %[1]s), coalesce(pg_sequence_last_value(s), 0), 1))
+			FROM CAST(pg_get_serial_sequence('%[1]s', 'id') AS regclass) AS s`, table)
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return stats, fmt.Errorf("generator: advancing the %s id sequence: %w", table, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return stats, fmt.Errorf("generator: committing the load: %w", err)
+	}
+	stats.Elapsed = time.Since(began)
+	return stats, nil
+}
+
+// copyTable streams n rows into table with COPY; fill writes row i into a
+// reused value slice, so memory does not grow with the table.
+func copyTable(ctx context.Context, tx pgx.Tx, rows map[string]int64, table string, columns []string, n int, fill func(i int, row []any)) error {
+	row := make([]any, len(columns))
+	copied, err := tx.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromSlice(n, func(i int) ([]any, error) {
+		fill(i, row)
+		return row, nil
+	}))
+	rows[table] += copied
+	if err != nil {
+		return fmt.Errorf("copying %s: %w", table, err)
+	}
+	return nil
+}
+
+// copyAll loads the workspace's tables in foreign-key order.
+func (w *world) copyAll(ctx context.Context, tx pgx.Tx, wsID int32, rows map[string]int64) error {
+	ref := func(ids []int64, i int32) any {
+		if i < 0 {
+			return nil
+		}
+		return ids[i]
+	}
+	index := func(i int) any {
+		if i < 0 {
+			return nil
+		}
+		return int64(i + 1)
+	}
+	steps := []struct {
+		table   string
+		columns []string
+		n       int
+		fill    func(i int, row []any)
+	}{
+		{"teams", []string{"workspace_id", "id", "name"}, len(teamSpecs), func(i int, row []any) {
+			row[0], row[1], row[2] = wsID, int64(i+1), teamSpecs[i].name
+		}},
+		{"agents", []string{"workspace_id", "id", "name", "email", "role", "team_id"}, len(w.agents), func(i int, row []any) {
+			a := &w.agents[i]
+			row[0], row[1], row[2], row[3], row[4], row[5] = wsID, int64(i+1), a.name, text(a.email), a.role, index(a.team)
+		}},
+		{"inboxes", []string{"workspace_id", "id", "name", "platform", "external_id", "created_at"}, len(inboxSpecs), func(i int, row []any) {
+			s := inboxSpecs[i]
+			ext := s.external
+			if strings.Contains(ext, "%s") {
+				ext = fmt.Sprintf(ext, strings.ReplaceAll(w.slug, "-", "_"))
+			}
+			row[0], row[1], row[2], row[3], row[4], row[5] = wsID, int64(i+1), s.name, s.platform, text(ext), ts(w.lo)
+		}},
+		{"contacts", []string{"workspace_id", "id", "platform", "chat_id", "display_name", "external_id", "created_at"}, len(w.contacts), nil},
+		{"tasks", []string{"workspace_id", "id", "name", "kind", "created_at"}, len(w.tasks), func(i int, row []any) {
+			t := &w.tasks[i]
+			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), t.name, t.kind, ts(t.created)
+		}},
+		{"flows", []string{"workspace_id", "id", "name"}, len(flowNames), func(i int, row []any) {
+			row[0], row[1], row[2] = wsID, int64(i+1), flowNames[i]
+		}},
+		{"markers", []string{"workspace_id", "id", "name"}, len(markerNames), func(i int, row []any) {
+			row[0], row[1], row[2] = wsID, int64(i+1), markerNames[i]
+		}},
+		{"conversations", []string{"workspace_id", "id", "contact_id", "inbox_id", "task_id", "start_flow_id",
+			"started_at", "closed_at", "last_message_at", "title", "external_id", "metadata", "is_bot",
+			"interest_at", "contact_obtained_at", "contact_details", "success_at", "previous_response_id",
+			"wh_get_contact", "wh_interest", "wh_success", "cost", "created_at", "modified_at"}, len(w.convs), nil},
+		{"messages", []string{"workspace_id", "id", "conversation_id", "contact_id", "direction", "sender", "agent_id",
+			"created_at", "body", "intent", "language", "ai_cost", "billable", "billing_cost"}, len(w.msgs), nil},
+		{"assignments", []string{"workspace_id", "id", "conversation_id", "contact_id", "transferred_from", "agent_id",
+			"team_id", "role", "created_at", "accepted_at", "first_reply_at", "ended_at", "outcome", "closing_reason"}, len(w.assigns), nil},
+		{"agent_presence", []string{"workspace_id", "id", "agent_id", "started_at", "ended_at"}, len(w.presence), func(i int, row []any) {
+			p := &w.presence[i]
+			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), int64(p.agent+1), ts(p.from), ts(p.to)
+		}},
+		{"flow_triggers", []string{"workspace_id", "id", "flow_id", "conversation_id", "triggered_at"}, len(w.triggers), func(i int, row []any) {
+			t := &w.triggers[i]
+			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), int64(t.flow+1), ref(w.convIDs, t.conv), ts(t.at)
+		}},
+		{"conversation_markers", []string{"workspace_id", "conversation_id", "marker_id", "marked_at"}, len(w.marks), func(i int, row []any) {
+			m := &w.marks[i]
+			row[0], row[1], row[2], row[3] = wsID, w.convIDs[m.conv], int64(m.marker+1), ts(m.at)
+		}},
+		{"page_visits", []string{"workspace_id", "id", "contact_id", "conversation_id", "url", "title", "visited_at"}, len(w.visits), func(i int, row []any) {
+			v := &w.visits[i]
+			p := sitePages[v.page]
+			row[0], row[1], row[2], row[3] = wsID, int64(i+1), w.contactIDs[v.contact], ref(w.convIDs, v.conv)
+			row[4], row[5], row[6] = "https://"+w.slug+".shop.example"+p.path, p.title, ts(v.at)
+		}},
+		{"template_sends", []string{"workspace_id", "id", "message_id", "inbox_id", "contact_id", "template", "category", "sent_at", "cost"}, len(w.sends), func(i int, row []any) {
+			s := &w.sends[i]
+			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), ref(w.msgIDs, s.msg), int64(s.inbox+1), w.contactIDs[s.contact]
+			row[5], row[6], row[7], row[8] = s.template, templateCategories[s.category], ts(s.at), micros(s.cost)
+		}},
+		{"credit_ledger", []string{"workspace_id", "id", "occurred_at", "kind", "amount", "note"}, len(w.ledger), func(i int, row []any) {
+			l := &w.ledger[i]
+			row[0], row[1], row[2], row[3], row[4], row[5] = wsID, int64(i+1), ts(l.at), l.kind, micros(l.amount), text(l.note)
+		}},
+		{"ai_assist_uses", []string{"workspace_id", "id", "agent_id", "conversation_id", "tool", "used_at", "suggested_text", "sent_text", "translation_applied"}, len(w.aiUses), func(i int, row []any) {
+			u := &w.aiUses[i]
+			var sent any
+			if u.hasSent {
+				sent = u.sent
+			}
+			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), int64(u.agent+1), ref(w.convIDs, u.conv), u.tool
+			row[5], row[6], row[7], row[8] = ts(u.at), u.suggested, sent, u.translated
+		}},
+	}
+
+	// The big tables are written in id order, which is time order.
+	contactOrder := inIDOrder(w.contactIDs)
+	steps[3].fill = func(i int, row []any) {
+		ci := contactOrder[i]
+		c := &w.contacts[ci]
+		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = wsID, int64(i+1), platforms[c.platform], c.chatID, text(c.name), text(c.extID), ts(c.created)
+	}
+	convOrder := inIDOrder(w.convIDs)
+	steps[7].fill = func(i int, row []any) {
+		c := &w.convs[convOrder[i]]
+		task, flow := any(nil), any(nil)
+		if c.task >= 0 {
+			task = int64(c.task + 1)
+		}
+		if c.flow >= 0 {
+			flow = int64(c.flow + 1)
+		}
+		row[0], row[1], row[2], row[3], row[4], row[5] = wsID, int64(i+1), w.contactIDs[c.contact], int64(c.inbox+1), task, flow
+		row[6], row[7], row[8], row[9], row[10], row[11], row[12] = ts(c.started), ts(c.closed), ts(c.lastMsg), text(c.title), text(c.extID), c.metadata, c.isBot
+		row[13], row[14], row[15], row[16], row[17] = ts(c.interest), ts(c.obtained), text(c.details), ts(c.success), text(c.prevResp)
+		row[18], row[19], row[20], row[21], row[22], row[23] = text(c.whGet), text(c.whInt), text(c.whSucc), micros(c.cost), ts(c.started), ts(c.modified)
+	}
+	var msgOrder []int32
+	steps[8].fill = func(i int, row []any) {
+		if msgOrder == nil {
+			msgOrder = inIDOrder(w.msgIDs)
+		}
+		m := &w.msgs[msgOrder[i]]
+		direction, intent, lang, agent := "outbound", any(nil), any(nil), any(nil)
+		if m.sender == fromContact {
+			direction = "inbound"
+		}
+		if m.intent >= 0 {
+			intent = allIntents[m.intent].name
+		}
+		if m.lang >= 0 {
+			lang = languages[m.lang]
+		}
+		if m.agent >= 0 {
+			agent = int64(m.agent) + 1
+		}
+		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = wsID, int64(i+1), w.convIDs[m.conv], w.contactIDs[w.convs[m.conv].contact], direction, senderNames[m.sender], agent
+		row[7], row[8], row[9], row[10], row[11], row[12], row[13] = ts(m.at), w.texts[m.body], intent, lang, micros(int64(m.aiCost)), m.billable, micros(int64(m.bill))
+	}
+	assignOrder := inIDOrder(w.assignmentIDs)
+	steps[9].fill = func(i int, row []any) {
+		a := &w.assigns[assignOrder[i]]
+		row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), w.convIDs[a.conv], w.contactIDs[a.contact], ref(w.assignmentIDs, a.from)
+		row[5], row[6], row[7], row[8], row[9] = index(a.agent), index(a.team), text(a.role), ts(a.created), ts(a.accepted)
+		row[10], row[11], row[12], row[13] = ts(a.reply), ts(a.ended), text(a.outcome), text(a.reason)
+	}
+
+	for _, s := range steps {
+		if err := copyTable(ctx, tx, rows, s.table, s.columns, s.n, s.fill); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ts is a timestamptz value: NULL for 0 and for never.
+func ts(ms int64) any {
+	if ms == 0 || ms == never {
+		return nil
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// text is a text value: NULL for "".
+func text(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// micros is an amount in millionths, the scale of the schema's numeric(14, 6).
+type micros int64
+
+var zeroNumeric = pgtype.Numeric{Int: big.NewInt(0), Valid: true}
+
+// NumericValue encodes the amount exactly, without going through a float.
+func (m micros) NumericValue() (pgtype.Numeric, error) {
+	if m == 0 {
+		return zeroNumeric, nil
+	}
+	return pgtype.Numeric{Int: big.NewInt(int64(m)), Exp: -6, Valid: true}, nil
+}

@@ -1,0 +1,49 @@
+package models
+
+import (
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLoadSettingsFillsDefaults(t *testing.T) {
+	s, err := LoadSettings(backend.DataSourceInstanceSettings{
+		JSONData:                []byte(`{"host":" db.internal ","database":"chat","user":"grafana","workspace":"acme"}`),
+		DecryptedSecureJSONData: map[string]string{"password": "s3cret"},
+	})
+	require.NoError(t, err)
+	require.Equal(t, "db.internal", s.Host)
+	require.EqualValues(t, 5432, s.Port)
+	require.EqualValues(t, 10, s.MaxConns)
+	require.Equal(t, TLSRequire, s.TLSMode)
+	require.Equal(t, 30*time.Second, s.StatementTimeoutDuration)
+	require.Equal(t, "s3cret", s.Password)
+}
+
+// Provisioning files that take the port from an environment variable send it as a string.
+func TestLoadSettingsAcceptsNumbersAsStrings(t *testing.T) {
+	s, err := LoadSettings(backend.DataSourceInstanceSettings{JSONData: []byte(
+		`{"host":"h","port":"6543","maxConns":"4","statementTimeout":"2m","database":"d","user":"u","workspace":"w","tlsMode":"disable"}`)})
+	require.NoError(t, err)
+	require.EqualValues(t, 6543, s.Port)
+	require.EqualValues(t, 4, s.MaxConns)
+	require.Equal(t, 2*time.Minute, s.StatementTimeoutDuration)
+
+	_, err = LoadSettings(backend.DataSourceInstanceSettings{JSONData: []byte(`{"port":"fifty"}`)})
+	require.ErrorContains(t, err, `the data source settings are not valid JSON ("fifty" is not a whole number)`)
+}
+
+func TestLoadSettingsExplainsEveryProblem(t *testing.T) {
+	_, err := LoadSettings(backend.DataSourceInstanceSettings{
+		JSONData: []byte(`{"host":"h","database":"d","user":"u","workspace":"w","tlsMode":"verify-full",
+			"maxConns":500,"statementTimeout":"soon"}`),
+		DecryptedSecureJSONData: map[string]string{"tlsClientCert": "PEM"},
+	})
+	require.EqualError(t, err, "invalid data source settings: "+
+		"TLS mode verify-full needs the CA certificate: paste it in PEM form; "+
+		"TLS client certificate and key go together: set both or neither; "+
+		"max connections 500 is out of range: use 1-100; "+
+		`statement timeout "soon" is not a positive duration: use a value like 30s or 2m`)
+}
