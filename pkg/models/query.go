@@ -48,7 +48,7 @@ type Query struct {
 func ParseQuery(dq backend.DataQuery) (Query, error) {
 	var q Query
 	if err := json.Unmarshal(dq.JSON, &q); err != nil {
-		return q, fmt.Errorf("the query is not valid JSON (%v): re-create it in the query editor", err)
+		return q, fmt.Errorf("the query is not valid JSON (%w): re-create it in the query editor", err)
 	}
 	if q.QueryType == "" {
 		q.QueryType = KindTimeSeries

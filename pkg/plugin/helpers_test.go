@@ -34,7 +34,7 @@ func fixtureURL(t *testing.T, name string) string {
 }
 
 // instanceSettings are data source settings pointing at url, for workspace.
-func instanceSettings(t *testing.T, url, workspace string) backend.DataSourceInstanceSettings {
+func instanceSettings(t testing.TB, url, workspace string) backend.DataSourceInstanceSettings {
 	t.Helper()
 	config, err := pgx.ParseConfig(url)
 	require.NoError(t, err)

@@ -3,7 +3,7 @@
 // PostgreSQL server for demos, tests and benchmarks.
 //
 //	chatbot-store migrate [-database-url URL]
-//	chatbot-store seed    [-database-url URL] [-random-seed N] [-days N] [-contacts N] [-workspaces N] [-start YYYY-MM-DD]
+//	chatbot-store seed    [-database-url URL] [-if-empty] [-random-seed N] [-days N] [-contacts N] [-workspaces N] [-start YYYY-MM-DD]
 //	chatbot-store status  [-database-url URL]
 //	chatbot-store local start [-dir DIR] [-seed] [generator flags]
 //	chatbot-store local url   [-dir DIR]
@@ -43,7 +43,7 @@ const usage = `chatbot-store manages the chatbot-metrics conversation store.
   local url      print the local server's database URL
   local stop     stop the local server
 
-Run "chatbot-store COMMAND -h" for a command's flags.`
+Run "chatbot-store COMMAND -h" for a command's flags`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -74,6 +74,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return migrate(ctx, *databaseURL, out)
 	case "seed":
 		flags, databaseURL := databaseFlags("seed")
+		ifEmpty := flags.Bool("if-empty", false, "load only when the store holds no workspace yet (for repeatable setups)")
 		readConfig := generatorFlags(flags)
 		if err := flags.Parse(rest); err != nil {
 			return err
@@ -82,7 +83,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return seed(ctx, *databaseURL, cfg, out)
+		return seed(ctx, *databaseURL, cfg, *ifEmpty, out)
 	case "status":
 		flags, databaseURL := databaseFlags("status")
 		if err := flags.Parse(rest); err != nil {
@@ -186,9 +187,19 @@ func status(ctx context.Context, databaseURL string, out io.Writer) error {
 	return err
 }
 
-func seed(ctx context.Context, databaseURL string, cfg generator.Config, out io.Writer) error {
+func seed(ctx context.Context, databaseURL string, cfg generator.Config, ifEmpty bool, out io.Writer) error {
 	if err := requireURL(databaseURL); err != nil {
 		return err
+	}
+	if ifEmpty {
+		seeded, err := hasWorkspaces(ctx, databaseURL)
+		if err != nil {
+			return err
+		}
+		if seeded {
+			_, err = fmt.Fprintln(out, "store already holds data: not seeding again")
+			return err
+		}
 	}
 	pool, err := pgxpool.New(ctx, databaseURL)
 	if err != nil {
@@ -234,13 +245,7 @@ func localStart(ctx context.Context, dir string, withData bool, cfg generator.Co
 		return err
 	}
 	if withData {
-		seeded, err := hasWorkspaces(ctx, url)
-		if err != nil {
-			return err
-		}
-		if seeded {
-			_, _ = fmt.Fprintln(out, "store already holds data: not seeding again")
-		} else if err := seed(ctx, url, cfg, out); err != nil {
+		if err := seed(ctx, url, cfg, true, out); err != nil {
 			return err
 		}
 	}

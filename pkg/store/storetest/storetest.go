@@ -28,7 +28,6 @@ var (
 	setupErr   error
 	adminURL   string // a database on the server to run CREATE DATABASE from
 	server     *localpg.Server
-	serverDir  string
 	databaseNo atomic.Int64
 )
 
@@ -56,7 +55,6 @@ func setup() error {
 		if err != nil {
 			return err
 		}
-		serverDir = dir
 		server, err = localpg.Start(ctx, dir)
 		if err != nil {
 			return err

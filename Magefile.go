@@ -1,0 +1,233 @@
+//go:build mage
+
+// Build, test and demo targets. Run with `go run github.com/magefile/mage -v TARGET`
+// (or `mage -v TARGET` with mage installed); `mage -l` lists them.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/grafana/grafana-plugin-sdk-go/build"
+	"github.com/magefile/mage/mg"
+	"github.com/magefile/mage/sh"
+)
+
+// golangciLintVersion is the linter the checks run; installed on first use.
+const golangciLintVersion = "v2.6.2"
+
+func init() {
+	// The one plugin.json is at the repository root; the SDK looks in src/ by default.
+	if err := build.SetBeforeBuildCallback(func(cfg build.Config) (build.Config, error) {
+		cfg.PluginJSONPath = "."
+		return cfg, nil
+	}); err != nil {
+		panic(err)
+	}
+}
+
+// Default builds the backend for every platform Grafana runs on.
+var Default = Backend
+
+// Backend builds the backend into dist/ for linux, darwin and windows, amd64 and arm64.
+func Backend() {
+	b := build.Build{}
+	mg.Deps(b.Linux, b.LinuxARM64, b.Darwin, b.DarwinARM64, b.Windows, WindowsARM64)
+}
+
+// WindowsARM64 builds the backend for windows/arm64, which the SDK's BuildAll leaves out.
+func WindowsARM64() error { return build.Build{}.Custom("windows", "arm64") }
+
+// BackendHost builds the backend for this machine only (for the demo).
+func BackendHost() error { return build.Build{}.Backend() }
+
+// Frontend installs the npm packages when needed and bundles the frontend into dist/.
+func Frontend() error {
+	mg.Deps(NpmInstall)
+	return sh.RunV("npm", "run", "build")
+}
+
+// NpmInstall runs `npm ci` when node_modules is missing or older than package-lock.json.
+func NpmInstall() error {
+	if fresh, _ := newer("node_modules/.package-lock.json", "package-lock.json"); fresh {
+		return nil
+	}
+	return sh.RunV("npm", "ci", "--no-audit", "--no-fund")
+}
+
+// Lint runs go vet, golangci-lint, tsc --noEmit and eslint.
+func Lint() error {
+	mg.Deps(NpmInstall)
+	if err := sh.RunV("go", "vet", "./..."); err != nil {
+		return err
+	}
+	linter, err := golangciLint()
+	if err != nil {
+		return err
+	}
+	if err := sh.RunV(linter, "run", "./..."); err != nil {
+		return err
+	}
+	if err := sh.RunV("npm", "run", "typecheck"); err != nil {
+		return err
+	}
+	return sh.RunV("npm", "run", "lint")
+}
+
+// Test runs every Go test (on a throwaway PostgreSQL unless DATABASE_URL is
+// set) and every frontend test.
+func Test() error {
+	mg.Deps(NpmInstall)
+	if err := sh.RunV("go", "test", "-count=1", "./..."); err != nil {
+		return err
+	}
+	return sh.RunV("npm", "run", "test:ci")
+}
+
+// Check is the whole gate: linters, all tests, and both builds.
+func Check() {
+	mg.SerialDeps(Lint, Test, Backend, Frontend)
+}
+
+// Demo builds the plugin, starts a local store with generated data, and runs
+// Grafana with the provisioned data source and dashboards: through docker
+// compose when a Docker engine answers, else with the Grafana found through
+// $GRAFANA_HOME or $PATH.
+func Demo() error {
+	if dockerEngine() {
+		mg.SerialDeps(BackendLinux, Frontend)
+		return sh.RunV("docker", "compose", "up")
+	}
+	mg.SerialDeps(BackendHost, Frontend)
+	if err := sh.RunV("go", "run", "./pkg/cmd/chatbot-store", "local", "start", "-seed"); err != nil {
+		return err
+	}
+	port, err := localStorePort()
+	if err != nil {
+		return err
+	}
+	server, homepath, err := findGrafana()
+	if err != nil {
+		fmt.Println("\nThe store is running with demo data and the plugin is built in dist/.")
+		fmt.Println("No Grafana found:", err)
+		fmt.Println("Install Grafana (https://grafana.com/grafana/download) and run this again with GRAFANA_HOME set,")
+		fmt.Println("or run it on a machine with Docker. Stop the store with: go run ./pkg/cmd/chatbot-store local stop")
+		return nil
+	}
+	return runGrafana(server, homepath, port)
+}
+
+// BackendLinux builds the backend for the Grafana container, on amd64 or arm64 hosts.
+func BackendLinux() {
+	b := build.Build{}
+	mg.Deps(b.Linux, b.LinuxARM64)
+}
+
+// StoreStop stops the local store the demo started.
+func StoreStop() error {
+	return sh.RunV("go", "run", "./pkg/cmd/chatbot-store", "local", "stop")
+}
+
+func golangciLint() (string, error) {
+	if path, err := exec.LookPath("golangci-lint"); err == nil {
+		if out, _ := exec.Command(path, "version").Output(); strings.Contains(string(out), strings.TrimPrefix(golangciLintVersion, "v")) {
+			return path, nil
+		}
+	}
+	bin, err := filepath.Abs(filepath.Join(".bin", golangciLintVersion))
+	if err != nil {
+		return "", err
+	}
+	linter := filepath.Join(bin, "golangci-lint")
+	if _, err := os.Stat(linter); err == nil {
+		return linter, nil
+	}
+	fmt.Println("installing golangci-lint", golangciLintVersion)
+	err = sh.RunWithV(map[string]string{"GOBIN": bin}, "go", "install",
+		"github.com/golangci/golangci-lint/v2/cmd/golangci-lint@"+golangciLintVersion)
+	return linter, err
+}
+
+func newer(target, source string) (bool, error) {
+	t, err := os.Stat(target)
+	if err != nil {
+		return false, err
+	}
+	s, err := os.Stat(source)
+	if err != nil {
+		return false, err
+	}
+	return !t.ModTime().Before(s.ModTime()), nil
+}
+
+func dockerEngine() bool {
+	return exec.Command("docker", "info").Run() == nil
+}
+
+func localStorePort() (string, error) {
+	raw, err := os.ReadFile(filepath.Join(".data", "postgres", "port"))
+	return strings.TrimSpace(string(raw)), err
+}
+
+// findGrafana finds a Grafana server binary and its home path.
+func findGrafana() (binary, homepath string, err error) {
+	if home := os.Getenv("GRAFANA_HOME"); home != "" {
+		for _, name := range []string{"bin/grafana", "bin/grafana-server"} {
+			if _, err := os.Stat(filepath.Join(home, name)); err == nil {
+				return filepath.Join(home, name), home, nil
+			}
+		}
+		return "", "", fmt.Errorf("GRAFANA_HOME=%s has no bin/grafana", home)
+	}
+	for _, name := range []string{"grafana", "grafana-server"} {
+		if path, err := exec.LookPath(name); err == nil {
+			resolved, _ := filepath.EvalSymlinks(path)
+			home := filepath.Dir(filepath.Dir(resolved))
+			if _, err := os.Stat(filepath.Join(home, "conf", "defaults.ini")); err != nil {
+				home = "/usr/share/grafana" // Debian and RPM packages keep the home here
+			}
+			return path, home, nil
+		}
+	}
+	return "", "", errors.New("neither GRAFANA_HOME nor a grafana binary on PATH")
+}
+
+// runGrafana runs Grafana in the foreground with this repository's plugin
+// and provisioning, its state kept under .data/grafana.
+func runGrafana(binary, homepath, storePort string) error {
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	pluginsDir := filepath.Join(root, ".data", "grafana", "plugins")
+	if err := os.MkdirAll(pluginsDir, 0o755); err != nil {
+		return err
+	}
+	link := filepath.Join(pluginsDir, "chatbotmetrics-chatbot-datasource")
+	_ = os.Remove(link)
+	if err := os.Symlink(filepath.Join(root, "dist"), link); err != nil {
+		return err
+	}
+	env := map[string]string{
+		"GF_PATHS_DATA":                             filepath.Join(root, ".data", "grafana"),
+		"GF_PATHS_PLUGINS":                          pluginsDir,
+		"GF_PATHS_PROVISIONING":                     filepath.Join(root, "provisioning"),
+		"GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS": "chatbotmetrics-chatbot-datasource",
+		"GF_AUTH_ANONYMOUS_ENABLED":                 "true",
+		"GF_AUTH_ANONYMOUS_ORG_ROLE":                "Admin",
+		"GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH": filepath.Join(root, "dashboards", "usage.json"),
+		"CHATBOT_STORE_HOST":                        "127.0.0.1",
+		"CHATBOT_STORE_PORT":                        storePort,
+		"CHATBOT_DASHBOARDS_DIR":                    filepath.Join(root, "dashboards"),
+	}
+	fmt.Println("Grafana on http://localhost:3000 (anonymous admin); Ctrl-C stops it")
+	args := []string{"--homepath", homepath}
+	if filepath.Base(binary) == "grafana" {
+		args = append([]string{"server"}, args...)
+	}
+	return sh.RunWithV(env, binary, args...)
+}

@@ -1,0 +1,84 @@
+package plugin
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/stretchr/testify/require"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
+)
+
+type dashboardFile struct {
+	UID        string `json:"uid"`
+	Templating struct {
+		List []struct {
+			Name    string `json:"name"`
+			Type    string `json:"type"`
+			Query   string `json:"query"`
+			Options []struct {
+				Value string `json:"value"`
+			} `json:"options"`
+		} `json:"list"`
+	} `json:"templating"`
+	Panels []struct {
+		Title      string `json:"title"`
+		Datasource struct {
+			Type string `json:"type"`
+			UID  string `json:"uid"`
+		} `json:"datasource"`
+		Targets []json.RawMessage `json:"targets"`
+	} `json:"panels"`
+}
+
+// The shipped dashboards work on any Grafana: they pick the data source
+// through a variable instead of a hard-coded UID, and every query they send
+// resolves against the catalog for every interval the dashboard offers.
+func TestShippedDashboards(t *testing.T) {
+	paths, err := filepath.Glob("../../dashboards/*.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			raw, err := os.ReadFile(path)
+			require.NoError(t, err)
+			var dashboard dashboardFile
+			require.NoError(t, json.Unmarshal(raw, &dashboard))
+			require.NotEmpty(t, dashboard.UID)
+
+			intervals := []string{""}
+			for _, variable := range dashboard.Templating.List {
+				if variable.Type == "datasource" {
+					require.Equal(t, ID, variable.Query, "the data source variable lists this plugin's data sources")
+				}
+				if variable.Name == "interval" {
+					intervals = intervals[:0]
+					for _, option := range variable.Options {
+						intervals = append(intervals, option.Value)
+					}
+				}
+			}
+			for _, panel := range dashboard.Panels {
+				require.Equal(t, "${datasource}", panel.Datasource.UID, panel.Title)
+				require.NotEmpty(t, panel.Targets, panel.Title)
+				for _, target := range panel.Targets {
+					require.NotContains(t, string(target), `"uid":"chatbot-metrics-demo"`, panel.Title)
+					for _, interval := range intervals {
+						queryJSON := strings.ReplaceAll(string(target), "$interval", interval)
+						q, err := models.ParseQuery(backend.DataQuery{JSON: []byte(queryJSON),
+							TimeRange:     backend.TimeRange{From: at("2022-01-01T00:00:00Z"), To: at("2022-04-01T00:00:00Z")},
+							MaxDataPoints: 500})
+						require.NoError(t, err, panel.Title)
+						_, err = catalog.Resolve(q)
+						require.NoError(t, err, "%s with interval %q", panel.Title, interval)
+					}
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,89 @@
+import React from 'react';
+import { fireEvent, render, screen } from '@testing-library/react';
+import { DataSourceSettings } from '@grafana/data';
+
+import { ChatbotDataSourceOptions, ChatbotSecureJsonData } from '../types';
+import { ConfigEditor } from './ConfigEditor';
+
+type Settings = DataSourceSettings<ChatbotDataSourceOptions, ChatbotSecureJsonData>;
+
+function settings(jsonData: ChatbotDataSourceOptions, secureJsonFields: Record<string, boolean> = {}): Settings {
+  const value: Omit<Settings, 'database'> = {
+    id: 1,
+    uid: 'chatbot-uid',
+    orgId: 1,
+    name: 'Chatbot Metrics',
+    type: 'chatbotmetrics-chatbot-datasource',
+    typeName: 'Chatbot Metrics',
+    typeLogoUrl: '',
+    access: 'proxy',
+    url: '',
+    user: '',
+    basicAuth: false,
+    basicAuthUser: '',
+    isDefault: false,
+    jsonData,
+    secureJsonFields,
+    secureJsonData: {},
+    readOnly: false,
+    withCredentials: false,
+  };
+  return value as Settings;
+}
+
+describe('ConfigEditor', () => {
+  it('shows the sections and the workspace description', () => {
+    render(<ConfigEditor options={settings({ host: 'db', workspace: 'acme' })} onOptionsChange={jest.fn()} />);
+
+    for (const title of ['Connection', 'TLS', 'Workspace', 'Pool']) {
+      expect(screen.getByRole('heading', { name: title })).toBeInTheDocument();
+    }
+    expect(screen.getByText("Only this workspace's rows are ever returned")).toBeInTheDocument();
+    expect(screen.getByDisplayValue('acme')).toBeInTheDocument();
+    expect(screen.getByLabelText(/^Host/)).toHaveValue('db');
+  });
+
+  it('hides the certificates when TLS is disabled and shows them otherwise', () => {
+    const { rerender } = render(
+      <ConfigEditor options={settings({ tlsMode: 'disable' })} onOptionsChange={jest.fn()} />
+    );
+    expect(screen.queryByLabelText(/^CA certificate/)).not.toBeInTheDocument();
+
+    rerender(<ConfigEditor options={settings({ tlsMode: 'verify-full' })} onOptionsChange={jest.fn()} />);
+    expect(screen.getByLabelText(/^CA certificate/)).toBeInTheDocument();
+    expect(screen.getByLabelText(/^Client certificate/)).toBeInTheDocument();
+    expect(screen.getByLabelText(/^Client key/)).toBeInTheDocument();
+  });
+
+  it('flags a missing workspace and a bad statement timeout', () => {
+    render(
+      <ConfigEditor options={settings({ workspace: ' ', statementTimeout: 'soon' })} onOptionsChange={jest.fn()} />
+    );
+
+    expect(screen.getByText('Enter the workspace slug')).toBeInTheDocument();
+    expect(screen.getByText('Use a duration such as 30s, 2m or 1h')).toBeInTheDocument();
+  });
+
+  it('stores numbers as numbers', () => {
+    const onOptionsChange = jest.fn();
+    render(<ConfigEditor options={settings({})} onOptionsChange={onOptionsChange} />);
+
+    fireEvent.change(screen.getByLabelText(/^Port/), { target: { value: '6432' } });
+
+    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { port: 6432 } }));
+  });
+
+  it('resets a configured password', () => {
+    const onOptionsChange = jest.fn();
+    render(<ConfigEditor options={settings({}, { password: true })} onOptionsChange={onOptionsChange} />);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Reset' }));
+
+    expect(onOptionsChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({
+        secureJsonFields: { password: false },
+        secureJsonData: { password: '' },
+      })
+    );
+  });
+});

@@ -1,0 +1,248 @@
+import React, { ChangeEvent, FormEvent } from 'react';
+import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
+import { ConfigSection } from '@grafana/plugin-ui';
+import { Combobox, ComboboxOption, Divider, Field, Input, SecretInput, SecretTextArea, Stack, Text } from '@grafana/ui';
+
+import { ChatbotDataSourceOptions, ChatbotSecureJsonData, TLSMode } from '../types';
+
+type Props = DataSourcePluginOptionsEditorProps<ChatbotDataSourceOptions, ChatbotSecureJsonData>;
+type SecureKey = keyof ChatbotSecureJsonData;
+
+/** Defaults the backend applies to settings left empty. */
+export const DEFAULT_PORT = 5432;
+export const DEFAULT_TLS_MODE: TLSMode = 'require';
+export const DEFAULT_MAX_CONNS = 10;
+export const MAX_MAX_CONNS = 100;
+export const DEFAULT_STATEMENT_TIMEOUT = '30s';
+
+const TLS_MODE_OPTIONS: Array<ComboboxOption<TLSMode>> = [
+  { label: 'disable', value: 'disable', description: 'No TLS' },
+  { label: 'require', value: 'require', description: 'TLS without verifying the server certificate' },
+  { label: 'verify-ca', value: 'verify-ca', description: 'TLS, server certificate signed by the CA below' },
+  { label: 'verify-full', value: 'verify-full', description: 'As verify-ca, and the host name must match' },
+];
+
+const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h|d|w))+$/;
+
+const LABEL_WIDTH = 40;
+
+export function ConfigEditor(props: Props) {
+  const { options, onOptionsChange } = props;
+  const { jsonData, secureJsonFields } = options;
+  const secureJsonData = options.secureJsonData ?? {};
+  const tlsMode = jsonData.tlsMode ?? DEFAULT_TLS_MODE;
+
+  const setJson = <K extends keyof ChatbotDataSourceOptions>(key: K, value: ChatbotDataSourceOptions[K]) =>
+    onOptionsChange({ ...options, jsonData: { ...jsonData, [key]: value } });
+
+  const onText =
+    (key: 'host' | 'database' | 'user' | 'workspace' | 'statementTimeout') => (e: ChangeEvent<HTMLInputElement>) =>
+      setJson(key, e.currentTarget.value);
+
+  const onNumber = (key: 'port' | 'maxConns') => (e: ChangeEvent<HTMLInputElement>) => {
+    const raw = e.currentTarget.value.trim();
+    const value = raw === '' ? undefined : Number(raw);
+    setJson(key, value === undefined || Number.isNaN(value) ? undefined : value);
+  };
+
+  const onSecret = (key: SecureKey) => (e: FormEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+    onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, [key]: e.currentTarget.value } });
+
+  const onReset = (key: SecureKey) => () =>
+    onOptionsChange({
+      ...options,
+      secureJsonFields: { ...secureJsonFields, [key]: false },
+      secureJsonData: { ...secureJsonData, [key]: '' },
+    });
+
+  const isSet = (key: SecureKey) => Boolean(secureJsonFields?.[key]);
+
+  const workspaceMissing = !(jsonData.workspace ?? '').trim();
+  const timeoutInvalid = Boolean(jsonData.statementTimeout) && !DURATION.test(jsonData.statementTimeout ?? '');
+  const maxConnsInvalid =
+    jsonData.maxConns !== undefined &&
+    (!Number.isInteger(jsonData.maxConns) || jsonData.maxConns < 1 || jsonData.maxConns > MAX_MAX_CONNS);
+  const portInvalid =
+    jsonData.port !== undefined && (!Number.isInteger(jsonData.port) || jsonData.port < 1 || jsonData.port > 65535);
+  const needsCA = tlsMode === 'verify-ca' || tlsMode === 'verify-full';
+
+  return (
+    <Stack direction="column" gap={2}>
+      <Text element="p" color="secondary">
+        Reads chatbot and contact-center analytics from a PostgreSQL conversation store. Fields marked with * are
+        required.
+      </Text>
+
+      <ConfigSection title="Connection" description="The PostgreSQL server that holds the conversation store.">
+        <Field label="Host" required htmlFor="chatbot-config-host">
+          <Input
+            id="chatbot-config-host"
+            width={LABEL_WIDTH}
+            value={jsonData.host ?? ''}
+            placeholder="db.example.com"
+            onChange={onText('host')}
+          />
+        </Field>
+        <Field label="Port" htmlFor="chatbot-config-port" invalid={portInvalid} error="Use a port between 1 and 65535">
+          <Input
+            id="chatbot-config-port"
+            type="number"
+            width={16}
+            value={jsonData.port ?? ''}
+            placeholder={String(DEFAULT_PORT)}
+            onChange={onNumber('port')}
+          />
+        </Field>
+        <Field label="Database" required htmlFor="chatbot-config-database">
+          <Input
+            id="chatbot-config-database"
+            width={LABEL_WIDTH}
+            value={jsonData.database ?? ''}
+            placeholder="chatbot"
+            onChange={onText('database')}
+          />
+        </Field>
+        <Field label="User" required htmlFor="chatbot-config-user" description="A user with read access">
+          <Input
+            id="chatbot-config-user"
+            width={LABEL_WIDTH}
+            value={jsonData.user ?? ''}
+            placeholder="grafana_reader"
+            onChange={onText('user')}
+          />
+        </Field>
+        <Field label="Password" htmlFor="chatbot-config-password">
+          <SecretInput
+            id="chatbot-config-password"
+            width={LABEL_WIDTH}
+            isConfigured={isSet('password')}
+            value={secureJsonData.password ?? ''}
+            placeholder="Password"
+            onChange={onSecret('password')}
+            onReset={onReset('password')}
+          />
+        </Field>
+      </ConfigSection>
+
+      <Divider />
+
+      <ConfigSection title="TLS" description="How the connection to PostgreSQL is encrypted (PostgreSQL sslmode).">
+        <Field label="TLS mode" htmlFor="chatbot-config-tls-mode">
+          <Combobox<TLSMode>
+            id="chatbot-config-tls-mode"
+            width={LABEL_WIDTH}
+            options={TLS_MODE_OPTIONS}
+            value={tlsMode}
+            onChange={(option) => setJson('tlsMode', option.value)}
+          />
+        </Field>
+        {tlsMode !== 'disable' && (
+          <>
+            <Field
+              label="CA certificate"
+              required={needsCA}
+              description="PEM; needed for verify-ca and verify-full"
+              htmlFor="chatbot-config-tls-ca"
+            >
+              <SecretTextArea
+                id="chatbot-config-tls-ca"
+                cols={60}
+                rows={5}
+                isConfigured={isSet('tlsCACert')}
+                value={secureJsonData.tlsCACert ?? ''}
+                placeholder="-----BEGIN CERTIFICATE-----"
+                onChange={onSecret('tlsCACert')}
+                onReset={onReset('tlsCACert')}
+              />
+            </Field>
+            <Field
+              label="Client certificate"
+              description="PEM; only with client certificate authentication, together with the key"
+              htmlFor="chatbot-config-tls-client-cert"
+            >
+              <SecretTextArea
+                id="chatbot-config-tls-client-cert"
+                cols={60}
+                rows={5}
+                isConfigured={isSet('tlsClientCert')}
+                value={secureJsonData.tlsClientCert ?? ''}
+                placeholder="-----BEGIN CERTIFICATE-----"
+                onChange={onSecret('tlsClientCert')}
+                onReset={onReset('tlsClientCert')}
+              />
+            </Field>
+            <Field label="Client key" description="PEM" htmlFor="chatbot-config-tls-client-key">
+              <SecretTextArea
+                id="chatbot-config-tls-client-key"
+                cols={60}
+                rows={5}
+                isConfigured={isSet('tlsClientKey')}
+                value={secureJsonData.tlsClientKey ?? ''}
+                placeholder="-----BEGIN PRIVATE KEY-----"
+                onChange={onSecret('tlsClientKey')}
+                onReset={onReset('tlsClientKey')}
+              />
+            </Field>
+          </>
+        )}
+      </ConfigSection>
+
+      <Divider />
+
+      <ConfigSection title="Workspace">
+        <Field
+          label="Workspace"
+          required
+          description="Only this workspace's rows are ever returned"
+          htmlFor="chatbot-config-workspace"
+          invalid={workspaceMissing}
+          error="Enter the workspace slug"
+        >
+          <Input
+            id="chatbot-config-workspace"
+            width={LABEL_WIDTH}
+            value={jsonData.workspace ?? ''}
+            placeholder="workspace slug, e.g. acme"
+            onChange={onText('workspace')}
+          />
+        </Field>
+      </ConfigSection>
+
+      <Divider />
+
+      <ConfigSection title="Pool" description="Connections and limits used for queries.">
+        <Field
+          label="Max connections"
+          htmlFor="chatbot-config-max-conns"
+          description={`1 to ${MAX_MAX_CONNS}`}
+          invalid={maxConnsInvalid}
+          error={`Use a whole number from 1 to ${MAX_MAX_CONNS}`}
+        >
+          <Input
+            id="chatbot-config-max-conns"
+            type="number"
+            width={16}
+            value={jsonData.maxConns ?? ''}
+            placeholder={String(DEFAULT_MAX_CONNS)}
+            onChange={onNumber('maxConns')}
+          />
+        </Field>
+        <Field
+          label="Statement timeout"
+          htmlFor="chatbot-config-statement-timeout"
+          description="Longest a query may run, e.g. 30s or 2m"
+          invalid={timeoutInvalid}
+          error="Use a duration such as 30s, 2m or 1h"
+        >
+          <Input
+            id="chatbot-config-statement-timeout"
+            width={16}
+            value={jsonData.statementTimeout ?? ''}
+            placeholder={DEFAULT_STATEMENT_TIMEOUT}
+            onChange={onText('statementTimeout')}
+          />
+        </Field>
+      </ConfigSection>
+    </Stack>
+  );
+}

@@ -1,0 +1,125 @@
+import { CoreApp, DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
+import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
+import { Observable } from 'rxjs';
+
+import { migrateQuery } from './migrations';
+import { Catalog, ChatbotDataSourceOptions, ChatbotQuery, DEFAULT_QUERY, DimensionFilter } from './types';
+
+export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataSourceOptions> {
+  private catalog?: Promise<Catalog>;
+
+  constructor(instanceSettings: DataSourceInstanceSettings<ChatbotDataSourceOptions>) {
+    super(instanceSettings);
+  }
+
+  getDefaultQuery(_: CoreApp): Partial<ChatbotQuery> {
+    return DEFAULT_QUERY;
+  }
+
+  /** Skips hidden queries and queries that have no metric yet. */
+  filterQuery(query: ChatbotQuery): boolean {
+    return !query.hide && Boolean(query.metric);
+  }
+
+  applyTemplateVariables(query: ChatbotQuery, scopedVars: ScopedVars): ChatbotQuery {
+    const migrated = migrateQuery(query);
+    const templateSrv = getTemplateSrv();
+    const interpolate = (value: string | undefined) =>
+      value === undefined ? undefined : templateSrv.replace(value, scopedVars);
+
+    return {
+      ...migrated,
+      metric: interpolate(migrated.metric),
+      groupBy: interpolate(migrated.groupBy),
+      interval: interpolate(migrated.interval) as ChatbotQuery['interval'],
+      timezone: interpolate(migrated.timezone),
+      filters: interpolateFilters(migrated.filters ?? [], scopedVars),
+    };
+  }
+
+  query(request: DataQueryRequest<ChatbotQuery>): Observable<DataQueryResponse> {
+    const timezone = resolveTimeZone(request.timezone);
+    const targets = request.targets.map((target) => (target.timezone ? target : { ...target, timezone }));
+    return super.query({ ...request, targets });
+  }
+
+  /** Metrics, dimensions and intervals the backend offers. The first successful response is kept. */
+  getCatalog(): Promise<Catalog> {
+    if (!this.catalog) {
+      this.catalog = this.getResource<Catalog>('catalog').catch((error: unknown) => {
+        // Do not keep a failure: the next call asks the backend again.
+        this.catalog = undefined;
+        throw error;
+      });
+    }
+    return this.catalog;
+  }
+}
+
+/**
+ * Resolves a dashboard/request time zone to an IANA name for the backend:
+ * 'browser' becomes the browser's zone, 'utc' or an empty value becomes 'UTC',
+ * anything else is taken as an IANA name.
+ */
+export function resolveTimeZone(timeZone: string | undefined): string {
+  const tz = (timeZone ?? '').trim();
+  if (tz === '' || tz.toLowerCase() === 'utc') {
+    return 'UTC';
+  }
+  if (tz === 'browser') {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  }
+  return tz;
+}
+
+/**
+ * Interpolates filter dimensions and expands each filter value into one or more values:
+ * a multi-value or "All" variable becomes one value per selected option. Duplicates and empty
+ * strings are dropped, and so are filters left without a dimension or without values.
+ */
+function interpolateFilters(filters: DimensionFilter[], scopedVars: ScopedVars): DimensionFilter[] {
+  const templateSrv = getTemplateSrv();
+  const result: DimensionFilter[] = [];
+
+  for (const filter of filters) {
+    const dimension = templateSrv.replace(filter.dimension ?? '', scopedVars).trim();
+    const values = new Set<string>();
+    for (const value of filter.values ?? []) {
+      for (const expanded of expandValue(value, scopedVars)) {
+        if (expanded !== '') {
+          values.add(expanded);
+        }
+      }
+    }
+    if (dimension !== '' && values.size > 0) {
+      result.push({ dimension, values: Array.from(values) });
+    }
+  }
+  return result;
+}
+
+function expandValue(value: string, scopedVars: ScopedVars): string[] {
+  const templateSrv = getTemplateSrv();
+  if (!templateSrv.containsTemplate(value)) {
+    return [value];
+  }
+
+  const replaced = templateSrv.replace(value, scopedVars, 'json');
+  try {
+    const parsed: unknown = JSON.parse(replaced);
+    if (Array.isArray(parsed)) {
+      return parsed.map(toText);
+    }
+    return [toText(parsed)];
+  } catch {
+    // Text around the variable (e.g. "web-$platform") is not valid JSON: use the default format.
+    return [templateSrv.replace(value, scopedVars)];
+  }
+}
+
+function toText(value: unknown): string {
+  if (value === null || value === undefined) {
+    return '';
+  }
+  return typeof value === 'string' ? value : String(value);
+}

@@ -1,0 +1,61 @@
+import { migrateQuery } from './migrations';
+import { ChatbotQuery, QUERY_MODEL_VERSION } from './types';
+
+describe('migrateQuery', () => {
+  it('upgrades a query without version to version 1 with the defaults', () => {
+    const old = { refId: 'A', metric: 'messages' } as ChatbotQuery;
+
+    expect(migrateQuery(old)).toEqual({
+      refId: 'A',
+      metric: 'messages',
+      version: 1,
+      queryType: 'timeseries',
+      interval: 'auto',
+      filters: [],
+    });
+    expect(QUERY_MODEL_VERSION).toBe(1);
+  });
+
+  it('keeps the values an old query already had', () => {
+    const old: ChatbotQuery = {
+      refId: 'B',
+      metric: 'new_users',
+      groupBy: 'platform',
+      interval: 'day',
+      timezone: 'Europe/Madrid',
+      filters: [{ dimension: 'platform', values: ['whatsapp'] }],
+    };
+
+    expect(migrateQuery(old)).toEqual({
+      ...old,
+      version: 1,
+      queryType: 'timeseries',
+    });
+  });
+
+  it('repairs malformed filters of an old query', () => {
+    const old = {
+      refId: 'C',
+      filters: [{ dimension: 'platform' }, null, { dimension: 'sender', values: ['bot', 3] }],
+    } as unknown as ChatbotQuery;
+
+    expect(migrateQuery(old).filters).toEqual([
+      { dimension: 'platform', values: [] },
+      { dimension: 'sender', values: ['bot'] },
+    ]);
+  });
+
+  it('is idempotent', () => {
+    const once = migrateQuery({ refId: 'A', metric: 'messages' });
+    const twice = migrateQuery(once);
+
+    expect(twice).toBe(once);
+    expect(twice).toEqual(once);
+  });
+
+  it('leaves a current query untouched', () => {
+    const current: ChatbotQuery = { refId: 'A', version: 1, metric: 'messages', interval: 'hour', filters: [] };
+
+    expect(migrateQuery(current)).toBe(current);
+  });
+});

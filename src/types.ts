@@ -1,0 +1,81 @@
+import { DataSourceJsonData } from '@grafana/data';
+import { DataQuery } from '@grafana/schema';
+
+/** Version of the query model stored in dashboards; see migrations.ts. */
+export const QUERY_MODEL_VERSION = 1;
+
+export type QueryKind = 'timeseries'; // more kinds come later
+
+export type IntervalName = 'auto' | 'minute' | 'hour' | 'day' | 'week' | 'month';
+
+export interface DimensionFilter {
+  dimension: string;
+  values: string[];
+}
+
+export interface ChatbotQuery extends DataQuery {
+  version?: number;
+  queryType?: QueryKind;
+  metric?: string;
+  groupBy?: string; // one dimension id, or empty for a single series
+  filters?: DimensionFilter[];
+  interval?: IntervalName;
+  timezone?: string; // IANA name; empty = the dashboard's
+}
+
+/** Options configured for each data source instance (jsonData). */
+export interface ChatbotDataSourceOptions extends DataSourceJsonData {
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  tlsMode?: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+  workspace?: string;
+  maxConns?: number;
+  statementTimeout?: string; // e.g. "30s"
+}
+
+/** Values only the backend ever sees (secureJsonData). */
+export interface ChatbotSecureJsonData {
+  password?: string;
+  tlsCACert?: string;
+  tlsClientCert?: string;
+  tlsClientKey?: string;
+}
+
+export type TLSMode = NonNullable<ChatbotDataSourceOptions['tlsMode']>;
+
+/** One metric of the catalog served by the backend resource `catalog`. */
+export interface CatalogMetric {
+  id: string;
+  section: string;
+  title: string;
+  description: string;
+  unit: string;
+  kinds: QueryKind[];
+  dimensions: string[];
+}
+
+/** One dimension a metric can be grouped or filtered by. */
+export interface CatalogDimension {
+  id: string;
+  title: string;
+}
+
+/** Response of GET resources/catalog. */
+export interface Catalog {
+  metrics: CatalogMetric[];
+  dimensions: CatalogDimension[];
+  intervals: IntervalName[];
+}
+
+export const INTERVALS: IntervalName[] = ['auto', 'minute', 'hour', 'day', 'week', 'month'];
+
+export const TLS_MODES: TLSMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];
+
+export const DEFAULT_QUERY: Partial<ChatbotQuery> = {
+  version: QUERY_MODEL_VERSION,
+  queryType: 'timeseries',
+  interval: 'auto',
+  filters: [],
+};
