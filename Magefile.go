@@ -5,6 +5,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -62,14 +63,18 @@ func NpmInstall() error {
 // Lint runs go vet, golangci-lint, tsc --noEmit and eslint.
 func Lint() error {
 	mg.Deps(NpmInstall)
-	if err := sh.RunV("go", "vet", "./..."); err != nil {
+	// ./pkg/... rather than ./...: node_modules holds Go packages of its own.
+	if err := sh.RunV("go", "vet", "./pkg/..."); err != nil {
+		return err
+	}
+	if err := sh.RunV("go", "vet", "-tags", "mage", "./Magefile.go"); err != nil {
 		return err
 	}
 	linter, err := golangciLint()
 	if err != nil {
 		return err
 	}
-	if err := sh.RunV(linter, "run", "./..."); err != nil {
+	if err := sh.RunV(linter, "run", "./pkg/..."); err != nil {
 		return err
 	}
 	if err := sh.RunV("npm", "run", "typecheck"); err != nil {
@@ -82,10 +87,60 @@ func Lint() error {
 // set) and every frontend test.
 func Test() error {
 	mg.Deps(NpmInstall)
-	if err := sh.RunV("go", "test", "-count=1", "./..."); err != nil {
+	if err := goTest(); err != nil {
 		return err
 	}
 	return sh.RunV("npm", "run", "test:ci")
+}
+
+// goTestEvent is one line of `go test -json`.
+type goTestEvent struct {
+	Action  string
+	Package string
+	Test    string
+	Output  string
+}
+
+// goTest runs every Go test, prints each package's result and the output of
+// failed tests, and ends with a count of passed, failed and skipped tests.
+func goTest() error {
+	cmd := exec.Command("go", "test", "-json", "-count=1", "./pkg/...")
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	counts := map[string]int{}
+	outputs := map[string][]string{}
+	decoder := json.NewDecoder(stdout)
+	for {
+		var event goTestEvent
+		if err := decoder.Decode(&event); err != nil {
+			break
+		}
+		key := event.Package + " " + event.Test
+		switch {
+		case event.Action == "output" && event.Test == "":
+			if strings.HasPrefix(event.Output, "ok") || strings.HasPrefix(event.Output, "FAIL") ||
+				strings.HasPrefix(event.Output, "---") || strings.Contains(event.Output, "[no test files]") {
+				fmt.Print(event.Output)
+			}
+		case event.Action == "output":
+			outputs[key] = append(outputs[key], event.Output)
+		case event.Test != "" && (event.Action == "pass" || event.Action == "fail" || event.Action == "skip"):
+			counts[event.Action]++
+			if event.Action == "fail" {
+				fmt.Print(strings.Join(outputs[key], ""))
+			}
+			delete(outputs, key)
+		}
+	}
+	waitErr := cmd.Wait()
+	fmt.Printf("go: %d passed, %d failed, %d skipped\n", counts["pass"], counts["fail"], counts["skip"])
+	return waitErr
 }
 
 // Check is the whole gate: linters, all tests, and both builds.

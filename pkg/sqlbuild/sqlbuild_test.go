@@ -1,0 +1,68 @@
+package sqlbuild
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/timebucket"
+)
+
+func plan(t *testing.T, metric, groupBy string, filters ...models.Filter) catalog.Plan {
+	t.Helper()
+	m, ok := catalog.Lookup(metric)
+	require.True(t, ok)
+	from := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+	boundaries, err := timebucket.Boundaries(from, from.AddDate(0, 2, 0), timebucket.Interval{Unit: timebucket.Month, Count: 1}, time.UTC)
+	require.NoError(t, err)
+	return catalog.Plan{Metric: m, Kind: models.KindTimeSeries, GroupBy: groupBy, Filters: filters, Boundaries: boundaries}
+}
+
+// Whatever the query carries, its values travel as bind parameters: the SQL
+// text is the same for hostile and harmless values.
+func TestValuesAreBindParameters(t *testing.T) {
+	hostile := "x'); DROP TABLE messages; --"
+	a, err := TimeSeries(plan(t, "messages_sent", "platform", models.Filter{Dimension: "sender", Values: []string{hostile, "bot"}}), "acme")
+	require.NoError(t, err)
+	b, err := TimeSeries(plan(t, "messages_sent", "platform", models.Filter{Dimension: "sender", Values: []string{"agent", "bot"}}), "o'hara")
+	require.NoError(t, err)
+	require.Equal(t, a.SQL, b.SQL)
+	require.NotContains(t, a.SQL, "DROP")
+	require.NotContains(t, a.SQL, "acme")
+	require.Contains(t, a.Args, hostile)
+	require.Contains(t, a.Args, "acme")
+	require.Equal(t, "SELECT width_bucket(m.created_at, $1::timestamptz[]) AS bucket, coalesce((c.platform)::text, '') AS series, "+
+		"(count(*))::float8 AS value FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id "+
+		"WHERE (m.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = $2) AND m.created_at < $3 AND m.created_at >= $4 "+
+		"AND m.direction = $5 AND m.sender IN ($6,$7)) GROUP BY bucket, series ORDER BY bucket, series", a.SQL)
+}
+
+// Cumulative metrics read from the beginning of the store: no lower time bound.
+func TestCumulativeMetricsHaveNoLowerBound(t *testing.T) {
+	total, err := TimeSeries(plan(t, "total_users", ""), "acme")
+	require.NoError(t, err)
+	require.NotContains(t, total.SQL, "f.first_at >=")
+	require.Contains(t, total.SQL, "f.first_at < $")
+
+	newUsers, err := TimeSeries(plan(t, "new_users", ""), "acme")
+	require.NoError(t, err)
+	require.Contains(t, newUsers.SQL, "f.first_at >= $")
+}
+
+// Every metric of the catalog builds, grouped and filtered by each of its
+// dimensions: the catalog and the SQL sources cannot drift apart.
+func TestEveryCatalogMetricBuildsForEveryDimension(t *testing.T) {
+	for _, m := range catalog.Metrics {
+		_, err := TimeSeries(plan(t, m.ID, ""), "acme")
+		require.NoError(t, err, m.ID)
+		for _, dimension := range m.Dimensions {
+			s, err := TimeSeries(plan(t, m.ID, dimension, models.Filter{Dimension: dimension, Values: []string{"v"}}), "acme")
+			require.NoError(t, err, "%s by %s", m.ID, dimension)
+			require.LessOrEqual(t, strings.Count(s.SQL, " JOIN contacts c ")+strings.Count(s.SQL, "FROM contacts c"), 1, "%s by %s joins contacts at most once", m.ID, dimension)
+		}
+	}
+}
