@@ -148,7 +148,12 @@ CREATE TABLE assignments (
     FOREIGN KEY (workspace_id, transferred_from) REFERENCES assignments (workspace_id, id),
     FOREIGN KEY (workspace_id, agent_id) REFERENCES agents (workspace_id, id),
     FOREIGN KEY (workspace_id, team_id) REFERENCES teams (workspace_id, id),
-    CHECK ((ended_at IS NULL) = (outcome IS NULL))
+    CHECK ((ended_at IS NULL) = (outcome IS NULL)),
+    -- A missed assignment was never accepted; an accepted one has its agent,
+    -- who replies only after accepting.
+    CHECK (outcome IS DISTINCT FROM 'missed' OR accepted_at IS NULL),
+    CHECK (accepted_at IS NULL OR agent_id IS NOT NULL),
+    CHECK (first_reply_at IS NULL OR (accepted_at IS NOT NULL AND first_reply_at >= accepted_at))
 );
 
 CREATE TABLE agent_presence (
@@ -256,6 +261,8 @@ CREATE INDEX conversations_open_idx ON conversations (workspace_id, closed_at);
 CREATE INDEX conversations_contact_idx ON conversations (workspace_id, contact_id);
 CREATE INDEX assignments_created_idx ON assignments (workspace_id, created_at);
 CREATE INDEX assignments_conversation_idx ON assignments (workspace_id, conversation_id);
+-- Open assignments (live state: assigned versus unassigned sessions).
+CREATE INDEX assignments_open_idx ON assignments (workspace_id, conversation_id) WHERE ended_at IS NULL;
 CREATE INDEX agent_presence_time_idx ON agent_presence (workspace_id, started_at);
 CREATE INDEX flow_triggers_time_idx ON flow_triggers (workspace_id, triggered_at);
 CREATE INDEX conversation_markers_time_idx ON conversation_markers (workspace_id, marked_at);
