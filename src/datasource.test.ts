@@ -3,6 +3,7 @@ import { DataSourceWithBackend, setTemplateSrv } from '@grafana/runtime';
 import { firstValueFrom, of } from 'rxjs';
 
 import { DataSource, resolveTimeZone } from './datasource';
+import catalogFixture from './testing/catalog.json';
 import { fakeTemplateSrv } from './testing/fakeTemplateSrv';
 import { Catalog, ChatbotDataSourceOptions, ChatbotQuery, DEFAULT_QUERY } from './types';
 
@@ -17,24 +18,7 @@ const settings = {
   meta: { id: 'chatbotmetrics-chatbot-datasource' },
 } as unknown as DataSourceInstanceSettings<ChatbotDataSourceOptions>;
 
-const catalog: Catalog = {
-  metrics: [
-    {
-      id: 'messages',
-      section: 'usage',
-      title: 'Messages',
-      description: 'Messages sent and received',
-      unit: 'short',
-      kinds: ['timeseries'],
-      dimensions: ['platform', 'sender'],
-    },
-  ],
-  dimensions: [
-    { id: 'platform', title: 'Platform' },
-    { id: 'sender', title: 'Sender' },
-  ],
-  intervals: ['auto', 'minute', 'hour', 'day', 'week', 'month'],
-};
+const catalog = catalogFixture as Catalog;
 
 function request(timezone: string, targets: ChatbotQuery[]): DataQueryRequest<ChatbotQuery> {
   const from = dateTime('2024-03-01T00:00:00Z');

@@ -52,6 +52,8 @@ export interface CatalogMetric {
   title: string;
   description: string;
   unit: string;
+  /** How values aggregate: count, sum, average, ... */
+  valueKind: string;
   kinds: QueryKind[];
   dimensions: string[];
 }

@@ -5,35 +5,11 @@ import { setTemplateSrv } from '@grafana/runtime';
 import { DataSource } from '../datasource';
 import { fakeTemplateSrv } from '../testing/fakeTemplateSrv';
 import { Catalog, ChatbotQuery } from '../types';
+import catalogFixture from '../testing/catalog.json';
 import { QueryEditor, metricOptionsBySection } from './QueryEditor';
 
-const catalog: Catalog = {
-  metrics: [
-    {
-      id: 'messages',
-      section: 'usage',
-      title: 'Messages',
-      description: 'Messages sent and received',
-      unit: 'short',
-      kinds: ['timeseries'],
-      dimensions: ['platform', 'sender'],
-    },
-    {
-      id: 'new_users',
-      section: 'usage',
-      title: 'New users',
-      description: 'Contacts whose first message falls in the bucket',
-      unit: 'short',
-      kinds: ['timeseries'],
-      dimensions: ['platform'],
-    },
-  ],
-  dimensions: [
-    { id: 'platform', title: 'Platform' },
-    { id: 'sender', title: 'Sender' },
-  ],
-  intervals: ['auto', 'minute', 'hour', 'day', 'week', 'month'],
-};
+// The catalog the backend serves, shared with the Go tests (pkg/plugin/resources_test.go).
+const catalog = catalogFixture as Catalog;
 
 function stubDataSource(getCatalog: () => Promise<Catalog>): DataSource {
   return { getCatalog: jest.fn(getCatalog) } as unknown as DataSource;
@@ -56,14 +32,14 @@ describe('QueryEditor', () => {
       refId: 'A',
       version: 1,
       queryType: 'timeseries',
-      metric: 'messages',
+      metric: 'messages_sent',
       groupBy: 'platform',
       interval: 'day',
       filters: [{ dimension: 'sender', values: ['bot'] }],
     });
 
-    expect(await screen.findByDisplayValue('Messages')).toBeInTheDocument();
-    expect(screen.getByLabelText('Metric')).toHaveValue('Messages');
+    expect(await screen.findByDisplayValue('Messages sent')).toBeInTheDocument();
+    expect(screen.getByLabelText('Metric')).toHaveValue('Messages sent');
     expect(screen.getByLabelText('Group by')).toHaveValue('Platform');
     expect(screen.getByLabelText('Interval')).toHaveValue('Day');
     expect(screen.getByDisplayValue('Sender')).toBeInTheDocument();
@@ -84,13 +60,13 @@ describe('QueryEditor', () => {
     let resolve: (c: Catalog) => void = () => {};
     const pending = new Promise<Catalog>((r) => (resolve = r));
     renderEditor(
-      { refId: 'A', version: 1, metric: 'messages' },
+      { refId: 'A', version: 1, metric: 'messages_sent' },
       stubDataSource(() => pending)
     );
 
     expect(screen.getByText('Loading metrics catalog...')).toBeInTheDocument();
     resolve(catalog);
-    expect(await screen.findByDisplayValue('Messages')).toBeInTheDocument();
+    expect(await screen.findByDisplayValue('Messages sent')).toBeInTheDocument();
   });
 
   it("shows the backend's error when the catalog cannot be loaded", async () => {
@@ -110,12 +86,12 @@ describe('QueryEditor', () => {
   });
 
   it('stores the migrated model of a query without version, without running it', async () => {
-    const { onChange, onRunQuery } = renderEditor({ refId: 'A', metric: 'messages' });
+    const { onChange, onRunQuery } = renderEditor({ refId: 'A', metric: 'messages_sent' });
 
-    await screen.findByDisplayValue('Messages');
+    await screen.findByDisplayValue('Messages sent');
     expect(onChange).toHaveBeenCalledWith({
       refId: 'A',
-      metric: 'messages',
+      metric: 'messages_sent',
       version: 1,
       queryType: 'timeseries',
       interval: 'auto',
@@ -128,12 +104,12 @@ describe('QueryEditor', () => {
     const query: ChatbotQuery = {
       refId: 'A',
       version: 1,
-      metric: 'messages',
+      metric: 'messages_sent',
       interval: 'auto',
       filters: [{ dimension: 'platform', values: ['whatsapp'] }],
     };
     const { onChange, onRunQuery } = renderEditor(query);
-    await screen.findByDisplayValue('Messages');
+    await screen.findByDisplayValue('Messages sent');
 
     fireEvent.click(screen.getByRole('button', { name: /add filter/i }));
     expect(onChange).toHaveBeenLastCalledWith({
@@ -151,9 +127,9 @@ describe('QueryEditor', () => {
   });
 
   it('edits the time zone', async () => {
-    const query: ChatbotQuery = { refId: 'A', version: 1, metric: 'messages', filters: [] };
+    const query: ChatbotQuery = { refId: 'A', version: 1, metric: 'messages_sent', filters: [] };
     const { onChange } = renderEditor(query);
-    await screen.findByDisplayValue('Messages');
+    await screen.findByDisplayValue('Messages sent');
 
     fireEvent.change(screen.getByPlaceholderText('dashboard time zone'), { target: { value: 'Europe/Madrid' } });
 
@@ -163,14 +139,20 @@ describe('QueryEditor', () => {
 
 describe('metricOptionsBySection', () => {
   it('labels each metric with its title and description, grouped by section', () => {
-    expect(metricOptionsBySection(catalog.metrics)).toEqual([
-      { label: 'Messages', value: 'messages', description: 'Messages sent and received', group: 'Usage' },
-      {
-        label: 'New users',
-        value: 'new_users',
-        description: 'Contacts whose first message falls in the bucket',
-        group: 'Usage',
-      },
+    const options = metricOptionsBySection(catalog.metrics);
+    expect(options.map((o) => o.label)).toEqual([
+      'Active users',
+      'New users',
+      'Total users',
+      'Messages received',
+      'Messages sent',
+      'Total messages',
     ]);
+    expect(options[4]).toEqual({
+      label: 'Messages sent',
+      value: 'messages_sent',
+      description: 'Outbound messages in the bucket; group or filter by sender (bot, agent, broadcast).',
+      group: 'Usage',
+    });
   });
 });
