@@ -31,14 +31,14 @@ const (
 
 // Settings are one data source's connection settings: jsonData plus secureJsonData.
 type Settings struct {
-	Host             string `json:"host"`
+	Host             string  `json:"host"`
 	Port             flexInt `json:"port"`
-	Database         string `json:"database"`
-	User             string `json:"user"`
-	TLSMode          string `json:"tlsMode"`
-	Workspace        string `json:"workspace"`
+	Database         string  `json:"database"`
+	User             string  `json:"user"`
+	TLSMode          string  `json:"tlsMode"`
+	Workspace        string  `json:"workspace"`
 	MaxConns         flexInt `json:"maxConns"`
-	StatementTimeout string `json:"statementTimeout"`
+	StatementTimeout string  `json:"statementTimeout"`
 
 	// From secureJsonData.
 	Password      string `json:"-"`

@@ -7,11 +7,7 @@ import (
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
-
-	"github.com/chatbot-metrics/chatbot-metrics/pkg/generator"
-	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
 // BenchmarkUsageQueries times each usage query over generated data: 90 days
@@ -25,18 +21,7 @@ func BenchmarkUsageQueries(b *testing.B) {
 		require.NoError(b, err)
 		contacts = parsed
 	}
-	url := storetest.URL(b)
-	pool, err := pgxpool.New(context.Background(), url)
-	require.NoError(b, err)
-	stats, err := generator.Load(context.Background(), pool, generator.Config{Seed: 1, Days: 90, Contacts: contacts})
-	pool.Close()
-	require.NoError(b, err)
-	b.Logf("loaded %d messages", stats.Rows["messages"])
-
-	instance, err := NewDatasource(context.Background(), instanceSettings(b, url, "demo"))
-	require.NoError(b, err)
-	ds := instance.(*Datasource)
-	defer ds.Dispose()
+	ds := generatedDatasource(b, contacts)
 
 	queries := map[string]string{
 		"active_users_by_platform_day":      `{"metric":"active_users","groupBy":"platform","interval":"day","timezone":"America/Sao_Paulo"}`,

@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -8,14 +9,21 @@ import (
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/generator"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
 type dashboardFile struct {
-	UID        string `json:"uid"`
+	UID  string `json:"uid"`
+	Time struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	} `json:"time"`
 	Templating struct {
 		List []struct {
 			Name    string `json:"name"`
@@ -37,9 +45,11 @@ type dashboardFile struct {
 }
 
 // The shipped dashboards work on any Grafana: they pick the data source
-// through a variable instead of a hard-coded UID, and every query they send
-// resolves against the catalog for every interval the dashboard offers.
+// through a variable instead of a hard-coded UID, every query they send
+// resolves against the catalog for every interval the dashboard offers, and
+// over the demo data of their default time range every panel draws numbers.
 func TestShippedDashboards(t *testing.T) {
+	demo := generatedDatasource(t, 300)
 	paths, err := filepath.Glob("../../dashboards/*.json")
 	require.NoError(t, err)
 	require.NotEmpty(t, paths)
@@ -77,8 +87,41 @@ func TestShippedDashboards(t *testing.T) {
 						_, err = catalog.Resolve(q)
 						require.NoError(t, err, "%s with interval %q", panel.Title, interval)
 					}
+					frame := ask(t, demo, strings.ReplaceAll(string(target), "$interval", "week"),
+						dashboard.Time.From, dashboard.Time.To)
+					values, _ := series(t, frame)
+					require.NotEmpty(t, values, panel.Title)
+					for name, points := range values {
+						require.Positive(t, sum(points), "%s: series %s is all zeros on the demo data", panel.Title, name)
+					}
 				}
 			}
 		})
 	}
+}
+
+// generatedDatasource is an instance over generated demo data (workspace
+// "demo", 90 days from 2022-01-01), as the demo provisions it.
+func generatedDatasource(tb testing.TB, contacts int) *Datasource {
+	tb.Helper()
+	url := storetest.URL(tb)
+	pool, err := pgxpool.New(context.Background(), url)
+	require.NoError(tb, err)
+	stats, err := generator.Load(context.Background(), pool, generator.Config{Seed: 1, Days: 90, Contacts: contacts})
+	pool.Close()
+	require.NoError(tb, err)
+	tb.Logf("generated %d messages", stats.Rows["messages"])
+	instance, err := NewDatasource(context.Background(), instanceSettings(tb, url, "demo"))
+	require.NoError(tb, err)
+	ds := instance.(*Datasource)
+	tb.Cleanup(ds.Dispose)
+	return ds
+}
+
+func sum(values []float64) float64 {
+	total := 0.0
+	for _, v := range values {
+		total += v
+	}
+	return total
 }
