@@ -4,7 +4,8 @@ import { DataQuery } from '@grafana/schema';
 /** Version of the query model stored in dashboards; see migrations.ts. */
 export const QUERY_MODEL_VERSION = 1;
 
-export type QueryKind = 'timeseries'; // more kinds come later
+/** timeseries: a value per calendar bucket; totals: one value over the range; ranking: totals, largest first. */
+export type QueryKind = 'timeseries' | 'totals' | 'ranking';
 
 export type IntervalName = 'auto' | 'minute' | 'hour' | 'day' | 'week' | 'month';
 
@@ -21,6 +22,7 @@ export interface ChatbotQuery extends DataQuery {
   filters?: DimensionFilter[];
   interval?: IntervalName;
   timezone?: string; // IANA name; empty = the dashboard's
+  limit?: number; // ranking: how many rows (default 10)
 }
 
 /** Options configured for each data source instance (jsonData). */

@@ -18,7 +18,8 @@ type Section string
 
 // The sections.
 const (
-	SectionUsage Section = "usage"
+	SectionUsage   Section = "usage"
+	SectionChatbot Section = "chatbot"
 )
 
 // ValueKind says how a metric's value is aggregated, and so how an empty
@@ -44,6 +45,10 @@ const (
 	// SourceFirstInbound is one row per contact, stamped with the time of its
 	// first inbound message ever.
 	SourceFirstInbound Source = "first_inbound"
+	// SourceConversations is one row per conversation, stamped with its start.
+	SourceConversations Source = "conversations"
+	// SourceFlowTriggers is one row per flow trigger event.
+	SourceFlowTriggers Source = "flow_triggers"
 )
 
 // Dimension is something a metric can be grouped and filtered by.
@@ -56,10 +61,13 @@ type Dimension struct {
 var (
 	DimPlatform = Dimension{ID: "platform", Title: "Platform"}
 	DimSender   = Dimension{ID: "sender", Title: "Sender"}
+	DimIntent   = Dimension{ID: "intent", Title: "Intent"}
+	DimLanguage = Dimension{ID: "language", Title: "Language"}
+	DimFlow     = Dimension{ID: "flow", Title: "Flow"}
 )
 
 // Dimensions lists every dimension, for the query editor.
-var Dimensions = []Dimension{DimPlatform, DimSender}
+var Dimensions = []Dimension{DimPlatform, DimSender, DimIntent, DimLanguage, DimFlow}
 
 // Metric is one catalog entry.
 type Metric struct {
@@ -79,6 +87,9 @@ type Metric struct {
 	// Conditions keep only some of the source's rows: column = value, where
 	// the value is sent as a bind parameter.
 	Conditions map[string]any `json:"-"`
+	// Present keeps only the rows where these columns are not null (messages
+	// with a detected intent, say).
+	Present []string `json:"-"`
 	// Cumulative metrics count every row from the beginning of the store up to
 	// each bucket's end, not only the rows inside the bucket.
 	Cumulative bool `json:"-"`
@@ -90,7 +101,8 @@ func (m Metric) Supports(kind models.QueryKind) bool { return slices.Contains(m.
 // Allows reports whether the metric can be grouped or filtered by dimension.
 func (m Metric) Allows(dimension string) bool { return slices.Contains(m.Dimensions, dimension) }
 
-var timeSeries = []models.QueryKind{models.KindTimeSeries}
+// allKinds: every metric so far answers as a time series, totals and a ranking.
+var allKinds = models.Kinds
 
 // Metrics is the catalog, in the order the query editor lists it. Definitions
 // restate the metric contract; docs/metrics.md carries them with examples.
@@ -98,41 +110,73 @@ var Metrics = []Metric{
 	{
 		ID: "active_users", Section: SectionUsage, Title: "Active users",
 		Description: "Distinct contacts with at least one inbound message in the bucket. A contact is one identity on one platform.",
-		Unit:        "short", Value: ValueCount, Kinds: timeSeries, Dimensions: []string{DimPlatform.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID},
 		Source: SourceMessages, Aggregate: "count(DISTINCT m.contact_id)",
 		Conditions: map[string]any{"m.direction": "inbound"},
 	},
 	{
 		ID: "new_users", Section: SectionUsage, Title: "New users",
 		Description: "Contacts whose first inbound message ever falls in the bucket.",
-		Unit:        "short", Value: ValueCount, Kinds: timeSeries, Dimensions: []string{DimPlatform.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID},
 		Source: SourceFirstInbound, Aggregate: "count(*)",
 	},
 	{
 		ID: "total_users", Section: SectionUsage, Title: "Total users",
 		Description: "Contacts whose first inbound message is before the bucket's end: a running total from the beginning of the store, not from the range start.",
-		Unit:        "short", Value: ValueCount, Kinds: timeSeries, Dimensions: []string{DimPlatform.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID},
 		Source: SourceFirstInbound, Aggregate: "count(*)", Cumulative: true,
 	},
 	{
 		ID: "messages_received", Section: SectionUsage, Title: "Messages received",
 		Description: "Inbound messages (from contacts) in the bucket.",
-		Unit:        "short", Value: ValueCount, Kinds: timeSeries, Dimensions: []string{DimPlatform.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID},
 		Source: SourceMessages, Aggregate: "count(*)",
 		Conditions: map[string]any{"m.direction": "inbound"},
 	},
 	{
 		ID: "messages_sent", Section: SectionUsage, Title: "Messages sent",
 		Description: "Outbound messages in the bucket; group or filter by sender (bot, agent, broadcast).",
-		Unit:        "short", Value: ValueCount, Kinds: timeSeries, Dimensions: []string{DimPlatform.ID, DimSender.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimSender.ID},
 		Source: SourceMessages, Aggregate: "count(*)",
 		Conditions: map[string]any{"m.direction": "outbound"},
 	},
 	{
 		ID: "total_messages", Section: SectionUsage, Title: "Total messages",
 		Description: "All messages in the bucket, inbound and outbound.",
-		Unit:        "short", Value: ValueCount, Kinds: timeSeries, Dimensions: []string{DimPlatform.ID, DimSender.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimSender.ID},
 		Source: SourceMessages, Aggregate: "count(*)",
+	},
+	{
+		ID: "conversations", Section: SectionUsage, Title: "Conversations",
+		Description: "Conversations started in the bucket (new chats, new incoming sessions).",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimFlow.ID},
+		Source: SourceConversations, Aggregate: "count(*)",
+	},
+	{
+		ID: "top_intents", Section: SectionChatbot, Title: "Top intents",
+		Description: "Inbound messages per detected intent; messages without an intent are not counted. Rank by intent for the most frequent ones.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimIntent.ID, DimPlatform.ID, DimLanguage.ID},
+		Source: SourceMessages, Aggregate: "count(*)",
+		Conditions: map[string]any{"m.direction": "inbound"}, Present: []string{"m.intent"},
+	},
+	{
+		ID: "languages", Section: SectionChatbot, Title: "Languages",
+		Description: "Distinct contacts per language of their inbound messages; a contact who wrote in two languages counts in both.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimLanguage.ID, DimPlatform.ID},
+		Source: SourceMessages, Aggregate: "count(DISTINCT m.contact_id)",
+		Conditions: map[string]any{"m.direction": "inbound"}, Present: []string{"m.language"},
+	},
+	{
+		ID: "start_flows", Section: SectionChatbot, Title: "Start flows",
+		Description: "Conversations started per the flow that started them; conversations without a start flow are not counted.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimFlow.ID, DimPlatform.ID},
+		Source: SourceConversations, Aggregate: "count(*)", Present: []string{"v.start_flow_id"},
+	},
+	{
+		ID: "flow_triggers", Section: SectionChatbot, Title: "Flow triggers",
+		Description: "Flow trigger events (number of times triggered); rank by flow for the popular flows.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimFlow.ID},
+		Source: SourceFlowTriggers, Aggregate: "count(*)",
 	},
 }
 

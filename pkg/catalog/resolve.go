@@ -19,7 +19,8 @@ type Plan struct {
 	Interval   timebucket.Interval
 	Location   *time.Location
 	From, To   time.Time
-	Boundaries []time.Time // bucket boundaries: n buckets, n+1 times
+	Boundaries []time.Time // time series: bucket boundaries, n buckets, n+1 times
+	Limit      int         // ranking: how many rows
 }
 
 // QueryError is a problem with the query itself: the user can fix it in the editor.
@@ -62,11 +63,30 @@ func Resolve(q models.Query) (Plan, error) {
 		plan.Filters = append(plan.Filters, models.Filter{Dimension: f.Dimension, Values: values})
 	}
 
+	if !plan.To.After(plan.From) {
+		return Plan{}, queryErrorf("the time range is empty (from %s to %s): choose a later end",
+			plan.From.Format(time.RFC3339), plan.To.Format(time.RFC3339))
+	}
+	if plan.Kind == models.KindRanking {
+		if plan.GroupBy == "" {
+			return Plan{}, queryErrorf("a ranking needs a group by: rank by one of %s", strings.Join(metric.Dimensions, ", "))
+		}
+		plan.Limit = q.Limit
+		if plan.Limit == 0 {
+			plan.Limit = models.DefaultRankingLimit
+		}
+		if plan.Limit < 1 || plan.Limit > models.MaxRankingLimit {
+			return Plan{}, queryErrorf("limit %d is out of range: rank 1 to %d rows", q.Limit, models.MaxRankingLimit)
+		}
+	}
 	loc, err := timebucket.LoadLocation(q.Timezone)
 	if err != nil {
 		return Plan{}, &QueryError{Message: err.Error()}
 	}
 	plan.Location = loc
+	if plan.Kind != models.KindTimeSeries {
+		return plan, nil // totals and rankings cover exactly the time range: no buckets
+	}
 	interval, err := timebucket.Choose(q.Interval, plan.To.Sub(plan.From), q.GrafanaStep, q.MaxDataPoints)
 	if err != nil {
 		return Plan{}, &QueryError{Message: err.Error()}

@@ -104,3 +104,49 @@ func seriesField(plan catalog.Plan, name string, byBucket []*float64) *data.Fiel
 	field.Config = &data.FieldConfig{DisplayNameFromDS: display, Unit: metric.Unit}
 	return field
 }
+
+// Totals builds the frame of a totals or ranking plan: one row per group-by
+// value (in the SQL's order: by name for totals, largest first for rankings),
+// with a string field for the dimension and a float64 field for the value,
+// typed numeric-long so that alert rules accept it. Without a group-by it is
+// one row, 0 for counts and sums when nothing matched.
+func Totals(plan catalog.Plan, rows []store.Totaled, executedSQL string) *data.Frame {
+	metric := plan.Metric
+	values := make([]*float64, 0, len(rows))
+	names := make([]string, 0, len(rows))
+	for _, row := range rows {
+		names = append(names, row.Series)
+		values = append(values, row.Value)
+	}
+	if plan.GroupBy == "" && len(values) == 0 {
+		var empty *float64
+		if metric.Value.ZeroWhenEmpty() {
+			zero := 0.0
+			empty = &zero
+		}
+		values = append(values, empty)
+	}
+
+	valueField := data.NewField(metric.ID, nil, values)
+	valueField.Config = &data.FieldConfig{DisplayNameFromDS: metric.Title, Unit: metric.Unit}
+	frame := data.NewFrame(metric.ID)
+	if plan.GroupBy != "" {
+		for i, name := range names {
+			if name == "" {
+				names[i] = NoValueLabel
+			}
+		}
+		dimensionField := data.NewField(plan.GroupBy, nil, names)
+		if dimension, ok := catalog.LookupDimension(plan.GroupBy); ok {
+			dimensionField.Config = &data.FieldConfig{DisplayNameFromDS: dimension.Title}
+		}
+		frame.Fields = append(frame.Fields, dimensionField)
+	}
+	frame.Fields = append(frame.Fields, valueField)
+	frame.Meta = &data.FrameMeta{
+		Type:                data.FrameTypeNumericLong,
+		TypeVersion:         data.FrameTypeVersion{0, 1},
+		ExecutedQueryString: executedSQL,
+	}
+	return frame
+}

@@ -19,6 +19,19 @@ type QueryKind string
 const (
 	// KindTimeSeries is one value per calendar bucket, series per group-by value.
 	KindTimeSeries QueryKind = "timeseries"
+	// KindTotals is one value over the whole time range, a row per group-by value.
+	KindTotals QueryKind = "totals"
+	// KindRanking is KindTotals ordered largest first and cut to Limit rows.
+	KindRanking QueryKind = "ranking"
+)
+
+// Kinds lists every query kind.
+var Kinds = []QueryKind{KindTimeSeries, KindTotals, KindRanking}
+
+// Ranking limits: the default and the most rows a ranking returns.
+const (
+	DefaultRankingLimit = 10
+	MaxRankingLimit     = 1000
 )
 
 // Filter keeps the rows whose dimension has one of the values.
@@ -36,6 +49,8 @@ type Query struct {
 	Filters   []Filter  `json:"filters"`
 	Interval  string    `json:"interval"`
 	Timezone  string    `json:"timezone"`
+	// Limit is how many rows a ranking returns (default 10).
+	Limit int `json:"limit"`
 
 	// From the request rather than the JSON.
 	RefID         string            `json:"-"`

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/datasource"
@@ -54,7 +55,9 @@ func NewDatasource(ctx context.Context, instance backend.DataSourceInstanceSetti
 		ds.pool, ds.settingsErr = store.Open(ctx, ds.settings)
 	}
 	ds.queries = datasource.NewQueryTypeMux()
-	ds.queries.HandleFunc(string(models.KindTimeSeries), ds.handleConcurrently)
+	for _, kind := range models.Kinds {
+		ds.queries.HandleFunc(string(kind), ds.handleConcurrently)
+	}
 	// An empty query type is a time series; any other unknown type gets its
 	// own error from the same per-query path.
 	ds.queries.HandleFunc("", ds.handleConcurrently)
@@ -99,17 +102,16 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 	if err != nil {
 		return badQuery(err)
 	}
-	switch plan.Kind {
-	case models.KindTimeSeries:
-	default:
-		return badQuery(fmt.Errorf("query type %q is unknown: use %s", plan.Kind, models.KindTimeSeries))
+	answer, ok := answers[plan.Kind]
+	if !ok {
+		return badQuery(fmt.Errorf("query type %q is unknown: use %s", plan.Kind, kindNames()))
 	}
-	statement, err := sqlbuild.TimeSeries(plan, ds.settings.Workspace)
+	statement, err := answer.build(plan, ds.settings.Workspace)
 	if err != nil {
 		logger.Error("building SQL", "refId", dq.RefID, "metric", plan.Metric.ID, "error", err)
 		return backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, err.Error())
 	}
-	rows, err := store.QueryBucketed(ctx, ds.pool, statement.SQL, statement.Args...)
+	frame, err := answer.run(ctx, ds.pool, plan, statement)
 	if err != nil {
 		problem := store.Classify(err, ds.settings)
 		logger.Warn("query failed", "refId", dq.RefID, "metric", plan.Metric.ID, "error", err)
@@ -118,7 +120,44 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 		response.Frames = data.Frames{data.NewFrame(plan.Metric.ID).SetMeta(&data.FrameMeta{ExecutedQueryString: statement.SQL})}
 		return response
 	}
-	return backend.DataResponse{Frames: data.Frames{frames.TimeSeries(plan, rows, statement.SQL)}}
+	return backend.DataResponse{Frames: data.Frames{frame}}
+}
+
+// answer is how one query kind is built, run and framed.
+type answer struct {
+	build func(catalog.Plan, string) (sqlbuild.Statement, error)
+	run   func(context.Context, *pgxpool.Pool, catalog.Plan, sqlbuild.Statement) (*data.Frame, error)
+}
+
+// answers maps every query kind to its answer.
+var answers = map[models.QueryKind]answer{
+	models.KindTimeSeries: {build: sqlbuild.TimeSeries, run: runTimeSeries},
+	models.KindTotals:     {build: sqlbuild.Totals, run: runTotals},
+	models.KindRanking:    {build: sqlbuild.Totals, run: runTotals},
+}
+
+func runTimeSeries(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement) (*data.Frame, error) {
+	rows, err := store.QueryBucketed(ctx, pool, s.SQL, s.Args...)
+	if err != nil {
+		return nil, err
+	}
+	return frames.TimeSeries(plan, rows, s.SQL), nil
+}
+
+func runTotals(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement) (*data.Frame, error) {
+	rows, err := store.QueryTotals(ctx, pool, s.SQL, s.Args...)
+	if err != nil {
+		return nil, err
+	}
+	return frames.Totals(plan, rows, s.SQL), nil
+}
+
+func kindNames() string {
+	names := make([]string, len(models.Kinds))
+	for i, k := range models.Kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
 }
 
 // badQuery is the response to a query the user must fix: status 400.

@@ -15,7 +15,7 @@ func TestBadQueriesFailAloneWithAClearMessage(t *testing.T) {
 	const jan, feb = "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z"
 	bad := map[string]struct{ json, message string }{
 		"unknown metric": {`{"metric":"happiness"}`,
-			`metric "happiness" is unknown: choose one of active_users, messages_received, messages_sent, new_users, total_messages, total_users`},
+			`metric "happiness" is unknown: choose one of active_users, conversations, flow_triggers, languages, messages_received, messages_sent, new_users, start_flows, top_intents, total_messages, total_users`},
 		"no metric": {`{"interval":"day"}`, "no metric chosen: pick a metric in the query editor"},
 		"unknown dimension": {`{"metric":"active_users","groupBy":"mood"}`,
 			`dimension "mood" is unknown: metric active_users can group by platform`},
@@ -31,7 +31,7 @@ func TestBadQueriesFailAloneWithAClearMessage(t *testing.T) {
 			`time zone "Mars/Base" is unknown: use an IANA name such as Europe/Madrid or America/Sao_Paulo`},
 		"malformed JSON": {`{"metric":`, "the query is not valid JSON (unexpected end of JSON input): re-create it in the query editor"},
 		"unknown kind": {`{"metric":"active_users","queryType":"forecast"}`,
-			`metric "active_users" cannot be queried as "forecast": it supports timeseries`},
+			`metric "active_users" cannot be queried as "forecast": it supports timeseries, totals, ranking`},
 		"newer version": {`{"metric":"active_users","version":99}`,
 			"query version 99 is newer than this plugin understands (1): upgrade the plugin"},
 	}

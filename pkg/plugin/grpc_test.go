@@ -37,6 +37,8 @@ func TestGoldenFramesOverGRPC(t *testing.T) {
 		"total_users_by_platform_month":  `{"metric":"total_users","groupBy":"platform","interval":"month"}`,
 		"messages_sent_by_sender_week":   `{"metric":"messages_sent","groupBy":"sender","interval":"week","timezone":"America/Sao_Paulo"}`,
 		"messages_received_month_tokyo":  `{"metric":"messages_received","interval":"month","timezone":"Asia/Tokyo"}`,
+		"active_users_ranking":           `{"queryType":"ranking","metric":"active_users","groupBy":"platform"}`,
+		"total_messages_totals":          `{"queryType":"totals","metric":"total_messages"}`,
 	}
 	queries := []backend.DataQuery{dataQuery("BAD", `{"metric":"new_users","groupBy":"sender"}`, jan, apr)}
 	for name, queryJSON := range cases {

@@ -79,11 +79,7 @@ func dataQuery(refID, queryJSON, from, to string) backend.DataQuery {
 // ask runs one query and requires it to succeed with one frame.
 func ask(t *testing.T, ds *Datasource, queryJSON, from, to string) *data.Frame {
 	t.Helper()
-	resp, err := ds.QueryData(context.Background(), &backend.QueryDataRequest{
-		Queries: []backend.DataQuery{dataQuery("A", queryJSON, from, to)},
-	})
-	require.NoError(t, err)
-	r := resp.Responses["A"]
+	r := queryOnce(t, ds, queryJSON, from, to)
 	require.NoError(t, r.Error)
 	require.Len(t, r.Frames, 1)
 	return r.Frames[0]
@@ -130,3 +126,13 @@ func sameInstants(t *testing.T, want, got []time.Time) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// queryOnce runs one query and returns its response, error or not.
+func queryOnce(t *testing.T, ds *Datasource, queryJSON, from, to string) backend.DataResponse {
+	t.Helper()
+	resp, err := ds.QueryData(context.Background(), &backend.QueryDataRequest{
+		Queries: []backend.DataQuery{dataQuery("A", queryJSON, from, to)},
+	})
+	require.NoError(t, err)
+	return resp.Responses["A"]
+}

@@ -7,10 +7,12 @@ package sqlbuild
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	sq "github.com/Masterminds/squirrel"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
 )
 
 // psql builds PostgreSQL's $1, $2, ... placeholders.
@@ -40,6 +42,15 @@ type join struct {
 // contactOfMessage joins a message to its contact (for the platform).
 var contactOfMessage = join{"contact", "contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id"}
 
+// contactOfConversation joins a conversation to its contact (for the platform).
+var contactOfConversation = join{"contact", "contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id"}
+
+// startFlowOfConversation joins a conversation to the flow that started it.
+var startFlowOfConversation = join{"flow", "flows fl ON fl.workspace_id = v.workspace_id AND fl.id = v.start_flow_id"}
+
+// flowOfTrigger joins a trigger event to its flow.
+var flowOfTrigger = join{"flow", "flows fl ON fl.workspace_id = ft.workspace_id AND fl.id = ft.flow_id"}
+
 var sources = map[catalog.Source]source{
 	catalog.SourceMessages: {
 		from:      func(b sq.SelectBuilder) sq.SelectBuilder { return b.From("messages m") },
@@ -48,6 +59,25 @@ var sources = map[catalog.Source]source{
 		dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfMessage}},
 			catalog.DimSender.ID:   {expr: "m.sender"},
+			catalog.DimIntent.ID:   {expr: "m.intent"},
+			catalog.DimLanguage.ID: {expr: "m.language"},
+		},
+	},
+	catalog.SourceConversations: {
+		from:      func(b sq.SelectBuilder) sq.SelectBuilder { return b.From("conversations v") },
+		workspace: "v.workspace_id",
+		time:      "v.started_at",
+		dimensions: map[string]column{
+			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfConversation}},
+			catalog.DimFlow.ID:     {expr: "fl.name", joins: []join{startFlowOfConversation}},
+		},
+	},
+	catalog.SourceFlowTriggers: {
+		from:      func(b sq.SelectBuilder) sq.SelectBuilder { return b.From("flow_triggers ft") },
+		workspace: "ft.workspace_id",
+		time:      "ft.triggered_at",
+		dimensions: map[string]column{
+			catalog.DimFlow.ID: {expr: "fl.name", joins: []join{flowOfTrigger}},
 		},
 	},
 	// One row per contact with the time of its first inbound message ever. The
@@ -79,6 +109,33 @@ type Statement struct {
 // bucket starting at plan.Boundaries[k-1]. For cumulative metrics bucket 0
 // holds everything before the first bucket: the running total's base.
 func TimeSeries(plan catalog.Plan, workspace string) (Statement, error) {
+	first, last := plan.Boundaries[0], plan.Boundaries[len(plan.Boundaries)-1]
+	return build(plan, workspace, first, last, func(src source, b sq.SelectBuilder) sq.SelectBuilder {
+		return b.Column(sq.Expr("width_bucket("+src.time+", ?::timestamptz[]) AS bucket", plan.Boundaries))
+	}, func(b sq.SelectBuilder) sq.SelectBuilder {
+		return b.GroupBy("bucket", "series").OrderBy("bucket", "series")
+	})
+}
+
+// Totals builds the query for a totals or ranking plan over exactly the time
+// range. Each result row is (series text, value float8); a ranking is ordered
+// largest first (ties by name) and cut to plan.Limit rows.
+func Totals(plan catalog.Plan, workspace string) (Statement, error) {
+	return build(plan, workspace, plan.From, plan.To, nil, func(b sq.SelectBuilder) sq.SelectBuilder {
+		b = b.GroupBy("series")
+		if plan.Kind == models.KindRanking {
+			return b.OrderBy("value DESC", "series").Limit(uint64(plan.Limit)) //nolint:gosec // 1..1000, checked by Resolve
+		}
+		return b.OrderBy("series")
+	})
+}
+
+// build assembles the parts every kind shares: the metric's source and
+// aggregate, the workspace fence, [from, to) on the source's time (no lower
+// bound for cumulative metrics), the metric's conditions and the filters.
+func build(plan catalog.Plan, workspace string, from, to time.Time,
+	leading func(source, sq.SelectBuilder) sq.SelectBuilder, grouping func(sq.SelectBuilder) sq.SelectBuilder,
+) (Statement, error) {
 	src, ok := sources[plan.Metric.Source]
 	if !ok {
 		return Statement{}, fmt.Errorf("metric %s has no SQL source %q", plan.Metric.ID, plan.Metric.Source)
@@ -94,22 +151,25 @@ func TimeSeries(plan catalog.Plan, workspace string) (Statement, error) {
 		joins = append(joins, col.joins...)
 	}
 
-	first, last := plan.Boundaries[0], plan.Boundaries[len(plan.Boundaries)-1]
-	builder := psql.Select().
-		Column(sq.Expr("width_bucket("+src.time+", ?::timestamptz[]) AS bucket", plan.Boundaries)).
-		Column(series + " AS series").
-		Column("(" + plan.Metric.Aggregate + ")::float8 AS value")
+	builder := psql.Select()
+	if leading != nil {
+		builder = leading(src, builder)
+	}
+	builder = builder.Column(series + " AS series").Column("(" + plan.Metric.Aggregate + ")::float8 AS value")
 	builder = src.from(builder)
 
 	where := sq.And{
 		sq.Expr(src.workspace+" = (SELECT w.id FROM workspaces w WHERE w.slug = ?)", workspace),
-		sq.Lt{src.time: last},
+		sq.Lt{src.time: to},
 	}
 	if !plan.Metric.Cumulative {
-		where = append(where, sq.GtOrEq{src.time: first})
+		where = append(where, sq.GtOrEq{src.time: from})
 	}
 	if len(plan.Metric.Conditions) > 0 {
 		where = append(where, sq.Eq(plan.Metric.Conditions))
+	}
+	for _, column := range plan.Metric.Present {
+		where = append(where, sq.NotEq{column: nil})
 	}
 	for _, f := range plan.Filters {
 		col, err := src.column(plan.Metric, f.Dimension)
@@ -122,7 +182,7 @@ func TimeSeries(plan catalog.Plan, workspace string) (Statement, error) {
 	for _, j := range uniqueJoins(joins) {
 		builder = builder.Join(j.clause)
 	}
-	sqlText, args, err := builder.Where(where).GroupBy("bucket", "series").OrderBy("bucket", "series").ToSql()
+	sqlText, args, err := grouping(builder.Where(where)).ToSql()
 	if err != nil {
 		return Statement{}, err
 	}

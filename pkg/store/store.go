@@ -134,3 +134,18 @@ func QueryBucketed(ctx context.Context, pool *pgxpool.Pool, sql string, args ...
 	}
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Bucketed])
 }
+
+// Totaled is one row of a totals or ranking statement.
+type Totaled struct {
+	Series string
+	Value  *float64
+}
+
+// QueryTotals runs a totals or ranking statement and reads its rows.
+func QueryTotals(ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) ([]Totaled, error) {
+	rows, err := pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Totaled])
+}

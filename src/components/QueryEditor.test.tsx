@@ -137,6 +137,17 @@ describe('QueryEditor', () => {
   });
 });
 
+describe('query kinds', () => {
+  it('shows the limit for a ranking instead of the interval', async () => {
+    renderEditor({ refId: 'A', version: 1, queryType: 'ranking', metric: 'top_intents', groupBy: 'intent', limit: 5 });
+
+    expect(await screen.findByDisplayValue('Top intents')).toBeInTheDocument();
+    expect(screen.getByLabelText('Kind')).toHaveValue('Ranking');
+    expect(screen.getByLabelText('Limit')).toHaveValue(5);
+    expect(screen.queryByLabelText('Interval')).not.toBeInTheDocument();
+  });
+});
+
 describe('metricOptionsBySection', () => {
   it('labels each metric with its title and description, grouped by section', () => {
     const options = metricOptionsBySection(catalog.metrics);
@@ -147,7 +158,13 @@ describe('metricOptionsBySection', () => {
       'Messages received',
       'Messages sent',
       'Total messages',
+      'Conversations',
+      'Top intents',
+      'Languages',
+      'Start flows',
+      'Flow triggers',
     ]);
+    expect(options[7].group).toBe('Chatbot');
     expect(options[4]).toEqual({
       label: 'Messages sent',
       value: 'messages_sent',

@@ -24,6 +24,7 @@ import {
   DimensionFilter,
   INTERVALS,
   IntervalName,
+  QueryKind,
 } from '../types';
 
 type Props = QueryEditorProps<DataSource, ChatbotQuery, ChatbotDataSourceOptions>;
@@ -39,6 +40,12 @@ const INTERVAL_LABELS: Record<IntervalName, string> = {
   week: 'Week',
   month: 'Month',
 };
+
+const KIND_OPTIONS: Array<ComboboxOption<QueryKind>> = [
+  { label: 'Time series', value: 'timeseries', description: 'A value per calendar bucket' },
+  { label: 'Totals', value: 'totals', description: 'One value over the whole time range' },
+  { label: 'Ranking', value: 'ranking', description: 'Totals per group, largest first' },
+];
 
 /** Value of the group-by option that means "no grouping, a single series". */
 const NO_GROUP_BY = '';
@@ -80,6 +87,7 @@ interface FormProps {
 function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
   const variables = useTemplateVariableOptions();
   const metric = catalog.metrics.find((m) => m.id === query.metric);
+  const kind = query.queryType ?? 'timeseries';
   const dimensionTitle = useMemo(() => {
     const titles = new Map(catalog.dimensions.map((d) => [d.id, d.title]));
     return (id: string) => titles.get(id) ?? id;
@@ -142,14 +150,44 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
               createCustomValue
             />
           </EditorField>
-          <EditorField label="Interval" width={16} htmlFor="chatbot-query-interval">
-            <Combobox<IntervalName>
-              id="chatbot-query-interval"
-              options={intervalOptions}
-              value={query.interval ?? 'auto'}
-              onChange={(option) => change({ ...query, interval: option.value }, true)}
+          <EditorField label="Kind" width={16} htmlFor="chatbot-query-kind">
+            <Combobox<QueryKind>
+              id="chatbot-query-kind"
+              options={KIND_OPTIONS.filter((o) => !metric || metric.kinds.includes(o.value))}
+              value={query.queryType ?? 'timeseries'}
+              onChange={(option) => change({ ...query, queryType: option.value }, true)}
             />
           </EditorField>
+          {kind === 'timeseries' && (
+            <EditorField label="Interval" width={16} htmlFor="chatbot-query-interval">
+              <Combobox<IntervalName>
+                id="chatbot-query-interval"
+                options={intervalOptions}
+                value={query.interval ?? 'auto'}
+                onChange={(option) => change({ ...query, interval: option.value }, true)}
+              />
+            </EditorField>
+          )}
+          {kind === 'ranking' && (
+            <EditorField
+              label="Limit"
+              width={10}
+              tooltip="How many rows the ranking keeps"
+              htmlFor="chatbot-query-limit"
+            >
+              <Input
+                id="chatbot-query-limit"
+                type="number"
+                min={1}
+                max={1000}
+                value={query.limit ?? 10}
+                onChange={(e: ChangeEvent<HTMLInputElement>) =>
+                  onChange({ ...query, limit: Number(e.currentTarget.value) || undefined })
+                }
+                onBlur={() => onRunQuery()}
+              />
+            </EditorField>
+          )}
           <EditorField
             label="Time zone"
             optional
