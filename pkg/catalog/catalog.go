@@ -9,6 +9,7 @@ package catalog
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
 )
@@ -18,8 +19,9 @@ type Section string
 
 // The sections.
 const (
-	SectionUsage   Section = "usage"
-	SectionChatbot Section = "chatbot"
+	SectionUsage         Section = "usage"
+	SectionChatbot       Section = "chatbot"
+	SectionContactCenter Section = "contact_center"
 )
 
 // ValueKind says how a metric's value is aggregated, and so how an empty
@@ -28,8 +30,12 @@ type ValueKind string
 
 // The value kinds.
 const (
-	ValueCount ValueKind = "count"
-	ValueSum   ValueKind = "sum"
+	ValueCount   ValueKind = "count"
+	ValueSum     ValueKind = "sum"
+	ValueAverage ValueKind = "average"
+	ValueMedian  ValueKind = "median"
+	ValueP90     ValueKind = "p90"
+	ValueMax     ValueKind = "max"
 )
 
 // ZeroWhenEmpty reports whether a bucket without rows is a real zero.
@@ -49,6 +55,9 @@ const (
 	SourceConversations Source = "conversations"
 	// SourceFlowTriggers is one row per flow trigger event.
 	SourceFlowTriggers Source = "flow_triggers"
+	// SourceAssignments is one row per hand-off to a human queue, team or
+	// agent (a transfer is a new one), stamped with its creation.
+	SourceAssignments Source = "assignments"
 )
 
 // Dimension is something a metric can be grouped and filtered by.
@@ -64,10 +73,17 @@ var (
 	DimIntent   = Dimension{ID: "intent", Title: "Intent"}
 	DimLanguage = Dimension{ID: "language", Title: "Language"}
 	DimFlow     = Dimension{ID: "flow", Title: "Flow"}
+	DimAgent    = Dimension{ID: "agent", Title: "Agent"}
+	DimTeam     = Dimension{ID: "team", Title: "Team"}
+	DimRole     = Dimension{ID: "role", Title: "Role"}
+	DimClosing  = Dimension{ID: "closing_reason", Title: "Closing reason"}
 )
 
 // Dimensions lists every dimension, for the query editor.
-var Dimensions = []Dimension{DimPlatform, DimSender, DimIntent, DimLanguage, DimFlow}
+var Dimensions = []Dimension{DimPlatform, DimSender, DimIntent, DimLanguage, DimFlow, DimAgent, DimTeam, DimRole, DimClosing}
+
+// assignmentDimensions are what contact-center metrics group and filter by.
+var assignmentDimensions = []string{DimAgent.ID, DimTeam.ID, DimRole.ID, DimPlatform.ID}
 
 // Metric is one catalog entry.
 type Metric struct {
@@ -106,7 +122,14 @@ var allKinds = models.Kinds
 
 // Metrics is the catalog, in the order the query editor lists it. Definitions
 // restate the metric contract; docs/metrics.md carries them with examples.
-var Metrics = []Metric{
+var Metrics = slices.Concat(usageAndChatbot, contactCenter,
+	durations("wait_time", "Wait time", "first agent reply minus assignment creation, over the assignments created in the bucket that got an agent reply (bot messages never count)",
+		"a.first_reply_at - a.created_at", map[string]any{}, []string{"a.first_reply_at"}),
+	durations("conversation_time", "Conversation time", "end minus accepted time, over the accepted (handled) assignments created in the bucket that have ended",
+		"a.ended_at - a.accepted_at", map[string]any{}, []string{"a.accepted_at", "a.ended_at"}),
+)
+
+var usageAndChatbot = []Metric{
 	{
 		ID: "active_users", Section: SectionUsage, Title: "Active users",
 		Description: "Distinct contacts with at least one inbound message in the bucket. A contact is one identity on one platform.",
@@ -178,6 +201,73 @@ var Metrics = []Metric{
 		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimFlow.ID},
 		Source: SourceFlowTriggers, Aggregate: "count(*)",
 	},
+}
+
+var contactCenter = []Metric{
+	{
+		ID: "cc_conversations", Section: SectionContactCenter, Title: "Contact-center conversations",
+		Description: "Assignments created in the bucket, transfers included, all roles: a count of hand-offs, not of users (per agent or team: times assigned).",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: append([]string{DimClosing.ID}, assignmentDimensions...),
+		Source: SourceAssignments, Aggregate: "count(*)",
+	},
+	{
+		ID: "handled_conversations", Section: SectionContactCenter, Title: "Handled conversations",
+		Description: "Assignments created in the bucket that an agent accepted.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: assignmentDimensions,
+		Source: SourceAssignments, Aggregate: "count(*)", Present: []string{"a.accepted_at"},
+	},
+	{
+		ID: "missed_conversations", Section: SectionContactCenter, Title: "Missed conversations",
+		Description: "Assignments created in the bucket that ended without being accepted.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTeam.ID, DimRole.ID, DimPlatform.ID},
+		Source: SourceAssignments, Aggregate: "count(*)",
+		Conditions: map[string]any{"a.accepted_at": nil}, Present: []string{"a.ended_at"},
+	},
+	{
+		ID: "unique_users_served", Section: SectionContactCenter, Title: "Unique users served",
+		Description: "Distinct contacts behind the assignments created in the bucket.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: assignmentDimensions,
+		Source: SourceAssignments, Aggregate: "count(DISTINCT a.contact_id)",
+	},
+	{
+		ID: "closing_reasons", Section: SectionContactCenter, Title: "Closing reasons",
+		Description: "Ended assignments created in the bucket, per closing reason.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: append([]string{DimClosing.ID}, assignmentDimensions...),
+		Source: SourceAssignments, Aggregate: "count(*)", Present: []string{"a.ended_at"},
+	},
+	{
+		ID: "conversation_minutes", Section: SectionContactCenter, Title: "Conversation minutes",
+		Description: "Sum of end minus accepted time of the handled assignments created in the bucket, in minutes (per agent: talk time).",
+		Unit:        "m", Value: ValueSum, Kinds: allKinds, Dimensions: assignmentDimensions,
+		Source: SourceAssignments, Aggregate: "sum(extract(epoch FROM a.ended_at - a.accepted_at)) / 60",
+		Present: []string{"a.accepted_at", "a.ended_at"},
+	},
+}
+
+// durations makes the average, median, 90th percentile and maximum of one
+// duration in seconds: averages alone hide the long waits users complain about.
+func durations(id, title, definition, interval string, conditions map[string]any, present []string) []Metric {
+	seconds := "extract(epoch FROM " + interval + ")"
+	statistics := []struct {
+		suffix, title string
+		kind          ValueKind
+		aggregate     string
+	}{
+		{"avg", "average", ValueAverage, "avg(" + seconds + ")"},
+		{"median", "median", ValueMedian, "percentile_cont(0.5) WITHIN GROUP (ORDER BY " + seconds + ")"},
+		{"p90", "90th percentile", ValueP90, "percentile_cont(0.9) WITHIN GROUP (ORDER BY " + seconds + ")"},
+		{"max", "maximum", ValueMax, "max(" + seconds + ")"},
+	}
+	metrics := make([]Metric, 0, len(statistics))
+	for _, st := range statistics {
+		metrics = append(metrics, Metric{
+			ID: id + "_" + st.suffix, Section: SectionContactCenter, Title: title + " (" + st.title + ")",
+			Description: strings.ToUpper(st.title[:1]) + st.title[1:] + " of " + definition + ", in seconds; empty buckets are null.",
+			Unit:        "s", Value: st.kind, Kinds: allKinds, Dimensions: assignmentDimensions,
+			Source: SourceAssignments, Aggregate: st.aggregate, Conditions: conditions, Present: present,
+		})
+	}
+	return metrics
 }
 
 // Lookup finds a metric by id.

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -39,7 +38,7 @@ func Resolve(q models.Query) (Plan, error) {
 	}
 	metric, ok := Lookup(q.Metric)
 	if !ok {
-		return Plan{}, queryErrorf("metric %q is unknown: choose one of %s", q.Metric, strings.Join(metricIDs(), ", "))
+		return Plan{}, queryErrorf("metric %q is unknown: choose one of the %d metrics the query editor lists (resource catalog)", q.Metric, len(Metrics))
 	}
 	if !metric.Supports(q.QueryType) {
 		return Plan{}, queryErrorf("metric %q cannot be queried as %q: it supports %s", metric.ID, q.QueryType, joinKinds(metric.Kinds))
@@ -119,15 +118,6 @@ func nonEmpty(values []string) []string {
 		}
 	}
 	return out
-}
-
-func metricIDs() []string {
-	ids := make([]string, 0, len(Metrics))
-	for _, m := range Metrics {
-		ids = append(ids, m.ID)
-	}
-	sort.Strings(ids)
-	return ids
 }
 
 func joinKinds(kinds []models.QueryKind) string {

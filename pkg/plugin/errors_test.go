@@ -15,7 +15,7 @@ func TestBadQueriesFailAloneWithAClearMessage(t *testing.T) {
 	const jan, feb = "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z"
 	bad := map[string]struct{ json, message string }{
 		"unknown metric": {`{"metric":"happiness"}`,
-			`metric "happiness" is unknown: choose one of active_users, conversations, flow_triggers, languages, messages_received, messages_sent, new_users, start_flows, top_intents, total_messages, total_users`},
+			`metric "happiness" is unknown: choose one of the 25 metrics the query editor lists (resource catalog)`},
 		"no metric": {`{"interval":"day"}`, "no metric chosen: pick a metric in the query editor"},
 		"unknown dimension": {`{"metric":"active_users","groupBy":"mood"}`,
 			`dimension "mood" is unknown: metric active_users can group by platform`},

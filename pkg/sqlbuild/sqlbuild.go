@@ -34,22 +34,32 @@ type column struct {
 }
 
 // join is one allow-listed join; joins are added once each, in a fixed order.
+// Optional references (an assignment's agent, a conversation's start flow) are
+// left joins, so rows without one stay counted, under the "(none)" group.
 type join struct {
-	name   string
-	clause string
+	name     string
+	clause   string
+	optional bool
 }
 
 // contactOfMessage joins a message to its contact (for the platform).
-var contactOfMessage = join{"contact", "contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id"}
+var contactOfMessage = join{"contact", "contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id", false}
 
 // contactOfConversation joins a conversation to its contact (for the platform).
-var contactOfConversation = join{"contact", "contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id"}
+var contactOfConversation = join{"contact", "contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id", false}
 
 // startFlowOfConversation joins a conversation to the flow that started it.
-var startFlowOfConversation = join{"flow", "flows fl ON fl.workspace_id = v.workspace_id AND fl.id = v.start_flow_id"}
+var startFlowOfConversation = join{"flow", "flows fl ON fl.workspace_id = v.workspace_id AND fl.id = v.start_flow_id", true}
+
+// Joins of an assignment to its contact, agent and team.
+var (
+	contactOfAssignment = join{"contact", "contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id", false}
+	agentOfAssignment   = join{"agent", "agents ag ON ag.workspace_id = a.workspace_id AND ag.id = a.agent_id", true}
+	teamOfAssignment    = join{"team", "teams tm ON tm.workspace_id = a.workspace_id AND tm.id = a.team_id", true}
+)
 
 // flowOfTrigger joins a trigger event to its flow.
-var flowOfTrigger = join{"flow", "flows fl ON fl.workspace_id = ft.workspace_id AND fl.id = ft.flow_id"}
+var flowOfTrigger = join{"flow", "flows fl ON fl.workspace_id = ft.workspace_id AND fl.id = ft.flow_id", false}
 
 var sources = map[catalog.Source]source{
 	catalog.SourceMessages: {
@@ -70,6 +80,18 @@ var sources = map[catalog.Source]source{
 		dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfConversation}},
 			catalog.DimFlow.ID:     {expr: "fl.name", joins: []join{startFlowOfConversation}},
+		},
+	},
+	catalog.SourceAssignments: {
+		from:      func(b sq.SelectBuilder) sq.SelectBuilder { return b.From("assignments a") },
+		workspace: "a.workspace_id",
+		time:      "a.created_at",
+		dimensions: map[string]column{
+			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfAssignment}},
+			catalog.DimAgent.ID:    {expr: "ag.name", joins: []join{agentOfAssignment}},
+			catalog.DimTeam.ID:     {expr: "tm.name", joins: []join{teamOfAssignment}},
+			catalog.DimRole.ID:     {expr: "a.role"},
+			catalog.DimClosing.ID:  {expr: "a.closing_reason"},
 		},
 	},
 	catalog.SourceFlowTriggers: {
@@ -180,7 +202,11 @@ func build(plan catalog.Plan, workspace string, from, to time.Time,
 		joins = append(joins, col.joins...)
 	}
 	for _, j := range uniqueJoins(joins) {
-		builder = builder.Join(j.clause)
+		if j.optional {
+			builder = builder.LeftJoin(j.clause)
+		} else {
+			builder = builder.Join(j.clause)
+		}
 	}
 	sqlText, args, err := grouping(builder.Where(where)).ToSql()
 	if err != nil {

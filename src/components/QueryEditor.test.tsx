@@ -151,7 +151,8 @@ describe('query kinds', () => {
 describe('metricOptionsBySection', () => {
   it('labels each metric with its title and description, grouped by section', () => {
     const options = metricOptionsBySection(catalog.metrics);
-    expect(options.map((o) => o.label)).toEqual([
+    expect(options).toHaveLength(catalog.metrics.length);
+    expect(options.slice(0, 7).map((o) => o.label)).toEqual([
       'Active users',
       'New users',
       'Total users',
@@ -159,12 +160,12 @@ describe('metricOptionsBySection', () => {
       'Messages sent',
       'Total messages',
       'Conversations',
-      'Top intents',
-      'Languages',
-      'Start flows',
-      'Flow triggers',
     ]);
-    expect(options[7].group).toBe('Chatbot');
+    expect(options[7]).toMatchObject({ label: 'Top intents', group: 'Chatbot' });
+    expect(options.find((o) => o.value === 'wait_time_p90')).toMatchObject({
+      label: 'Wait time (90th percentile)',
+      group: 'Contact center',
+    });
     expect(options[4]).toEqual({
       label: 'Messages sent',
       value: 'messages_sent',

@@ -51,3 +51,24 @@ INSERT INTO flow_triggers (workspace_id, flow_id, conversation_id, triggered_at)
   (1, 1, 11, '2022-01-03 10:00Z'), (1, 1, 12, '2022-01-04 10:00Z'), (1, 1, 12, '2022-01-04 10:05Z'),
   (1, 2, 13, '2022-01-05 10:00Z'), (1, 3, 16, '2022-02-10 10:00Z'),
   (2, 1, 11, '2022-01-03 10:00Z');
+
+-- Contact center. Teams Sales (1) and Support (2); agents Ana (support), Bruno
+-- (tech), Carla (admin). Assignments (wait = first reply - created; talk = ended - accepted):
+--   1 conv 11 contact 1  01-03 10:05:00  Ana/Support   accepted +30 s, reply at 10:06:00 (wait 60 s), ended 10:15:00 (talk 570 s) handled, resolved
+--   2 conv 12 contact 2  01-04 10:05:00  -/Support     never accepted, ended 10:20:00: missed, timeout
+--   3 conv 13 contact 3  01-05 10:05:00  Bruno/Support accepted 10:06:00, reply 10:08:00 (wait 180 s), ended 10:10:00 (talk 240 s) transferred
+--   4 conv 13 contact 3  01-05 10:10:00  Carla/Sales   from 3, accepted 10:10:30, reply 10:11:00 (wait 60 s), ended 10:30:30 (talk 1200 s) handled, resolved
+--   5 conv 14 contact 7  01-06 10:05:00  Ana/Support   accepted 10:05:10, reply 10:05:40 (wait 40 s), still open
+--   6 conv 16 contact 1  02-10 10:05:00  Ana/Support   accepted 10:05:20, reply 10:06:20 (wait 80 s), ended 10:16:20 (talk 660 s) handled, resolved
+INSERT INTO teams (workspace_id, id, name) VALUES (1, 1, 'Sales'), (1, 2, 'Support'), (2, 1, 'Support');
+INSERT INTO agents (workspace_id, id, name, role, team_id) VALUES
+  (1, 1, 'Ana', 'support', 2), (1, 2, 'Bruno', 'tech', 2), (1, 3, 'Carla', 'admin', 1), (2, 1, 'Ana', 'support', 1);
+INSERT INTO assignments (workspace_id, id, conversation_id, contact_id, transferred_from, agent_id, team_id, role,
+                         created_at, accepted_at, first_reply_at, ended_at, outcome, closing_reason) VALUES
+  (1, 1, 11, 1, NULL, 1, 2, 'support', '2022-01-03 10:05:00Z', '2022-01-03 10:05:30Z', '2022-01-03 10:06:00Z', '2022-01-03 10:15:00Z', 'handled', 'resolved'),
+  (1, 2, 12, 2, NULL, NULL, 2, NULL, '2022-01-04 10:05:00Z', NULL, NULL, '2022-01-04 10:20:00Z', 'missed', 'timeout'),
+  (1, 3, 13, 3, NULL, 2, 2, 'tech', '2022-01-05 10:05:00Z', '2022-01-05 10:06:00Z', '2022-01-05 10:08:00Z', '2022-01-05 10:10:00Z', 'transferred', 'transferred'),
+  (1, 4, 13, 3, 3, 3, 1, 'admin', '2022-01-05 10:10:00Z', '2022-01-05 10:10:30Z', '2022-01-05 10:11:00Z', '2022-01-05 10:30:30Z', 'handled', 'resolved'),
+  (1, 5, 14, 7, NULL, 1, 2, 'support', '2022-01-06 10:05:00Z', '2022-01-06 10:05:10Z', '2022-01-06 10:05:40Z', NULL, NULL, NULL),
+  (1, 6, 16, 1, NULL, 1, 2, 'support', '2022-02-10 10:05:00Z', '2022-02-10 10:05:20Z', '2022-02-10 10:06:20Z', '2022-02-10 10:16:20Z', 'handled', 'resolved'),
+  (2, 1, 11, 1, NULL, 1, 1, 'support', '2022-01-03 10:05:00Z', '2022-01-03 10:05:30Z', '2022-01-03 10:06:00Z', '2022-01-03 10:15:00Z', 'handled', 'resolved');

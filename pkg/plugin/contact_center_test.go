@@ -1,0 +1,77 @@
+package plugin
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// January 2022 of chatbot_fixture.sql: assignments 1 to 5.
+func TestContactCenterCounts(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	total := func(metric, groupBy string) [][2]any {
+		query := `{"queryType":"totals","metric":"` + metric + `"`
+		if groupBy != "" {
+			query += `,"groupBy":"` + groupBy + `"`
+		}
+		return rows(t, ask(t, ds, query+`}`, jan2022, feb2022))
+	}
+	require.Equal(t, [][2]any{{"", 5.0}}, total("cc_conversations", ""), "a transfer is a new assignment")
+	require.Equal(t, [][2]any{{"Sales", 1.0}, {"Support", 4.0}}, total("cc_conversations", "team"))
+	require.Equal(t, [][2]any{{"(none)", 1.0}, {"admin", 1.0}, {"support", 2.0}, {"tech", 1.0}}, total("cc_conversations", "role"))
+	require.Equal(t, [][2]any{{"(none)", 1.0}, {"Ana", 2.0}, {"Bruno", 1.0}, {"Carla", 1.0}}, total("cc_conversations", "agent"),
+		"times assigned per agent; the missed one has no agent")
+	require.Equal(t, [][2]any{{"", 4.0}}, total("handled_conversations", ""))
+	require.Equal(t, [][2]any{{"", 1.0}}, total("missed_conversations", ""))
+	require.Equal(t, [][2]any{{"", 4.0}}, total("unique_users_served", ""), "contacts 1, 2, 3 and 7")
+	require.Equal(t, [][2]any{{"resolved", 2.0}, {"timeout", 1.0}, {"transferred", 1.0}}, total("closing_reasons", "closing_reason"),
+		"the open assignment has no closing reason yet")
+	require.Equal(t, [][2]any{{"Ana", 9.5}, {"Bruno", 4.0}, {"Carla", 20.0}}, total("conversation_minutes", "agent"))
+}
+
+// Wait times in January are 60, 180, 60 and 40 s; conversation times of the
+// ended accepted assignments 570, 240 and 1200 s. percentile_cont interpolates:
+// the 90th percentile of 40, 60, 60, 180 sits at 2.7 of 3 steps: 60 + 0.7 * 120.
+func TestContactCenterDurations(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	value := func(metric string) float64 {
+		r := rows(t, ask(t, ds, `{"queryType":"totals","metric":"`+metric+`"}`, jan2022, feb2022))
+		require.Len(t, r, 1)
+		return r[0][1].(float64)
+	}
+	require.InDelta(t, 85, value("wait_time_avg"), 1e-9)
+	require.InDelta(t, 60, value("wait_time_median"), 1e-9)
+	require.InDelta(t, 144, value("wait_time_p90"), 1e-9)
+	require.InDelta(t, 180, value("wait_time_max"), 1e-9)
+	require.InDelta(t, 670, value("conversation_time_avg"), 1e-9)
+	require.InDelta(t, 570, value("conversation_time_median"), 1e-9)
+	require.InDelta(t, 1074, value("conversation_time_p90"), 1e-9)
+	require.InDelta(t, 1200, value("conversation_time_max"), 1e-9)
+
+	// Per agent: Ana's replies took 60 and 40 s.
+	perAgent := rows(t, ask(t, ds, `{"queryType":"ranking","metric":"wait_time_avg","groupBy":"agent"}`, jan2022, feb2022))
+	require.Equal(t, [][2]any{{"Bruno", 180.0}, {"Carla", 60.0}, {"Ana", 50.0}}, perAgent)
+}
+
+// Averages of empty buckets are null, not 0, so graphs do not dive to zero.
+func TestDurationBucketsWithoutDataAreNull(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	frame := ask(t, ds, `{"metric":"wait_time_avg","interval":"month"}`, jan2022, "2022-04-01T00:00:00Z")
+	require.Len(t, frame.Fields, 2)
+	values := frame.Fields[1]
+	require.Equal(t, 3, values.Len())
+	january, ok := values.ConcreteAt(0)
+	require.True(t, ok)
+	require.InDelta(t, 85, january.(float64), 1e-9)
+	february, ok := values.ConcreteAt(1)
+	require.True(t, ok)
+	require.InDelta(t, 80, february.(float64), 1e-9)
+	_, ok = values.ConcreteAt(2)
+	require.False(t, ok, "March has no replies: null")
+
+	empty := rows(t, ask(t, ds, `{"queryType":"totals","metric":"missed_conversations"}`, "2023-01-01T00:00:00Z", "2023-02-01T00:00:00Z"))
+	require.Equal(t, [][2]any{{"", 0.0}}, empty)
+	none := ask(t, ds, `{"queryType":"totals","metric":"wait_time_max"}`, "2023-01-01T00:00:00Z", "2023-02-01T00:00:00Z")
+	_, ok = none.Fields[0].ConcreteAt(0)
+	require.False(t, ok, "no reply in the range: the maximum is null")
+}
