@@ -229,6 +229,31 @@ describe('DataSource', () => {
       expect(getResource).toHaveBeenCalledTimes(2);
     });
   });
+
+  describe('metricFindQuery', () => {
+    it("lists a dimension's values for the dashboard's time range", async () => {
+      const getResource = jest.spyOn(ds, 'getResource').mockResolvedValue({ values: ['webchat', 'whatsapp'] });
+      const from = dateTime('2022-02-01T00:00:00Z');
+      const to = dateTime('2022-03-01T00:00:00Z');
+
+      const values = await ds.metricFindQuery(' $dim ', { range: { from, to, raw: { from, to } } });
+
+      expect(values).toEqual([
+        { text: 'webchat', value: 'webchat' },
+        { text: 'whatsapp', value: 'whatsapp' },
+      ]);
+      expect(getResource).toHaveBeenCalledWith('dimensions/platform/values', {
+        from: '1643673600000',
+        to: '1646092800000',
+      });
+    });
+
+    it('answers nothing for an empty query', async () => {
+      const getResource = jest.spyOn(ds, 'getResource');
+      await expect(ds.metricFindQuery('')).resolves.toEqual([]);
+      expect(getResource).not.toHaveBeenCalled();
+    });
+  });
 });
 
 describe('resolveTimeZone', () => {

@@ -1,4 +1,12 @@
-import { CoreApp, DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
+import {
+  CoreApp,
+  DataQueryRequest,
+  DataQueryResponse,
+  DataSourceInstanceSettings,
+  LegacyMetricFindQueryOptions,
+  MetricFindValue,
+  ScopedVars,
+} from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 import { Observable } from 'rxjs';
 
@@ -41,6 +49,28 @@ export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataS
     const timezone = resolveTimeZone(request.timezone);
     const targets = request.targets.map((target) => (target.timezone ? target : { ...target, timezone }));
     return super.query({ ...request, targets });
+  }
+
+  /**
+   * Template variable values: the query is a dimension id (for example `platform`), and the
+   * values are that dimension's values in the workspace, narrowed to the dashboard's time
+   * range where they are events (intents, languages, closing reasons).
+   */
+  async metricFindQuery(query: string, options?: LegacyMetricFindQueryOptions): Promise<MetricFindValue[]> {
+    const dimension = getTemplateSrv().replace(String(query ?? '').trim(), options?.scopedVars);
+    if (!dimension) {
+      return [];
+    }
+    const params: Record<string, string> = {};
+    if (options?.range) {
+      params.from = String(options.range.from.valueOf());
+      params.to = String(options.range.to.valueOf());
+    }
+    const response = await this.getResource<{ values: string[] }>(
+      `dimensions/${encodeURIComponent(dimension)}/values`,
+      params
+    );
+    return response.values.map((value) => ({ text: value, value }));
   }
 
   /** Metrics, dimensions and intervals the backend offers. The first successful response is kept. */

@@ -82,6 +82,12 @@ var (
 // Dimensions lists every dimension, for the query editor.
 var Dimensions = []Dimension{DimPlatform, DimSender, DimIntent, DimLanguage, DimFlow, DimAgent, DimTeam, DimRole, DimClosing}
 
+// FixedValues are the values of the dimensions whose vocabulary the schema closes.
+var FixedValues = map[string][]string{
+	DimSender.ID: {"contact", "bot", "agent", "broadcast"},
+	DimRole.ID:   {"support", "admin", "tech"},
+}
+
 // assignmentDimensions are what contact-center metrics group and filter by.
 var assignmentDimensions = []string{DimAgent.ID, DimTeam.ID, DimRole.ID, DimPlatform.ID}
 

@@ -50,6 +50,13 @@ type dashboardFile struct {
 // over the demo data of their default time range every panel draws numbers.
 func TestShippedDashboards(t *testing.T) {
 	demo := generatedDatasource(t, 300)
+	// What Grafana sends for the platform variable set to "All": every value the resource lists.
+	status, platforms := dimensionValues(t, demo, "dimensions/platform/values")
+	require.Equal(t, 200, status)
+	require.Contains(t, platforms, "whatsapp")
+	allPlatforms, err := json.Marshal(platforms)
+	require.NoError(t, err)
+	allPlatformsInList := strings.Trim(string(allPlatforms), "[]")
 	paths, err := filepath.Glob("../../dashboards/*.json")
 	require.NoError(t, err)
 	require.NotEmpty(t, paths)
@@ -87,8 +94,10 @@ func TestShippedDashboards(t *testing.T) {
 						_, err = catalog.Resolve(q)
 						require.NoError(t, err, "%s with interval %q", panel.Title, interval)
 					}
-					frame := ask(t, demo, strings.ReplaceAll(string(target), "$interval", "week"),
-						dashboard.Time.From, dashboard.Time.To)
+					sent := strings.ReplaceAll(string(target), "$interval", "week")
+					sent = strings.ReplaceAll(sent, `"$platform"`, allPlatformsInList)
+					require.NotRegexp(t, `"\$[a-z]`, sent, "every query variable is replaced")
+					frame := ask(t, demo, sent, dashboard.Time.From, dashboard.Time.To)
 					values, _ := series(t, frame)
 					require.NotEmpty(t, values, panel.Title)
 					for name, points := range values {

@@ -168,5 +168,6 @@ func badQuery(err error) backend.DataResponse {
 func (ds *Datasource) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/catalog", ds.serveCatalog)
+	mux.HandleFunc("GET /dimensions/{dimension}/values", ds.serveDimensionValues)
 	return mux
 }

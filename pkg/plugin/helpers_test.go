@@ -52,7 +52,13 @@ func instanceSettings(t testing.TB, url, workspace string) backend.DataSourceIns
 // newDatasource is an instance over fixture name, for workspace acme.
 func newDatasource(t *testing.T, fixture string) *Datasource {
 	t.Helper()
-	instance, err := NewDatasource(context.Background(), instanceSettings(t, fixtureURL(t, fixture), "acme"))
+	return newDatasourceAt(t, fixtureURL(t, fixture), "acme")
+}
+
+// newDatasourceAt is an instance over the database at url, for workspace.
+func newDatasourceAt(t testing.TB, url, workspace string) *Datasource {
+	t.Helper()
+	instance, err := NewDatasource(context.Background(), instanceSettings(t, url, workspace))
 	require.NoError(t, err)
 	ds := instance.(*Datasource)
 	t.Cleanup(ds.Dispose)

@@ -2,11 +2,18 @@ package plugin
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/timebucket"
 )
 
@@ -23,6 +30,81 @@ func (ds *Datasource) serveCatalog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, r, catalogResponse{Metrics: catalog.Metrics, Dimensions: catalog.Dimensions, Intervals: timebucket.Named})
+}
+
+// valuesResponse is what GET resources/dimensions/{dimension}/values returns.
+type valuesResponse struct {
+	Values []string `json:"values"`
+}
+
+// errorResponse carries a resource error's message for the frontend to show.
+type errorResponse struct {
+	Message string `json:"message"`
+}
+
+// serveDimensionValues lists a dimension's values in the workspace, for
+// template variables and filter pickers. The optional from and to query
+// parameters (epoch milliseconds, as Grafana's time range) narrow the values
+// read from events (intents, languages, closing reasons) to that range.
+func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Request) {
+	dimension := r.PathValue("dimension")
+	if _, known := catalog.LookupDimension(dimension); !known {
+		writeError(w, r, http.StatusNotFound, fmt.Sprintf("dimension %q is unknown: the catalog lists the dimensions", dimension))
+		return
+	}
+	if values, fixed := catalog.FixedValues[dimension]; fixed {
+		writeJSON(w, r, valuesResponse{Values: values})
+		return
+	}
+	if ds.settingsErr != nil {
+		writeError(w, r, http.StatusBadRequest, ds.settingsErr.Error())
+		return
+	}
+	from, fromErr := epochMillis(r.URL.Query().Get("from"))
+	to, toErr := epochMillis(r.URL.Query().Get("to"))
+	if err := errors.Join(fromErr, toErr); err != nil {
+		writeError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	statement, _, err := sqlbuild.DimensionValues(dimension, ds.settings.Workspace, from, to)
+	if err != nil {
+		writeError(w, r, http.StatusInternalServerError, err.Error())
+		return
+	}
+	rows, err := ds.pool.Query(r.Context(), statement.SQL, statement.Args...)
+	var values []string
+	if err == nil {
+		values, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if err != nil {
+		problem := store.Classify(err, ds.settings)
+		writeError(w, r, int(problem.Status), problem.Message)
+		return
+	}
+	if values == nil {
+		values = []string{}
+	}
+	writeJSON(w, r, valuesResponse{Values: values})
+}
+
+// epochMillis reads an optional time given in epoch milliseconds.
+func epochMillis(text string) (time.Time, error) {
+	if text == "" {
+		return time.Time{}, nil
+	}
+	ms, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("time %q is not in epoch milliseconds: pass from and to as Grafana's range does", text)
+	}
+	return time.UnixMilli(ms), nil
+}
+
+func writeError(w http.ResponseWriter, r *http.Request, status int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(errorResponse{Message: message}); err != nil {
+		log.DefaultLogger.FromContext(r.Context()).Error("writing resource error", "error", err)
+	}
 }
 
 func writeJSON(w http.ResponseWriter, r *http.Request, body any) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -18,7 +19,9 @@ const sharedCatalogFixture = "../../src/testing/catalog.json"
 func callResource(t *testing.T, ds *Datasource, method, path string) *backend.CallResourceResponse {
 	t.Helper()
 	var response *backend.CallResourceResponse
-	err := ds.CallResource(context.Background(), &backend.CallResourceRequest{Method: method, Path: path, URL: path},
+	// As Grafana sends it: the path without the query string, the URL with it.
+	bare, _, _ := strings.Cut(path, "?")
+	err := ds.CallResource(context.Background(), &backend.CallResourceRequest{Method: method, Path: bare, URL: path},
 		backend.CallResourceResponseSenderFunc(func(r *backend.CallResourceResponse) error {
 			response = r
 			return nil
@@ -53,4 +56,53 @@ func TestCatalogResourceMatchesTheFrontendFixture(t *testing.T) {
 
 	require.Equal(t, http.StatusMethodNotAllowed, callResource(t, ds, http.MethodPost, "catalog").Status)
 	require.Equal(t, http.StatusNotFound, callResource(t, ds, http.MethodGet, "nothing-here").Status)
+}
+
+func dimensionValues(t *testing.T, ds *Datasource, path string) (int, []string) {
+	t.Helper()
+	response := callResource(t, ds, http.MethodGet, path)
+	if response.Status != http.StatusOK {
+		var problem errorResponse
+		require.NoError(t, json.Unmarshal(response.Body, &problem))
+		return response.Status, []string{problem.Message}
+	}
+	var body valuesResponse
+	require.NoError(t, json.Unmarshal(response.Body, &body))
+	return response.Status, body.Values
+}
+
+// Dimension values for template variables and filter pickers: the workspace's
+// own, sorted, narrowed by the time range where they are events.
+func TestDimensionValuesResource(t *testing.T) {
+	url := fixtureURL(t, "chatbot_fixture")
+	acme := newDatasourceAt(t, url, "acme")
+	other := newDatasourceAt(t, url, "other")
+
+	cases := []struct {
+		ds     *Datasource
+		path   string
+		status int
+		values []string
+	}{
+		{acme, "dimensions/platform/values", 200, []string{"webchat", "whatsapp"}},
+		{acme, "dimensions/flow/values", 200, []string{"human handoff", "order status", "welcome"}},
+		{other, "dimensions/flow/values", 200, []string{"welcome"}},
+		{acme, "dimensions/agent/values", 200, []string{"Ana", "Bruno", "Carla"}},
+		{acme, "dimensions/team/values", 200, []string{"Sales", "Support"}},
+		{acme, "dimensions/intent/values", 200, []string{"greeting", "order_status", "refund"}},
+		{acme, "dimensions/language/values", 200, []string{"en", "es", "pt"}},
+		// February 2022 only: contact 1 wrote "refund" in Spanish; the bot's reply carries "greeting".
+		{acme, "dimensions/intent/values?from=1643673600000&to=1646092800000", 200, []string{"greeting", "refund"}},
+		{acme, "dimensions/language/values?from=1643673600000&to=1646092800000", 200, []string{"es"}},
+		{acme, "dimensions/closing_reason/values", 200, []string{"resolved", "timeout", "transferred"}},
+		{acme, "dimensions/sender/values", 200, []string{"contact", "bot", "agent", "broadcast"}},
+		{acme, "dimensions/role/values", 200, []string{"support", "admin", "tech"}},
+		{acme, "dimensions/mood/values", 404, []string{`dimension "mood" is unknown: the catalog lists the dimensions`}},
+		{acme, "dimensions/intent/values?from=yesterday", 400, []string{`time "yesterday" is not in epoch milliseconds: pass from and to as Grafana's range does`}},
+	}
+	for _, c := range cases {
+		status, values := dimensionValues(t, c.ds, c.path)
+		require.Equal(t, c.status, status, c.path)
+		require.Equal(t, c.values, values, c.path)
+	}
 }

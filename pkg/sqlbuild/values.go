@@ -1,0 +1,56 @@
+package sqlbuild
+
+import (
+	"fmt"
+	"time"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+)
+
+// valueSource says where a dimension's values come from: a column of a table,
+// and the table's time column when the values are events that a time range
+// can narrow (entity tables such as flows or agents ignore the range).
+type valueSource struct {
+	table, column, time string
+}
+
+// dimensionValues lists, for each dimension, where its values are read. The
+// closed vocabularies (sender, role) are listed from the catalog instead.
+var dimensionValues = map[string]valueSource{
+	catalog.DimPlatform.ID: {table: "contacts x", column: "x.platform"},
+	catalog.DimIntent.ID:   {table: "messages x", column: "x.intent", time: "x.created_at"},
+	catalog.DimLanguage.ID: {table: "messages x", column: "x.language", time: "x.created_at"},
+	catalog.DimFlow.ID:     {table: "flows x", column: "x.name"},
+	catalog.DimAgent.ID:    {table: "agents x", column: "x.name"},
+	catalog.DimTeam.ID:     {table: "teams x", column: "x.name"},
+	catalog.DimClosing.ID:  {table: "assignments x", column: "x.closing_reason", time: "x.created_at"},
+}
+
+// MaxDimensionValues bounds one listing of values.
+const MaxDimensionValues = 1000
+
+// DimensionValues builds the query listing a dimension's distinct values in
+// the workspace, in order, narrowed to [from, to) where the values are events
+// and from and to are both set. The second result is false for dimensions
+// whose values are fixed (see catalog.FixedValues).
+func DimensionValues(dimension, workspace string, from, to time.Time) (Statement, bool, error) {
+	src, ok := dimensionValues[dimension]
+	if !ok {
+		if _, fixed := catalog.FixedValues[dimension]; fixed {
+			return Statement{}, false, nil
+		}
+		return Statement{}, false, fmt.Errorf("dimension %q has no values to list", dimension)
+	}
+	where := sq.And{
+		sq.Expr("x.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = ?)", workspace),
+		sq.NotEq{src.column: nil},
+	}
+	if src.time != "" && !from.IsZero() && !to.IsZero() {
+		where = append(where, sq.GtOrEq{src.time: from}, sq.Lt{src.time: to})
+	}
+	sqlText, args, err := psql.Select("DISTINCT " + src.column + " AS value").From(src.table).Where(where).
+		OrderBy("value").Limit(MaxDimensionValues).ToSql()
+	return Statement{SQL: sqlText, Args: args}, true, err
+}
