@@ -76,14 +76,14 @@ const config = async (env: Env): Promise<Configuration> => {
   };
 
   // plugin.json lives at the repository root; every other pattern (README, CHANGELOG, LICENSE,
-  // logos, screenshots) stays as create-plugin defines it. The "**/*.json" pattern used to match
-  // src/plugin.json and now may match nothing, which is fine.
+  // logos, screenshots) stays as create-plugin defines it. The "**/*.json" pattern (for nested
+  // plugin.json files) may match nothing, which is fine, and must not ship test fixtures.
   const copyPatterns = copyFiles.copyFilePatterns.map((pattern) => {
     if (pattern.from === 'plugin.json') {
       return { ...pattern, from: ROOT_PLUGIN_JSON };
     }
     if (pattern.from === '**/*.json') {
-      return { ...pattern, noErrorOnMissing: true };
+      return { ...pattern, noErrorOnMissing: true, globOptions: { ignore: ['**/testing/**'] } };
     }
     return pattern;
   });

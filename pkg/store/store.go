@@ -44,7 +44,7 @@ func PoolConfig(s models.Settings) (*pgxpool.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the connection settings: %w", err)
 	}
-	config.MaxConns = int32(s.MaxConns) //nolint:gosec // validated to 1-100
+	config.MaxConns = int32(s.MaxConns) // #nosec G115 -- validated to 1-100 by LoadSettings
 	if s.TLSMode == models.TLSVerifyCA || s.TLSMode == models.TLSVerifyFull || s.TLSClientCert != "" {
 		tlsConfig, err := tlsConfigFor(s)
 		if err != nil {

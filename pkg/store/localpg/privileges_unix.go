@@ -17,14 +17,17 @@ import (
 // server refuse to run as root, so root runs them as this account instead.
 const serviceAccount = "postgres"
 
-func serviceIDs() (uid, gid int, err error) {
+func serviceIDs() (uid, gid uint32, err error) {
 	account, err := user.Lookup(serviceAccount)
 	if err != nil {
 		return 0, 0, fmt.Errorf("running as root, PostgreSQL needs the unprivileged account %q: %w", serviceAccount, err)
 	}
-	uid, _ = strconv.Atoi(account.Uid)
-	gid, _ = strconv.Atoi(account.Gid)
-	return uid, gid, nil
+	u, uidErr := strconv.ParseUint(account.Uid, 10, 32)
+	g, gidErr := strconv.ParseUint(account.Gid, 10, 32)
+	if err := errors.Join(uidErr, gidErr); err != nil {
+		return 0, 0, fmt.Errorf("account %q has ids %s:%s: %w", serviceAccount, account.Uid, account.Gid, err)
+	}
+	return uint32(u), uint32(g), nil
 }
 
 // prepareOwnership hands dir to the service account when running as root, and
@@ -37,7 +40,7 @@ func prepareOwnership(dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.Chown(dir, uid, gid); err != nil {
+	if err := os.Chown(dir, int(uid), int(gid)); err != nil {
 		return err
 	}
 	for parent := filepath.Dir(dir); parent != filepath.Dir(parent); parent = filepath.Dir(parent) {
@@ -63,6 +66,6 @@ func dropPrivileges(cmd *exec.Cmd) error {
 	if err != nil {
 		return err
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid}}
 	return nil
 }
