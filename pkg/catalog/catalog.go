@@ -22,6 +22,7 @@ const (
 	SectionUsage         Section = "usage"
 	SectionChatbot       Section = "chatbot"
 	SectionContactCenter Section = "contact_center"
+	SectionCampaignCost  Section = "campaign_cost"
 )
 
 // ValueKind says how a metric's value is aggregated, and so how an empty
@@ -55,6 +56,14 @@ const (
 	SourceConversations Source = "conversations"
 	// SourceFlowTriggers is one row per flow trigger event.
 	SourceFlowTriggers Source = "flow_triggers"
+	// SourceTemplateSends is one row per template message sent (credits used).
+	SourceTemplateSends Source = "template_sends"
+	// SourceAIAssists is one row per use of an AI writing tool by an agent.
+	SourceAIAssists Source = "ai_assist_uses"
+	// SourceMarkers is one row per marker (tag) put on a conversation.
+	SourceMarkers Source = "conversation_markers"
+	// SourcePageVisits is one row per web page a contact visited.
+	SourcePageVisits Source = "page_visits"
 	// SourceAssignments is one row per hand-off to a human queue, team or
 	// agent (a transfer is a new one), stamped with its creation.
 	SourceAssignments Source = "assignments"
@@ -77,15 +86,23 @@ var (
 	DimTeam     = Dimension{ID: "team", Title: "Team"}
 	DimRole     = Dimension{ID: "role", Title: "Role"}
 	DimClosing  = Dimension{ID: "closing_reason", Title: "Closing reason"}
+	DimTask     = Dimension{ID: "task", Title: "Task"}
+	DimCategory = Dimension{ID: "template_category", Title: "Template category"}
+	DimTool     = Dimension{ID: "tool", Title: "AI tool"}
+	DimMarker   = Dimension{ID: "marker", Title: "Marker"}
+	DimPage     = Dimension{ID: "page", Title: "Web page"}
 )
 
 // Dimensions lists every dimension, for the query editor.
-var Dimensions = []Dimension{DimPlatform, DimSender, DimIntent, DimLanguage, DimFlow, DimAgent, DimTeam, DimRole, DimClosing}
+var Dimensions = []Dimension{DimPlatform, DimSender, DimIntent, DimLanguage, DimFlow, DimAgent, DimTeam, DimRole,
+	DimClosing, DimTask, DimCategory, DimTool, DimMarker, DimPage}
 
 // FixedValues are the values of the dimensions whose vocabulary the schema closes.
 var FixedValues = map[string][]string{
-	DimSender.ID: {"contact", "bot", "agent", "broadcast"},
-	DimRole.ID:   {"support", "admin", "tech"},
+	DimSender.ID:   {"contact", "bot", "agent", "broadcast"},
+	DimRole.ID:     {"support", "admin", "tech"},
+	DimCategory.ID: {"marketing", "utility", "authentication", "other"},
+	DimTool.ID:     {"ai_writer", "doc_reply"},
 }
 
 // assignmentDimensions are what contact-center metrics group and filter by.
@@ -133,6 +150,7 @@ var Metrics = slices.Concat(usageAndChatbot, contactCenter,
 		"a.first_reply_at - a.created_at", map[string]any{}, []string{"a.first_reply_at"}),
 	durations("conversation_time", "Conversation time", "end minus accepted time, over the accepted (handled) assignments created in the bucket that have ended",
 		"a.ended_at - a.accepted_at", map[string]any{}, []string{"a.accepted_at", "a.ended_at"}),
+	campaignAndCost,
 )
 
 var usageAndChatbot = []Metric{
@@ -177,8 +195,8 @@ var usageAndChatbot = []Metric{
 	},
 	{
 		ID: "conversations", Section: SectionUsage, Title: "Conversations",
-		Description: "Conversations started in the bucket (new chats, new incoming sessions).",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimFlow.ID},
+		Description: "Conversations started in the bucket (new chats, new incoming sessions); per task, a campaign's chats.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimFlow.ID, DimTask.ID},
 		Source: SourceConversations, Aggregate: "count(*)",
 	},
 	{
@@ -209,6 +227,51 @@ var usageAndChatbot = []Metric{
 	},
 }
 
+var campaignAndCost = []Metric{
+	{
+		ID: "ai_expense", Section: SectionCampaignCost, Title: "AI expense",
+		Description: "AI processing cost of the messages sent in the bucket.",
+		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimSender.ID},
+		Source: SourceMessages, Aggregate: "coalesce(sum(m.ai_cost), 0)",
+	},
+	{
+		ID: "paid_messages", Section: SectionCampaignCost, Title: "Paid messages",
+		Description: "Billable messages in the bucket (billing per channel).",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimSender.ID},
+		Source: SourceMessages, Aggregate: "count(*)", Conditions: map[string]any{"m.billable": true},
+	},
+	{
+		ID: "billing_cost", Section: SectionCampaignCost, Title: "Billing cost",
+		Description: "Cost of the billable messages in the bucket (billing per channel).",
+		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimSender.ID},
+		Source: SourceMessages, Aggregate: "coalesce(sum(m.billing_cost), 0)", Conditions: map[string]any{"m.billable": true},
+	},
+	{
+		ID: "credit_usage", Section: SectionCampaignCost, Title: "Credit usage",
+		Description: "Cost of the template messages sent in the bucket, per template category (marketing, utility, authentication, other).",
+		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimCategory.ID, DimPlatform.ID},
+		Source: SourceTemplateSends, Aggregate: "coalesce(sum(ts.cost), 0)",
+	},
+	{
+		ID: "ai_assist_usage", Section: SectionCampaignCost, Title: "AI assist usage",
+		Description: "Uses of an AI writing tool (AI writer, doc reply) by agents in the bucket.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTool.ID, DimAgent.ID},
+		Source: SourceAIAssists, Aggregate: "count(*)",
+	},
+	{
+		ID: "markers", Section: SectionCampaignCost, Title: "Markers",
+		Description: "Conversations marked in the bucket, per marker (tag).",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimMarker.ID},
+		Source: SourceMarkers, Aggregate: "count(DISTINCT cm.conversation_id)",
+	},
+	{
+		ID: "web_pages", Section: SectionCampaignCost, Title: "Web page visits",
+		Description: "Pages visited by contacts in the bucket; rank by page for the most visited.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPage.ID, DimPlatform.ID},
+		Source: SourcePageVisits, Aggregate: "count(*)",
+	},
+}
+
 var contactCenter = []Metric{
 	{
 		ID: "cc_conversations", Section: SectionContactCenter, Title: "Contact-center conversations",
@@ -228,6 +291,12 @@ var contactCenter = []Metric{
 		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTeam.ID, DimRole.ID, DimPlatform.ID},
 		Source: SourceAssignments, Aggregate: "count(*)",
 		Conditions: map[string]any{"a.accepted_at": nil}, Present: []string{"a.ended_at"},
+	},
+	{
+		ID: "agent_messages", Section: SectionContactCenter, Title: "Agent messages",
+		Description: "Messages sent by agents in the bucket.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimAgent.ID, DimPlatform.ID},
+		Source: SourceMessages, Aggregate: "count(*)", Conditions: map[string]any{"m.sender": "agent"},
 	},
 	{
 		ID: "unique_users_served", Section: SectionContactCenter, Title: "Unique users served",

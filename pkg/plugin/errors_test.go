@@ -2,10 +2,13 @@ package plugin
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/stretchr/testify/require"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
 )
 
 // Every bad query gets its own 400 with what was wrong and how to fix it, and
@@ -15,7 +18,7 @@ func TestBadQueriesFailAloneWithAClearMessage(t *testing.T) {
 	const jan, feb = "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z"
 	bad := map[string]struct{ json, message string }{
 		"unknown metric": {`{"metric":"happiness"}`,
-			`metric "happiness" is unknown: choose one of the 25 metrics the query editor lists (resource catalog)`},
+			fmt.Sprintf(`metric "happiness" is unknown: choose one of the %d metrics the query editor lists (resource catalog)`, len(catalog.Metrics))},
 		"no metric": {`{"interval":"day"}`, "no metric chosen: pick a metric in the query editor"},
 		"unknown dimension": {`{"metric":"active_users","groupBy":"mood"}`,
 			`dimension "mood" is unknown: metric active_users can group by platform`},

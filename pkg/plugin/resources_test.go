@@ -40,7 +40,7 @@ func TestCatalogResourceMatchesTheFrontendFixture(t *testing.T) {
 	require.Equal(t, http.StatusOK, response.Status)
 	var served catalogResponse
 	require.NoError(t, json.Unmarshal(response.Body, &served))
-	require.Len(t, served.Metrics, 25)
+	require.Len(t, served.Metrics, 33)
 	require.Equal(t, "active_users", served.Metrics[0].ID)
 	require.Equal(t, []string{"platform"}, served.Metrics[0].Dimensions)
 

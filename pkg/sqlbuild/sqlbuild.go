@@ -58,6 +58,20 @@ var (
 	teamOfAssignment    = join{"team", "teams tm ON tm.workspace_id = a.workspace_id AND tm.id = a.team_id", true}
 )
 
+// Optional references of messages and conversations.
+var (
+	agentOfMessage     = join{"agent", "agents ag ON ag.workspace_id = m.workspace_id AND ag.id = m.agent_id", true}
+	taskOfConversation = join{"task", "tasks tk ON tk.workspace_id = v.workspace_id AND tk.id = v.task_id", true}
+)
+
+// Joins of the event tables to what they name.
+var (
+	contactOfTemplateSend = join{"contact", "contacts c ON c.workspace_id = ts.workspace_id AND c.id = ts.contact_id", false}
+	agentOfAIAssist       = join{"agent", "agents ag ON ag.workspace_id = ai.workspace_id AND ag.id = ai.agent_id", false}
+	markerOfMarking       = join{"marker", "markers mk ON mk.workspace_id = cm.workspace_id AND mk.id = cm.marker_id", false}
+	contactOfPageVisit    = join{"contact", "contacts c ON c.workspace_id = pv.workspace_id AND c.id = pv.contact_id", false}
+)
+
 // flowOfTrigger joins a trigger event to its flow.
 var flowOfTrigger = join{"flow", "flows fl ON fl.workspace_id = ft.workspace_id AND fl.id = ft.flow_id", false}
 
@@ -71,6 +85,7 @@ var sources = map[catalog.Source]source{
 			catalog.DimSender.ID:   {expr: "m.sender"},
 			catalog.DimIntent.ID:   {expr: "m.intent"},
 			catalog.DimLanguage.ID: {expr: "m.language"},
+			catalog.DimAgent.ID:    {expr: "ag.name", joins: []join{agentOfMessage}},
 		},
 	},
 	catalog.SourceConversations: {
@@ -80,6 +95,42 @@ var sources = map[catalog.Source]source{
 		dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfConversation}},
 			catalog.DimFlow.ID:     {expr: "fl.name", joins: []join{startFlowOfConversation}},
+			catalog.DimTask.ID:     {expr: "tk.name", joins: []join{taskOfConversation}},
+		},
+	},
+	catalog.SourceTemplateSends: {
+		from:      func(b sq.SelectBuilder) sq.SelectBuilder { return b.From("template_sends ts") },
+		workspace: "ts.workspace_id",
+		time:      "ts.sent_at",
+		dimensions: map[string]column{
+			catalog.DimCategory.ID: {expr: "ts.category"},
+			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfTemplateSend}},
+		},
+	},
+	catalog.SourceAIAssists: {
+		from:      func(b sq.SelectBuilder) sq.SelectBuilder { return b.From("ai_assist_uses ai") },
+		workspace: "ai.workspace_id",
+		time:      "ai.used_at",
+		dimensions: map[string]column{
+			catalog.DimTool.ID:  {expr: "ai.tool"},
+			catalog.DimAgent.ID: {expr: "ag.name", joins: []join{agentOfAIAssist}},
+		},
+	},
+	catalog.SourceMarkers: {
+		from:      func(b sq.SelectBuilder) sq.SelectBuilder { return b.From("conversation_markers cm") },
+		workspace: "cm.workspace_id",
+		time:      "cm.marked_at",
+		dimensions: map[string]column{
+			catalog.DimMarker.ID: {expr: "mk.name", joins: []join{markerOfMarking}},
+		},
+	},
+	catalog.SourcePageVisits: {
+		from:      func(b sq.SelectBuilder) sq.SelectBuilder { return b.From("page_visits pv") },
+		workspace: "pv.workspace_id",
+		time:      "pv.visited_at",
+		dimensions: map[string]column{
+			catalog.DimPage.ID:     {expr: "pv.url"},
+			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfPageVisit}},
 		},
 	},
 	catalog.SourceAssignments: {

@@ -66,3 +66,13 @@ func TestEveryCatalogMetricBuildsForEveryDimension(t *testing.T) {
 		}
 	}
 }
+
+// Every dimension can list its values for template variables.
+func TestEveryDimensionListsItsValues(t *testing.T) {
+	for _, d := range catalog.Dimensions {
+		_, queried, err := DimensionValues(d.ID, "acme", time.Time{}, time.Time{})
+		require.NoError(t, err, d.ID)
+		_, fixed := catalog.FixedValues[d.ID]
+		require.True(t, queried != fixed, "%s: exactly one of a query or a fixed list", d.ID)
+	}
+}

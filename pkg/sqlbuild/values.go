@@ -26,6 +26,9 @@ var dimensionValues = map[string]valueSource{
 	catalog.DimAgent.ID:    {table: "agents x", column: "x.name"},
 	catalog.DimTeam.ID:     {table: "teams x", column: "x.name"},
 	catalog.DimClosing.ID:  {table: "assignments x", column: "x.closing_reason", time: "x.created_at"},
+	catalog.DimTask.ID:     {table: "tasks x", column: "x.name"},
+	catalog.DimMarker.ID:   {table: "markers x", column: "x.name"},
+	catalog.DimPage.ID:     {table: "page_visits x", column: "x.url", time: "x.visited_at"},
 }
 
 // MaxDimensionValues bounds one listing of values.

@@ -72,3 +72,47 @@ INSERT INTO assignments (workspace_id, id, conversation_id, contact_id, transfer
   (1, 5, 14, 7, NULL, 1, 2, 'support', '2022-01-06 10:05:00Z', '2022-01-06 10:05:10Z', '2022-01-06 10:05:40Z', NULL, NULL, NULL),
   (1, 6, 16, 1, NULL, 1, 2, 'support', '2022-02-10 10:05:00Z', '2022-02-10 10:05:20Z', '2022-02-10 10:06:20Z', '2022-02-10 10:16:20Z', 'handled', 'resolved'),
   (2, 1, 11, 1, NULL, 1, 1, 'support', '2022-01-03 10:05:00Z', '2022-01-03 10:05:30Z', '2022-01-03 10:06:00Z', '2022-01-03 10:15:00Z', 'handled', 'resolved');
+
+-- Campaigns and costs.
+--   tasks: Spring sale (conversations 11, 12, 13), Renewals (14); 15 and 16 have none
+--   agent replies at the assignments' first reply times: Ana in 11 and 14, Bruno and Carla in 13,
+--   Ana in 16 (February); those on whatsapp are billable at 0.05 each
+--   every acme bot reply costs 0.002 of AI processing
+--   template sends: marketing 0.025 twice and utility 0.004 in January, authentication 0.003 in February
+--   AI assists: Ana ai_writer and doc_reply, Bruno ai_writer in January; Ana ai_writer in February
+--   markers: vip on 11 and 13, complaint on 13 in January; complaint on 16 in February
+--   page visits: contact 7 /pricing twice and /contact, contact 1 /pricing, all in January
+INSERT INTO tasks (workspace_id, id, name) VALUES (1, 1, 'Spring sale'), (1, 2, 'Renewals');
+UPDATE conversations SET task_id = 1 WHERE workspace_id = 1 AND id IN (11, 12, 13);
+UPDATE conversations SET task_id = 2 WHERE workspace_id = 1 AND id = 14;
+
+INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, agent_id, created_at, billable, billing_cost) VALUES
+  (1, 11, 1, 'outbound', 'agent', 1, '2022-01-03 10:06:00Z', true, 0.05),
+  (1, 13, 3, 'outbound', 'agent', 2, '2022-01-05 10:08:00Z', true, 0.05),
+  (1, 13, 3, 'outbound', 'agent', 3, '2022-01-05 10:11:00Z', true, 0.05),
+  (1, 14, 7, 'outbound', 'agent', 1, '2022-01-06 10:05:40Z', false, 0),
+  (1, 16, 1, 'outbound', 'agent', 1, '2022-02-10 10:06:20Z', true, 0.05);
+UPDATE messages SET ai_cost = 0.002 WHERE workspace_id = 1 AND sender = 'bot';
+UPDATE messages SET ai_cost = 1 WHERE workspace_id = 2 AND sender = 'bot';
+
+INSERT INTO template_sends (workspace_id, inbox_id, contact_id, template, category, sent_at, cost) VALUES
+  (1, 1, 1, 'spring_offer', 'marketing', '2022-01-10 09:00Z', 0.025),
+  (1, 1, 2, 'spring_offer', 'marketing', '2022-01-11 09:00Z', 0.025),
+  (1, 2, 7, 'order_update', 'utility', '2022-01-12 09:00Z', 0.004),
+  (1, 1, 3, 'login_code', 'authentication', '2022-02-01 09:00Z', 0.003),
+  (2, 1, 1, 'spring_offer', 'marketing', '2022-01-10 09:00Z', 1);
+
+INSERT INTO ai_assist_uses (workspace_id, agent_id, conversation_id, tool, used_at, suggested_text, sent_text) VALUES
+  (1, 1, 11, 'ai_writer', '2022-01-03 10:05:50Z', 'Your order ships today.', 'Your order ships today!'),
+  (1, 1, 14, 'doc_reply', '2022-01-06 10:05:30Z', 'See our pricing page.', 'See our pricing page.'),
+  (1, 2, 13, 'ai_writer', '2022-01-05 10:07:50Z', 'Let me check.', NULL),
+  (1, 1, 16, 'ai_writer', '2022-02-10 10:06:00Z', 'Refund started.', 'Refund started.');
+
+INSERT INTO markers (workspace_id, id, name) VALUES (1, 1, 'vip'), (1, 2, 'complaint'), (2, 1, 'vip');
+INSERT INTO conversation_markers (workspace_id, conversation_id, marker_id, marked_at) VALUES
+  (1, 11, 1, '2022-01-03 10:20Z'), (1, 13, 1, '2022-01-05 10:40Z'), (1, 13, 2, '2022-01-05 10:41Z'),
+  (1, 16, 2, '2022-02-10 10:20Z'), (2, 11, 1, '2022-01-03 10:20Z');
+
+INSERT INTO page_visits (workspace_id, contact_id, conversation_id, url, visited_at) VALUES
+  (1, 7, 14, '/pricing', '2022-01-06 10:01Z'), (1, 7, 14, '/pricing', '2022-01-06 10:03Z'),
+  (1, 7, 14, '/contact', '2022-01-06 10:04Z'), (1, 1, 11, '/pricing', '2022-01-03 10:01Z');

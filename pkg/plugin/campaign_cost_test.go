@@ -1,0 +1,50 @@
+package plugin
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// January 2022 of chatbot_fixture.sql, campaigns and costs.
+func TestCampaignAndCostMetrics(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	total := func(metric, groupBy string) [][2]any {
+		query := `{"queryType":"totals","metric":"` + metric + `"`
+		if groupBy != "" {
+			query += `,"groupBy":"` + groupBy + `"`
+		}
+		return rows(t, ask(t, ds, query+`}`, jan2022, feb2022))
+	}
+	near := func(want, got [][2]any) {
+		t.Helper()
+		require.Len(t, got, len(want))
+		for i := range want {
+			require.Equal(t, want[i][0], got[i][0])
+			require.InDelta(t, want[i][1].(float64), got[i][1].(float64), 1e-9, "%v", want[i][0])
+		}
+	}
+
+	require.Equal(t, [][2]any{{"(none)", 1.0}, {"Renewals", 1.0}, {"Spring sale", 3.0}}, total("conversations", "task"),
+		"a campaign's chats are its conversations")
+	near([][2]any{{"webchat", 0.004}, {"whatsapp", 0.006}}, total("ai_expense", "platform"))
+	near([][2]any{{"", 0.010}}, total("ai_expense", ""))
+	require.Equal(t, [][2]any{{"whatsapp", 3.0}}, total("paid_messages", "platform"))
+	near([][2]any{{"whatsapp", 0.15}}, total("billing_cost", "platform"))
+	near([][2]any{{"marketing", 0.05}, {"utility", 0.004}}, total("credit_usage", "template_category"))
+	require.Equal(t, [][2]any{{"ai_writer", 2.0}, {"doc_reply", 1.0}}, total("ai_assist_usage", "tool"))
+	require.Equal(t, [][2]any{{"Ana", 2.0}, {"Bruno", 1.0}}, total("ai_assist_usage", "agent"))
+	require.Equal(t, [][2]any{{"complaint", 1.0}, {"vip", 2.0}}, total("markers", "marker"))
+	require.Equal(t, [][2]any{{"Ana", 2.0}, {"Bruno", 1.0}, {"Carla", 1.0}}, total("agent_messages", "agent"))
+	require.Equal(t, [][2]any{{"webchat", 1.0}, {"whatsapp", 3.0}}, total("agent_messages", "platform"))
+
+	pages := rows(t, ask(t, ds, `{"queryType":"ranking","metric":"web_pages","groupBy":"page"}`, jan2022, feb2022))
+	require.Equal(t, [][2]any{{"/pricing", 3.0}, {"/contact", 1.0}}, pages)
+
+	// Credit usage per day, as the usage history shows it: empty days are 0.
+	daily, _ := series(t, ask(t, ds, `{"metric":"credit_usage","interval":"day"}`, "2022-01-10T00:00:00Z", "2022-01-14T00:00:00Z"))
+	require.Len(t, daily["Credit usage"], 4)
+	for i, want := range []float64{0.025, 0.025, 0.004, 0} {
+		require.InDelta(t, want, daily["Credit usage"][i], 1e-9)
+	}
+}
