@@ -37,6 +37,7 @@ const (
 	ValueMedian  ValueKind = "median"
 	ValueP90     ValueKind = "p90"
 	ValueMax     ValueKind = "max"
+	ValueRatio   ValueKind = "ratio"
 )
 
 // ZeroWhenEmpty reports whether a bucket without rows is a real zero.
@@ -121,8 +122,10 @@ type Metric struct {
 
 	// Source is the rows the metric is computed over.
 	Source Source `json:"-"`
-	// Aggregate is the SQL aggregate over the source's rows in a bucket.
-	Aggregate string `json:"-"`
+	// Aggregate is the SQL aggregate over the source's rows in a bucket; each
+	// ? in it takes the next of AggregateArgs as a bind parameter.
+	Aggregate     string `json:"-"`
+	AggregateArgs []any  `json:"-"`
 	// Conditions keep only some of the source's rows: column = value, where
 	// the value is sent as a bind parameter.
 	Conditions map[string]any `json:"-"`
@@ -200,6 +203,13 @@ var usageAndChatbot = []Metric{
 		Source: SourceConversations, Aggregate: "count(*)",
 	},
 	{
+		ID: "messages_per_conversation", Section: SectionUsage, Title: "Messages per conversation",
+		Description: "Messages in the conversations started in the bucket, divided by those conversations; null without conversations.",
+		Unit:        "short", Value: ValueAverage, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimFlow.ID, DimTask.ID},
+		Source:    SourceConversations,
+		Aggregate: "avg((SELECT count(*) FROM messages mc WHERE mc.workspace_id = v.workspace_id AND mc.conversation_id = v.id))",
+	},
+	{
 		ID: "top_intents", Section: SectionChatbot, Title: "Top intents",
 		Description: "Inbound messages per detected intent; messages without an intent are not counted. Rank by intent for the most frequent ones.",
 		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimIntent.ID, DimPlatform.ID, DimLanguage.ID},
@@ -227,7 +237,61 @@ var usageAndChatbot = []Metric{
 	},
 }
 
+// contactReplied holds for a conversation in which the contact sent a message.
+const contactReplied = "EXISTS (SELECT 1 FROM messages r WHERE r.workspace_id = v.workspace_id AND r.conversation_id = v.id AND r.direction = ?)"
+
+// Funnel steps over the conversations of the bucket.
+const (
+	repliedChats  = "count(*) FILTER (WHERE " + contactReplied + ")"
+	obtainedChats = "count(*) FILTER (WHERE v.contact_obtained_at IS NOT NULL AND " + contactReplied + ")"
+	successChats  = "count(*) FILTER (WHERE v.success_at IS NOT NULL AND " + contactReplied + ")"
+)
+
 var campaignAndCost = []Metric{
+	{
+		ID: "replies", Section: SectionCampaignCost, Title: "Replies",
+		Description: "Conversations started in the bucket in which the contact replied (sent at least one message).",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID},
+		Source: SourceConversations, Aggregate: repliedChats, AggregateArgs: []any{"inbound"},
+	},
+	{
+		ID: "reply_share", Section: SectionCampaignCost, Title: "Reply share",
+		Description: "Replies as a share of the conversations started in the bucket; null without conversations.",
+		Unit:        "percentunit", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID},
+		Source: SourceConversations, Aggregate: repliedChats + "::float8 / nullif(count(*), 0)", AggregateArgs: []any{"inbound"},
+	},
+	{
+		ID: "contacts_obtained", Section: SectionCampaignCost, Title: "Contacts obtained",
+		Description: "Of the replied conversations started in the bucket, those in which contact details were obtained.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID},
+		Source: SourceConversations, Aggregate: obtainedChats, AggregateArgs: []any{"inbound"},
+	},
+	{
+		ID: "contacts_obtained_share", Section: SectionCampaignCost, Title: "Contacts obtained share",
+		Description: "Contacts obtained as a share of replies; null without replies.",
+		Unit:        "percentunit", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID},
+		Source: SourceConversations, Aggregate: obtainedChats + "::float8 / nullif(" + repliedChats + ", 0)",
+		AggregateArgs: []any{"inbound", "inbound"},
+	},
+	{
+		ID: "successes", Section: SectionCampaignCost, Title: "Successes",
+		Description: "Of the replied conversations started in the bucket, those marked successful.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID},
+		Source: SourceConversations, Aggregate: successChats, AggregateArgs: []any{"inbound"},
+	},
+	{
+		ID: "success_share", Section: SectionCampaignCost, Title: "Success share",
+		Description: "Successes as a share of replies; null without replies.",
+		Unit:        "percentunit", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID},
+		Source: SourceConversations, Aggregate: successChats + "::float8 / nullif(" + repliedChats + ", 0)",
+		AggregateArgs: []any{"inbound", "inbound"},
+	},
+	{
+		ID: "dialog_cost", Section: SectionCampaignCost, Title: "Dialog cost",
+		Description: "Cost recorded for the conversations started in the bucket (the dialog cost).",
+		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID},
+		Source: SourceConversations, Aggregate: "coalesce(sum(v.cost), 0)",
+	},
 	{
 		ID: "ai_expense", Section: SectionCampaignCost, Title: "AI expense",
 		Description: "AI processing cost of the messages sent in the bucket.",

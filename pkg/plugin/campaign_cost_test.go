@@ -25,7 +25,7 @@ func TestCampaignAndCostMetrics(t *testing.T) {
 		}
 	}
 
-	require.Equal(t, [][2]any{{"(none)", 1.0}, {"Renewals", 1.0}, {"Spring sale", 3.0}}, total("conversations", "task"),
+	require.Equal(t, [][2]any{{"(none)", 1.0}, {"Renewals", 1.0}, {"Spring sale", 5.0}}, total("conversations", "task"),
 		"a campaign's chats are its conversations")
 	near([][2]any{{"webchat", 0.004}, {"whatsapp", 0.006}}, total("ai_expense", "platform"))
 	near([][2]any{{"", 0.010}}, total("ai_expense", ""))
@@ -47,4 +47,36 @@ func TestCampaignAndCostMetrics(t *testing.T) {
 	for i, want := range []float64{0.025, 0.025, 0.004, 0} {
 		require.InDelta(t, want, daily["Credit usage"][i], 1e-9)
 	}
+}
+
+// The Spring sale funnel in January: 5 chats (11, 12, 13, 17, 18), 3 replied,
+// contact details in 2 of those (17 had no reply), 1 success; Renewals: 1 chat, replied.
+func TestCampaignFunnel(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	byTask := func(metric string) [][2]any {
+		return rows(t, ask(t, ds, `{"queryType":"totals","metric":"`+metric+`","groupBy":"task",
+			"filters":[{"dimension":"task","values":["Spring sale","Renewals"]}]}`, jan2022, feb2022))
+	}
+	require.Equal(t, [][2]any{{"Renewals", 1.0}, {"Spring sale", 5.0}}, byTask("conversations"))
+	require.Equal(t, [][2]any{{"Renewals", 1.0}, {"Spring sale", 3.0}}, byTask("replies"))
+	require.Equal(t, [][2]any{{"Renewals", 1.0}, {"Spring sale", 0.6}}, byTask("reply_share"))
+	require.Equal(t, [][2]any{{"Renewals", 0.0}, {"Spring sale", 2.0}}, byTask("contacts_obtained"))
+	shares := byTask("contacts_obtained_share")
+	require.Equal(t, 0.0, shares[0][1])
+	require.InDelta(t, 2.0/3, shares[1][1].(float64), 1e-12)
+	require.Equal(t, [][2]any{{"Renewals", 0.0}, {"Spring sale", 1.0}}, byTask("successes"))
+	success := byTask("success_share")
+	require.InDelta(t, 1.0/3, success[1][1].(float64), 1e-12)
+	cost := byTask("dialog_cost")
+	require.Equal(t, "Spring sale", cost[1][0])
+	require.InDelta(t, 0.0912, cost[1][1].(float64), 1e-12, "0.0312 + 0.05 + 0.01")
+
+	// Messages per conversation in January: (5 + 3 + 5 + 4 + 2 + 1 + 1) / 7.
+	perConversation := rows(t, ask(t, ds, `{"queryType":"totals","metric":"messages_per_conversation"}`, jan2022, feb2022))
+	require.Equal(t, [][2]any{{"", 3.0}}, perConversation)
+
+	// A share without conversations is null, not 0.
+	empty := ask(t, ds, `{"queryType":"totals","metric":"reply_share"}`, "2023-01-01T00:00:00Z", "2023-02-01T00:00:00Z")
+	_, ok := empty.Fields[0].ConcreteAt(0)
+	require.False(t, ok)
 }

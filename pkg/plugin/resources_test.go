@@ -10,6 +10,8 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/stretchr/testify/require"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
 )
 
 // sharedCatalogFixture is the catalog resource as the frontend tests load it,
@@ -40,7 +42,7 @@ func TestCatalogResourceMatchesTheFrontendFixture(t *testing.T) {
 	require.Equal(t, http.StatusOK, response.Status)
 	var served catalogResponse
 	require.NoError(t, json.Unmarshal(response.Body, &served))
-	require.Len(t, served.Metrics, 33)
+	require.Len(t, served.Metrics, len(catalog.Metrics))
 	require.Equal(t, "active_users", served.Metrics[0].ID)
 	require.Equal(t, []string{"platform"}, served.Metrics[0].Dimensions)
 

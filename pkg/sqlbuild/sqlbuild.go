@@ -228,7 +228,8 @@ func build(plan catalog.Plan, workspace string, from, to time.Time,
 	if leading != nil {
 		builder = leading(src, builder)
 	}
-	builder = builder.Column(series + " AS series").Column("(" + plan.Metric.Aggregate + ")::float8 AS value")
+	builder = builder.Column(series + " AS series").
+		Column(sq.Expr("("+plan.Metric.Aggregate+")::float8 AS value", plan.Metric.AggregateArgs...))
 	builder = src.from(builder)
 
 	where := sq.And{

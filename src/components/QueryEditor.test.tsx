@@ -161,7 +161,7 @@ describe('metricOptionsBySection', () => {
       'Total messages',
       'Conversations',
     ]);
-    expect(options[7]).toMatchObject({ label: 'Top intents', group: 'Chatbot' });
+    expect(options.find((o) => o.value === 'top_intents')).toMatchObject({ label: 'Top intents', group: 'Chatbot' });
     expect(options.find((o) => o.value === 'wait_time_p90')).toMatchObject({
       label: 'Wait time (90th percentile)',
       group: 'Contact center',

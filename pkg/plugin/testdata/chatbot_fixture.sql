@@ -116,3 +116,17 @@ INSERT INTO conversation_markers (workspace_id, conversation_id, marker_id, mark
 INSERT INTO page_visits (workspace_id, contact_id, conversation_id, url, visited_at) VALUES
   (1, 7, 14, '/pricing', '2022-01-06 10:01Z'), (1, 7, 14, '/pricing', '2022-01-06 10:03Z'),
   (1, 7, 14, '/contact', '2022-01-06 10:04Z'), (1, 1, 11, '/pricing', '2022-01-03 10:01Z');
+
+-- The Spring sale funnel. Conversations 17 and 18 (contacts 2 and 3, 2022-01-20) got the
+-- campaign's broadcast and no reply. Contact details were obtained in 11, 13 and 17 (17
+-- without a reply, so it does not count); 13 is a success. Dialog costs: 11 0.0312,
+-- 13 0.05, 17 0.01.
+INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, task_id, started_at) VALUES
+  (1, 17, 2, 1, 1, '2022-01-20 09:00Z'), (1, 18, 3, 1, 1, '2022-01-20 09:01Z');
+INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at) VALUES
+  (1, 17, 2, 'outbound', 'broadcast', '2022-01-20 09:00Z'), (1, 18, 3, 'outbound', 'broadcast', '2022-01-20 09:01Z');
+UPDATE conversations SET contact_obtained_at = started_at + interval '5 minutes' WHERE workspace_id = 1 AND id IN (11, 13, 17);
+UPDATE conversations SET success_at = started_at + interval '10 minutes' WHERE workspace_id = 1 AND id = 13;
+UPDATE conversations SET cost = 0.0312 WHERE workspace_id = 1 AND id = 11;
+UPDATE conversations SET cost = 0.05 WHERE workspace_id = 1 AND id = 13;
+UPDATE conversations SET cost = 0.01 WHERE workspace_id = 1 AND id = 17;
