@@ -4,8 +4,11 @@ import { DataQuery } from '@grafana/schema';
 /** Version of the query model stored in dashboards; see migrations.ts. */
 export const QUERY_MODEL_VERSION = 1;
 
-/** timeseries: a value per calendar bucket; totals: one value over the range; ranking: totals, largest first. */
-export type QueryKind = 'timeseries' | 'totals' | 'ranking';
+/**
+ * timeseries: a value per calendar bucket; totals: one value over the range; ranking: totals,
+ * largest first; snapshot: the live state at the end of the range.
+ */
+export type QueryKind = 'timeseries' | 'totals' | 'ranking' | 'snapshot';
 
 export type IntervalName = 'auto' | 'minute' | 'hour' | 'day' | 'week' | 'month';
 

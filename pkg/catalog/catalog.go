@@ -23,6 +23,7 @@ const (
 	SectionChatbot       Section = "chatbot"
 	SectionContactCenter Section = "contact_center"
 	SectionCampaignCost  Section = "campaign_cost"
+	SectionLive          Section = "live"
 )
 
 // ValueKind says how a metric's value is aggregated, and so how an empty
@@ -38,10 +39,14 @@ const (
 	ValueP90     ValueKind = "p90"
 	ValueMax     ValueKind = "max"
 	ValueRatio   ValueKind = "ratio"
+	// ValueSnapshot is a count of the state at one instant.
+	ValueSnapshot ValueKind = "snapshot"
 )
 
 // ZeroWhenEmpty reports whether a bucket without rows is a real zero.
-func (k ValueKind) ZeroWhenEmpty() bool { return k == ValueCount || k == ValueSum }
+func (k ValueKind) ZeroWhenEmpty() bool {
+	return k == ValueCount || k == ValueSum || k == ValueSnapshot
+}
 
 // Source names the rows a metric counts; package sqlbuild owns each one's SQL.
 type Source string
@@ -65,6 +70,11 @@ const (
 	SourceMarkers Source = "conversation_markers"
 	// SourcePageVisits is one row per web page a contact visited.
 	SourcePageVisits Source = "page_visits"
+	// SourceSessionsAt is one row per active session at the end of the range.
+	SourceSessionsAt Source = "sessions_at"
+	// SourceContactsAt is one row per contact who has written by the end of
+	// the range, with whether they have an open conversation then.
+	SourceContactsAt Source = "contacts_at"
 	// SourceAssignments is one row per hand-off to a human queue, team or
 	// agent (a transfer is a new one), stamped with its creation.
 	SourceAssignments Source = "assignments"
@@ -92,11 +102,12 @@ var (
 	DimTool     = Dimension{ID: "tool", Title: "AI tool"}
 	DimMarker   = Dimension{ID: "marker", Title: "Marker"}
 	DimPage     = Dimension{ID: "page", Title: "Web page"}
+	DimState    = Dimension{ID: "state", Title: "Session state"}
 )
 
 // Dimensions lists every dimension, for the query editor.
 var Dimensions = []Dimension{DimPlatform, DimSender, DimIntent, DimLanguage, DimFlow, DimAgent, DimTeam, DimRole,
-	DimClosing, DimTask, DimCategory, DimTool, DimMarker, DimPage}
+	DimClosing, DimTask, DimCategory, DimTool, DimMarker, DimPage, DimState}
 
 // FixedValues are the values of the dimensions whose vocabulary the schema closes.
 var FixedValues = map[string][]string{
@@ -104,6 +115,7 @@ var FixedValues = map[string][]string{
 	DimRole.ID:     {"support", "admin", "tech"},
 	DimCategory.ID: {"marketing", "utility", "authentication", "other"},
 	DimTool.ID:     {"ai_writer", "doc_reply"},
+	DimState.ID:    {"unassigned", "assigned", "resolved"},
 }
 
 // assignmentDimensions are what contact-center metrics group and filter by.
@@ -143,12 +155,12 @@ func (m Metric) Supports(kind models.QueryKind) bool { return slices.Contains(m.
 // Allows reports whether the metric can be grouped or filtered by dimension.
 func (m Metric) Allows(dimension string) bool { return slices.Contains(m.Dimensions, dimension) }
 
-// allKinds: every metric so far answers as a time series, totals and a ranking.
-var allKinds = models.Kinds
+// allKinds: the metrics of events answer as a time series, totals and a ranking.
+var allKinds = []models.QueryKind{models.KindTimeSeries, models.KindTotals, models.KindRanking}
 
 // Metrics is the catalog, in the order the query editor lists it. Definitions
 // restate the metric contract; docs/metrics.md carries them with examples.
-var Metrics = slices.Concat(usageAndChatbot, contactCenter,
+var Metrics = slices.Concat(usageAndChatbot, liveState, contactCenter,
 	durations("wait_time", "Wait time", "first agent reply minus assignment creation, over the assignments created in the bucket that got an agent reply (bot messages never count)",
 		"a.first_reply_at - a.created_at", map[string]any{}, []string{"a.first_reply_at"}),
 	durations("conversation_time", "Conversation time", "end minus accepted time, over the accepted (handled) assignments created in the bucket that have ended",
@@ -333,6 +345,37 @@ var campaignAndCost = []Metric{
 		Description: "Pages visited by contacts in the bucket; rank by page for the most visited.",
 		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPage.ID, DimPlatform.ID},
 		Source: SourcePageVisits, Aggregate: "count(*)",
+	},
+}
+
+var snapshot = []models.QueryKind{models.KindSnapshot}
+
+// liveState is evaluated at the end of the time range (normally now).
+var liveState = []Metric{
+	{
+		ID: "active_sessions", Section: SectionLive, Title: "Active sessions",
+		Description: "Conversations not closed, plus those closed less than 24 hours before the end of the range; by state: unassigned, assigned (an open assignment), resolved (closed within 24 h).",
+		Unit:        "short", Value: ValueSnapshot, Kinds: snapshot, Dimensions: []string{DimState.ID, DimPlatform.ID},
+		Source: SourceSessionsAt, Aggregate: "count(*)",
+	},
+	{
+		ID: "active_customers", Section: SectionLive, Title: "Active customers",
+		Description: "Contacts with a conversation that is not closed at the end of the range.",
+		Unit:        "short", Value: ValueSnapshot, Kinds: snapshot, Dimensions: []string{DimPlatform.ID},
+		Source: SourceSessionsAt, Aggregate: "count(DISTINCT s.contact_id)",
+		Conditions: map[string]any{"s.state": []string{"unassigned", "assigned"}},
+	},
+	{
+		ID: "idle_customers", Section: SectionLive, Title: "Idle customers",
+		Description: "Contacts who have messaged before the end of the range but have no open conversation then.",
+		Unit:        "short", Value: ValueSnapshot, Kinds: snapshot, Dimensions: []string{DimPlatform.ID},
+		Source: SourceContactsAt, Aggregate: "count(*)", Conditions: map[string]any{"k.open": false},
+	},
+	{
+		ID: "number_of_contacts", Section: SectionLive, Title: "Number of contacts",
+		Description: "All contacts with at least one inbound message up to the end of the range, each counted once.",
+		Unit:        "short", Value: ValueSnapshot, Kinds: snapshot, Dimensions: []string{DimPlatform.ID},
+		Source: SourceContactsAt, Aggregate: "count(*)",
 	},
 }
 

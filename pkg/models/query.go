@@ -23,10 +23,12 @@ const (
 	KindTotals QueryKind = "totals"
 	// KindRanking is KindTotals ordered largest first and cut to Limit rows.
 	KindRanking QueryKind = "ranking"
+	// KindSnapshot is the live state at the end of the time range, a row per group-by value.
+	KindSnapshot QueryKind = "snapshot"
 )
 
 // Kinds lists every query kind.
-var Kinds = []QueryKind{KindTimeSeries, KindTotals, KindRanking}
+var Kinds = []QueryKind{KindTimeSeries, KindTotals, KindRanking, KindSnapshot}
 
 // Ranking limits: the default and the most rows a ranking returns.
 const (

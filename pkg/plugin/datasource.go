@@ -134,6 +134,7 @@ var answers = map[models.QueryKind]answer{
 	models.KindTimeSeries: {build: sqlbuild.TimeSeries, run: runTimeSeries},
 	models.KindTotals:     {build: sqlbuild.Totals, run: runTotals},
 	models.KindRanking:    {build: sqlbuild.Totals, run: runTotals},
+	models.KindSnapshot:   {build: sqlbuild.Snapshot, run: runTotals},
 }
 
 func runTimeSeries(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement) (*data.Frame, error) {

@@ -21,9 +21,13 @@ var psql = sq.StatementBuilder.PlaceholderFormat(sq.Dollar)
 // source is the SQL behind a catalog.Source: the rows, the workspace column
 // that fences them to one tenant, their time column and their dimensions.
 type source struct {
-	from      func(sq.SelectBuilder) sq.SelectBuilder
+	from func(sq.SelectBuilder) sq.SelectBuilder
+	// fromAt replaces from for snapshot sources: the rows as they stand at
+	// one instant, the end of the time range.
+	fromAt    func(b sq.SelectBuilder, at time.Time) sq.SelectBuilder
 	workspace string
-	time      string
+	// time is the column a time range applies to; empty for snapshot sources.
+	time string
 	// dimensions maps a dimension id to its column and the joins it needs.
 	dimensions map[string]column
 }
@@ -211,6 +215,9 @@ func build(plan catalog.Plan, workspace string, from, to time.Time,
 ) (Statement, error) {
 	src, ok := sources[plan.Metric.Source]
 	if !ok {
+		src, ok = snapshotSources[plan.Metric.Source]
+	}
+	if !ok {
 		return Statement{}, fmt.Errorf("metric %s has no SQL source %q", plan.Metric.ID, plan.Metric.Source)
 	}
 	series := "''::text"
@@ -230,14 +237,18 @@ func build(plan catalog.Plan, workspace string, from, to time.Time,
 	}
 	builder = builder.Column(series + " AS series").
 		Column(sq.Expr("("+plan.Metric.Aggregate+")::float8 AS value", plan.Metric.AggregateArgs...))
-	builder = src.from(builder)
-
-	where := sq.And{
-		sq.Expr(src.workspace+" = (SELECT w.id FROM workspaces w WHERE w.slug = ?)", workspace),
-		sq.Lt{src.time: to},
+	if src.fromAt != nil && leading != nil {
+		return Statement{}, fmt.Errorf("metric %s is a state at one instant: query it as a snapshot", plan.Metric.ID)
 	}
-	if !plan.Metric.Cumulative {
-		where = append(where, sq.GtOrEq{src.time: from})
+	where := sq.And{sq.Expr(src.workspace+" = (SELECT w.id FROM workspaces w WHERE w.slug = ?)", workspace)}
+	if src.fromAt != nil {
+		builder = src.fromAt(builder, to)
+	} else {
+		builder = src.from(builder)
+		where = append(where, sq.Lt{src.time: to})
+		if !plan.Metric.Cumulative {
+			where = append(where, sq.GtOrEq{src.time: from})
+		}
 	}
 	if len(plan.Metric.Conditions) > 0 {
 		where = append(where, sq.Eq(plan.Metric.Conditions))

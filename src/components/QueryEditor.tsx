@@ -45,6 +45,7 @@ const KIND_OPTIONS: Array<ComboboxOption<QueryKind>> = [
   { label: 'Time series', value: 'timeseries', description: 'A value per calendar bucket' },
   { label: 'Totals', value: 'totals', description: 'One value over the whole time range' },
   { label: 'Ranking', value: 'ranking', description: 'Totals per group, largest first' },
+  { label: 'Snapshot', value: 'snapshot', description: 'The live state at the end of the time range' },
 ];
 
 /** Value of the group-by option that means "no grouping, a single series". */
@@ -116,15 +117,19 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
 
   const onMetricChange = (option: ComboboxOption<string>) => {
     const next = catalog.metrics.find((m) => m.id === option.value);
-    let { groupBy, filters } = query;
+    let { groupBy, filters, queryType } = query;
     if (next) {
+      // A metric that cannot answer the current kind switches to its first kind.
+      if (!next.kinds.includes(queryType ?? 'timeseries')) {
+        queryType = next.kinds[0];
+      }
       // Keep only what the new metric can be grouped or filtered by.
       groupBy = groupBy && (next.dimensions.includes(groupBy) || isVariable(groupBy)) ? groupBy : NO_GROUP_BY;
       filters = (filters ?? []).filter(
         (f) => !f.dimension || next.dimensions.includes(f.dimension) || isVariable(f.dimension)
       );
     }
-    change({ ...query, metric: option.value, groupBy, filters }, true);
+    change({ ...query, metric: option.value, groupBy, filters, queryType }, true);
   };
 
   return (

@@ -130,3 +130,12 @@ UPDATE conversations SET success_at = started_at + interval '10 minutes' WHERE w
 UPDATE conversations SET cost = 0.0312 WHERE workspace_id = 1 AND id = 11;
 UPDATE conversations SET cost = 0.05 WHERE workspace_id = 1 AND id = 13;
 UPDATE conversations SET cost = 0.01 WHERE workspace_id = 1 AND id = 17;
+
+-- Live state. Closed: 11 on 01-03 10:20, 12 on 01-07 09:00, 13 on 01-06 13:00,
+-- 16 on 02-10 10:30, 17 on 01-21 09:00; 14, 15 and 18 stay open (14 with assignment 5
+-- open). Workspace other's conversation 11 stays open too.
+UPDATE conversations SET closed_at = '2022-01-03 10:20Z' WHERE workspace_id = 1 AND id = 11;
+UPDATE conversations SET closed_at = '2022-01-07 09:00Z' WHERE workspace_id = 1 AND id = 12;
+UPDATE conversations SET closed_at = '2022-01-06 13:00Z' WHERE workspace_id = 1 AND id = 13;
+UPDATE conversations SET closed_at = '2022-02-10 10:30Z' WHERE workspace_id = 1 AND id = 16;
+UPDATE conversations SET closed_at = '2022-01-21 09:00Z' WHERE workspace_id = 1 AND id = 17;
