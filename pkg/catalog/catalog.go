@@ -75,6 +75,9 @@ const (
 	// SourceContactsAt is one row per contact who has written by the end of
 	// the range, with whether they have an open conversation then.
 	SourceContactsAt Source = "contacts_at"
+	// SourcePresence is the agents' presence intervals; its one metric,
+	// connection hours, clips them to buckets (see sqlbuild.connectionHours).
+	SourcePresence Source = "agent_presence"
 	// SourceAssignments is one row per hand-off to a human queue, team or
 	// agent (a transfer is a new one), stamped with its creation.
 	SourceAssignments Source = "assignments"
@@ -398,6 +401,12 @@ var contactCenter = []Metric{
 		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTeam.ID, DimRole.ID, DimPlatform.ID},
 		Source: SourceAssignments, Aggregate: "count(*)",
 		Conditions: map[string]any{"a.accepted_at": nil}, Present: []string{"a.ended_at"},
+	},
+	{
+		ID: "connection_hours", Section: SectionContactCenter, Title: "Connection hours",
+		Description: "Hours agents were logged in, their presence intervals clipped to the bucket; an interval still open counts up to the end of the range.",
+		Unit:        "h", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimAgent.ID},
+		Source: SourcePresence,
 	},
 	{
 		ID: "agent_messages", Section: SectionContactCenter, Title: "Agent messages",

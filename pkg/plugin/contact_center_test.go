@@ -75,3 +75,24 @@ func TestDurationBucketsWithoutDataAreNull(t *testing.T) {
 	_, ok = none.Fields[0].ConcreteAt(0)
 	require.False(t, ok, "no reply in the range: the maximum is null")
 }
+
+// Connection hours clip each presence interval to the buckets: Ana's night
+// shift is 2 hours on the 3rd and 2 on the 4th; Bruno's open interval counts
+// up to the end of the range (2022-01-06 00:00), 15 hours on the 5th.
+func TestConnectionHours(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	const from, to = "2022-01-03T00:00:00Z", "2022-01-06T00:00:00Z"
+	daily, _ := series(t, ask(t, ds, `{"metric":"connection_hours","groupBy":"agent","interval":"day"}`, from, to))
+	require.Equal(t, map[string][]float64{"Ana": {6, 2, 0}, "Bruno": {0, 0, 15}}, daily)
+
+	totals := rows(t, ask(t, ds, `{"queryType":"totals","metric":"connection_hours","groupBy":"agent"}`, from, to))
+	require.Equal(t, [][2]any{{"Ana", 8.0}, {"Bruno", 15.0}}, totals)
+
+	// The range cuts intervals too: from the 3rd at 10:00 Ana has 2 + 4 hours.
+	cut := rows(t, ask(t, ds, `{"queryType":"ranking","metric":"connection_hours","groupBy":"agent",
+		"filters":[{"dimension":"agent","values":["Ana"]}]}`, "2022-01-03T10:00:00Z", to))
+	require.Equal(t, [][2]any{{"Ana", 6.0}}, cut)
+
+	hourly, _ := series(t, ask(t, ds, `{"metric":"connection_hours","interval":"hour"}`, "2022-01-03T11:00:00Z", "2022-01-03T13:00:00Z"))
+	require.Equal(t, map[string][]float64{"Connection hours": {1, 0}}, hourly)
+}

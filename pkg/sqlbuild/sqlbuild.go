@@ -186,6 +186,9 @@ type Statement struct {
 // bucket starting at plan.Boundaries[k-1]. For cumulative metrics bucket 0
 // holds everything before the first bucket: the running total's base.
 func TimeSeries(plan catalog.Plan, workspace string) (Statement, error) {
+	if plan.Metric.Source == catalog.SourcePresence {
+		return connectionHours(plan, workspace)
+	}
 	first, last := plan.Boundaries[0], plan.Boundaries[len(plan.Boundaries)-1]
 	return build(plan, workspace, first, last, func(src source, b sq.SelectBuilder) sq.SelectBuilder {
 		return b.Column(sq.Expr("width_bucket("+src.time+", ?::timestamptz[]) AS bucket", plan.Boundaries))
@@ -198,6 +201,9 @@ func TimeSeries(plan catalog.Plan, workspace string) (Statement, error) {
 // range. Each result row is (series text, value float8); a ranking is ordered
 // largest first (ties by name) and cut to plan.Limit rows.
 func Totals(plan catalog.Plan, workspace string) (Statement, error) {
+	if plan.Metric.Source == catalog.SourcePresence {
+		return connectionHours(plan, workspace)
+	}
 	return build(plan, workspace, plan.From, plan.To, nil, func(b sq.SelectBuilder) sq.SelectBuilder {
 		b = b.GroupBy("series")
 		if plan.Kind == models.KindRanking {

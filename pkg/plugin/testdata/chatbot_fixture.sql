@@ -139,3 +139,11 @@ UPDATE conversations SET closed_at = '2022-01-07 09:00Z' WHERE workspace_id = 1 
 UPDATE conversations SET closed_at = '2022-01-06 13:00Z' WHERE workspace_id = 1 AND id = 13;
 UPDATE conversations SET closed_at = '2022-02-10 10:30Z' WHERE workspace_id = 1 AND id = 16;
 UPDATE conversations SET closed_at = '2022-01-21 09:00Z' WHERE workspace_id = 1 AND id = 17;
+
+-- Presence: Ana 2022-01-03 08:00-12:00 and 22:00 to 02:00 the next day; Bruno from
+-- 2022-01-05 09:00, still connected. Workspace other's Ana is connected all January.
+INSERT INTO agent_presence (workspace_id, agent_id, started_at, ended_at) VALUES
+  (1, 1, '2022-01-03 08:00Z', '2022-01-03 12:00Z'),
+  (1, 1, '2022-01-03 22:00Z', '2022-01-04 02:00Z'),
+  (1, 2, '2022-01-05 09:00Z', NULL),
+  (2, 1, '2022-01-01 00:00Z', '2022-02-01 00:00Z');
