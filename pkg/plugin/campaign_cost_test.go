@@ -9,13 +9,7 @@ import (
 // January 2022 of chatbot_fixture.sql, campaigns and costs.
 func TestCampaignAndCostMetrics(t *testing.T) {
 	ds := newDatasource(t, "chatbot_fixture")
-	total := func(metric, groupBy string) [][2]any {
-		query := `{"queryType":"totals","metric":"` + metric + `"`
-		if groupBy != "" {
-			query += `,"groupBy":"` + groupBy + `"`
-		}
-		return rows(t, ask(t, ds, query+`}`, jan2022, feb2022))
-	}
+	total := func(metric, groupBy string) [][2]any { return januaryTotals(t, ds, metric, groupBy) }
 	near := func(want, got [][2]any) {
 		t.Helper()
 		require.Len(t, got, len(want))

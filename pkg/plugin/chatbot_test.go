@@ -29,6 +29,16 @@ func rows(t *testing.T, frame *data.Frame) [][2]any {
 	return out
 }
 
+// januaryTotals is a totals query over January 2022, grouped when groupBy is set.
+func januaryTotals(t *testing.T, ds *Datasource, metric, groupBy string) [][2]any {
+	t.Helper()
+	query := `{"queryType":"totals","metric":"` + metric + `"`
+	if groupBy != "" {
+		query += `,"groupBy":"` + groupBy + `"`
+	}
+	return rows(t, ask(t, ds, query+`}`, jan2022, feb2022))
+}
+
 func TestTopIntentsRanking(t *testing.T) {
 	ds := newDatasource(t, "chatbot_fixture")
 	// January: order_status 2+1+1, greeting 1+1+1, refund 1; outbound "greeting" replies and

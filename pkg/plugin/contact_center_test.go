@@ -9,13 +9,7 @@ import (
 // January 2022 of chatbot_fixture.sql: assignments 1 to 5.
 func TestContactCenterCounts(t *testing.T) {
 	ds := newDatasource(t, "chatbot_fixture")
-	total := func(metric, groupBy string) [][2]any {
-		query := `{"queryType":"totals","metric":"` + metric + `"`
-		if groupBy != "" {
-			query += `,"groupBy":"` + groupBy + `"`
-		}
-		return rows(t, ask(t, ds, query+`}`, jan2022, feb2022))
-	}
+	total := func(metric, groupBy string) [][2]any { return januaryTotals(t, ds, metric, groupBy) }
 	require.Equal(t, [][2]any{{"", 5.0}}, total("cc_conversations", ""), "a transfer is a new assignment")
 	require.Equal(t, [][2]any{{"Sales", 1.0}, {"Support", 4.0}}, total("cc_conversations", "team"))
 	require.Equal(t, [][2]any{{"(none)", 1.0}, {"admin", 1.0}, {"support", 2.0}, {"tech", 1.0}}, total("cc_conversations", "role"))

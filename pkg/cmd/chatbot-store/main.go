@@ -150,7 +150,8 @@ func requireURL(databaseURL string) error {
 	return nil
 }
 
-func migrate(ctx context.Context, databaseURL string, out io.Writer) error {
+// withConn runs use on one connection to the database, closed afterwards.
+func withConn(ctx context.Context, databaseURL string, use func(*pgx.Conn) error) error {
 	if err := requireURL(databaseURL); err != nil {
 		return err
 	}
@@ -159,32 +160,32 @@ func migrate(ctx context.Context, databaseURL string, out io.Writer) error {
 		return err
 	}
 	defer func() { _ = conn.Close(ctx) }()
-	applied, err := store.Migrate(ctx, conn)
-	for _, m := range applied {
-		_, _ = fmt.Fprintf(out, "applied %04d_%s\n", m.Version, m.Name)
-	}
-	if err != nil {
+	return use(conn)
+}
+
+func migrate(ctx context.Context, databaseURL string, out io.Writer) error {
+	return withConn(ctx, databaseURL, func(conn *pgx.Conn) error {
+		applied, err := store.Migrate(ctx, conn)
+		for _, m := range applied {
+			_, _ = fmt.Fprintf(out, "applied %04d_%s\n", m.Version, m.Name)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(out, "schema at version %d\n", store.SchemaVersion)
 		return err
-	}
-	_, err = fmt.Fprintf(out, "schema at version %d\n", store.SchemaVersion)
-	return err
+	})
 }
 
 func status(ctx context.Context, databaseURL string, out io.Writer) error {
-	if err := requireURL(databaseURL); err != nil {
+	return withConn(ctx, databaseURL, func(conn *pgx.Conn) error {
+		version, err := store.CurrentVersion(ctx, conn)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(out, "schema version %d (this build reads %d)\n", version, store.SchemaVersion)
 		return err
-	}
-	conn, err := pgx.Connect(ctx, databaseURL)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = conn.Close(ctx) }()
-	version, err := store.CurrentVersion(ctx, conn)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(out, "schema version %d (this build reads %d)\n", version, store.SchemaVersion)
-	return err
+	})
 }
 
 func seed(ctx context.Context, databaseURL string, cfg generator.Config, ifEmpty bool, out io.Writer) error {
@@ -254,12 +255,9 @@ func localStart(ctx context.Context, dir string, withData bool, cfg generator.Co
 }
 
 func hasWorkspaces(ctx context.Context, databaseURL string) (bool, error) {
-	conn, err := pgx.Connect(ctx, databaseURL)
-	if err != nil {
-		return false, err
-	}
-	defer func() { _ = conn.Close(ctx) }()
 	var any bool
-	err = conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM workspaces)").Scan(&any)
+	err := withConn(ctx, databaseURL, func(conn *pgx.Conn) error {
+		return conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM workspaces)").Scan(&any)
+	})
 	return any, err
 }
