@@ -147,6 +147,10 @@ type Metric struct {
 	// Present keeps only the rows where these columns are not null (messages
 	// with a detected intent, say).
 	Present []string `json:"-"`
+	// Where is one more SQL predicate on the source's rows, its ? taking
+	// WhereArgs as bind parameters.
+	Where     string `json:"-"`
+	WhereArgs []any  `json:"-"`
 	// Cumulative metrics count every row from the beginning of the store up to
 	// each bucket's end, not only the rows inside the bucket.
 	Cumulative bool `json:"-"`
@@ -382,7 +386,34 @@ var liveState = []Metric{
 	},
 }
 
+// Conversations handed to a human, and those of them no agent ever wrote in.
+const (
+	handedOff      = "EXISTS (SELECT 1 FROM assignments h WHERE h.workspace_id = v.workspace_id AND h.conversation_id = v.id)"
+	agentWrote     = "EXISTS (SELECT 1 FROM messages am WHERE am.workspace_id = v.workspace_id AND am.conversation_id = v.id AND am.sender = ?)"
+	assignmentOpen = "EXISTS (SELECT 1 FROM assignments oa WHERE oa.workspace_id = m.workspace_id AND oa.conversation_id = m.conversation_id" +
+		" AND oa.created_at <= m.created_at AND (oa.ended_at IS NULL OR oa.ended_at > m.created_at))"
+)
+
 var contactCenter = []Metric{
+	{
+		ID: "transferred_conversations", Section: SectionContactCenter, Title: "Conversations transferred to a human",
+		Description: "Conversations started in the bucket that were handed to a human queue, team or agent at least once.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimTask.ID, DimFlow.ID},
+		Source: SourceConversations, Aggregate: "count(*)", Where: handedOff,
+	},
+	{
+		ID: "no_operator_response", Section: SectionContactCenter, Title: "No operator response",
+		Description: "Conversations started in the bucket that were transferred to a human but got no agent message.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimTask.ID, DimFlow.ID},
+		Source: SourceConversations, Aggregate: "count(*)", Where: handedOff + " AND NOT " + agentWrote,
+		WhereArgs: []any{"agent"},
+	},
+	{
+		ID: "cc_messages", Section: SectionContactCenter, Title: "Contact-center messages",
+		Description: "Messages sent or received in the bucket while their conversation had an open assignment.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimSender.ID},
+		Source: SourceMessages, Aggregate: "count(*)", Where: assignmentOpen,
+	},
 	{
 		ID: "cc_conversations", Section: SectionContactCenter, Title: "Contact-center conversations",
 		Description: "Assignments created in the bucket, transfers included, all roles: a count of hand-offs, not of users (per agent or team: times assigned).",

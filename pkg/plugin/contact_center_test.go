@@ -90,3 +90,17 @@ func TestConnectionHours(t *testing.T) {
 	hourly, _ := series(t, ask(t, ds, `{"metric":"connection_hours","interval":"hour"}`, "2022-01-03T11:00:00Z", "2022-01-03T13:00:00Z"))
 	require.Equal(t, map[string][]float64{"Connection hours": {1, 0}}, hourly)
 }
+
+// January: conversations 11, 12, 13 and 14 were handed to a human; no agent
+// wrote in 12 (its assignment was missed). Messages during an open assignment:
+// the agent replies in 11 and 14 and both in 13 (one per assignment); the
+// contacts and the bot wrote before the hand-offs.
+func TestHandOffsAndContactCenterMessages(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	require.Equal(t, [][2]any{{"webchat", 1.0}, {"whatsapp", 3.0}}, januaryTotals(t, ds, "transferred_conversations", "platform"))
+	require.Equal(t, [][2]any{{"", 1.0}}, januaryTotals(t, ds, "no_operator_response", ""))
+	require.Equal(t, [][2]any{{"agent", 4.0}}, januaryTotals(t, ds, "cc_messages", "sender"))
+
+	february := rows(t, ask(t, ds, `{"queryType":"totals","metric":"no_operator_response"}`, feb2022, mar2022))
+	require.Equal(t, [][2]any{{"", 0.0}}, february, "an agent answered in 16")
+}

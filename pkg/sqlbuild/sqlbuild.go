@@ -262,6 +262,9 @@ func build(plan catalog.Plan, workspace string, from, to time.Time,
 	for _, column := range plan.Metric.Present {
 		where = append(where, sq.NotEq{column: nil})
 	}
+	if plan.Metric.Where != "" {
+		where = append(where, sq.Expr(plan.Metric.Where, plan.Metric.WhereArgs...))
+	}
 	for _, f := range plan.Filters {
 		col, err := src.column(plan.Metric, f.Dimension)
 		if err != nil {
