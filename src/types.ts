@@ -26,6 +26,7 @@ export interface ChatbotQuery extends DataQuery {
   interval?: IntervalName;
   timezone?: string; // IANA name; empty = the dashboard's
   limit?: number; // ranking: how many rows (default 10)
+  targetSeconds?: number; // service level: the answer target in seconds (default 60)
 }
 
 /** Options configured for each data source instance (jsonData). */

@@ -124,6 +124,12 @@ var FixedValues = map[string][]string{
 // assignmentDimensions are what contact-center metrics group and filter by.
 var assignmentDimensions = []string{DimAgent.ID, DimTeam.ID, DimRole.ID, DimPlatform.ID}
 
+// Param stands in an aggregate's arguments for a value the query sets.
+type Param string
+
+// ParamTargetSeconds is the query's service level target, in seconds.
+const ParamTargetSeconds Param = "targetSeconds"
+
 // Metric is one catalog entry.
 type Metric struct {
 	ID          string             `json:"id"`
@@ -138,7 +144,8 @@ type Metric struct {
 	// Source is the rows the metric is computed over.
 	Source Source `json:"-"`
 	// Aggregate is the SQL aggregate over the source's rows in a bucket; each
-	// ? in it takes the next of AggregateArgs as a bind parameter.
+	// ? in it takes the next of AggregateArgs as a bind parameter (a Param
+	// takes the query's value).
 	Aggregate     string `json:"-"`
 	AggregateArgs []any  `json:"-"`
 	// Conditions keep only some of the source's rows: column = value, where
@@ -444,6 +451,15 @@ var contactCenter = []Metric{
 		Description: "Messages sent by agents in the bucket.",
 		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimAgent.ID, DimPlatform.ID},
 		Source: SourceMessages, Aggregate: "count(*)", Conditions: map[string]any{"m.sender": "agent"},
+	},
+	{
+		ID: "service_level", Section: SectionContactCenter, Title: "Service level",
+		Description: "Share of the assignments created in the bucket whose first agent reply came within the query's target (targetSeconds, default 60), out of those replied plus those missed; null without either.",
+		Unit:        "percentunit", Value: ValueRatio, Kinds: allKinds, Dimensions: assignmentDimensions,
+		Source: SourceAssignments,
+		Aggregate: "count(*) FILTER (WHERE a.first_reply_at <= a.created_at + make_interval(secs => ?))::float8" +
+			" / nullif(count(*) FILTER (WHERE a.first_reply_at IS NOT NULL OR a.outcome = ?), 0)",
+		AggregateArgs: []any{ParamTargetSeconds, "missed"},
 	},
 	{
 		ID: "unique_users_served", Section: SectionContactCenter, Title: "Unique users served",

@@ -20,6 +20,8 @@ type Plan struct {
 	From, To   time.Time
 	Boundaries []time.Time // time series: bucket boundaries, n buckets, n+1 times
 	Limit      int         // ranking: how many rows
+	// TargetSeconds is the service level target (see ParamTargetSeconds).
+	TargetSeconds float64
 }
 
 // QueryError is a problem with the query itself: the user can fix it in the editor.
@@ -78,6 +80,14 @@ func Resolve(q models.Query) (Plan, error) {
 			return Plan{}, queryErrorf("limit %d is out of range: rank 1 to %d rows", q.Limit, models.MaxRankingLimit)
 		}
 	}
+	plan.TargetSeconds = q.TargetSeconds
+	if plan.TargetSeconds == 0 {
+		plan.TargetSeconds = models.DefaultTargetSeconds
+	}
+	if plan.TargetSeconds < 0 || plan.TargetSeconds > 7*24*3600 {
+		return Plan{}, queryErrorf("targetSeconds %g is out of range: use 1 second to 7 days (604800)", q.TargetSeconds)
+	}
+
 	loc, err := timebucket.LoadLocation(q.Timezone)
 	if err != nil {
 		return Plan{}, &QueryError{Message: err.Error()}

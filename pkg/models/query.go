@@ -34,6 +34,8 @@ var Kinds = []QueryKind{KindTimeSeries, KindTotals, KindRanking, KindSnapshot}
 const (
 	DefaultRankingLimit = 10
 	MaxRankingLimit     = 1000
+	// DefaultTargetSeconds is the service level target when the query sets none.
+	DefaultTargetSeconds = 60
 )
 
 // Filter keeps the rows whose dimension has one of the values.
@@ -53,6 +55,8 @@ type Query struct {
 	Timezone  string    `json:"timezone"`
 	// Limit is how many rows a ranking returns (default 10).
 	Limit int `json:"limit"`
+	// TargetSeconds is the service level's answer target (default 60).
+	TargetSeconds float64 `json:"targetSeconds"`
 
 	// From the request rather than the JSON.
 	RefID         string            `json:"-"`

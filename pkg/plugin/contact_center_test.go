@@ -104,3 +104,21 @@ func TestHandOffsAndContactCenterMessages(t *testing.T) {
 	february := rows(t, ask(t, ds, `{"queryType":"totals","metric":"no_operator_response"}`, feb2022, mar2022))
 	require.Equal(t, [][2]any{{"", 0.0}}, february, "an agent answered in 16")
 }
+
+// Service level in January: waits of 60, 180, 60 and 40 s and one missed
+// assignment: within 60 s are 3 of 5, within 30 s none, within 180 s 4 of 5.
+func TestServiceLevelTarget(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	level := func(target string) float64 {
+		r := rows(t, ask(t, ds, `{"queryType":"totals","metric":"service_level"`+target+`}`, jan2022, feb2022))
+		require.Len(t, r, 1)
+		return r[0][1].(float64)
+	}
+	require.InDelta(t, 0.6, level(""), 1e-12, "the default target is 60 s")
+	require.InDelta(t, 0.6, level(`,"targetSeconds":60`), 1e-12)
+	require.InDelta(t, 0.0, level(`,"targetSeconds":30`), 1e-12)
+	require.InDelta(t, 0.8, level(`,"targetSeconds":180`), 1e-12)
+
+	bad := queryOnce(t, ds, `{"queryType":"totals","metric":"service_level","targetSeconds":-5}`, jan2022, feb2022)
+	require.EqualError(t, bad.Error, "targetSeconds -5 is out of range: use 1 second to 7 days (604800)")
+}

@@ -242,7 +242,7 @@ func build(plan catalog.Plan, workspace string, from, to time.Time,
 		builder = leading(src, builder)
 	}
 	builder = builder.Column(series + " AS series").
-		Column(sq.Expr("("+plan.Metric.Aggregate+")::float8 AS value", plan.Metric.AggregateArgs...))
+		Column(sq.Expr("("+plan.Metric.Aggregate+")::float8 AS value", aggregateArgs(plan)...))
 	if src.fromAt != nil && leading != nil {
 		return Statement{}, fmt.Errorf("metric %s is a state at one instant: query it as a snapshot", plan.Metric.ID)
 	}
@@ -285,6 +285,21 @@ func build(plan catalog.Plan, workspace string, from, to time.Time,
 		return Statement{}, err
 	}
 	return Statement{SQL: sqlText, Args: args}, nil
+}
+
+// aggregateArgs are the metric's aggregate arguments with each Param replaced
+// by the query's value.
+func aggregateArgs(plan catalog.Plan) []any {
+	args := make([]any, len(plan.Metric.AggregateArgs))
+	for i, arg := range plan.Metric.AggregateArgs {
+		switch arg {
+		case catalog.ParamTargetSeconds:
+			args[i] = plan.TargetSeconds
+		default:
+			args[i] = arg
+		}
+	}
+	return args
 }
 
 func (s source) column(metric catalog.Metric, dimension string) (column, error) {

@@ -148,6 +148,15 @@ describe('query kinds', () => {
   });
 });
 
+describe('service level', () => {
+  it('shows the answer target', async () => {
+    renderEditor({ refId: 'A', version: 1, queryType: 'totals', metric: 'service_level', targetSeconds: 30 });
+
+    expect(await screen.findByDisplayValue('Service level')).toBeInTheDocument();
+    expect(screen.getByLabelText('Target (s)')).toHaveValue(30);
+  });
+});
+
 describe('metricOptionsBySection', () => {
   it('labels each metric with its title and description, grouped by section', () => {
     const options = metricOptionsBySection(catalog.metrics);

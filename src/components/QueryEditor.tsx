@@ -173,6 +173,25 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
               />
             </EditorField>
           )}
+          {query.metric === 'service_level' && (
+            <EditorField
+              label="Target (s)"
+              width={12}
+              tooltip="Replies within this many seconds count as answered in time"
+              htmlFor="chatbot-query-target"
+            >
+              <Input
+                id="chatbot-query-target"
+                type="number"
+                min={1}
+                value={query.targetSeconds ?? 60}
+                onChange={(e: ChangeEvent<HTMLInputElement>) =>
+                  onChange({ ...query, targetSeconds: Number(e.currentTarget.value) || undefined })
+                }
+                onBlur={() => onRunQuery()}
+              />
+            </EditorField>
+          )}
           {kind === 'ranking' && (
             <EditorField
               label="Limit"
