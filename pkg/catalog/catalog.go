@@ -75,6 +75,8 @@ const (
 	// SourceContactsAt is one row per contact who has written by the end of
 	// the range, with whether they have an open conversation then.
 	SourceContactsAt Source = "contacts_at"
+	// SourceMessageMinutes is one row per clock minute with messages, with their count.
+	SourceMessageMinutes Source = "message_minutes"
 	// SourcePresence is the agents' presence intervals; its one metric,
 	// connection hours, clips them to buckets (see sqlbuild.connectionHours).
 	SourcePresence Source = "agent_presence"
@@ -234,6 +236,18 @@ var usageAndChatbot = []Metric{
 		Unit:        "short", Value: ValueAverage, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimFlow.ID, DimTask.ID},
 		Source:    SourceConversations,
 		Aggregate: "avg((SELECT count(*) FROM messages mc WHERE mc.workspace_id = v.workspace_id AND mc.conversation_id = v.id))",
+	},
+	{
+		ID: "peak_messages_per_minute", Section: SectionUsage, Title: "Peak messages per minute",
+		Description: "The largest number of messages in any single clock minute within the bucket.",
+		Unit:        "short", Value: ValueMax, Kinds: []models.QueryKind{models.KindTimeSeries, models.KindTotals},
+		Source: SourceMessageMinutes, Aggregate: "max(mm.n)",
+	},
+	{
+		ID: "peak_minute", Section: SectionUsage, Title: "Peak time",
+		Description: "The minute of the peak messages per minute (the earliest on ties), as a time.",
+		Unit:        "dateTimeAsIso", Value: ValueMax, Kinds: []models.QueryKind{models.KindTimeSeries, models.KindTotals},
+		Source: SourceMessageMinutes, Aggregate: "extract(epoch FROM (array_agg(mm.minute ORDER BY mm.n DESC, mm.minute))[1]) * 1000",
 	},
 	{
 		ID: "top_intents", Section: SectionChatbot, Title: "Top intents",

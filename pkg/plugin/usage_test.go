@@ -139,3 +139,26 @@ func TestUsageStaysInsideTheWorkspace(t *testing.T) {
 		"2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z"))
 	require.Equal(t, map[string][]float64{"whatsapp": {3}}, active)
 }
+
+// Peak messages per minute: on 2022-01-10 the whatsapp newcomers write every
+// minute and again 15 minutes later (4 messages a minute with the bot's
+// replies), and the agent's replies of contacts 68-77 add a fifth message at
+// 03:08-03:17: the earliest of those minutes is the peak. February peaks at 2
+// (contact 1 and the bot at 00:01 on the 14th), March at 1 (contact 479).
+func TestPeakMessagesPerMinute(t *testing.T) {
+	ds := newDatasource(t, "usage_fixture")
+	const jan, apr = "2022-01-01T00:00:00Z", "2022-04-01T00:00:00Z"
+	peak, _ := series(t, ask(t, ds, `{"metric":"peak_messages_per_minute","interval":"month"}`, jan, apr))
+	require.Equal(t, map[string][]float64{"Peak messages per minute": {5, 2, 1}}, peak)
+
+	minute, _ := series(t, ask(t, ds, `{"metric":"peak_minute","interval":"month"}`, jan, apr))
+	require.Equal(t, map[string][]float64{"Peak time": {
+		float64(at("2022-01-10T03:08:00Z").UnixMilli()),
+		float64(at("2022-02-14T00:01:00Z").UnixMilli()),
+		float64(at("2022-03-26T23:30:00Z").UnixMilli()),
+	}}, minute)
+
+	// Over February and March together the peak is February's.
+	total := rows(t, ask(t, ds, `{"queryType":"totals","metric":"peak_minute"}`, "2022-02-01T00:00:00Z", apr))
+	require.Equal(t, [][2]any{{"", float64(at("2022-02-14T00:01:00Z").UnixMilli())}}, total)
+}

@@ -24,7 +24,10 @@ type source struct {
 	from func(sq.SelectBuilder) sq.SelectBuilder
 	// fromAt replaces from for snapshot sources: the rows as they stand at
 	// one instant, the end of the time range.
-	fromAt    func(b sq.SelectBuilder, at time.Time) sq.SelectBuilder
+	fromAt func(b sq.SelectBuilder, at time.Time) sq.SelectBuilder
+	// fromRange replaces from for derived tables that must see the time range
+	// inside them, so that their aggregation reads only the range's rows.
+	fromRange func(b sq.SelectBuilder, from, to time.Time) sq.SelectBuilder
 	workspace string
 	// time is the column a time range applies to; empty for snapshot sources.
 	time string
@@ -136,6 +139,19 @@ var sources = map[catalog.Source]source{
 			catalog.DimPage.ID:     {expr: "pv.url"},
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfPageVisit}},
 		},
+	},
+	// One row per minute with messages, with how many. The range is applied
+	// inside, on the messages' time index, before counting.
+	catalog.SourceMessageMinutes: {
+		fromRange: func(b sq.SelectBuilder, from, to time.Time) sq.SelectBuilder {
+			return b.FromSelect(psql.Select("m.workspace_id", "date_trunc('minute', m.created_at) AS minute", "count(*) AS n").
+				From("messages m").
+				Where(sq.GtOrEq{"m.created_at": from}).Where(sq.Lt{"m.created_at": to}).
+				GroupBy("m.workspace_id", "minute"), "mm")
+		},
+		workspace:  "mm.workspace_id",
+		time:       "mm.minute",
+		dimensions: map[string]column{},
 	},
 	catalog.SourceAssignments: {
 		from:      func(b sq.SelectBuilder) sq.SelectBuilder { return b.From("assignments a") },
@@ -250,7 +266,11 @@ func build(plan catalog.Plan, workspace string, from, to time.Time,
 	if src.fromAt != nil {
 		builder = src.fromAt(builder, to)
 	} else {
-		builder = src.from(builder)
+		if src.fromRange != nil {
+			builder = src.fromRange(builder, from, to)
+		} else {
+			builder = src.from(builder)
+		}
 		where = append(where, sq.Lt{src.time: to})
 		if !plan.Metric.Cumulative {
 			where = append(where, sq.GtOrEq{src.time: from})
