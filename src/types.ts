@@ -6,9 +6,9 @@ export const QUERY_MODEL_VERSION = 1;
 
 /**
  * timeseries: a value per calendar bucket; totals: one value over the range; ranking: totals,
- * largest first; snapshot: the live state at the end of the range.
+ * largest first; snapshot: the live state at the end of the range; records: a table of rows.
  */
-export type QueryKind = 'timeseries' | 'totals' | 'ranking' | 'snapshot';
+export type QueryKind = 'timeseries' | 'totals' | 'ranking' | 'snapshot' | 'records';
 
 export type IntervalName = 'auto' | 'minute' | 'hour' | 'day' | 'week' | 'month';
 
@@ -25,7 +25,7 @@ export interface ChatbotQuery extends DataQuery {
   filters?: DimensionFilter[];
   interval?: IntervalName;
   timezone?: string; // IANA name; empty = the dashboard's
-  limit?: number; // ranking: how many rows (default 10)
+  limit?: number; // ranking and records: how many rows (default 10 and 1000)
   targetSeconds?: number; // service level: the answer target in seconds (default 60)
 }
 

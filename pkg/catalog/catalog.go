@@ -24,6 +24,7 @@ const (
 	SectionContactCenter Section = "contact_center"
 	SectionCampaignCost  Section = "campaign_cost"
 	SectionLive          Section = "live"
+	SectionRecords       Section = "records"
 )
 
 // ValueKind says how a metric's value is aggregated, and so how an empty
@@ -108,11 +109,17 @@ var (
 	DimMarker   = Dimension{ID: "marker", Title: "Marker"}
 	DimPage     = Dimension{ID: "page", Title: "Web page"}
 	DimState    = Dimension{ID: "state", Title: "Session state"}
+	DimStatus   = Dimension{ID: "status", Title: "Dialog status"}
+	DimReplied  = Dimension{ID: "replied", Title: "Replied"}
+	DimInterest = Dimension{ID: "interest", Title: "Interest"}
+	DimObtained = Dimension{ID: "contact_obtained", Title: "Contact obtained"}
+	DimSuccess  = Dimension{ID: "success", Title: "Success"}
 )
 
 // Dimensions lists every dimension, for the query editor.
 var Dimensions = []Dimension{DimPlatform, DimSender, DimIntent, DimLanguage, DimFlow, DimAgent, DimTeam, DimRole,
-	DimClosing, DimTask, DimCategory, DimTool, DimMarker, DimPage, DimState}
+	DimClosing, DimTask, DimCategory, DimTool, DimMarker, DimPage, DimState,
+	DimStatus, DimReplied, DimInterest, DimObtained, DimSuccess}
 
 // FixedValues are the values of the dimensions whose vocabulary the schema closes.
 var FixedValues = map[string][]string{
@@ -121,6 +128,11 @@ var FixedValues = map[string][]string{
 	DimCategory.ID: {"marketing", "utility", "authentication", "other"},
 	DimTool.ID:     {"ai_writer", "doc_reply"},
 	DimState.ID:    {"unassigned", "assigned", "resolved"},
+	DimStatus.ID:   {"active", "closed", "no_operator_response"},
+	DimReplied.ID:  {"true", "false"},
+	DimInterest.ID: {"true", "false"},
+	DimObtained.ID: {"true", "false"},
+	DimSuccess.ID:  {"true", "false"},
 }
 
 // assignmentDimensions are what contact-center metrics group and filter by.
@@ -181,8 +193,19 @@ var Metrics = slices.Concat(usageAndChatbot, liveState, contactCenter,
 		"a.first_reply_at - a.created_at", map[string]any{}, []string{"a.first_reply_at"}),
 	durations("conversation_time", "Conversation time", "end minus accepted time, over the accepted (handled) assignments created in the bucket that have ended",
 		"a.ended_at - a.accepted_at", map[string]any{}, []string{"a.accepted_at", "a.ended_at"}),
-	campaignAndCost,
+	campaignAndCost, records,
 )
+
+// records are tables of rows rather than numbers.
+var records = []Metric{
+	{
+		ID: "dialogs", Section: SectionRecords, Title: "Dialogs",
+		Description: "One row per conversation started in the range, newest first, with the columns of the dialogs export; filter by task, platform, status (active, closed, no_operator_response), replied, interest, contact_obtained and success.",
+		Unit:        "none", Value: ValueCount, Kinds: []models.QueryKind{models.KindRecords},
+		Dimensions: []string{DimTask.ID, DimPlatform.ID, DimStatus.ID, DimReplied.ID, DimInterest.ID, DimObtained.ID, DimSuccess.ID},
+		Source:     SourceConversations,
+	},
+}
 
 var usageAndChatbot = []Metric{
 	{

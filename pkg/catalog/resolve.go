@@ -68,6 +68,18 @@ func Resolve(q models.Query) (Plan, error) {
 		return Plan{}, queryErrorf("the time range is empty (from %s to %s): choose a later end",
 			plan.From.Format(time.RFC3339), plan.To.Format(time.RFC3339))
 	}
+	if plan.Kind == models.KindRecords {
+		if plan.GroupBy != "" {
+			return Plan{}, queryErrorf("records are not grouped: remove the group by, or use totals")
+		}
+		plan.Limit = q.Limit
+		if plan.Limit == 0 {
+			plan.Limit = models.DefaultRecordsLimit
+		}
+		if plan.Limit < 1 || plan.Limit > models.MaxRecordsLimit {
+			return Plan{}, queryErrorf("limit %d is out of range: list 1 to %d records", q.Limit, models.MaxRecordsLimit)
+		}
+	}
 	if plan.Kind == models.KindRanking {
 		if plan.GroupBy == "" {
 			return Plan{}, queryErrorf("a ranking needs a group by: rank by one of %s", strings.Join(metric.Dimensions, ", "))

@@ -3,12 +3,14 @@
 package frames
 
 import (
+	"fmt"
 	"sort"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
 )
 
@@ -149,4 +151,73 @@ func Totals(plan catalog.Plan, rows []store.Totaled, executedSQL string) *data.F
 		ExecutedQueryString: executedSQL,
 	}
 	return frame
+}
+
+// Records builds a table frame from records rows: one typed, nullable field
+// per column, in the columns' order, shown as a table.
+func Records(plan catalog.Plan, columns []sqlbuild.RecordColumn, rows [][]any, executedSQL string) (*data.Frame, error) {
+	frame := data.NewFrame(plan.Metric.ID)
+	for _, col := range columns {
+		var field *data.Field
+		switch col.Kind {
+		case sqlbuild.RecordBool:
+			field = data.NewField(col.Name, nil, []*bool{})
+		case sqlbuild.RecordTime:
+			field = data.NewField(col.Name, nil, []*time.Time{})
+		case sqlbuild.RecordInt:
+			field = data.NewField(col.Name, nil, []*int64{})
+		default:
+			field = data.NewField(col.Name, nil, []*string{})
+		}
+		frame.Fields = append(frame.Fields, field)
+	}
+	for r, row := range rows {
+		if len(row) != len(columns) {
+			return nil, fmt.Errorf("record %d has %d values for %d columns", r, len(row), len(columns))
+		}
+		for i, value := range row {
+			converted, err := recordValue(columns[i], value)
+			if err != nil {
+				return nil, err
+			}
+			frame.Fields[i].Append(converted)
+		}
+	}
+	frame.Meta = &data.FrameMeta{PreferredVisualization: data.VisTypeTable, ExecutedQueryString: executedSQL}
+	return frame, nil
+}
+
+// recordValue turns one decoded value into the pointer its field holds.
+func recordValue(col sqlbuild.RecordColumn, value any) (any, error) {
+	switch col.Kind {
+	case sqlbuild.RecordBool:
+		if value == nil {
+			return (*bool)(nil), nil
+		}
+		if b, ok := value.(bool); ok {
+			return &b, nil
+		}
+	case sqlbuild.RecordTime:
+		if value == nil {
+			return (*time.Time)(nil), nil
+		}
+		if t, ok := value.(time.Time); ok {
+			return &t, nil
+		}
+	case sqlbuild.RecordInt:
+		if value == nil {
+			return (*int64)(nil), nil
+		}
+		if n, ok := value.(int64); ok {
+			return &n, nil
+		}
+	default:
+		if value == nil {
+			return (*string)(nil), nil
+		}
+		if s, ok := value.(string); ok {
+			return &s, nil
+		}
+	}
+	return nil, fmt.Errorf("column %s: unexpected %T", col.Name, value)
 }

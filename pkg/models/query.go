@@ -25,15 +25,20 @@ const (
 	KindRanking QueryKind = "ranking"
 	// KindSnapshot is the live state at the end of the time range, a row per group-by value.
 	KindSnapshot QueryKind = "snapshot"
+	// KindRecords is a table of rows (one per dialog, say), newest first, cut to Limit.
+	KindRecords QueryKind = "records"
 )
 
 // Kinds lists every query kind.
-var Kinds = []QueryKind{KindTimeSeries, KindTotals, KindRanking, KindSnapshot}
+var Kinds = []QueryKind{KindTimeSeries, KindTotals, KindRanking, KindSnapshot, KindRecords}
 
 // Ranking limits: the default and the most rows a ranking returns.
 const (
 	DefaultRankingLimit = 10
 	MaxRankingLimit     = 1000
+	// DefaultRecordsLimit and MaxRecordsLimit bound a records table.
+	DefaultRecordsLimit = 1000
+	MaxRecordsLimit     = 10000
 	// DefaultTargetSeconds is the service level target when the query sets none.
 	DefaultTargetSeconds = 60
 )

@@ -135,6 +135,7 @@ var answers = map[models.QueryKind]answer{
 	models.KindTotals:     {build: sqlbuild.Totals, run: runTotals},
 	models.KindRanking:    {build: sqlbuild.Totals, run: runTotals},
 	models.KindSnapshot:   {build: sqlbuild.Snapshot, run: runTotals},
+	models.KindRecords:    {build: sqlbuild.Records, run: runRecords},
 }
 
 func runTimeSeries(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement) (*data.Frame, error) {
@@ -151,6 +152,14 @@ func runTotals(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sql
 		return nil, err
 	}
 	return frames.Totals(plan, rows, s.SQL), nil
+}
+
+func runRecords(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement) (*data.Frame, error) {
+	rows, err := store.QueryRecords(ctx, pool, s.SQL, s.Args...)
+	if err != nil {
+		return nil, err
+	}
+	return frames.Records(plan, sqlbuild.DialogColumns, rows, s.SQL)
 }
 
 func kindNames() string {

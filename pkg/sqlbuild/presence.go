@@ -50,7 +50,7 @@ func connectionHours(plan catalog.Plan, workspace string) (Statement, error) {
 		if err != nil {
 			return Statement{}, err
 		}
-		where = append(where, sq.Eq{col.expr: f.Values})
+		where = append(where, col.filter(f.Values))
 		joins = append(joins, col.joins...)
 	}
 	for _, j := range uniqueJoins(joins) {

@@ -38,6 +38,16 @@ type source struct {
 type column struct {
 	expr  string
 	joins []join
+	// args are bind parameters of expr's ? placeholders.
+	args []any
+}
+
+// filter keeps the rows whose column has one of values.
+func (c column) filter(values []string) sq.Sqlizer {
+	if len(c.args) == 0 {
+		return sq.Eq{c.expr: values}
+	}
+	return sq.Expr("(("+c.expr+")::text) = ANY(?)", append(append([]any{}, c.args...), values)...)
 }
 
 // join is one allow-listed join; joins are added once each, in a fixed order.
@@ -103,6 +113,11 @@ var sources = map[catalog.Source]source{
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfConversation}},
 			catalog.DimFlow.ID:     {expr: "fl.name", joins: []join{startFlowOfConversation}},
 			catalog.DimTask.ID:     {expr: "tk.name", joins: []join{taskOfConversation}},
+			catalog.DimStatus.ID:   {expr: conversationStatus, args: conversationStatusArgs},
+			catalog.DimReplied.ID:  {expr: "(" + contactRepliedIn + ")::text", args: []any{"inbound"}},
+			catalog.DimInterest.ID: {expr: "(v.interest_at IS NOT NULL)::text"},
+			catalog.DimObtained.ID: {expr: "(v.contact_obtained_at IS NOT NULL)::text"},
+			catalog.DimSuccess.ID:  {expr: "(v.success_at IS NOT NULL)::text"},
 		},
 	},
 	catalog.SourceTemplateSends: {
@@ -242,14 +257,14 @@ func build(plan catalog.Plan, workspace string, from, to time.Time,
 	if !ok {
 		return Statement{}, fmt.Errorf("metric %s has no SQL source %q", plan.Metric.ID, plan.Metric.Source)
 	}
-	series := "''::text"
+	series := sq.Expr("''::text AS series")
 	var joins []join
 	if plan.GroupBy != "" {
 		col, err := src.column(plan.Metric, plan.GroupBy)
 		if err != nil {
 			return Statement{}, err
 		}
-		series = "coalesce((" + col.expr + ")::text, '')"
+		series = sq.Expr("coalesce(("+col.expr+")::text, '') AS series", col.args...)
 		joins = append(joins, col.joins...)
 	}
 
@@ -257,7 +272,7 @@ func build(plan catalog.Plan, workspace string, from, to time.Time,
 	if leading != nil {
 		builder = leading(src, builder)
 	}
-	builder = builder.Column(series + " AS series").
+	builder = builder.Column(series).
 		Column(sq.Expr("("+plan.Metric.Aggregate+")::float8 AS value", aggregateArgs(plan)...))
 	if src.fromAt != nil && leading != nil {
 		return Statement{}, fmt.Errorf("metric %s is a state at one instant: query it as a snapshot", plan.Metric.ID)
@@ -290,7 +305,7 @@ func build(plan catalog.Plan, workspace string, from, to time.Time,
 		if err != nil {
 			return Statement{}, err
 		}
-		where = append(where, sq.Eq{col.expr: f.Values})
+		where = append(where, col.filter(f.Values))
 		joins = append(joins, col.joins...)
 	}
 	for _, j := range uniqueJoins(joins) {

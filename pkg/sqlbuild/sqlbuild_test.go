@@ -58,10 +58,13 @@ func TestCumulativeMetricsHaveNoLowerBound(t *testing.T) {
 func TestEveryCatalogMetricBuildsForEveryDimension(t *testing.T) {
 	for _, m := range catalog.Metrics {
 		builder := TimeSeries
-		if !m.Supports(models.KindTimeSeries) {
+		switch {
+		case m.Supports(models.KindSnapshot):
 			builder = Snapshot
 			_, err := TimeSeries(plan(t, m.ID, ""), "acme")
 			require.EqualError(t, err, "metric "+m.ID+" is a state at one instant: query it as a snapshot")
+		case m.Supports(models.KindRecords):
+			builder = Records
 		}
 		_, err := builder(plan(t, m.ID, ""), "acme")
 		require.NoError(t, err, m.ID)

@@ -149,3 +149,13 @@ func QueryTotals(ctx context.Context, pool *pgxpool.Pool, sql string, args ...an
 	}
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Totaled])
 }
+
+// QueryRecords runs a records statement and returns its rows as pgx decodes
+// them (text, bool, time.Time, int64 or nil per column).
+func QueryRecords(ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) ([][]any, error) {
+	rows, err := pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) ([]any, error) { return row.Values() })
+}

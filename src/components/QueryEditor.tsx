@@ -46,6 +46,7 @@ const KIND_OPTIONS: Array<ComboboxOption<QueryKind>> = [
   { label: 'Totals', value: 'totals', description: 'One value over the whole time range' },
   { label: 'Ranking', value: 'ranking', description: 'Totals per group, largest first' },
   { label: 'Snapshot', value: 'snapshot', description: 'The live state at the end of the time range' },
+  { label: 'Records', value: 'records', description: 'A table of rows, newest first' },
 ];
 
 /** Value of the group-by option that means "no grouping, a single series". */
@@ -192,7 +193,7 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
               />
             </EditorField>
           )}
-          {kind === 'ranking' && (
+          {(kind === 'ranking' || kind === 'records') && (
             <EditorField
               label="Limit"
               width={10}
@@ -203,8 +204,8 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
                 id="chatbot-query-limit"
                 type="number"
                 min={1}
-                max={1000}
-                value={query.limit ?? 10}
+                max={kind === 'records' ? 10000 : 1000}
+                value={query.limit ?? (kind === 'records' ? 1000 : 10)}
                 onChange={(e: ChangeEvent<HTMLInputElement>) =>
                   onChange({ ...query, limit: Number(e.currentTarget.value) || undefined })
                 }

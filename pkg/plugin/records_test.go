@@ -1,0 +1,80 @@
+package plugin
+
+import (
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/stretchr/testify/require"
+)
+
+// dialogIDs reads the id column of a dialogs table.
+func dialogIDs(t *testing.T, frame *data.Frame) []int64 {
+	t.Helper()
+	field, _ := frame.FieldByName("id")
+	require.NotNil(t, field)
+	ids := make([]int64, field.Len())
+	for i := range ids {
+		ids[i] = *field.At(i).(*int64)
+	}
+	return ids
+}
+
+func TestDialogsRecords(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	dialogs := func(filters string) *data.Frame {
+		return ask(t, ds, `{"queryType":"records","metric":"dialogs","filters":[`+filters+`]}`, jan2022, feb2022)
+	}
+
+	all := dialogs("")
+	require.Equal(t, data.VisTypeTable, string(all.Meta.PreferredVisualization))
+	require.Equal(t, []int64{18, 17, 15, 14, 13, 12, 11}, dialogIDs(t, all), "January's conversations, newest first")
+	names := make([]string, len(all.Fields))
+	for i, f := range all.Fields {
+		names[i] = f.Name
+	}
+	require.Equal(t, []string{"channel", "chat_id", "close", "contact", "count_message", "date_close", "date_contact",
+		"date_interest", "date_success", "external_id", "get_contact", "interest", "is_bot", "last_message_date", "metadata",
+		"operator", "previous_response_id", "success", "task", "title", "user_replied", "wh_get_contact", "wh_interest",
+		"wh_success", "created", "modified", "id"}, names, "the columns of the dialogs export")
+
+	// Conversation 13, row 4: whatsapp contact a3, closed, 2 inbound + 1 bot + 2 agent messages,
+	// contact details and success, handed to operators, in Spring sale.
+	row, _ := all.RowLen()
+	require.Equal(t, 7, row)
+	value := func(name string) any {
+		field, _ := all.FieldByName(name)
+		v, ok := field.ConcreteAt(4)
+		if !ok {
+			return nil
+		}
+		return v
+	}
+	require.Equal(t, "whatsapp", value("channel"))
+	require.Equal(t, "a3", value("chat_id"))
+	require.Equal(t, true, value("close"))
+	require.Equal(t, int64(5), value("count_message"))
+	require.True(t, at("2022-01-05T10:05:00Z").Equal(value("date_contact").(time.Time)))
+	require.True(t, at("2022-01-05T10:11:00Z").Equal(value("last_message_date").(time.Time)), "Carla's reply")
+	require.Equal(t, true, value("get_contact"))
+	require.Equal(t, true, value("success"))
+	require.Equal(t, true, value("operator"))
+	require.Equal(t, true, value("user_replied"))
+	require.Equal(t, "Spring sale", value("task"))
+	require.Nil(t, value("contact"), "no details text was stored")
+
+	require.Equal(t, []int64{12}, dialogIDs(t, dialogs(`{"dimension":"status","values":["no_operator_response"]}`)))
+	require.Equal(t, []int64{18, 15, 14}, dialogIDs(t, dialogs(`{"dimension":"status","values":["active"]}`)))
+	require.Equal(t, []int64{18, 17}, dialogIDs(t, dialogs(`{"dimension":"replied","values":["false"]}`)))
+	require.Equal(t, []int64{17, 13, 11}, dialogIDs(t, dialogs(`{"dimension":"contact_obtained","values":["true"]}`)))
+	require.Equal(t, []int64{13}, dialogIDs(t, dialogs(`{"dimension":"success","values":["true"]}`)))
+	require.Equal(t, []int64{14}, dialogIDs(t, dialogs(`{"dimension":"task","values":["Renewals"]}`)))
+	require.Equal(t, []int64{15, 14}, dialogIDs(t, dialogs(
+		`{"dimension":"platform","values":["webchat"]},{"dimension":"status","values":["active","closed"]}`)))
+
+	limited := ask(t, ds, `{"queryType":"records","metric":"dialogs","limit":2}`, jan2022, feb2022)
+	require.Equal(t, []int64{18, 17}, dialogIDs(t, limited))
+
+	grouped := queryOnce(t, ds, `{"queryType":"records","metric":"dialogs","groupBy":"task"}`, jan2022, feb2022)
+	require.EqualError(t, grouped.Error, "records are not grouped: remove the group by, or use totals")
+}

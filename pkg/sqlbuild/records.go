@@ -1,0 +1,103 @@
+package sqlbuild
+
+import (
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+)
+
+// Conversation facts the dialogs records and their filters share.
+const (
+	// contactRepliedIn holds when the contact wrote in conversation v.
+	contactRepliedIn = "EXISTS (SELECT 1 FROM messages r WHERE r.workspace_id = v.workspace_id AND r.conversation_id = v.id AND r.direction = ?)"
+	// handedToOperator holds when conversation v was transferred to a human.
+	handedToOperator = "EXISTS (SELECT 1 FROM assignments h WHERE h.workspace_id = v.workspace_id AND h.conversation_id = v.id)"
+	// conversationStatus is no_operator_response (handed to a human, no agent
+	// message: only agent messages carry an agent id), else active or closed.
+	conversationStatus = "CASE WHEN " + handedToOperator +
+		" AND NOT EXISTS (SELECT 1 FROM messages am WHERE am.workspace_id = v.workspace_id AND am.conversation_id = v.id AND am.agent_id IS NOT NULL)" +
+		" THEN ? WHEN v.closed_at IS NULL THEN ? ELSE ? END"
+)
+
+// conversationStatusArgs are the status labels conversationStatus returns.
+var conversationStatusArgs = []any{"no_operator_response", "active", "closed"}
+
+// RecordColumn is one column of a records answer: its name in the frame, the
+// SQL that reads it and its kind of value.
+type RecordColumn struct {
+	Name string
+	Kind RecordKind
+	expr string
+	args []any
+}
+
+// RecordKind is the Go type a record column scans into.
+type RecordKind int
+
+// The record column kinds.
+const (
+	RecordText RecordKind = iota
+	RecordBool
+	RecordTime
+	RecordInt
+)
+
+// DialogColumns are the columns of the dialogs export, in its order, so that
+// a table panel's CSV export reproduces the report users already know.
+var DialogColumns = []RecordColumn{
+	{Name: "channel", Kind: RecordText, expr: "c.platform"},
+	{Name: "chat_id", Kind: RecordText, expr: "c.chat_id"},
+	{Name: "close", Kind: RecordBool, expr: "v.closed_at IS NOT NULL"},
+	{Name: "contact", Kind: RecordText, expr: "v.contact_details"},
+	{Name: "count_message", Kind: RecordInt, expr: "(SELECT count(*) FROM messages cm WHERE cm.workspace_id = v.workspace_id AND cm.conversation_id = v.id)"},
+	{Name: "date_close", Kind: RecordTime, expr: "v.closed_at"},
+	{Name: "date_contact", Kind: RecordTime, expr: "v.contact_obtained_at"},
+	{Name: "date_interest", Kind: RecordTime, expr: "v.interest_at"},
+	{Name: "date_success", Kind: RecordTime, expr: "v.success_at"},
+	{Name: "external_id", Kind: RecordText, expr: "v.external_id"},
+	{Name: "get_contact", Kind: RecordBool, expr: "v.contact_obtained_at IS NOT NULL"},
+	{Name: "interest", Kind: RecordBool, expr: "v.interest_at IS NOT NULL"},
+	{Name: "is_bot", Kind: RecordBool, expr: "v.is_bot"},
+	{Name: "last_message_date", Kind: RecordTime, expr: "(SELECT max(lm.created_at) FROM messages lm WHERE lm.workspace_id = v.workspace_id AND lm.conversation_id = v.id)"},
+	{Name: "metadata", Kind: RecordText, expr: "v.metadata::text"},
+	{Name: "operator", Kind: RecordBool, expr: handedToOperator},
+	{Name: "previous_response_id", Kind: RecordText, expr: "v.previous_response_id"},
+	{Name: "success", Kind: RecordBool, expr: "v.success_at IS NOT NULL"},
+	{Name: "task", Kind: RecordText, expr: "tk.name"},
+	{Name: "title", Kind: RecordText, expr: "coalesce(v.title, c.display_name)"},
+	{Name: "user_replied", Kind: RecordBool, expr: contactRepliedIn, args: []any{"inbound"}},
+	{Name: "wh_get_contact", Kind: RecordText, expr: "v.wh_get_contact"},
+	{Name: "wh_interest", Kind: RecordText, expr: "v.wh_interest"},
+	{Name: "wh_success", Kind: RecordText, expr: "v.wh_success"},
+	{Name: "created", Kind: RecordTime, expr: "v.created_at"},
+	{Name: "modified", Kind: RecordTime, expr: "v.modified_at"},
+	{Name: "id", Kind: RecordInt, expr: "v.id"},
+}
+
+// Records builds the dialogs query: one row per conversation started in the
+// time range, newest first, cut to plan.Limit rows, with DialogColumns.
+func Records(plan catalog.Plan, workspace string) (Statement, error) {
+	src := sources[catalog.SourceConversations]
+	builder := psql.Select()
+	for _, col := range DialogColumns {
+		builder = builder.Column(sq.Expr(col.expr+" AS "+col.Name, col.args...))
+	}
+	builder = builder.From("conversations v").
+		Join(contactOfConversation.clause).
+		LeftJoin(taskOfConversation.clause)
+	where := sq.And{
+		sq.Expr("v.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = ?)", workspace),
+		sq.GtOrEq{"v.started_at": plan.From},
+		sq.Lt{"v.started_at": plan.To},
+	}
+	for _, f := range plan.Filters {
+		col, err := src.column(plan.Metric, f.Dimension)
+		if err != nil {
+			return Statement{}, err
+		}
+		where = append(where, col.filter(f.Values))
+	}
+	sqlText, args, err := builder.Where(where).OrderBy("v.started_at DESC", "v.id DESC").
+		Limit(uint64(plan.Limit)).ToSql() // #nosec G115 -- 1..10000, checked by Resolve
+	return Statement{SQL: sqlText, Args: args}, err
+}
