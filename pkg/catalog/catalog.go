@@ -196,6 +196,9 @@ var Metrics = slices.Concat(usageAndChatbot, liveState, contactCenter,
 	campaignAndCost, records,
 )
 
+// MetricTranscript is the records metric that lists one conversation's messages.
+const MetricTranscript = "transcript"
+
 // records are tables of rows rather than numbers.
 var records = []Metric{
 	{
@@ -204,6 +207,12 @@ var records = []Metric{
 		Unit:        "none", Value: ValueCount, Kinds: []models.QueryKind{models.KindRecords},
 		Dimensions: []string{DimTask.ID, DimPlatform.ID, DimStatus.ID, DimReplied.ID, DimInterest.ID, DimObtained.ID, DimSuccess.ID},
 		Source:     SourceConversations,
+	},
+	{
+		ID: MetricTranscript, Section: SectionRecords, Title: "Transcript",
+		Description: "One conversation (conversationId): session id, chat date, dialog cost and client id, with every message's author, time and text, in order.",
+		Unit:        "none", Value: ValueCount, Kinds: []models.QueryKind{models.KindRecords},
+		Source: SourceConversations,
 	},
 }
 

@@ -22,6 +22,8 @@ type Plan struct {
 	Limit      int         // ranking: how many rows
 	// TargetSeconds is the service level target (see ParamTargetSeconds).
 	TargetSeconds float64
+	// ConversationID is the transcript's conversation.
+	ConversationID int64
 }
 
 // QueryError is a problem with the query itself: the user can fix it in the editor.
@@ -67,6 +69,12 @@ func Resolve(q models.Query) (Plan, error) {
 	if !plan.To.After(plan.From) {
 		return Plan{}, queryErrorf("the time range is empty (from %s to %s): choose a later end",
 			plan.From.Format(time.RFC3339), plan.To.Format(time.RFC3339))
+	}
+	if metric.ID == MetricTranscript {
+		if q.ConversationID <= 0 {
+			return Plan{}, queryErrorf("a transcript needs a conversationId: set the conversation's id (the dialogs table's id column)")
+		}
+		plan.ConversationID = q.ConversationID
 	}
 	if plan.Kind == models.KindRecords {
 		if plan.GroupBy != "" {

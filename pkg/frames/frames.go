@@ -166,6 +166,8 @@ func Records(plan catalog.Plan, columns []sqlbuild.RecordColumn, rows [][]any, e
 			field = data.NewField(col.Name, nil, []*time.Time{})
 		case sqlbuild.RecordInt:
 			field = data.NewField(col.Name, nil, []*int64{})
+		case sqlbuild.RecordFloat:
+			field = data.NewField(col.Name, nil, []*float64{})
 		default:
 			field = data.NewField(col.Name, nil, []*string{})
 		}
@@ -210,6 +212,13 @@ func recordValue(col sqlbuild.RecordColumn, value any) (any, error) {
 		}
 		if n, ok := value.(int64); ok {
 			return &n, nil
+		}
+	case sqlbuild.RecordFloat:
+		if value == nil {
+			return (*float64)(nil), nil
+		}
+		if f, ok := value.(float64); ok {
+			return &f, nil
 		}
 	default:
 		if value == nil {

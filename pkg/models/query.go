@@ -60,6 +60,8 @@ type Query struct {
 	Timezone  string    `json:"timezone"`
 	// Limit is how many rows a ranking returns (default 10).
 	Limit int `json:"limit"`
+	// ConversationID names the conversation of a transcript.
+	ConversationID int64 `json:"conversationId"`
 	// TargetSeconds is the service level's answer target (default 60).
 	TargetSeconds float64 `json:"targetSeconds"`
 

@@ -5,6 +5,7 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -112,6 +113,10 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 		return backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, err.Error())
 	}
 	frame, err := answer.run(ctx, ds.pool, plan, statement)
+	var queryErr *catalog.QueryError
+	if errors.As(err, &queryErr) {
+		return badQuery(err)
+	}
 	if err != nil {
 		problem := store.Classify(err, ds.settings)
 		logger.Warn("query failed", "refId", dq.RefID, "metric", plan.Metric.ID, "error", err)
@@ -159,7 +164,11 @@ func runRecords(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sq
 	if err != nil {
 		return nil, err
 	}
-	return frames.Records(plan, sqlbuild.DialogColumns, rows, s.SQL)
+	if plan.Metric.ID == catalog.MetricTranscript && len(rows) == 0 {
+		return nil, &catalog.QueryError{Message: fmt.Sprintf(
+			"conversation %d is not in this workspace: check the conversationId (the dialogs table's id column)", plan.ConversationID)}
+	}
+	return frames.Records(plan, sqlbuild.ColumnsOf(plan.Metric), rows, s.SQL)
 }
 
 func kindNames() string {

@@ -78,3 +78,37 @@ func TestDialogsRecords(t *testing.T) {
 	grouped := queryOnce(t, ds, `{"queryType":"records","metric":"dialogs","groupBy":"task"}`, jan2022, feb2022)
 	require.EqualError(t, grouped.Error, "records are not grouped: remove the group by, or use totals")
 }
+
+// Conversation 13: contact a3 wrote at 10:00 and 10:01, the bot answered at
+// 10:00:30, then Bruno at 10:08 and, after the transfer, Carla at 10:11.
+func TestTranscript(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	frame := ask(t, ds, `{"queryType":"records","metric":"transcript","conversationId":13}`, jan2022, feb2022)
+	column := func(name string) []any {
+		field, _ := frame.FieldByName(name)
+		require.NotNil(t, field, name)
+		values := make([]any, field.Len())
+		for i := range values {
+			values[i], _ = field.ConcreteAt(i)
+		}
+		return values
+	}
+	require.Equal(t, []any{"a3", "bot", "a3", "Bruno", "Carla"}, column("author"))
+	times := column("time")
+	for i, want := range []string{"2022-01-05T10:00:00Z", "2022-01-05T10:00:30Z", "2022-01-05T10:01:00Z", "2022-01-05T10:08:00Z", "2022-01-05T10:11:00Z"} {
+		require.True(t, at(want).Equal(times[i].(time.Time)), "message %d", i)
+	}
+	require.Equal(t, []any{int64(13), int64(13), int64(13), int64(13), int64(13)}, column("session_id"))
+	require.Equal(t, "a3", column("client_id")[0])
+	require.InDelta(t, 0.05, column("dialog_cost")[0].(float64), 1e-12)
+	require.True(t, at("2022-01-05T10:00:00Z").Equal(column("chat_date")[0].(time.Time)))
+
+	for query, message := range map[string]string{
+		`{"queryType":"records","metric":"transcript"}`:                     "a transcript needs a conversationId: set the conversation's id (the dialogs table's id column)",
+		`{"queryType":"records","metric":"transcript","conversationId":99}`: "conversation 99 is not in this workspace: check the conversationId (the dialogs table's id column)",
+	} {
+		resp := queryOnce(t, ds, query, jan2022, feb2022)
+		require.EqualError(t, resp.Error, message)
+		require.EqualValues(t, 400, resp.Status)
+	}
+}

@@ -40,6 +40,7 @@ const (
 	RecordBool
 	RecordTime
 	RecordInt
+	RecordFloat
 )
 
 // DialogColumns are the columns of the dialogs export, in its order, so that
@@ -74,9 +75,35 @@ var DialogColumns = []RecordColumn{
 	{Name: "id", Kind: RecordInt, expr: "v.id"},
 }
 
-// Records builds the dialogs query: one row per conversation started in the
-// time range, newest first, cut to plan.Limit rows, with DialogColumns.
+// TranscriptColumns are the columns of one conversation's transcript: the
+// session's facts on every row, then each message's author, time and text.
+var TranscriptColumns = []RecordColumn{
+	{Name: "session_id", Kind: RecordInt, expr: "v.id"},
+	{Name: "chat_date", Kind: RecordTime, expr: "v.started_at"},
+	{Name: "dialog_cost", Kind: RecordFloat, expr: "v.cost::float8"},
+	{Name: "client_id", Kind: RecordText, expr: "c.chat_id"},
+	{Name: "author", Kind: RecordText,
+		expr: "CASE WHEN m.direction = ? THEN coalesce(c.display_name, c.chat_id) WHEN m.agent_id IS NOT NULL THEN ag.name ELSE m.sender END",
+		args: []any{"inbound"}},
+	{Name: "time", Kind: RecordTime, expr: "m.created_at"},
+	{Name: "text", Kind: RecordText, expr: "m.body"},
+}
+
+// ColumnsOf are the columns a records metric answers with.
+func ColumnsOf(metric catalog.Metric) []RecordColumn {
+	if metric.ID == catalog.MetricTranscript {
+		return TranscriptColumns
+	}
+	return DialogColumns
+}
+
+// Records builds a records query: the transcript of plan.ConversationID, or
+// the dialogs (one row per conversation started in the time range, newest
+// first, cut to plan.Limit rows).
 func Records(plan catalog.Plan, workspace string) (Statement, error) {
+	if plan.Metric.ID == catalog.MetricTranscript {
+		return transcript(plan, workspace)
+	}
 	src := sources[catalog.SourceConversations]
 	builder := psql.Select()
 	for _, col := range DialogColumns {
@@ -98,6 +125,25 @@ func Records(plan catalog.Plan, workspace string) (Statement, error) {
 		where = append(where, col.filter(f.Values))
 	}
 	sqlText, args, err := builder.Where(where).OrderBy("v.started_at DESC", "v.id DESC").
+		Limit(uint64(plan.Limit)).ToSql() // #nosec G115 -- 1..10000, checked by Resolve
+	return Statement{SQL: sqlText, Args: args}, err
+}
+
+// transcript lists one conversation's messages in order. The messages are a
+// left join, so a conversation without messages still answers one row, and no
+// row at all means the conversation is not in the workspace.
+func transcript(plan catalog.Plan, workspace string) (Statement, error) {
+	builder := psql.Select()
+	for _, col := range TranscriptColumns {
+		builder = builder.Column(sq.Expr(col.expr+" AS "+col.Name, col.args...))
+	}
+	sqlText, args, err := builder.From("conversations v").
+		Join(contactOfConversation.clause).
+		LeftJoin("messages m ON m.workspace_id = v.workspace_id AND m.conversation_id = v.id").
+		LeftJoin("agents ag ON ag.workspace_id = m.workspace_id AND ag.id = m.agent_id").
+		Where(sq.Expr("v.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = ?)", workspace)).
+		Where(sq.Eq{"v.id": plan.ConversationID}).
+		OrderBy("m.created_at", "m.id").
 		Limit(uint64(plan.Limit)).ToSql() // #nosec G115 -- 1..10000, checked by Resolve
 	return Statement{SQL: sqlText, Args: args}, err
 }

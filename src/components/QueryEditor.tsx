@@ -174,6 +174,21 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
               />
             </EditorField>
           )}
+          {query.metric === 'transcript' && (
+            <EditorField label="Conversation id" width={16} htmlFor="chatbot-query-conversation">
+              <Input
+                id="chatbot-query-conversation"
+                type="number"
+                min={1}
+                value={query.conversationId ?? ''}
+                placeholder="id from the dialogs table"
+                onChange={(e: ChangeEvent<HTMLInputElement>) =>
+                  onChange({ ...query, conversationId: Number(e.currentTarget.value) || undefined })
+                }
+                onBlur={() => onRunQuery()}
+              />
+            </EditorField>
+          )}
           {query.metric === 'service_level' && (
             <EditorField
               label="Target (s)"
