@@ -309,14 +309,22 @@ var usageAndChatbot = []Metric{
 	},
 }
 
-// contactReplied holds for a conversation in which the contact sent a message.
-const contactReplied = "EXISTS (SELECT 1 FROM messages r WHERE r.workspace_id = v.workspace_id AND r.conversation_id = v.id AND r.direction = ?)"
+// SQL facts about a conversation v, shared by the metrics here and the
+// dialogs records and filters of package sqlbuild.
+const (
+	// ContactReplied holds when the contact wrote in v; its ? takes "inbound".
+	ContactReplied = "EXISTS (SELECT 1 FROM messages r WHERE r.workspace_id = v.workspace_id AND r.conversation_id = v.id AND r.direction = ?)"
+	// HandedOff holds when v was handed to a human queue, team or agent.
+	HandedOff = "EXISTS (SELECT 1 FROM assignments h WHERE h.workspace_id = v.workspace_id AND h.conversation_id = v.id)"
+	// NoAgentMessage holds when no agent wrote in v (only agent messages carry an agent id).
+	NoAgentMessage = "NOT EXISTS (SELECT 1 FROM messages am WHERE am.workspace_id = v.workspace_id AND am.conversation_id = v.id AND am.agent_id IS NOT NULL)"
+)
 
 // Funnel steps over the conversations of the bucket.
 const (
-	repliedChats  = "count(*) FILTER (WHERE " + contactReplied + ")"
-	obtainedChats = "count(*) FILTER (WHERE v.contact_obtained_at IS NOT NULL AND " + contactReplied + ")"
-	successChats  = "count(*) FILTER (WHERE v.success_at IS NOT NULL AND " + contactReplied + ")"
+	repliedChats  = "count(*) FILTER (WHERE " + ContactReplied + ")"
+	obtainedChats = "count(*) FILTER (WHERE v.contact_obtained_at IS NOT NULL AND " + ContactReplied + ")"
+	successChats  = "count(*) FILTER (WHERE v.success_at IS NOT NULL AND " + ContactReplied + ")"
 )
 
 var campaignAndCost = []Metric{
@@ -439,10 +447,8 @@ var liveState = []Metric{
 	},
 }
 
-// Conversations handed to a human, and those of them no agent ever wrote in.
+// assignmentOpen holds when message m's conversation had an open assignment at m's time.
 const (
-	handedOff      = "EXISTS (SELECT 1 FROM assignments h WHERE h.workspace_id = v.workspace_id AND h.conversation_id = v.id)"
-	agentWrote     = "EXISTS (SELECT 1 FROM messages am WHERE am.workspace_id = v.workspace_id AND am.conversation_id = v.id AND am.sender = ?)"
 	assignmentOpen = "EXISTS (SELECT 1 FROM assignments oa WHERE oa.workspace_id = m.workspace_id AND oa.conversation_id = m.conversation_id" +
 		" AND oa.created_at <= m.created_at AND (oa.ended_at IS NULL OR oa.ended_at > m.created_at))"
 )
@@ -452,14 +458,13 @@ var contactCenter = []Metric{
 		ID: "transferred_conversations", Section: SectionContactCenter, Title: "Conversations transferred to a human",
 		Description: "Conversations started in the bucket that were handed to a human queue, team or agent at least once.",
 		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimTask.ID, DimFlow.ID},
-		Source: SourceConversations, Aggregate: "count(*)", Where: handedOff,
+		Source: SourceConversations, Aggregate: "count(*)", Where: HandedOff,
 	},
 	{
 		ID: "no_operator_response", Section: SectionContactCenter, Title: "No operator response",
 		Description: "Conversations started in the bucket that were transferred to a human but got no agent message.",
 		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimTask.ID, DimFlow.ID},
-		Source: SourceConversations, Aggregate: "count(*)", Where: handedOff + " AND NOT " + agentWrote,
-		WhereArgs: []any{"agent"},
+		Source: SourceConversations, Aggregate: "count(*)", Where: HandedOff + " AND " + NoAgentMessage,
 	},
 	{
 		ID: "cc_messages", Section: SectionContactCenter, Title: "Contact-center messages",

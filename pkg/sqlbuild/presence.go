@@ -42,7 +42,7 @@ func connectionHours(plan catalog.Plan, workspace string) (Statement, error) {
 		From("agent_presence p").
 		JoinClause(sq.Expr("JOIN b ON b.bucket_end IS NOT NULL AND p.started_at < b.bucket_end AND "+overlapEnd+" > b.bucket_start", plan.To))
 	where := sq.And{
-		sq.Expr("p.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = ?)", workspace),
+		workspaceFence("p.workspace_id", workspace),
 		sq.Lt{"p.started_at": plan.To},
 	}
 	for _, f := range plan.Filters {

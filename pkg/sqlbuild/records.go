@@ -6,18 +6,10 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
 )
 
-// Conversation facts the dialogs records and their filters share.
-const (
-	// contactRepliedIn holds when the contact wrote in conversation v.
-	contactRepliedIn = "EXISTS (SELECT 1 FROM messages r WHERE r.workspace_id = v.workspace_id AND r.conversation_id = v.id AND r.direction = ?)"
-	// handedToOperator holds when conversation v was transferred to a human.
-	handedToOperator = "EXISTS (SELECT 1 FROM assignments h WHERE h.workspace_id = v.workspace_id AND h.conversation_id = v.id)"
-	// conversationStatus is no_operator_response (handed to a human, no agent
-	// message: only agent messages carry an agent id), else active or closed.
-	conversationStatus = "CASE WHEN " + handedToOperator +
-		" AND NOT EXISTS (SELECT 1 FROM messages am WHERE am.workspace_id = v.workspace_id AND am.conversation_id = v.id AND am.agent_id IS NOT NULL)" +
-		" THEN ? WHEN v.closed_at IS NULL THEN ? ELSE ? END"
-)
+// conversationStatus is no_operator_response (handed to a human, no agent
+// message), else active or closed.
+const conversationStatus = "CASE WHEN " + catalog.HandedOff + " AND " + catalog.NoAgentMessage +
+	" THEN ? WHEN v.closed_at IS NULL THEN ? ELSE ? END"
 
 // conversationStatusArgs are the status labels conversationStatus returns.
 var conversationStatusArgs = []any{"no_operator_response", "active", "closed"}
@@ -61,12 +53,12 @@ var DialogColumns = []RecordColumn{
 	{Name: "is_bot", Kind: RecordBool, expr: "v.is_bot"},
 	{Name: "last_message_date", Kind: RecordTime, expr: "(SELECT max(lm.created_at) FROM messages lm WHERE lm.workspace_id = v.workspace_id AND lm.conversation_id = v.id)"},
 	{Name: "metadata", Kind: RecordText, expr: "v.metadata::text"},
-	{Name: "operator", Kind: RecordBool, expr: handedToOperator},
+	{Name: "operator", Kind: RecordBool, expr: catalog.HandedOff},
 	{Name: "previous_response_id", Kind: RecordText, expr: "v.previous_response_id"},
 	{Name: "success", Kind: RecordBool, expr: "v.success_at IS NOT NULL"},
 	{Name: "task", Kind: RecordText, expr: "tk.name"},
 	{Name: "title", Kind: RecordText, expr: "coalesce(v.title, c.display_name)"},
-	{Name: "user_replied", Kind: RecordBool, expr: contactRepliedIn, args: []any{"inbound"}},
+	{Name: "user_replied", Kind: RecordBool, expr: catalog.ContactReplied, args: []any{"inbound"}},
 	{Name: "wh_get_contact", Kind: RecordText, expr: "v.wh_get_contact"},
 	{Name: "wh_interest", Kind: RecordText, expr: "v.wh_interest"},
 	{Name: "wh_success", Kind: RecordText, expr: "v.wh_success"},
@@ -105,15 +97,11 @@ func Records(plan catalog.Plan, workspace string) (Statement, error) {
 		return transcript(plan, workspace)
 	}
 	src := sources[catalog.SourceConversations]
-	builder := psql.Select()
-	for _, col := range DialogColumns {
-		builder = builder.Column(sq.Expr(col.expr+" AS "+col.Name, col.args...))
-	}
-	builder = builder.From("conversations v").
+	builder := selectColumns(DialogColumns).From("conversations v").
 		Join(contactOfConversation.clause).
 		LeftJoin(taskOfConversation.clause)
 	where := sq.And{
-		sq.Expr("v.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = ?)", workspace),
+		workspaceFence("v.workspace_id", workspace),
 		sq.GtOrEq{"v.started_at": plan.From},
 		sq.Lt{"v.started_at": plan.To},
 	}
@@ -133,17 +121,22 @@ func Records(plan catalog.Plan, workspace string) (Statement, error) {
 // left join, so a conversation without messages still answers one row, and no
 // row at all means the conversation is not in the workspace.
 func transcript(plan catalog.Plan, workspace string) (Statement, error) {
-	builder := psql.Select()
-	for _, col := range TranscriptColumns {
-		builder = builder.Column(sq.Expr(col.expr+" AS "+col.Name, col.args...))
-	}
-	sqlText, args, err := builder.From("conversations v").
+	sqlText, args, err := selectColumns(TranscriptColumns).From("conversations v").
 		Join(contactOfConversation.clause).
 		LeftJoin("messages m ON m.workspace_id = v.workspace_id AND m.conversation_id = v.id").
 		LeftJoin("agents ag ON ag.workspace_id = m.workspace_id AND ag.id = m.agent_id").
-		Where(sq.Expr("v.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = ?)", workspace)).
+		Where(workspaceFence("v.workspace_id", workspace)).
 		Where(sq.Eq{"v.id": plan.ConversationID}).
 		OrderBy("m.created_at", "m.id").
 		Limit(uint64(plan.Limit)).ToSql() // #nosec G115 -- 1..10000, checked by Resolve
 	return Statement{SQL: sqlText, Args: args}, err
+}
+
+// selectColumns selects each record column under its name.
+func selectColumns(columns []RecordColumn) sq.SelectBuilder {
+	builder := psql.Select()
+	for _, col := range columns {
+		builder = builder.Column(sq.Expr(col.expr+" AS "+col.Name, col.args...))
+	}
+	return builder
 }

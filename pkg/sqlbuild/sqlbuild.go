@@ -114,7 +114,7 @@ var sources = map[catalog.Source]source{
 			catalog.DimFlow.ID:     {expr: "fl.name", joins: []join{startFlowOfConversation}},
 			catalog.DimTask.ID:     {expr: "tk.name", joins: []join{taskOfConversation}},
 			catalog.DimStatus.ID:   {expr: conversationStatus, args: conversationStatusArgs},
-			catalog.DimReplied.ID:  {expr: "(" + contactRepliedIn + ")::text", args: []any{"inbound"}},
+			catalog.DimReplied.ID:  {expr: "(" + catalog.ContactReplied + ")::text", args: []any{"inbound"}},
 			catalog.DimInterest.ID: {expr: "(v.interest_at IS NOT NULL)::text"},
 			catalog.DimObtained.ID: {expr: "(v.contact_obtained_at IS NOT NULL)::text"},
 			catalog.DimSuccess.ID:  {expr: "(v.success_at IS NOT NULL)::text"},
@@ -206,6 +206,12 @@ var sources = map[catalog.Source]source{
 	},
 }
 
+// workspaceFence keeps only the rows whose workspace column is the data
+// source's workspace: the one predicate every statement of the plugin carries.
+func workspaceFence(column, workspace string) sq.Sqlizer {
+	return sq.Expr(column+" = (SELECT w.id FROM workspaces w WHERE w.slug = ?)", workspace)
+}
+
 // Statement is SQL text with its arguments.
 type Statement struct {
 	SQL  string
@@ -277,7 +283,7 @@ func build(plan catalog.Plan, workspace string, from, to time.Time,
 	if src.fromAt != nil && leading != nil {
 		return Statement{}, fmt.Errorf("metric %s is a state at one instant: query it as a snapshot", plan.Metric.ID)
 	}
-	where := sq.And{sq.Expr(src.workspace+" = (SELECT w.id FROM workspaces w WHERE w.slug = ?)", workspace)}
+	where := sq.And{workspaceFence(src.workspace, workspace)}
 	if src.fromAt != nil {
 		builder = src.fromAt(builder, to)
 	} else {

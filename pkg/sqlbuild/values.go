@@ -47,7 +47,7 @@ func DimensionValues(dimension, workspace string, from, to time.Time) (Statement
 		return Statement{}, false, fmt.Errorf("dimension %q has no values to list", dimension)
 	}
 	where := sq.And{
-		sq.Expr("x.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = ?)", workspace),
+		workspaceFence("x.workspace_id", workspace),
 		sq.NotEq{src.column: nil},
 	}
 	if src.time != "" && !from.IsZero() && !to.IsZero() {
