@@ -193,40 +193,26 @@ func Records(plan catalog.Plan, columns []sqlbuild.RecordColumn, rows [][]any, e
 func recordValue(col sqlbuild.RecordColumn, value any) (any, error) {
 	switch col.Kind {
 	case sqlbuild.RecordBool:
-		if value == nil {
-			return (*bool)(nil), nil
-		}
-		if b, ok := value.(bool); ok {
-			return &b, nil
-		}
+		return pointerTo[bool](col, value)
 	case sqlbuild.RecordTime:
-		if value == nil {
-			return (*time.Time)(nil), nil
-		}
-		if t, ok := value.(time.Time); ok {
-			return &t, nil
-		}
+		return pointerTo[time.Time](col, value)
 	case sqlbuild.RecordInt:
-		if value == nil {
-			return (*int64)(nil), nil
-		}
-		if n, ok := value.(int64); ok {
-			return &n, nil
-		}
+		return pointerTo[int64](col, value)
 	case sqlbuild.RecordFloat:
-		if value == nil {
-			return (*float64)(nil), nil
-		}
-		if f, ok := value.(float64); ok {
-			return &f, nil
-		}
+		return pointerTo[float64](col, value)
 	default:
-		if value == nil {
-			return (*string)(nil), nil
-		}
-		if s, ok := value.(string); ok {
-			return &s, nil
-		}
+		return pointerTo[string](col, value)
 	}
-	return nil, fmt.Errorf("column %s: unexpected %T", col.Name, value)
+}
+
+// pointerTo is value as a *T, nil for SQL NULL.
+func pointerTo[T any](col sqlbuild.RecordColumn, value any) (any, error) {
+	if value == nil {
+		return (*T)(nil), nil
+	}
+	typed, ok := value.(T)
+	if !ok {
+		return nil, fmt.Errorf("column %s: unexpected %T", col.Name, value)
+	}
+	return &typed, nil
 }

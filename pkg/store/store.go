@@ -128,11 +128,7 @@ type Bucketed struct {
 
 // QueryBucketed runs a time-series statement and reads its rows.
 func QueryBucketed(ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) ([]Bucketed, error) {
-	rows, err := pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Bucketed])
+	return query(ctx, pool, sql, args, pgx.RowToStructByPos[Bucketed])
 }
 
 // Totaled is one row of a totals or ranking statement.
@@ -143,19 +139,20 @@ type Totaled struct {
 
 // QueryTotals runs a totals or ranking statement and reads its rows.
 func QueryTotals(ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) ([]Totaled, error) {
-	rows, err := pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Totaled])
+	return query(ctx, pool, sql, args, pgx.RowToStructByPos[Totaled])
 }
 
 // QueryRecords runs a records statement and returns its rows as pgx decodes
-// them (text, bool, time.Time, int64 or nil per column).
+// them (text, bool, time.Time, int64, float64 or nil per column).
 func QueryRecords(ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) ([][]any, error) {
+	return query(ctx, pool, sql, args, func(row pgx.CollectableRow) ([]any, error) { return row.Values() })
+}
+
+// query runs sql and reads every row with read.
+func query[T any](ctx context.Context, pool *pgxpool.Pool, sql string, args []any, read pgx.RowToFunc[T]) ([]T, error) {
 	rows, err := pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) ([]any, error) { return row.Values() })
+	return pgx.CollectRows(rows, read)
 }
