@@ -81,6 +81,15 @@ const (
 	// SourcePresence is the agents' presence intervals; its one metric,
 	// connection hours, clips them to buckets (see sqlbuild.connectionHours).
 	SourcePresence Source = "agent_presence"
+	// SourceActiveContacts is one row per contact and bucket in which the
+	// contact sent an inbound message, stamped with the first of them.
+	SourceActiveContacts Source = "active_contacts"
+	// SourceResponseRuns is one row per run of inbound messages that an
+	// agent's message answered, stamped with the agent's reply.
+	SourceResponseRuns Source = "response_runs"
+	// SourceCreditMovements is one row per credit movement: each credit added
+	// (positive) and each template send's cost (negative).
+	SourceCreditMovements Source = "credit_movements"
 	// SourceAssignments is one row per hand-off to a human queue, team or
 	// agent (a transfer is a new one), stamped with its creation.
 	SourceAssignments Source = "assignments"
@@ -90,6 +99,10 @@ const (
 type Dimension struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
+	// Identified dimensions name rows of a table (agents, teams, flows,
+	// tasks, markers): totals and rankings by them carry each group's id,
+	// for drill-down links.
+	Identified bool `json:"-"`
 }
 
 // The dimensions.
@@ -98,15 +111,15 @@ var (
 	DimSender   = Dimension{ID: "sender", Title: "Sender"}
 	DimIntent   = Dimension{ID: "intent", Title: "Intent"}
 	DimLanguage = Dimension{ID: "language", Title: "Language"}
-	DimFlow     = Dimension{ID: "flow", Title: "Flow"}
-	DimAgent    = Dimension{ID: "agent", Title: "Agent"}
-	DimTeam     = Dimension{ID: "team", Title: "Team"}
+	DimFlow     = Dimension{ID: "flow", Title: "Flow", Identified: true}
+	DimAgent    = Dimension{ID: "agent", Title: "Agent", Identified: true}
+	DimTeam     = Dimension{ID: "team", Title: "Team", Identified: true}
 	DimRole     = Dimension{ID: "role", Title: "Role"}
 	DimClosing  = Dimension{ID: "closing_reason", Title: "Closing reason"}
-	DimTask     = Dimension{ID: "task", Title: "Task"}
+	DimTask     = Dimension{ID: "task", Title: "Task", Identified: true}
 	DimCategory = Dimension{ID: "template_category", Title: "Template category"}
 	DimTool     = Dimension{ID: "tool", Title: "AI tool"}
-	DimMarker   = Dimension{ID: "marker", Title: "Marker"}
+	DimMarker   = Dimension{ID: "marker", Title: "Marker", Identified: true}
 	DimPage     = Dimension{ID: "page", Title: "Web page"}
 	DimState    = Dimension{ID: "state", Title: "Session state"}
 	DimStatus   = Dimension{ID: "status", Title: "Dialog status"}
@@ -114,12 +127,13 @@ var (
 	DimInterest = Dimension{ID: "interest", Title: "Interest"}
 	DimObtained = Dimension{ID: "contact_obtained", Title: "Contact obtained"}
 	DimSuccess  = Dimension{ID: "success", Title: "Success"}
+	DimPhrase   = Dimension{ID: "phrase", Title: "Phrase"}
 )
 
 // Dimensions lists every dimension, for the query editor.
 var Dimensions = []Dimension{DimPlatform, DimSender, DimIntent, DimLanguage, DimFlow, DimAgent, DimTeam, DimRole,
 	DimClosing, DimTask, DimCategory, DimTool, DimMarker, DimPage, DimState,
-	DimStatus, DimReplied, DimInterest, DimObtained, DimSuccess}
+	DimStatus, DimReplied, DimInterest, DimObtained, DimSuccess, DimPhrase}
 
 // FixedValues are the values of the dimensions whose vocabulary the schema closes.
 var FixedValues = map[string][]string{
@@ -175,6 +189,16 @@ type Metric struct {
 	// Cumulative metrics count every row from the beginning of the store up to
 	// each bucket's end, not only the rows inside the bucket.
 	Cumulative bool `json:"-"`
+	// Quotient, when set, makes the metric one metric's value divided by
+	// another's, group by group and bucket by bucket; Source and Aggregate
+	// are then unused.
+	Quotient *Quotient `json:"-"`
+}
+
+// Quotient names the two metrics a ratio metric divides. Both must allow
+// every dimension the ratio does.
+type Quotient struct {
+	Dividend, Divisor string
 }
 
 // Supports reports whether the metric answers queries of kind.
@@ -189,15 +213,32 @@ var allKinds = []models.QueryKind{models.KindTimeSeries, models.KindTotals, mode
 // Metrics is the catalog, in the order the query editor lists it. Definitions
 // restate the metric contract; docs/metrics.md carries them with examples.
 var Metrics = slices.Concat(usageAndChatbot, liveState, contactCenter,
-	durations("wait_time", "Wait time", "first agent reply minus assignment creation, over the assignments created in the bucket that got an agent reply (bot messages never count)",
-		"a.first_reply_at - a.created_at", map[string]any{}, []string{"a.first_reply_at"}),
-	durations("conversation_time", "Conversation time", "end minus accepted time, over the accepted (handled) assignments created in the bucket that have ended",
-		"a.ended_at - a.accepted_at", map[string]any{}, []string{"a.accepted_at", "a.ended_at"}),
+	durations(duration{
+		id: "wait_time", title: "Wait time", source: SourceAssignments, dimensions: assignmentDimensions,
+		definition: "first agent reply minus assignment creation, over the assignments created in the bucket that got an agent reply (bot messages never count)",
+		interval:   "a.first_reply_at - a.created_at", present: []string{"a.first_reply_at"},
+	}),
+	durations(duration{
+		id: "conversation_time", title: "Conversation time", source: SourceAssignments, dimensions: assignmentDimensions,
+		definition: "end minus accepted time, over the accepted (handled) assignments created in the bucket that have ended",
+		interval:   "a.ended_at - a.accepted_at", present: []string{"a.accepted_at", "a.ended_at"},
+	}),
+	durations(duration{
+		id: "operator_response_time", title: "Operator response time", source: SourceResponseRuns,
+		dimensions: []string{DimAgent.ID, DimPlatform.ID},
+		definition: "the time from the first of a run of inbound messages to the agent message that answered it, over the runs answered in the bucket (a run answered by a bot or a broadcast does not count)",
+		interval:   "rr.replied_at - rr.run_started_at",
+	}),
 	campaignAndCost, records,
 )
 
-// MetricTranscript is the records metric that lists one conversation's messages.
-const MetricTranscript = "transcript"
+// The records metrics with their own SQL.
+const (
+	// MetricTranscript lists one conversation's messages.
+	MetricTranscript = "transcript"
+	// MetricSources is the per-platform table of bot and agent messages and transfers.
+	MetricSources = "sources"
+)
 
 // records are tables of rows rather than numbers.
 var records = []Metric{
@@ -207,6 +248,26 @@ var records = []Metric{
 		Unit:        "none", Value: ValueCount, Kinds: []models.QueryKind{models.KindRecords},
 		Dimensions: []string{DimTask.ID, DimPlatform.ID, DimStatus.ID, DimReplied.ID, DimInterest.ID, DimObtained.ID, DimSuccess.ID},
 		Source:     SourceConversations,
+	},
+	{
+		ID: MetricSources, Section: SectionRecords, Title: "Sources",
+		Description: "One row per platform: bot messages and agent messages sent in the range, and conversations started in the range that were transferred to a human.",
+		Unit:        "none", Value: ValueCount, Kinds: []models.QueryKind{models.KindRecords},
+		Dimensions: []string{DimPlatform.ID},
+		Source:     SourceMessages,
+	},
+	{
+		ID: "popular_phrases", Section: SectionRecords, Title: "Popular phrases",
+		Description: "Messages per phrase: their texts with case, white space and trailing punctuation normalised; rank by phrase for the most frequent. Empty texts are not counted.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPhrase.ID, DimPlatform.ID, DimSender.ID},
+		Source: SourceMessages, Aggregate: "count(*)", Where: Phrase("m.body") + " <> ''",
+	},
+	{
+		ID: "client_phrases", Section: SectionRecords, Title: "Client phrases",
+		Description: "Inbound messages per phrase, normalised as for popular phrases; rank by phrase for what clients write most.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPhrase.ID, DimPlatform.ID},
+		Source: SourceMessages, Aggregate: "count(*)", Where: Phrase("m.body") + " <> ''",
+		Conditions: map[string]any{"m.direction": "inbound"},
 	},
 	{
 		ID: MetricTranscript, Section: SectionRecords, Title: "Transcript",
@@ -229,6 +290,15 @@ var usageAndChatbot = []Metric{
 		Description: "Contacts whose first inbound message ever falls in the bucket.",
 		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID},
 		Source: SourceFirstInbound, Aggregate: "count(*)",
+	},
+	{
+		ID: "returning_users", Section: SectionUsage, Title: "Returning users",
+		Description: "Active users in the bucket whose first inbound message ever is before the bucket's start (active = new + returning).",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID},
+		Source: SourceActiveContacts,
+		Aggregate: "count(*) FILTER (WHERE EXISTS (SELECT 1 FROM messages p WHERE p.workspace_id = ak.workspace_id" +
+			" AND p.contact_id = ak.contact_id AND p.direction = ? AND p.created_at < ak.at))",
+		AggregateArgs: []any{"inbound"},
 	},
 	{
 		ID: "total_users", Section: SectionUsage, Title: "Total users",
@@ -320,6 +390,15 @@ const (
 	NoAgentMessage = "NOT EXISTS (SELECT 1 FROM messages am WHERE am.workspace_id = v.workspace_id AND am.conversation_id = v.id AND am.agent_id IS NOT NULL)"
 )
 
+// Phrase is the SQL of a message text (the column body) normalised for
+// counting phrases: lower case, runs of white space as one space, no white
+// space at either end and no punctuation at the end ("Hello!!  " and "hello"
+// are one phrase). Which characters are punctuation follows the database's
+// character classification (ctype).
+func Phrase(body string) string {
+	return "lower(btrim(regexp_replace(regexp_replace(" + body + ", '[[:space:]]+', ' ', 'g'), '[[:space:][:punct:]]+$', '')))"
+}
+
 // Funnel steps over the conversations of the bucket.
 const (
 	repliedChats  = "count(*) FILTER (WHERE " + ContactReplied + ")"
@@ -377,6 +456,15 @@ var campaignAndCost = []Metric{
 		Description: "AI processing cost of the messages sent in the bucket.",
 		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimSender.ID},
 		Source: SourceMessages, Aggregate: "coalesce(sum(m.ai_cost), 0)",
+	},
+	expensePer("dialogue", "conversations", "the conversations started in the bucket"),
+	expensePer("contact", "contacts_obtained", "the contacts obtained"),
+	expensePer("success", "successes", "the successes"),
+	{
+		ID: "balance", Section: SectionCampaignCost, Title: "Balance",
+		Description: "Credits added (top-ups, refunds, adjustments) minus credits used (template sends' costs) from the beginning of the store up to the bucket's end; as a snapshot or totals, up to the end of the range.",
+		Unit:        "currencyUSD", Value: ValueSum, Kinds: []models.QueryKind{models.KindTimeSeries, models.KindTotals, models.KindSnapshot},
+		Source: SourceCreditMovements, Aggregate: "coalesce(sum(cr.amount), 0)", Cumulative: true,
 	},
 	{
 		ID: "paid_messages", Section: SectionCampaignCost, Title: "Paid messages",
@@ -533,10 +621,31 @@ var contactCenter = []Metric{
 	},
 }
 
+// expensePer is the AI expense in the bucket divided by another count of it
+// (chats, contacts obtained, successes): null when that count is 0.
+func expensePer(per, divisor, what string) Metric {
+	return Metric{
+		ID: "expense_per_" + per, Section: SectionCampaignCost, Title: "Expense per " + per,
+		Description: "AI expense in the bucket divided by " + what + " in it; null when there are none.",
+		Unit:        "currencyUSD", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimPlatform.ID},
+		Quotient: &Quotient{Dividend: "ai_expense", Divisor: divisor},
+	}
+}
+
+// duration is one duration that durations offers four ways.
+type duration struct {
+	id, title, definition string
+	// interval is the SQL interval measured over source's rows.
+	interval   string
+	source     Source
+	dimensions []string
+	present    []string
+}
+
 // durations makes the average, median, 90th percentile and maximum of one
 // duration in seconds: averages alone hide the long waits users complain about.
-func durations(id, title, definition, interval string, conditions map[string]any, present []string) []Metric {
-	seconds := "extract(epoch FROM " + interval + ")"
+func durations(d duration) []Metric {
+	seconds := "extract(epoch FROM " + d.interval + ")"
 	statistics := []struct {
 		suffix, title string
 		kind          ValueKind
@@ -550,14 +659,18 @@ func durations(id, title, definition, interval string, conditions map[string]any
 	metrics := make([]Metric, 0, len(statistics))
 	for _, st := range statistics {
 		metrics = append(metrics, Metric{
-			ID: id + "_" + st.suffix, Section: SectionContactCenter, Title: title + " (" + st.title + ")",
-			Description: strings.ToUpper(st.title[:1]) + st.title[1:] + " of " + definition + ", in seconds; empty buckets are null.",
-			Unit:        "s", Value: st.kind, Kinds: allKinds, Dimensions: assignmentDimensions,
-			Source: SourceAssignments, Aggregate: st.aggregate, Conditions: conditions, Present: present,
+			ID: d.id + "_" + st.suffix, Section: SectionContactCenter, Title: d.title + " (" + st.title + ")",
+			Description: strings.ToUpper(st.title[:1]) + st.title[1:] + " of " + d.definition + ", in seconds; empty buckets are null.",
+			Unit:        "s", Value: st.kind, Kinds: allKinds, Dimensions: d.dimensions,
+			Source: d.source, Aggregate: st.aggregate, Present: d.present,
 		})
 	}
 	return metrics
 }
+
+// IDField is the name of the field that carries the ids of a grouping by
+// dimension (agent_id for agent).
+func IDField(dimension string) string { return dimension + "_id" }
 
 // Lookup finds a metric by id.
 func Lookup(id string) (Metric, bool) {

@@ -109,15 +109,18 @@ func seriesField(plan catalog.Plan, name string, byBucket []*float64) *data.Fiel
 
 // Totals builds the frame of a totals or ranking plan: one row per group-by
 // value (in the SQL's order: by name for totals, largest first for rankings),
-// with a string field for the dimension and a float64 field for the value,
+// with a string field for the dimension (and its ids for identified
+// dimensions, as <dimension>_id) and a float64 field for the value,
 // typed numeric-long so that alert rules accept it. Without a group-by it is
 // one row, 0 for counts and sums when nothing matched.
 func Totals(plan catalog.Plan, rows []store.Totaled, executedSQL string) *data.Frame {
 	metric := plan.Metric
 	values := make([]*float64, 0, len(rows))
 	names := make([]string, 0, len(rows))
+	ids := make([]*int64, 0, len(rows))
 	for _, row := range rows {
 		names = append(names, row.Series)
+		ids = append(ids, row.SeriesID)
 		values = append(values, row.Value)
 	}
 	if plan.GroupBy == "" && len(values) == 0 {
@@ -139,10 +142,12 @@ func Totals(plan catalog.Plan, rows []store.Totaled, executedSQL string) *data.F
 			}
 		}
 		dimensionField := data.NewField(plan.GroupBy, nil, names)
-		if dimension, ok := catalog.LookupDimension(plan.GroupBy); ok {
-			dimensionField.Config = &data.FieldConfig{DisplayNameFromDS: dimension.Title}
-		}
+		dimension, _ := catalog.LookupDimension(plan.GroupBy)
+		dimensionField.Config = &data.FieldConfig{DisplayNameFromDS: dimension.Title}
 		frame.Fields = append(frame.Fields, dimensionField)
+		if dimension.Identified {
+			frame.Fields = append(frame.Fields, data.NewField(catalog.IDField(plan.GroupBy), nil, ids))
+		}
 	}
 	frame.Fields = append(frame.Fields, valueField)
 	frame.Meta = &data.FrameMeta{

@@ -74,3 +74,54 @@ func TestCampaignFunnel(t *testing.T) {
 	_, ok := empty.Fields[0].ConcreteAt(0)
 	require.False(t, ok)
 }
+
+// AI expense divided by chats, contacts obtained and successes. January:
+// expense 0.010 (bot replies in 11, 12, 13 on whatsapp, 14 and 15 on webchat,
+// 0.002 each); chats 7 (whatsapp 11, 12, 13, 17, 18; webchat 14, 15);
+// contacts obtained 2 (11, 13, whatsapp); successes 1 (13, whatsapp).
+// February: expense 0.002 and one chat (16), nothing obtained.
+func TestExpensePerDialogueContactAndSuccess(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	value := func(frameRows [][2]any, i int) any { return frameRows[i][1] }
+
+	perDialogue := januaryTotals(t, ds, "expense_per_dialogue", "")
+	require.InDelta(t, 0.010/7, value(perDialogue, 0), 1e-12)
+	byPlatform := januaryTotals(t, ds, "expense_per_dialogue", "platform")
+	require.Equal(t, "webchat", byPlatform[0][0])
+	require.InDelta(t, 0.004/2, value(byPlatform, 0), 1e-12)
+	require.Equal(t, "whatsapp", byPlatform[1][0])
+	require.InDelta(t, 0.006/5, value(byPlatform, 1), 1e-12)
+
+	require.InDelta(t, 0.010/2, value(januaryTotals(t, ds, "expense_per_contact", ""), 0), 1e-12)
+	require.InDelta(t, 0.010/1, value(januaryTotals(t, ds, "expense_per_success", ""), 0), 1e-12)
+
+	// Webchat obtained no contact: its expense per contact is null, not a
+	// division by zero, and a ranking puts it last.
+	ranked := ask(t, ds, `{"queryType":"ranking","metric":"expense_per_contact","groupBy":"platform"}`, jan2022, feb2022)
+	require.Equal(t, "whatsapp", ranked.Fields[0].At(0))
+	require.InDelta(t, 0.006/2, *ranked.Fields[1].At(0).(*float64), 1e-12)
+	require.Equal(t, "webchat", ranked.Fields[0].At(1))
+	require.Nil(t, ranked.Fields[1].At(1))
+
+	monthly := ask(t, ds, `{"metric":"expense_per_contact","interval":"month"}`, jan2022, mar2022)
+	require.InDelta(t, 0.005, *monthly.Fields[1].At(0).(*float64), 1e-12)
+	require.Nil(t, monthly.Fields[1].At(1), "February obtained no contact")
+	perChat, _ := series(t, ask(t, ds, `{"metric":"expense_per_dialogue","interval":"month"}`, jan2022, mar2022))
+	require.InDeltaSlice(t, []float64{0.010 / 7, 0.002}, perChat["Expense per dialogue"], 1e-12)
+}
+
+// Balance: credits added minus template sends' costs, from the beginning of
+// the store (see the fixture's credit ledger).
+func TestBalance(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	monthly, _ := series(t, ask(t, ds, `{"metric":"balance","interval":"month"}`, "2021-12-01T00:00:00Z", mar2022))
+	require.InDeltaSlice(t, []float64{10, 10.446, 9.443}, monthly["Balance"], 1e-9)
+
+	// At 2022-01-11 00:00: the top-up less the marketing send of 2022-01-10.
+	now := rows(t, ask(t, ds, `{"queryType":"snapshot","metric":"balance"}`, jan2022, "2022-01-11T00:00:00Z"))
+	require.InDelta(t, 9.975, now[0][1].(float64), 1e-9)
+	januaryEnd := januaryTotals(t, ds, "balance", "")
+	require.InDelta(t, 10.446, januaryEnd[0][1].(float64), 1e-9)
+	before := rows(t, ask(t, ds, `{"queryType":"snapshot","metric":"balance"}`, "2021-01-01T00:00:00Z", "2021-06-01T00:00:00Z"))
+	require.Equal(t, [][2]any{{"", 0.0}}, before, "no credit yet is a real zero")
+}

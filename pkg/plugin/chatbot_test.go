@@ -19,7 +19,7 @@ func rows(t *testing.T, frame *data.Frame) [][2]any {
 	out := make([][2]any, frame.Rows())
 	for i := range out {
 		group := ""
-		if len(frame.Fields) == 2 {
+		if len(frame.Fields) >= 2 {
 			group = frame.Fields[0].At(i).(string)
 		}
 		value, ok := valueField.ConcreteAt(i)

@@ -122,3 +122,60 @@ func TestServiceLevelTarget(t *testing.T) {
 	bad := queryOnce(t, ds, `{"queryType":"totals","metric":"service_level","targetSeconds":-5}`, jan2022, feb2022)
 	require.EqualError(t, bad.Error, "targetSeconds -5 is out of range: use 1 second to 7 days (604800)")
 }
+
+// Operator response time over runs of inbound messages. In conversation 11
+// the bot answered 10:00 and Ana answered the run 10:01, 10:02 at 10:06
+// (300 s); in 13 Bruno answered the run starting 10:01 at 10:08 (420 s) and
+// Carla's message after his answers no run; in 14 Ana answered 10:01 at
+// 10:05:40 (280 s). In 16 (February) Ana wrote after the bot's reply with no
+// inbound message between: no run. Bot-answered runs never count.
+func TestOperatorResponseTime(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	perAgent := func(metric, from, to string) [][2]any {
+		return rows(t, ask(t, ds, `{"queryType":"totals","metric":"`+metric+`","groupBy":"agent"}`, from, to))
+	}
+	require.Equal(t, [][2]any{{"Ana", 290.0}, {"Bruno", 420.0}}, perAgent("operator_response_time_avg", jan2022, mar2022))
+	require.Equal(t, [][2]any{{"Ana", 300.0}, {"Bruno", 420.0}}, perAgent("operator_response_time_max", jan2022, mar2022))
+
+	all := func(metric string) float64 { return januaryTotals(t, ds, metric, "")[0][1].(float64) }
+	require.InDelta(t, 1000.0/3, all("operator_response_time_avg"), 1e-9)
+	require.Equal(t, 300.0, all("operator_response_time_median"))
+	// p90 of 280, 300, 420: 300 + 0.8 * (420 - 300).
+	require.InDelta(t, 396.0, all("operator_response_time_p90"), 1e-9)
+	require.Equal(t, 420.0, all("operator_response_time_max"))
+
+	// A run is placed by its reply: from 10:05 on 2022-01-03, conversation
+	// 11's run (started 10:01) still counts with its whole 300 s; from 10:07
+	// it is gone.
+	require.Equal(t, [][2]any{{"Ana", 290.0}, {"Bruno", 420.0}}, perAgent("operator_response_time_avg", "2022-01-03T10:05:00Z", feb2022))
+	require.Equal(t, [][2]any{{"Ana", 280.0}, {"Bruno", 420.0}}, perAgent("operator_response_time_avg", "2022-01-03T10:07:00Z", feb2022))
+
+	monthly := ask(t, ds, `{"metric":"operator_response_time_avg","interval":"month",
+		"filters":[{"dimension":"platform","values":["whatsapp"]}]}`, jan2022, mar2022)
+	require.InDelta(t, 360.0, *monthly.Fields[1].At(0).(*float64), 1e-9, "whatsapp: 300 s and 420 s")
+	require.Nil(t, monthly.Fields[1].At(1), "February has no run: null, not 0")
+}
+
+// Rankings by an identified dimension carry each group's id beside its
+// name, for drill-down links: Ana is agent 1, Bruno 2, Carla 3.
+func TestRankingsCarryIDs(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	frame := ask(t, ds, `{"queryType":"ranking","metric":"handled_conversations","groupBy":"agent"}`, jan2022, mar2022)
+	require.Equal(t, "agent_id", frame.Fields[1].Name)
+	names, ids := []any{}, []any{}
+	for i := 0; i < frame.Rows(); i++ {
+		name, _ := frame.Fields[0].ConcreteAt(i)
+		id, _ := frame.Fields[1].ConcreteAt(i)
+		names, ids = append(names, name), append(ids, id)
+	}
+	// Accepted: Ana 1, 5 and 6; Bruno 3 (then transferred); Carla 4.
+	require.Equal(t, []any{"Ana", "Bruno", "Carla"}, names)
+	require.Equal(t, []any{int64(1), int64(2), int64(3)}, ids)
+
+	hours := ask(t, ds, `{"queryType":"ranking","metric":"connection_hours","groupBy":"agent"}`, jan2022, "2022-01-06T00:00:00Z")
+	id, _ := hours.Fields[1].ConcreteAt(0)
+	require.Equal(t, int64(2), id, "Bruno, connected since 2022-01-05 09:00, leads")
+
+	byPlatform := ask(t, ds, `{"queryType":"ranking","metric":"handled_conversations","groupBy":"platform"}`, jan2022, mar2022)
+	require.Len(t, byPlatform.Fields, 2, "platforms are not rows of a table: no id field")
+}

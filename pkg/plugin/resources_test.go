@@ -96,6 +96,9 @@ func TestDimensionValuesResource(t *testing.T) {
 		// February 2022 only: contact 1 wrote "refund" in Spanish; the bot's reply carries "greeting".
 		{acme, "dimensions/intent/values?from=1643673600000&to=1646092800000", 200, []string{"greeting", "refund"}},
 		{acme, "dimensions/language/values?from=1643673600000&to=1646092800000", 200, []string{"es"}},
+		// January 2022's phrases, normalised; conversation 15's empty text is none.
+		{acme, "dimensions/phrase/values?from=1640995200000&to=1643673600000", 200,
+			[]string{"hello", "hi", "how can i help", "i want a refund", "thanks", "where is my order"}},
 		{acme, "dimensions/closing_reason/values", 200, []string{"resolved", "timeout", "transferred"}},
 		{acme, "dimensions/sender/values", 200, []string{"contact", "bot", "agent", "broadcast"}},
 		{acme, "dimensions/role/values", 200, []string{"support", "admin", "tech"}},

@@ -162,3 +162,44 @@ func TestPeakMessagesPerMinute(t *testing.T) {
 	total := rows(t, ask(t, ds, `{"queryType":"totals","metric":"peak_minute"}`, "2022-02-01T00:00:00Z", apr))
 	require.Equal(t, [][2]any{{"", float64(at("2022-02-14T00:01:00Z").UnixMilli())}}, total)
 }
+
+// Returning users are active users who first wrote before the bucket: in
+// January 2022 whatsapp contacts 1..10 and webchat 1001..1009 (first wrote in
+// December and November), in February whatsapp 1..5; contact 479 first wrote
+// in March, so March has none. Active = new + returning in every bucket.
+func TestReturningUsers(t *testing.T) {
+	ds := newDatasource(t, "usage_fixture")
+	const from, to = "2021-12-01T00:00:00Z", "2022-04-01T00:00:00Z"
+
+	returning, _ := series(t, ask(t, ds, `{"metric":"returning_users","groupBy":"platform","interval":"month"}`, from, to))
+	require.Equal(t, map[string][]float64{"whatsapp": {0, 10, 5, 0}, "webchat": {0, 9, 0, 0}}, returning)
+
+	active, _ := series(t, ask(t, ds, `{"metric":"active_users","interval":"month"}`, from, to))
+	newUsers, _ := series(t, ask(t, ds, `{"metric":"new_users","interval":"month"}`, from, to))
+	all, _ := series(t, ask(t, ds, `{"metric":"returning_users","interval":"month"}`, from, to))
+	for k := range active["Active users"] {
+		require.Equal(t, active["Active users"][k], newUsers["New users"][k]+all["Returning users"][k], "month %d", k)
+	}
+	require.Equal(t, []float64{0, 19, 5, 0}, all["Returning users"])
+
+	// In Tokyo contact 473's first messages (2022-01-31 23:30 UTC) are in
+	// February: new there, not returning.
+	tokyo, _ := series(t, ask(t, ds, `{"metric":"returning_users","groupBy":"platform","interval":"month","timezone":"Asia/Tokyo",
+		"filters":[{"dimension":"platform","values":["whatsapp"]}]}`, "2022-01-01T00:00:00+09:00", "2022-03-01T00:00:00+09:00"))
+	require.Equal(t, map[string][]float64{"whatsapp": {10, 5}}, tokyo)
+
+	// Madrid days: contact 479 first wrote on the 27th (23:30 UTC on the 26th),
+	// wrote again on the 27th (new that day, not returning) and on the 28th
+	// (22:30 UTC on the 27th): returning on the 28th only.
+	madrid, _ := series(t, ask(t, ds, `{"metric":"returning_users","interval":"day","timezone":"Europe/Madrid"}`,
+		"2022-03-26T00:00:00+01:00", "2022-03-29T00:00:00+02:00"))
+	require.Equal(t, map[string][]float64{"Returning users": {0, 0, 1}}, madrid)
+
+	// Totals over 2022-01-10 01:20-01:30: whatsapp contact g (68..472) writes
+	// at 00:00 + g minutes and 15 minutes later. Contacts 68..74 wrote first
+	// at 01:08..01:14, before the range, and again inside it: returning.
+	// Contacts 80..89 wrote first inside it: new, not returning.
+	totals := rows(t, ask(t, ds, `{"queryType":"totals","metric":"returning_users","groupBy":"platform"}`,
+		"2022-01-10T01:20:00Z", "2022-01-10T01:30:00Z"))
+	require.Equal(t, [][2]any{{"whatsapp", 7.0}}, totals)
+}

@@ -20,7 +20,7 @@ func connectionHours(plan catalog.Plan, workspace string) (Statement, error) {
 	if plan.Kind != models.KindTimeSeries {
 		boundaries = []time.Time{plan.From, plan.To}
 	}
-	series := "''::text"
+	series, seriesID := "''::text", "NULL::bigint"
 	var joins []join
 	if plan.GroupBy != "" {
 		col, err := presenceColumn(plan.Metric, plan.GroupBy)
@@ -28,6 +28,9 @@ func connectionHours(plan catalog.Plan, workspace string) (Statement, error) {
 			return Statement{}, err
 		}
 		series = "coalesce((" + col.expr + ")::text, '')"
+		if col.id != "" {
+			seriesID = "(" + col.id + ")::bigint"
+		}
 		joins = append(joins, col.joins...)
 	}
 	overlapEnd := "coalesce(p.ended_at, ?::timestamptz)"
@@ -37,7 +40,11 @@ func connectionHours(plan catalog.Plan, workspace string) (Statement, error) {
 	if plan.Kind == models.KindTimeSeries {
 		builder = builder.Column("b.bucket")
 	}
-	builder = builder.Column(series + " AS series").
+	builder = builder.Column(series + " AS series")
+	if plan.Kind != models.KindTimeSeries {
+		builder = builder.Column(seriesID + " AS series_id")
+	}
+	builder = builder.
 		Column(sq.Expr("(sum(extract(epoch FROM least(b.bucket_end, "+overlapEnd+") - greatest(b.bucket_start, p.started_at))) / 3600)::float8 AS value", plan.To)).
 		From("agent_presence p").
 		JoinClause(sq.Expr("JOIN b ON b.bucket_end IS NOT NULL AND p.started_at < b.bucket_end AND "+overlapEnd+" > b.bucket_start", plan.To))
@@ -57,16 +64,10 @@ func connectionHours(plan catalog.Plan, workspace string) (Statement, error) {
 		builder = builder.Join(j.clause)
 	}
 	builder = builder.Where(where)
-	switch plan.Kind {
-	case models.KindTimeSeries:
-		builder = builder.GroupBy("b.bucket", "series").OrderBy("b.bucket", "series")
-	case models.KindRanking:
-		builder = builder.GroupBy("series").OrderBy("value DESC", "series").Limit(uint64(plan.Limit)) // #nosec G115 -- 1..1000, checked by Resolve
-	default:
-		builder = builder.GroupBy("series").OrderBy("series")
+	if plan.Kind == models.KindTimeSeries {
+		return statement(builder.GroupBy("b.bucket", "series").OrderBy("b.bucket", "series"))
 	}
-	sqlText, args, err := builder.ToSql()
-	return Statement{SQL: sqlText, Args: args}, err
+	return statement(ordered(plan, builder.GroupBy("series", "series_id")))
 }
 
 // agentOfPresence joins a presence interval to its agent.
@@ -74,6 +75,6 @@ var agentOfPresence = join{"agent", "agents ag ON ag.workspace_id = p.workspace_
 
 func presenceColumn(metric catalog.Metric, dimension string) (column, error) {
 	return source{dimensions: map[string]column{
-		catalog.DimAgent.ID: {expr: "ag.name", joins: []join{agentOfPresence}},
+		catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{agentOfPresence}},
 	}}.column(metric, dimension)
 }

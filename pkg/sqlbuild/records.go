@@ -1,6 +1,8 @@
 package sqlbuild
 
 import (
+	"fmt"
+
 	sq "github.com/Masterminds/squirrel"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
@@ -81,10 +83,22 @@ var TranscriptColumns = []RecordColumn{
 	{Name: "text", Kind: RecordText, expr: "m.body"},
 }
 
+// SourcesColumns are the sources table's: per platform, the bot's and the
+// agents' messages and the conversations transferred to a human.
+var SourcesColumns = []RecordColumn{
+	{Name: "platform", Kind: RecordText, expr: "coalesce(ms.platform, tc.platform)"},
+	{Name: "bot_messages", Kind: RecordInt, expr: "coalesce(ms.bot, 0)"},
+	{Name: "agent_messages", Kind: RecordInt, expr: "coalesce(ms.agent, 0)"},
+	{Name: "transferred_conversations", Kind: RecordInt, expr: "coalesce(tc.transferred, 0)"},
+}
+
 // ColumnsOf are the columns a records metric answers with.
 func ColumnsOf(metric catalog.Metric) []RecordColumn {
-	if metric.ID == catalog.MetricTranscript {
+	switch metric.ID {
+	case catalog.MetricTranscript:
 		return TranscriptColumns
+	case catalog.MetricSources:
+		return SourcesColumns
 	}
 	return DialogColumns
 }
@@ -93,8 +107,11 @@ func ColumnsOf(metric catalog.Metric) []RecordColumn {
 // the dialogs (one row per conversation started in the time range, newest
 // first, cut to plan.Limit rows).
 func Records(plan catalog.Plan, workspace string) (Statement, error) {
-	if plan.Metric.ID == catalog.MetricTranscript {
+	switch plan.Metric.ID {
+	case catalog.MetricTranscript:
 		return transcript(plan, workspace)
+	case catalog.MetricSources:
+		return sourcesTable(plan, workspace)
 	}
 	src := sources[catalog.SourceConversations]
 	builder := selectColumns(DialogColumns).From("conversations v").
@@ -130,6 +147,41 @@ func transcript(plan catalog.Plan, workspace string) (Statement, error) {
 		OrderBy("m.created_at", "m.id").
 		Limit(uint64(plan.Limit)).ToSql() // #nosec G115 -- 1..10000, checked by Resolve
 	return Statement{SQL: sqlText, Args: args}, err
+}
+
+// sourcesTable counts the bot's and the agents' messages sent in the range
+// per platform, and beside them the conversations started in the range that
+// were handed to a human; a platform with only one of the two still has its row.
+func sourcesTable(plan catalog.Plan, workspace string) (Statement, error) {
+	messages := psql.Select("c.platform").
+		Column(sq.Expr("count(*) FILTER (WHERE m.sender = ?) AS bot", "bot")).
+		Column(sq.Expr("count(*) FILTER (WHERE m.sender = ?) AS agent", "agent")).
+		From("messages m").Join(contactOfMessage.clause).
+		Where(workspaceFence("m.workspace_id", workspace)).
+		Where(sq.GtOrEq{"m.created_at": plan.From}).Where(sq.Lt{"m.created_at": plan.To}).
+		Where(sq.Eq{"m.sender": []string{"bot", "agent"}})
+	transferred := psql.Select("c.platform", "count(*) AS transferred").
+		From("conversations v").Join(contactOfConversation.clause).
+		Where(workspaceFence("v.workspace_id", workspace)).
+		Where(sq.GtOrEq{"v.started_at": plan.From}).Where(sq.Lt{"v.started_at": plan.To}).
+		Where(catalog.HandedOff)
+	for _, f := range plan.Filters {
+		// Platform is the table's one filter, and both halves read it as c.platform.
+		if !plan.Metric.Allows(f.Dimension) {
+			return Statement{}, fmt.Errorf("metric %s has no column for dimension %q", plan.Metric.ID, f.Dimension)
+		}
+		messages = messages.Where(sq.Eq{"c.platform": f.Values})
+		transferred = transferred.Where(sq.Eq{"c.platform": f.Values})
+	}
+	transferredSQL, transferredArgs, err := transferred.GroupBy("c.platform").PlaceholderFormat(sq.Question).ToSql()
+	if err != nil {
+		return Statement{}, err
+	}
+	return statement(selectColumns(SourcesColumns).
+		FromSelect(messages.GroupBy("c.platform"), "ms").
+		JoinClause("FULL JOIN ("+transferredSQL+") tc ON tc.platform = ms.platform", transferredArgs...).
+		OrderBy("platform").
+		Limit(uint64(plan.Limit))) // #nosec G115 -- 1..10000, checked by Resolve
 }
 
 // selectColumns selects each record column under its name.

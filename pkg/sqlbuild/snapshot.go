@@ -53,7 +53,9 @@ var snapshotSources = map[catalog.Source]source{
 // Snapshot builds the query for a snapshot plan: the state at the end of the
 // time range. Each result row is (series text, value float8), by group name.
 func Snapshot(plan catalog.Plan, workspace string) (Statement, error) {
-	return build(plan, workspace, plan.From, plan.To, nil, func(b sq.SelectBuilder) sq.SelectBuilder {
-		return b.GroupBy("series").OrderBy("series")
-	})
+	b, err := aggregated(plan, plan.Metric, wholeRange(plan, workspace), false)
+	if err != nil {
+		return Statement{}, err
+	}
+	return statement(b.OrderBy("series"))
 }

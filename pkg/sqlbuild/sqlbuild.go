@@ -25,9 +25,10 @@ type source struct {
 	// fromAt replaces from for snapshot sources: the rows as they stand at
 	// one instant, the end of the time range.
 	fromAt func(b sq.SelectBuilder, at time.Time) sq.SelectBuilder
-	// fromRange replaces from for derived tables that must see the time range
-	// inside them, so that their aggregation reads only the range's rows.
-	fromRange func(b sq.SelectBuilder, from, to time.Time) sq.SelectBuilder
+	// fromRange replaces from for derived tables that must see the workspace
+	// and the time range (or its buckets) inside them, so that their
+	// aggregation reads only the rows it needs.
+	fromRange func(b sq.SelectBuilder, sc scope) sq.SelectBuilder
 	workspace string
 	// time is the column a time range applies to; empty for snapshot sources.
 	time string
@@ -36,7 +37,9 @@ type source struct {
 }
 
 type column struct {
-	expr  string
+	expr string
+	// id is the group's numeric id, for drill-down links (an agent's id).
+	id    string
 	joins []join
 	// args are bind parameters of expr's ? placeholders.
 	args []any
@@ -102,7 +105,8 @@ var sources = map[catalog.Source]source{
 			catalog.DimSender.ID:   {expr: "m.sender"},
 			catalog.DimIntent.ID:   {expr: "m.intent"},
 			catalog.DimLanguage.ID: {expr: "m.language"},
-			catalog.DimAgent.ID:    {expr: "ag.name", joins: []join{agentOfMessage}},
+			catalog.DimPhrase.ID:   {expr: catalog.Phrase("m.body")},
+			catalog.DimAgent.ID:    {expr: "ag.name", id: "ag.id", joins: []join{agentOfMessage}},
 		},
 	},
 	catalog.SourceConversations: {
@@ -111,8 +115,8 @@ var sources = map[catalog.Source]source{
 		time:      "v.started_at",
 		dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfConversation}},
-			catalog.DimFlow.ID:     {expr: "fl.name", joins: []join{startFlowOfConversation}},
-			catalog.DimTask.ID:     {expr: "tk.name", joins: []join{taskOfConversation}},
+			catalog.DimFlow.ID:     {expr: "fl.name", id: "fl.id", joins: []join{startFlowOfConversation}},
+			catalog.DimTask.ID:     {expr: "tk.name", id: "tk.id", joins: []join{taskOfConversation}},
 			catalog.DimStatus.ID:   {expr: conversationStatus, args: conversationStatusArgs},
 			catalog.DimReplied.ID:  {expr: "(" + catalog.ContactReplied + ")::text", args: []any{"inbound"}},
 			catalog.DimInterest.ID: {expr: "(v.interest_at IS NOT NULL)::text"},
@@ -135,7 +139,7 @@ var sources = map[catalog.Source]source{
 		time:      "ai.used_at",
 		dimensions: map[string]column{
 			catalog.DimTool.ID:  {expr: "ai.tool"},
-			catalog.DimAgent.ID: {expr: "ag.name", joins: []join{agentOfAIAssist}},
+			catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{agentOfAIAssist}},
 		},
 	},
 	catalog.SourceMarkers: {
@@ -143,7 +147,7 @@ var sources = map[catalog.Source]source{
 		workspace: "cm.workspace_id",
 		time:      "cm.marked_at",
 		dimensions: map[string]column{
-			catalog.DimMarker.ID: {expr: "mk.name", joins: []join{markerOfMarking}},
+			catalog.DimMarker.ID: {expr: "mk.name", id: "mk.id", joins: []join{markerOfMarking}},
 		},
 	},
 	catalog.SourcePageVisits: {
@@ -158,10 +162,11 @@ var sources = map[catalog.Source]source{
 	// One row per minute with messages, with how many. The range is applied
 	// inside, on the messages' time index, before counting.
 	catalog.SourceMessageMinutes: {
-		fromRange: func(b sq.SelectBuilder, from, to time.Time) sq.SelectBuilder {
+		fromRange: func(b sq.SelectBuilder, sc scope) sq.SelectBuilder {
 			return b.FromSelect(psql.Select("m.workspace_id", "date_trunc('minute', m.created_at) AS minute", "count(*) AS n").
 				From("messages m").
-				Where(sq.GtOrEq{"m.created_at": from}).Where(sq.Lt{"m.created_at": to}).
+				Where(workspaceFence("m.workspace_id", sc.workspace)).
+				Where(sq.GtOrEq{"m.created_at": sc.from()}).Where(sq.Lt{"m.created_at": sc.to()}).
 				GroupBy("m.workspace_id", "minute"), "mm")
 		},
 		workspace:  "mm.workspace_id",
@@ -174,8 +179,8 @@ var sources = map[catalog.Source]source{
 		time:      "a.created_at",
 		dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfAssignment}},
-			catalog.DimAgent.ID:    {expr: "ag.name", joins: []join{agentOfAssignment}},
-			catalog.DimTeam.ID:     {expr: "tm.name", joins: []join{teamOfAssignment}},
+			catalog.DimAgent.ID:    {expr: "ag.name", id: "ag.id", joins: []join{agentOfAssignment}},
+			catalog.DimTeam.ID:     {expr: "tm.name", id: "tm.id", joins: []join{teamOfAssignment}},
 			catalog.DimRole.ID:     {expr: "a.role"},
 			catalog.DimClosing.ID:  {expr: "a.closing_reason"},
 		},
@@ -185,7 +190,7 @@ var sources = map[catalog.Source]source{
 		workspace: "ft.workspace_id",
 		time:      "ft.triggered_at",
 		dimensions: map[string]column{
-			catalog.DimFlow.ID: {expr: "fl.name", joins: []join{flowOfTrigger}},
+			catalog.DimFlow.ID: {expr: "fl.name", id: "fl.id", joins: []join{flowOfTrigger}},
 		},
 	},
 	// One row per contact with the time of its first inbound message ever. The
@@ -218,6 +223,30 @@ type Statement struct {
 	Args []any
 }
 
+// statement renders a finished builder.
+func statement(b sq.SelectBuilder) (Statement, error) {
+	sqlText, args, err := b.ToSql()
+	if err != nil {
+		return Statement{}, err
+	}
+	return Statement{SQL: sqlText, Args: args}, nil
+}
+
+// scope is what every statement is fenced to: one workspace and the buckets
+// of the time range (for totals, rankings and snapshots one bucket, the range).
+type scope struct {
+	workspace  string
+	boundaries []time.Time
+}
+
+func (s scope) from() time.Time { return s.boundaries[0] }
+func (s scope) to() time.Time   { return s.boundaries[len(s.boundaries)-1] }
+
+// wholeRange is the scope of a plan answered over its whole time range.
+func wholeRange(plan catalog.Plan, workspace string) scope {
+	return scope{workspace: workspace, boundaries: []time.Time{plan.From, plan.To}}
+}
+
 // TimeSeries builds the query for a time-series plan. Each result row is
 // (bucket int, series text, value float8), where bucket k (1-based) is the
 // bucket starting at plan.Boundaries[k-1]. For cumulative metrics bucket 0
@@ -226,90 +255,154 @@ func TimeSeries(plan catalog.Plan, workspace string) (Statement, error) {
 	if plan.Metric.Source == catalog.SourcePresence {
 		return connectionHours(plan, workspace)
 	}
-	first, last := plan.Boundaries[0], plan.Boundaries[len(plan.Boundaries)-1]
-	return build(plan, workspace, first, last, func(src source, b sq.SelectBuilder) sq.SelectBuilder {
-		return b.Column(sq.Expr("width_bucket("+src.time+", ?::timestamptz[]) AS bucket", plan.Boundaries))
-	}, func(b sq.SelectBuilder) sq.SelectBuilder {
-		return b.GroupBy("bucket", "series").OrderBy("bucket", "series")
-	})
+	b, err := aggregated(plan, plan.Metric, scope{workspace: workspace, boundaries: plan.Boundaries}, true)
+	if err != nil {
+		return Statement{}, err
+	}
+	return statement(b.OrderBy("bucket", "series"))
 }
 
 // Totals builds the query for a totals or ranking plan over exactly the time
-// range. Each result row is (series text, value float8); a ranking is ordered
-// largest first (ties by name) and cut to plan.Limit rows.
+// range. Each result row is (series text, series_id bigint, value float8),
+// where series_id is the group's id for dimensions that have one (an agent's
+// id, for drill-down links) and null otherwise; a ranking is ordered largest
+// first (ties by name) and cut to plan.Limit rows.
 func Totals(plan catalog.Plan, workspace string) (Statement, error) {
 	if plan.Metric.Source == catalog.SourcePresence {
 		return connectionHours(plan, workspace)
 	}
-	return build(plan, workspace, plan.From, plan.To, nil, func(b sq.SelectBuilder) sq.SelectBuilder {
-		b = b.GroupBy("series")
-		if plan.Kind == models.KindRanking {
-			return b.OrderBy("value DESC", "series").Limit(uint64(plan.Limit)) //nolint:gosec // 1..1000, checked by Resolve
+	b, err := aggregated(plan, plan.Metric, wholeRange(plan, workspace), false)
+	if err != nil {
+		return Statement{}, err
+	}
+	return statement(ordered(plan, b))
+}
+
+// ordered sorts totals by name, and rankings largest first, cut to the limit.
+func ordered(plan catalog.Plan, b sq.SelectBuilder) sq.SelectBuilder {
+	if plan.Kind == models.KindRanking {
+		return b.OrderBy("value DESC NULLS LAST", "series").Limit(uint64(plan.Limit)) //nolint:gosec // 1..1000, checked by Resolve
+	}
+	return b.OrderBy("series")
+}
+
+// aggregated is metric's value per group (and per bucket when bucketed) for
+// plan's group-by and filters, unordered: the rows every kind shares.
+func aggregated(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (sq.SelectBuilder, error) {
+	if metric.Quotient != nil {
+		return quotient(plan, metric, sc, bucketed)
+	}
+	b, err := build(plan, metric, sc, bucketed)
+	if err != nil {
+		return b, err
+	}
+	if bucketed {
+		return b.GroupBy("bucket", "series"), nil
+	}
+	return b.GroupBy("series", "series_id"), nil
+}
+
+// quotient divides one metric's value by another's, group by group and
+// bucket by bucket: null where the divisor is 0 or has no rows, 0 where only
+// the dividend has none.
+func quotient(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (sq.SelectBuilder, error) {
+	parts := [2]sq.SelectBuilder{}
+	for i, id := range []string{metric.Quotient.Dividend, metric.Quotient.Divisor} {
+		part, ok := catalog.Lookup(id)
+		if !ok {
+			return sq.SelectBuilder{}, fmt.Errorf("metric %s divides by unknown metric %q", metric.ID, id)
 		}
-		return b.OrderBy("series")
-	})
+		var err error
+		if parts[i], err = aggregated(plan, part, sc, bucketed); err != nil {
+			return sq.SelectBuilder{}, err
+		}
+	}
+	divisor, divisorArgs, err := parts[1].PlaceholderFormat(sq.Question).ToSql()
+	if err != nil {
+		return sq.SelectBuilder{}, err
+	}
+	on := "n.series = d.series AND n.series_id IS NOT DISTINCT FROM d.series_id"
+	b := psql.Select()
+	if bucketed {
+		on = "n.bucket = d.bucket AND n.series = d.series"
+		b = b.Column("coalesce(n.bucket, d.bucket) AS bucket")
+	}
+	b = b.Column("coalesce(n.series, d.series) AS series")
+	if !bucketed {
+		b = b.Column("coalesce(n.series_id, d.series_id) AS series_id")
+	}
+	return b.Column("(coalesce(n.value, 0) / nullif(d.value, 0))::float8 AS value").
+		FromSelect(parts[0], "n").
+		JoinClause("FULL JOIN ("+divisor+") d ON "+on, divisorArgs...), nil
 }
 
 // build assembles the parts every kind shares: the metric's source and
-// aggregate, the workspace fence, [from, to) on the source's time (no lower
-// bound for cumulative metrics), the metric's conditions and the filters.
-func build(plan catalog.Plan, workspace string, from, to time.Time,
-	leading func(source, sq.SelectBuilder) sq.SelectBuilder, grouping func(sq.SelectBuilder) sq.SelectBuilder,
-) (Statement, error) {
-	src, ok := sources[plan.Metric.Source]
+// aggregate, the workspace fence, the scope's time range on the source's time
+// (no lower bound for cumulative metrics), the metric's conditions and the
+// filters. Bucketed rows lead with their bucket; the others carry the
+// group's id (series_id).
+func build(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (sq.SelectBuilder, error) {
+	src, ok := sources[metric.Source]
 	if !ok {
-		src, ok = snapshotSources[plan.Metric.Source]
+		src, ok = snapshotSources[metric.Source]
 	}
 	if !ok {
-		return Statement{}, fmt.Errorf("metric %s has no SQL source %q", plan.Metric.ID, plan.Metric.Source)
+		return sq.SelectBuilder{}, fmt.Errorf("metric %s has no SQL source %q", metric.ID, metric.Source)
 	}
-	series := sq.Expr("''::text AS series")
+	if src.fromAt != nil && bucketed {
+		return sq.SelectBuilder{}, fmt.Errorf("metric %s is a state at one instant: query it as a snapshot", metric.ID)
+	}
+	series, seriesID := sq.Expr("''::text AS series"), sq.Expr("NULL::bigint AS series_id")
 	var joins []join
 	if plan.GroupBy != "" {
-		col, err := src.column(plan.Metric, plan.GroupBy)
+		col, err := src.column(metric, plan.GroupBy)
 		if err != nil {
-			return Statement{}, err
+			return sq.SelectBuilder{}, err
 		}
 		series = sq.Expr("coalesce(("+col.expr+")::text, '') AS series", col.args...)
+		if col.id != "" {
+			seriesID = sq.Expr("(" + col.id + ")::bigint AS series_id")
+		}
 		joins = append(joins, col.joins...)
 	}
 
 	builder := psql.Select()
-	if leading != nil {
-		builder = leading(src, builder)
+	if bucketed {
+		builder = builder.Column(sq.Expr("width_bucket("+src.time+", ?::timestamptz[]) AS bucket", sc.boundaries))
 	}
-	builder = builder.Column(series).
-		Column(sq.Expr("("+plan.Metric.Aggregate+")::float8 AS value", aggregateArgs(plan)...))
-	if src.fromAt != nil && leading != nil {
-		return Statement{}, fmt.Errorf("metric %s is a state at one instant: query it as a snapshot", plan.Metric.ID)
+	builder = builder.Column(series)
+	if !bucketed {
+		builder = builder.Column(seriesID)
 	}
-	where := sq.And{workspaceFence(src.workspace, workspace)}
-	if src.fromAt != nil {
-		builder = src.fromAt(builder, to)
-	} else {
-		if src.fromRange != nil {
-			builder = src.fromRange(builder, from, to)
-		} else {
-			builder = src.from(builder)
+	builder = builder.Column(sq.Expr("("+metric.Aggregate+")::float8 AS value", aggregateArgs(plan, metric)...))
+	where := sq.And{workspaceFence(src.workspace, sc.workspace)}
+	switch {
+	case src.fromAt != nil:
+		builder = src.fromAt(builder, sc.to())
+	case src.fromRange != nil:
+		builder = src.fromRange(builder, sc)
+	default:
+		builder = src.from(builder)
+	}
+	if src.fromAt == nil {
+		where = append(where, sq.Lt{src.time: sc.to()})
+		if !metric.Cumulative {
+			where = append(where, sq.GtOrEq{src.time: sc.from()})
 		}
-		where = append(where, sq.Lt{src.time: to})
-		if !plan.Metric.Cumulative {
-			where = append(where, sq.GtOrEq{src.time: from})
-		}
 	}
-	if len(plan.Metric.Conditions) > 0 {
-		where = append(where, sq.Eq(plan.Metric.Conditions))
+	if len(metric.Conditions) > 0 {
+		where = append(where, sq.Eq(metric.Conditions))
 	}
-	for _, column := range plan.Metric.Present {
+	for _, column := range metric.Present {
 		where = append(where, sq.NotEq{column: nil})
 	}
-	if plan.Metric.Where != "" {
-		where = append(where, sq.Expr(plan.Metric.Where, plan.Metric.WhereArgs...))
+	if metric.Where != "" {
+		where = append(where, sq.Expr(metric.Where, metric.WhereArgs...))
 	}
 	for _, f := range plan.Filters {
-		col, err := src.column(plan.Metric, f.Dimension)
+		col, err := src.column(metric, f.Dimension)
 		if err != nil {
-			return Statement{}, err
+			return sq.SelectBuilder{}, err
 		}
 		where = append(where, col.filter(f.Values))
 		joins = append(joins, col.joins...)
@@ -321,18 +414,14 @@ func build(plan catalog.Plan, workspace string, from, to time.Time,
 			builder = builder.Join(j.clause)
 		}
 	}
-	sqlText, args, err := grouping(builder.Where(where)).ToSql()
-	if err != nil {
-		return Statement{}, err
-	}
-	return Statement{SQL: sqlText, Args: args}, nil
+	return builder.Where(where), nil
 }
 
 // aggregateArgs are the metric's aggregate arguments with each Param replaced
 // by the query's value.
-func aggregateArgs(plan catalog.Plan) []any {
-	args := make([]any, len(plan.Metric.AggregateArgs))
-	for i, arg := range plan.Metric.AggregateArgs {
+func aggregateArgs(plan catalog.Plan, metric catalog.Metric) []any {
+	args := make([]any, len(metric.AggregateArgs))
+	for i, arg := range metric.AggregateArgs {
 		switch arg {
 		case catalog.ParamTargetSeconds:
 			args[i] = plan.TargetSeconds

@@ -1,6 +1,8 @@
 package sqlbuild
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,19 +61,26 @@ func TestEveryCatalogMetricBuildsForEveryDimension(t *testing.T) {
 	for _, m := range catalog.Metrics {
 		builder := TimeSeries
 		switch {
-		case m.Supports(models.KindSnapshot):
+		case m.Supports(models.KindSnapshot) && !m.Supports(models.KindTimeSeries):
 			builder = Snapshot
 			_, err := TimeSeries(plan(t, m.ID, ""), "acme")
 			require.EqualError(t, err, "metric "+m.ID+" is a state at one instant: query it as a snapshot")
 		case m.Supports(models.KindRecords):
 			builder = Records
 		}
-		_, err := builder(plan(t, m.ID, ""), "acme")
+		s, err := builder(plan(t, m.ID, ""), "acme")
 		require.NoError(t, err, m.ID)
+		requireNumberedOnce(t, s, m.ID)
 		for _, dimension := range m.Dimensions {
 			s, err := builder(plan(t, m.ID, dimension, models.Filter{Dimension: dimension, Values: []string{"v"}}), "acme")
 			require.NoError(t, err, "%s by %s", m.ID, dimension)
-			require.LessOrEqual(t, strings.Count(s.SQL, " JOIN contacts c ")+strings.Count(s.SQL, "FROM contacts c"), 1, "%s by %s joins contacts at most once", m.ID, dimension)
+			requireNumberedOnce(t, s, m.ID+" by "+dimension)
+			selects := 1
+			if m.Quotient != nil || m.ID == catalog.MetricSources {
+				selects = 2
+			}
+			require.LessOrEqual(t, strings.Count(s.SQL, " JOIN contacts c ")+strings.Count(s.SQL, "FROM contacts c"), selects,
+				"%s by %s joins contacts at most once per aggregate", m.ID, dimension)
 		}
 	}
 }
@@ -84,4 +93,28 @@ func TestEveryDimensionListsItsValues(t *testing.T) {
 		_, fixed := catalog.FixedValues[d.ID]
 		require.True(t, queried != fixed, "%s: exactly one of a query or a fixed list", d.ID)
 	}
+}
+
+// Exactly the identified dimensions carry ids, in every source that has them.
+func TestIdentifiedDimensionsCarryTheirIDs(t *testing.T) {
+	all := []map[catalog.Source]source{sources, snapshotSources}
+	for _, set := range all {
+		for name, src := range set {
+			for id, col := range src.dimensions {
+				dimension, ok := catalog.LookupDimension(id)
+				require.True(t, ok, "%s: %s", name, id)
+				require.Equal(t, dimension.Identified, col.id != "", "source %s, dimension %s", name, id)
+			}
+		}
+	}
+}
+
+// requireNumberedOnce checks that a statement's placeholders run $1..$n, each
+// once, for its n arguments: nested subqueries must not number their own.
+func requireNumberedOnce(t *testing.T, s Statement, what string) {
+	t.Helper()
+	for i := 1; i <= len(s.Args); i++ {
+		require.Equal(t, 1, len(regexp.MustCompile(`\$`+strconv.Itoa(i)+`\b`).FindAllString(s.SQL, -1)), "%s: $%d", what, i)
+	}
+	require.NotRegexp(t, `\$`+strconv.Itoa(len(s.Args)+1)+`\b`, s.SQL, what)
 }

@@ -29,6 +29,7 @@ var dimensionValues = map[string]valueSource{
 	catalog.DimTask.ID:     {table: "tasks x", column: "x.name"},
 	catalog.DimMarker.ID:   {table: "markers x", column: "x.name"},
 	catalog.DimPage.ID:     {table: "page_visits x", column: "x.url", time: "x.visited_at"},
+	catalog.DimPhrase.ID:   {table: "messages x", column: "nullif(" + catalog.Phrase("x.body") + ", '')", time: "x.created_at"},
 }
 
 // MaxDimensionValues bounds one listing of values.

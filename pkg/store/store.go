@@ -134,7 +134,9 @@ func QueryBucketed(ctx context.Context, pool *pgxpool.Pool, sql string, args ...
 // Totaled is one row of a totals or ranking statement.
 type Totaled struct {
 	Series string
-	Value  *float64
+	// SeriesID is the group's id when the dimension has one (an agent's).
+	SeriesID *int64
+	Value    *float64
 }
 
 // QueryTotals runs a totals or ranking statement and reads its rows.

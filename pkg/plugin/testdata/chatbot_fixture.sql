@@ -147,3 +147,33 @@ INSERT INTO agent_presence (workspace_id, agent_id, started_at, ended_at) VALUES
   (1, 1, '2022-01-03 22:00Z', '2022-01-04 02:00Z'),
   (1, 2, '2022-01-05 09:00Z', NULL),
   (2, 1, '2022-01-01 00:00Z', '2022-02-01 00:00Z');
+
+-- Message texts, for the phrases. Inbound (client) phrases once normalised:
+--   January: "where is my order" 4 (11 twice, 13, 14), "hello" 2 (11, 12), "thanks" 1 (12),
+--            "i want a refund" 1 (13), "hi" 1 (14); conversation 15's empty text is not a phrase
+--   February: "i want a refund" 1 (16)
+-- Every bot reply says "How can I help?" (five in January, one in February);
+-- agent messages and broadcasts have no text. Workspace other's client asks
+-- "where is my order" too, and never counts for acme.
+UPDATE messages SET body = CASE created_at
+    WHEN '2022-01-03 10:00Z' THEN 'Where is my order?'
+    WHEN '2022-01-03 10:01Z' THEN '  where is my   order'
+    WHEN '2022-01-03 10:02Z' THEN 'Hello!'
+    WHEN '2022-01-04 10:00Z' THEN 'hello'
+    WHEN '2022-01-04 10:01Z' THEN 'Thanks.'
+    WHEN '2022-01-05 10:00Z' THEN 'Where is my order?!'
+    WHEN '2022-01-05 10:01Z' THEN 'I want a refund'
+    WHEN '2022-01-06 10:00Z' THEN 'WHERE IS MY ORDER'
+    WHEN '2022-01-06 10:01Z' THEN 'hi'
+    WHEN '2022-02-10 10:00Z' THEN 'I want a refund.'
+    ELSE '' END
+WHERE direction = 'inbound';
+UPDATE messages SET body = 'How can I help?' WHERE sender = 'bot';
+
+-- Credits added: a top-up of 10 on 2021-12-31, a refund of 0.5 on 2022-01-15 and
+-- an adjustment of -1 on 2022-02-15. With the template sends above the balance is
+-- 10 at the end of December, 10 + 0.5 - 0.054 = 10.446 at the end of January and
+-- 10.446 - 0.003 - 1 = 9.443 at the end of February. Workspace other has 100.
+INSERT INTO credit_ledger (workspace_id, occurred_at, kind, amount) VALUES
+  (1, '2021-12-31 12:00Z', 'top_up', 10), (1, '2022-01-15 12:00Z', 'refund', 0.5),
+  (1, '2022-02-15 12:00Z', 'adjustment', -1), (2, '2021-12-31 12:00Z', 'top_up', 100);
