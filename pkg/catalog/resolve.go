@@ -74,7 +74,7 @@ func Resolve(q models.Query) (Plan, error) {
 		if q.ConversationID <= 0 {
 			return Plan{}, queryErrorf("a transcript needs a conversationId: set the conversation's id (the dialogs table's id column)")
 		}
-		plan.ConversationID = q.ConversationID
+		plan.ConversationID = int64(q.ConversationID)
 	}
 	if plan.Kind == models.KindRecords {
 		if plan.GroupBy != "" {

@@ -60,8 +60,10 @@ type Query struct {
 	Timezone  string    `json:"timezone"`
 	// Limit is how many rows a ranking returns (default 10).
 	Limit int `json:"limit"`
-	// ConversationID names the conversation of a transcript.
-	ConversationID int64 `json:"conversationId"`
+	// ConversationID names the conversation of a transcript. It is read from
+	// a number or a string, because data links and template variables
+	// interpolate it as text ("${__value.raw}", "$conversation").
+	ConversationID flexInt `json:"conversationId"`
 	// TargetSeconds is the service level's answer target (default 60).
 	TargetSeconds float64 `json:"targetSeconds"`
 

@@ -44,13 +44,14 @@ type Datasource struct {
 	// query and the health check can say what to fix.
 	settingsErr error
 	pool        *pgxpool.Pool
+	ref         datasourceRef
 	queries     *datasource.QueryTypeMux
 	resources   backend.CallResourceHandler
 }
 
 // NewDatasource builds an instance for one data source's settings.
 func NewDatasource(ctx context.Context, instance backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
-	ds := &Datasource{}
+	ds := &Datasource{ref: datasourceRef{uid: instance.UID, name: instance.Name}}
 	ds.settings, ds.settingsErr = models.LoadSettings(instance)
 	if ds.settingsErr == nil {
 		ds.pool, ds.settingsErr = store.Open(ctx, ds.settings)
@@ -125,6 +126,7 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 		response.Frames = data.Frames{data.NewFrame(plan.Metric.ID).SetMeta(&data.FrameMeta{ExecutedQueryString: statement.SQL})}
 		return response
 	}
+	addDrillDown(frame, plan, ds.ref)
 	return backend.DataResponse{Frames: data.Frames{frame}}
 }
 

@@ -1,6 +1,8 @@
 package plugin
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,6 +100,7 @@ func TestTranscript(t *testing.T) {
 	for i, want := range []string{"2022-01-05T10:00:00Z", "2022-01-05T10:00:30Z", "2022-01-05T10:01:00Z", "2022-01-05T10:08:00Z", "2022-01-05T10:11:00Z"} {
 		require.True(t, at(want).Equal(times[i].(time.Time)), "message %d", i)
 	}
+	require.Equal(t, []any{"Where is my order?!", "How can I help?", "I want a refund", "", ""}, column("text"))
 	require.Equal(t, []any{int64(13), int64(13), int64(13), int64(13), int64(13)}, column("session_id"))
 	require.Equal(t, "a3", column("client_id")[0])
 	require.InDelta(t, 0.05, column("dialog_cost")[0].(float64), 1e-12)
@@ -111,4 +114,87 @@ func TestTranscript(t *testing.T) {
 		require.EqualError(t, resp.Error, message)
 		require.EqualValues(t, 400, resp.Status)
 	}
+}
+
+// Phrases after normalising case, white space and trailing punctuation (see
+// the fixture's message texts).
+func TestPopularAndClientPhrases(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	client := rows(t, ask(t, ds, `{"queryType":"ranking","metric":"client_phrases","groupBy":"phrase"}`, jan2022, feb2022))
+	require.Equal(t, [][2]any{{"where is my order", 4.0}, {"hello", 2.0}, {"hi", 1.0}, {"i want a refund", 1.0}, {"thanks", 1.0}}, client)
+
+	twoMonths := rows(t, ask(t, ds, `{"queryType":"ranking","metric":"client_phrases","groupBy":"phrase","limit":2,
+		"filters":[{"dimension":"phrase","values":["i want a refund","hello"]}]}`, jan2022, mar2022))
+	require.Equal(t, [][2]any{{"hello", 2.0}, {"i want a refund", 2.0}}, twoMonths)
+
+	popular := rows(t, ask(t, ds, `{"queryType":"ranking","metric":"popular_phrases","groupBy":"phrase","limit":2}`, jan2022, feb2022))
+	require.Equal(t, [][2]any{{"how can i help", 5.0}, {"where is my order", 4.0}}, popular)
+	botOnly := rows(t, ask(t, ds, `{"queryType":"ranking","metric":"popular_phrases","groupBy":"phrase",
+		"filters":[{"dimension":"sender","values":["bot"]}]}`, jan2022, mar2022))
+	require.Equal(t, [][2]any{{"how can i help", 6.0}}, botOnly)
+
+}
+
+// Sources per platform. January: bot replies whatsapp 3 (11, 12, 13) and
+// webchat 2 (14, 15); agent messages whatsapp 3 (Ana in 11, Bruno and Carla
+// in 13) and webchat 1 (Ana in 14); transferred whatsapp 3 (11, 12, 13) and
+// webchat 1 (14).
+func TestSourcesTable(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	table := func(query, from, to string) [][]any {
+		frame := ask(t, ds, query, from, to)
+		out := make([][]any, frame.Rows())
+		for i := range out {
+			for _, field := range frame.Fields {
+				value, _ := field.ConcreteAt(i)
+				out[i] = append(out[i], value)
+			}
+		}
+		return out
+	}
+	require.Equal(t, [][]any{{"webchat", int64(2), int64(1), int64(1)}, {"whatsapp", int64(3), int64(3), int64(3)}},
+		table(`{"queryType":"records","metric":"sources"}`, jan2022, feb2022))
+	require.Equal(t, [][]any{{"whatsapp", int64(1), int64(1), int64(1)}},
+		table(`{"queryType":"records","metric":"sources","filters":[{"dimension":"platform","values":["whatsapp"]}]}`, feb2022, mar2022))
+	// Conversation 16 started at 2022-02-10 10:00; in its first ten seconds
+	// only the contact wrote, so the platform has a transfer and no messages.
+	require.Equal(t, [][]any{{"whatsapp", int64(0), int64(0), int64(1)}},
+		table(`{"queryType":"records","metric":"sources"}`, "2022-02-10T10:00:00Z", "2022-02-10T10:00:10Z"))
+}
+
+// A dialog's id links to its transcript, and the link's query, once Grafana
+// puts the row's id in, answers with that conversation's messages.
+func TestDialogsLinkToTheirTranscript(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	frame := ask(t, ds, `{"queryType":"records","metric":"dialogs"}`, jan2022, feb2022)
+	idField, _ := frame.FieldByName("id")
+	require.NotNil(t, idField)
+	require.Len(t, idField.Config.Links, 1)
+	link := idField.Config.Links[0]
+	require.Equal(t, "Transcript", link.Title)
+	require.Equal(t, "chatbot-test", link.Internal.DatasourceUID)
+
+	query, err := json.Marshal(link.Internal.Query)
+	require.NoError(t, err)
+	require.Contains(t, string(query), `"conversationId":"${__value.raw}"`)
+	clicked := strings.ReplaceAll(string(query), "${__value.raw}", "13")
+	transcript := ask(t, ds, clicked, jan2022, feb2022)
+	session, _ := transcript.FieldByName("session_id")
+	require.Equal(t, 5, session.Len())
+	first, _ := session.ConcreteAt(0)
+	require.Equal(t, int64(13), first)
+}
+
+// An agent ranking links each agent to its activity over time; the link's
+// query, with the agent's name put in, is a valid query of that agent alone.
+func TestAgentRankingsLinkToTheAgent(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	frame := ask(t, ds, `{"queryType":"ranking","metric":"conversation_minutes","groupBy":"agent"}`, jan2022, feb2022)
+	idField, _ := frame.FieldByName("agent_id")
+	require.Len(t, idField.Config.Links, 2)
+	query, err := json.Marshal(idField.Config.Links[0].Internal.Query)
+	require.NoError(t, err)
+	clicked := strings.ReplaceAll(string(query), "${__data.fields.agent}", "Carla")
+	handled, _ := series(t, ask(t, ds, strings.Replace(clicked, `"queryType":"timeseries"`, `"queryType":"timeseries","interval":"month"`, 1), jan2022, feb2022))
+	require.Equal(t, map[string][]float64{"Handled conversations": {1}}, handled, "Carla accepted assignment 4")
 }
