@@ -149,6 +149,11 @@ var FixedValues = map[string][]string{
 	DimSuccess.ID:  {"true", "false"},
 }
 
+// conversationDimensions are what conversations group and filter by: where
+// they came from and how far the dialog went (the dialogs table's filters).
+var conversationDimensions = []string{DimPlatform.ID, DimFlow.ID, DimTask.ID, DimStatus.ID,
+	DimReplied.ID, DimInterest.ID, DimObtained.ID, DimSuccess.ID}
+
 // assignmentDimensions are what contact-center metrics group and filter by.
 var assignmentDimensions = []string{DimAgent.ID, DimTeam.ID, DimRole.ID, DimPlatform.ID}
 
@@ -329,7 +334,7 @@ var usageAndChatbot = []Metric{
 	{
 		ID: "conversations", Section: SectionUsage, Title: "Conversations",
 		Description: "Conversations started in the bucket (new chats, new incoming sessions); per task, a campaign's chats.",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimFlow.ID, DimTask.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: conversationDimensions,
 		Source: SourceConversations, Aggregate: "count(*)",
 	},
 	{
@@ -457,7 +462,7 @@ var campaignAndCost = []Metric{
 		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimSender.ID},
 		Source: SourceMessages, Aggregate: "coalesce(sum(m.ai_cost), 0)",
 	},
-	expensePer("dialogue", "conversations", "the conversations started in the bucket"),
+	expensePer("dialogue", "conversations", "the conversations started"),
 	expensePer("contact", "contacts_obtained", "the contacts obtained"),
 	expensePer("success", "successes", "the successes"),
 	{

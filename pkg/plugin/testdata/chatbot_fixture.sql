@@ -177,3 +177,6 @@ UPDATE messages SET body = 'How can I help?' WHERE sender = 'bot';
 INSERT INTO credit_ledger (workspace_id, occurred_at, kind, amount) VALUES
   (1, '2021-12-31 12:00Z', 'top_up', 10), (1, '2022-01-15 12:00Z', 'refund', 0.5),
   (1, '2022-02-15 12:00Z', 'adjustment', -1), (2, '2021-12-31 12:00Z', 'top_up', 100);
+
+-- Interest was shown in conversations 11, 13 and 14.
+UPDATE conversations SET interest_at = started_at + interval '3 minutes' WHERE workspace_id = 1 AND id IN (11, 13, 14);
