@@ -371,6 +371,12 @@ func TestGeneratedData(t *testing.T) {
 		assert.Positive(t, value(t, "SELECT count(*) FROM ai_assist_uses WHERE workspace_id = 1 AND translation_applied"))
 		edited := value(t, "SELECT avg((sent_text <> suggested_text)::int) FROM ai_assist_uses WHERE workspace_id = 1 AND sent_text IS NOT NULL AND NOT translation_applied")
 		assert.InDelta(t, 0.7, edited, 0.15, "most suggestions are edited a little")
+		// The store computes the accuracy of each use as it is loaded: exactly the
+		// sent, untranslated ones have one.
+		assert.Equal(t, value(t, "SELECT count(*) FROM ai_assist_uses WHERE workspace_id = 1 AND sent_text IS NOT NULL AND NOT translation_applied"),
+			value(t, "SELECT count(accuracy) FROM ai_assist_uses WHERE workspace_id = 1"))
+		accuracy := value(t, "SELECT avg(accuracy) FROM ai_assist_uses WHERE workspace_id = 1")
+		assert.InDelta(t, 0.9, accuracy, 0.05, "a few typos in sentences of some 35 characters")
 		// The sent text is what the agent's message says.
 		assert.Zero(t, value(t, `SELECT count(*) FROM ai_assist_uses u WHERE u.workspace_id = 1 AND u.sent_text IS NOT NULL AND u.conversation_id IS NOT NULL
 			AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.workspace_id = 1 AND m.conversation_id = u.conversation_id AND m.agent_id = u.agent_id AND m.body = u.sent_text)`))

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"testing"
 
@@ -36,7 +37,7 @@ func exec(t *testing.T, url, sql string) {
 func TestHealthOK(t *testing.T) {
 	result := checkHealth(t, instanceSettings(t, fixtureURL(t, "usage_fixture"), "acme"))
 	require.Equal(t, backend.HealthStatusOk, result.Status, result.Message)
-	require.Equal(t, `Connected to the conversation store (schema version 1), workspace "acme"`, result.Message)
+	require.Equal(t, fmt.Sprintf(`Connected to the conversation store (schema version %d), workspace "acme"`, store.SchemaVersion), result.Message)
 }
 
 func TestHealthUnknownWorkspaceListsTheKnownOnes(t *testing.T) {
@@ -47,9 +48,11 @@ func TestHealthUnknownWorkspaceListsTheKnownOnes(t *testing.T) {
 
 func TestHealthSchemaMissingOrNewer(t *testing.T) {
 	url := storetest.URL(t)
-	exec(t, url, "INSERT INTO schema_migrations (version, name) VALUES (2, 'from_the_future')")
+	future := store.SchemaVersion + 1
+	exec(t, url, fmt.Sprintf("INSERT INTO schema_migrations (version, name) VALUES (%d, 'from_the_future')", future))
 	newer := checkHealth(t, instanceSettings(t, url, "acme"))
-	require.Equal(t, "the conversation store's schema is version 2, newer than this plugin reads (1): upgrade the plugin", newer.Message)
+	require.Equal(t, fmt.Sprintf("the conversation store's schema is version %d, newer than this plugin reads (%d): upgrade the plugin",
+		future, store.SchemaVersion), newer.Message)
 
 	exec(t, url, "DROP TABLE schema_migrations")
 	missing := checkHealth(t, instanceSettings(t, url, "acme"))
