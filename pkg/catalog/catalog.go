@@ -128,10 +128,11 @@ var (
 	DimObtained = Dimension{ID: "contact_obtained", Title: "Contact obtained"}
 	DimSuccess  = Dimension{ID: "success", Title: "Success"}
 	DimPhrase   = Dimension{ID: "phrase", Title: "Phrase"}
+	DimInbox    = Dimension{ID: "inbox", Title: "Inbox", Identified: true}
 )
 
 // Dimensions lists every dimension, for the query editor.
-var Dimensions = []Dimension{DimPlatform, DimSender, DimIntent, DimLanguage, DimFlow, DimAgent, DimTeam, DimRole,
+var Dimensions = []Dimension{DimPlatform, DimInbox, DimSender, DimIntent, DimLanguage, DimFlow, DimAgent, DimTeam, DimRole,
 	DimClosing, DimTask, DimCategory, DimTool, DimMarker, DimPage, DimState,
 	DimStatus, DimReplied, DimInterest, DimObtained, DimSuccess, DimPhrase}
 
@@ -151,11 +152,11 @@ var FixedValues = map[string][]string{
 
 // conversationDimensions are what conversations group and filter by: where
 // they came from and how far the dialog went (the dialogs table's filters).
-var conversationDimensions = []string{DimPlatform.ID, DimFlow.ID, DimTask.ID, DimStatus.ID,
+var conversationDimensions = []string{DimPlatform.ID, DimInbox.ID, DimFlow.ID, DimTask.ID, DimStatus.ID,
 	DimReplied.ID, DimInterest.ID, DimObtained.ID, DimSuccess.ID}
 
 // assignmentDimensions are what contact-center metrics group and filter by.
-var assignmentDimensions = []string{DimAgent.ID, DimTeam.ID, DimRole.ID, DimPlatform.ID}
+var assignmentDimensions = []string{DimAgent.ID, DimTeam.ID, DimRole.ID, DimPlatform.ID, DimInbox.ID}
 
 // Param stands in an aggregate's arguments for a value the query sets.
 type Param string
@@ -286,7 +287,7 @@ var usageAndChatbot = []Metric{
 	{
 		ID: "active_users", Section: SectionUsage, Title: "Active users",
 		Description: "Distinct contacts with at least one inbound message in the bucket. A contact is one identity on one platform.",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID},
 		Source: SourceMessages, Aggregate: "count(DISTINCT m.contact_id)",
 		Conditions: map[string]any{"m.direction": "inbound"},
 	},
@@ -314,21 +315,21 @@ var usageAndChatbot = []Metric{
 	{
 		ID: "messages_received", Section: SectionUsage, Title: "Messages received",
 		Description: "Inbound messages (from contacts) in the bucket.",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID},
 		Source: SourceMessages, Aggregate: "count(*)",
 		Conditions: map[string]any{"m.direction": "inbound"},
 	},
 	{
 		ID: "messages_sent", Section: SectionUsage, Title: "Messages sent",
 		Description: "Outbound messages in the bucket; group or filter by sender (bot, agent, broadcast).",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimSender.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID},
 		Source: SourceMessages, Aggregate: "count(*)",
 		Conditions: map[string]any{"m.direction": "outbound"},
 	},
 	{
 		ID: "total_messages", Section: SectionUsage, Title: "Total messages",
 		Description: "All messages in the bucket, inbound and outbound.",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimSender.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID},
 		Source: SourceMessages, Aggregate: "count(*)",
 	},
 	{
@@ -415,51 +416,51 @@ var campaignAndCost = []Metric{
 	{
 		ID: "replies", Section: SectionCampaignCost, Title: "Replies",
 		Description: "Conversations started in the bucket in which the contact replied (sent at least one message).",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID, DimInbox.ID},
 		Source: SourceConversations, Aggregate: repliedChats, AggregateArgs: []any{"inbound"},
 	},
 	{
 		ID: "reply_share", Section: SectionCampaignCost, Title: "Reply share",
 		Description: "Replies as a share of the conversations started in the bucket; null without conversations.",
-		Unit:        "percentunit", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID},
+		Unit:        "percentunit", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID, DimInbox.ID},
 		Source: SourceConversations, Aggregate: repliedChats + "::float8 / nullif(count(*), 0)", AggregateArgs: []any{"inbound"},
 	},
 	{
 		ID: "contacts_obtained", Section: SectionCampaignCost, Title: "Contacts obtained",
 		Description: "Of the replied conversations started in the bucket, those in which contact details were obtained.",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID, DimInbox.ID},
 		Source: SourceConversations, Aggregate: obtainedChats, AggregateArgs: []any{"inbound"},
 	},
 	{
 		ID: "contacts_obtained_share", Section: SectionCampaignCost, Title: "Contacts obtained share",
 		Description: "Contacts obtained as a share of replies; null without replies.",
-		Unit:        "percentunit", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID},
+		Unit:        "percentunit", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID, DimInbox.ID},
 		Source: SourceConversations, Aggregate: obtainedChats + "::float8 / nullif(" + repliedChats + ", 0)",
 		AggregateArgs: []any{"inbound", "inbound"},
 	},
 	{
 		ID: "successes", Section: SectionCampaignCost, Title: "Successes",
 		Description: "Of the replied conversations started in the bucket, those marked successful.",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID, DimInbox.ID},
 		Source: SourceConversations, Aggregate: successChats, AggregateArgs: []any{"inbound"},
 	},
 	{
 		ID: "success_share", Section: SectionCampaignCost, Title: "Success share",
 		Description: "Successes as a share of replies; null without replies.",
-		Unit:        "percentunit", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID},
+		Unit:        "percentunit", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID, DimInbox.ID},
 		Source: SourceConversations, Aggregate: successChats + "::float8 / nullif(" + repliedChats + ", 0)",
 		AggregateArgs: []any{"inbound", "inbound"},
 	},
 	{
 		ID: "dialog_cost", Section: SectionCampaignCost, Title: "Dialog cost",
 		Description: "Cost recorded for the conversations started in the bucket (the dialog cost).",
-		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID},
+		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID, DimInbox.ID},
 		Source: SourceConversations, Aggregate: "coalesce(sum(v.cost), 0)",
 	},
 	{
 		ID: "ai_expense", Section: SectionCampaignCost, Title: "AI expense",
 		Description: "AI processing cost of the messages sent in the bucket.",
-		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimSender.ID},
+		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID},
 		Source: SourceMessages, Aggregate: "coalesce(sum(m.ai_cost), 0)",
 	},
 	expensePer("dialogue", "conversations", "the conversations started"),
@@ -474,19 +475,19 @@ var campaignAndCost = []Metric{
 	{
 		ID: "paid_messages", Section: SectionCampaignCost, Title: "Paid messages",
 		Description: "Billable messages in the bucket (billing per channel).",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimSender.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID},
 		Source: SourceMessages, Aggregate: "count(*)", Conditions: map[string]any{"m.billable": true},
 	},
 	{
 		ID: "billing_cost", Section: SectionCampaignCost, Title: "Billing cost",
 		Description: "Cost of the billable messages in the bucket (billing per channel).",
-		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimSender.ID},
+		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID},
 		Source: SourceMessages, Aggregate: "coalesce(sum(m.billing_cost), 0)", Conditions: map[string]any{"m.billable": true},
 	},
 	{
 		ID: "credit_usage", Section: SectionCampaignCost, Title: "Credit usage",
 		Description: "Cost of the template messages sent in the bucket, per template category (marketing, utility, authentication, other).",
-		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimCategory.ID, DimPlatform.ID},
+		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimCategory.ID, DimPlatform.ID, DimInbox.ID},
 		Source: SourceTemplateSends, Aggregate: "coalesce(sum(ts.cost), 0)",
 	},
 	{
@@ -494,6 +495,13 @@ var campaignAndCost = []Metric{
 		Description: "Uses of an AI writing tool (AI writer, doc reply) by agents in the bucket.",
 		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTool.ID, DimAgent.ID},
 		Source: SourceAIAssists, Aggregate: "count(*)",
+	},
+	{
+		ID: "ai_assist_accuracy", Section: SectionCampaignCost, Title: "AI assist accuracy",
+		Description: "1 - edit distance(suggested, sent) / the longer text's length, averaged over the AI writing-tool uses in the bucket whose reply was sent, leaving out uses where translation was applied; null without any.",
+		Unit:        "percentunit", Value: ValueAverage, Kinds: allKinds, Dimensions: []string{DimTool.ID, DimAgent.ID},
+		// accuracy is stored with each use (migration 0002), so this is a plain average.
+		Source: SourceAIAssists, Aggregate: "avg(ai.accuracy)", Present: []string{"ai.accuracy"},
 	},
 	{
 		ID: "markers", Section: SectionCampaignCost, Title: "Markers",
@@ -550,19 +558,19 @@ var contactCenter = []Metric{
 	{
 		ID: "transferred_conversations", Section: SectionContactCenter, Title: "Conversations transferred to a human",
 		Description: "Conversations started in the bucket that were handed to a human queue, team or agent at least once.",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimTask.ID, DimFlow.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimTask.ID, DimFlow.ID},
 		Source: SourceConversations, Aggregate: "count(*)", Where: HandedOff,
 	},
 	{
 		ID: "no_operator_response", Section: SectionContactCenter, Title: "No operator response",
 		Description: "Conversations started in the bucket that were transferred to a human but got no agent message.",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimTask.ID, DimFlow.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimTask.ID, DimFlow.ID},
 		Source: SourceConversations, Aggregate: "count(*)", Where: HandedOff + " AND " + NoAgentMessage,
 	},
 	{
 		ID: "cc_messages", Section: SectionContactCenter, Title: "Contact-center messages",
 		Description: "Messages sent or received in the bucket while their conversation had an open assignment.",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimSender.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID},
 		Source: SourceMessages, Aggregate: "count(*)", Where: assignmentOpen,
 	},
 	{
@@ -632,7 +640,7 @@ func expensePer(per, divisor, what string) Metric {
 	return Metric{
 		ID: "expense_per_" + per, Section: SectionCampaignCost, Title: "Expense per " + per,
 		Description: "AI expense in the bucket divided by " + what + " in it; null when there are none.",
-		Unit:        "currencyUSD", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimPlatform.ID},
+		Unit:        "currencyUSD", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID},
 		Quotient: &Quotient{Dividend: "ai_expense", Divisor: divisor},
 	}
 }

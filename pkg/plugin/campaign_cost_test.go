@@ -26,8 +26,8 @@ func TestCampaignAndCostMetrics(t *testing.T) {
 	require.Equal(t, [][2]any{{"whatsapp", 3.0}}, total("paid_messages", "platform"))
 	near([][2]any{{"whatsapp", 0.15}}, total("billing_cost", "platform"))
 	near([][2]any{{"marketing", 0.05}, {"utility", 0.004}}, total("credit_usage", "template_category"))
-	require.Equal(t, [][2]any{{"ai_writer", 2.0}, {"doc_reply", 1.0}}, total("ai_assist_usage", "tool"))
-	require.Equal(t, [][2]any{{"Ana", 2.0}, {"Bruno", 1.0}}, total("ai_assist_usage", "agent"))
+	require.Equal(t, [][2]any{{"ai_writer", 3.0}, {"doc_reply", 1.0}}, total("ai_assist_usage", "tool"))
+	require.Equal(t, [][2]any{{"Ana", 2.0}, {"Bruno", 1.0}, {"Carla", 1.0}}, total("ai_assist_usage", "agent"))
 	require.Equal(t, [][2]any{{"complaint", 1.0}, {"vip", 2.0}}, total("markers", "marker"))
 	require.Equal(t, [][2]any{{"Ana", 2.0}, {"Bruno", 1.0}, {"Carla", 1.0}}, total("agent_messages", "agent"))
 	require.Equal(t, [][2]any{{"webchat", 1.0}, {"whatsapp", 3.0}}, total("agent_messages", "platform"))
@@ -124,4 +124,27 @@ func TestBalance(t *testing.T) {
 	require.InDelta(t, 10.446, januaryEnd[0][1].(float64), 1e-9)
 	before := rows(t, ask(t, ds, `{"queryType":"snapshot","metric":"balance"}`, "2021-01-01T00:00:00Z", "2021-06-01T00:00:00Z"))
 	require.Equal(t, [][2]any{{"", 0.0}}, before, "no credit yet is a real zero")
+}
+
+// AI assist accuracy, 1 - edit distance / longer length, over sent and
+// untranslated uses. January: Ana's AI writer text "Your order ships
+// today." went out as "...today!" (1 edit in 23 characters: 22/23), her doc
+// reply unchanged (1); Bruno's was never sent and Carla's was translated, so
+// neither counts. February: Ana's unchanged (1).
+func TestAIAssistAccuracy(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	january := januaryTotals(t, ds, "ai_assist_accuracy", "")
+	require.InDelta(t, (22.0/23+1)/2, january[0][1].(float64), 1e-12)
+	byTool := januaryTotals(t, ds, "ai_assist_accuracy", "tool")
+	require.Equal(t, "ai_writer", byTool[0][0])
+	require.InDelta(t, 22.0/23, byTool[0][1].(float64), 1e-12)
+	require.Equal(t, [2]any{"doc_reply", 1.0}, byTool[1])
+
+	twoMonths := rows(t, ask(t, ds, `{"queryType":"totals","metric":"ai_assist_accuracy"}`, jan2022, mar2022))
+	require.InDelta(t, (22.0/23+2)/3, twoMonths[0][1].(float64), 1e-12)
+
+	// Bruno and Carla have uses but no accuracy: they are not in the ranking.
+	ranked := rows(t, ask(t, ds, `{"queryType":"ranking","metric":"ai_assist_accuracy","groupBy":"agent"}`, jan2022, feb2022))
+	require.Len(t, ranked, 1)
+	require.Equal(t, "Ana", ranked[0][0])
 }

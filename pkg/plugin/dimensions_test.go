@@ -22,6 +22,9 @@ func TestEveryDimensionGroupsAndFilters(t *testing.T) {
 	}{
 		// Conversations 11, 12, 13, 16, 17, 18 on whatsapp; 14, 15 on webchat.
 		{"platform", "conversations", [][2]any{{"webchat", 2.0}, {"whatsapp", 6.0}}, []string{"webchat", "telegram"}, 2},
+		// Inbox 1 "WhatsApp" has the whatsapp conversations, 2 "Web chat" the others;
+		// agent messages reach their inbox through their conversation.
+		{"inbox", "conversations", [][2]any{{"Web chat", 2.0}, {"WhatsApp", 6.0}}, []string{"Web chat", "WhatsApp"}, 8},
 		// Inbound 3+2+2+2+1+1; bot replies in 11..16; agents 4 in January, 1 in February; broadcasts in 17, 18.
 		{"sender", "total_messages", [][2]any{{"agent", 5.0}, {"bot", 6.0}, {"broadcast", 2.0}, {"contact", 11.0}}, []string{"agent", "broadcast"}, 7},
 		{"intent", "top_intents", [][2]any{{"greeting", 3.0}, {"order_status", 4.0}, {"refund", 2.0}}, []string{"refund", "greeting"}, 5},
@@ -38,7 +41,7 @@ func TestEveryDimensionGroupsAndFilters(t *testing.T) {
 		{"closing_reason", "closing_reasons", [][2]any{{"resolved", 3.0}, {"timeout", 1.0}, {"transferred", 1.0}}, []string{"timeout", "transferred"}, 2},
 		{"task", "conversations", [][2]any{{"(none)", 2.0}, {"Renewals", 1.0}, {"Spring sale", 5.0}}, []string{"Renewals", "Spring sale"}, 6},
 		{"template_category", "credit_usage", [][2]any{{"authentication", 0.003}, {"marketing", 0.05}, {"utility", 0.004}}, []string{"utility", "authentication"}, 0.007},
-		{"tool", "ai_assist_usage", [][2]any{{"ai_writer", 3.0}, {"doc_reply", 1.0}}, []string{"ai_writer", "doc_reply"}, 4},
+		{"tool", "ai_assist_usage", [][2]any{{"ai_writer", 4.0}, {"doc_reply", 1.0}}, []string{"ai_writer", "doc_reply"}, 5},
 		// vip on 11 and 13, complaint on 13 and 16: either marker, conversations 11, 13, 16.
 		{"marker", "markers", [][2]any{{"complaint", 2.0}, {"vip", 2.0}}, []string{"vip", "complaint"}, 3},
 		{"page", "web_pages", [][2]any{{"/contact", 1.0}, {"/pricing", 3.0}}, []string{"/contact", "/pricing"}, 4},

@@ -44,7 +44,7 @@ func TestCatalogResourceMatchesTheFrontendFixture(t *testing.T) {
 	require.NoError(t, json.Unmarshal(response.Body, &served))
 	require.Len(t, served.Metrics, len(catalog.Metrics))
 	require.Equal(t, "active_users", served.Metrics[0].ID)
-	require.Equal(t, []string{"platform"}, served.Metrics[0].Dimensions)
+	require.Equal(t, []string{"platform", "inbox"}, served.Metrics[0].Dimensions)
 
 	pretty, err := json.MarshalIndent(served, "", "  ")
 	require.NoError(t, err)

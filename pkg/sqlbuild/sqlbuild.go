@@ -92,6 +92,17 @@ var (
 	contactOfPageVisit    = join{"contact", "contacts c ON c.workspace_id = pv.workspace_id AND c.id = pv.contact_id", false}
 )
 
+// Joins to the inbox (the channel instance) a row came through: a
+// conversation's own, or the conversation's of a message or an assignment.
+var (
+	inboxOfConversation = join{"inbox", "inboxes ib ON ib.workspace_id = v.workspace_id AND ib.id = v.inbox_id", false}
+	inboxOfMessage      = join{"inbox", "conversations iv ON iv.workspace_id = m.workspace_id AND iv.id = m.conversation_id" +
+		" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false}
+	inboxOfAssignment = join{"inbox", "conversations iv ON iv.workspace_id = a.workspace_id AND iv.id = a.conversation_id" +
+		" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false}
+	inboxOfTemplateSend = join{"inbox", "inboxes ib ON ib.workspace_id = ts.workspace_id AND ib.id = ts.inbox_id", false}
+)
+
 // flowOfTrigger joins a trigger event to its flow.
 var flowOfTrigger = join{"flow", "flows fl ON fl.workspace_id = ft.workspace_id AND fl.id = ft.flow_id", false}
 
@@ -102,6 +113,7 @@ var sources = map[catalog.Source]source{
 		time:      "m.created_at",
 		dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfMessage}},
+			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfMessage}},
 			catalog.DimSender.ID:   {expr: "m.sender"},
 			catalog.DimIntent.ID:   {expr: "m.intent"},
 			catalog.DimLanguage.ID: {expr: "m.language"},
@@ -115,6 +127,7 @@ var sources = map[catalog.Source]source{
 		time:      "v.started_at",
 		dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfConversation}},
+			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfConversation}},
 			catalog.DimFlow.ID:     {expr: "fl.name", id: "fl.id", joins: []join{startFlowOfConversation}},
 			catalog.DimTask.ID:     {expr: "tk.name", id: "tk.id", joins: []join{taskOfConversation}},
 			catalog.DimStatus.ID:   {expr: conversationStatus, args: conversationStatusArgs},
@@ -131,6 +144,7 @@ var sources = map[catalog.Source]source{
 		dimensions: map[string]column{
 			catalog.DimCategory.ID: {expr: "ts.category"},
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfTemplateSend}},
+			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfTemplateSend}},
 		},
 	},
 	catalog.SourceAIAssists: {
@@ -179,6 +193,7 @@ var sources = map[catalog.Source]source{
 		time:      "a.created_at",
 		dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfAssignment}},
+			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfAssignment}},
 			catalog.DimAgent.ID:    {expr: "ag.name", id: "ag.id", joins: []join{agentOfAssignment}},
 			catalog.DimTeam.ID:     {expr: "tm.name", id: "tm.id", joins: []join{teamOfAssignment}},
 			catalog.DimRole.ID:     {expr: "a.role"},

@@ -23,6 +23,7 @@ var dimensionValues = map[string]valueSource{
 	catalog.DimIntent.ID:   {table: "messages x", column: "x.intent", time: "x.created_at"},
 	catalog.DimLanguage.ID: {table: "messages x", column: "x.language", time: "x.created_at"},
 	catalog.DimFlow.ID:     {table: "flows x", column: "x.name"},
+	catalog.DimInbox.ID:    {table: "inboxes x", column: "x.name"},
 	catalog.DimAgent.ID:    {table: "agents x", column: "x.name"},
 	catalog.DimTeam.ID:     {table: "teams x", column: "x.name"},
 	catalog.DimClosing.ID:  {table: "assignments x", column: "x.closing_reason", time: "x.created_at"},

@@ -79,7 +79,8 @@ INSERT INTO assignments (workspace_id, id, conversation_id, contact_id, transfer
 --   Ana in 16 (February); those on whatsapp are billable at 0.05 each
 --   every acme bot reply costs 0.002 of AI processing
 --   template sends: marketing 0.025 twice and utility 0.004 in January, authentication 0.003 in February
---   AI assists: Ana ai_writer and doc_reply, Bruno ai_writer in January; Ana ai_writer in February
+--   AI assists: Ana ai_writer and doc_reply, Bruno ai_writer (not sent), Carla ai_writer (translated)
+--   in January; Ana ai_writer in February
 --   markers: vip on 11 and 13, complaint on 13 in January; complaint on 16 in February
 --   page visits: contact 7 /pricing twice and /contact, contact 1 /pricing, all in January
 INSERT INTO tasks (workspace_id, id, name) VALUES (1, 1, 'Spring sale'), (1, 2, 'Renewals');
@@ -107,6 +108,9 @@ INSERT INTO ai_assist_uses (workspace_id, agent_id, conversation_id, tool, used_
   (1, 1, 14, 'doc_reply', '2022-01-06 10:05:30Z', 'See our pricing page.', 'See our pricing page.'),
   (1, 2, 13, 'ai_writer', '2022-01-05 10:07:50Z', 'Let me check.', NULL),
   (1, 1, 16, 'ai_writer', '2022-02-10 10:06:00Z', 'Refund started.', 'Refund started.');
+-- Carla had the AI writer's text translated before sending it: a use, but no accuracy.
+INSERT INTO ai_assist_uses (workspace_id, agent_id, conversation_id, tool, used_at, suggested_text, sent_text, translation_applied) VALUES
+  (1, 3, 13, 'ai_writer', '2022-01-05 10:10:50Z', 'Un momento.', 'One moment.', true);
 
 INSERT INTO markers (workspace_id, id, name) VALUES (1, 1, 'vip'), (1, 2, 'complaint'), (2, 1, 'vip');
 INSERT INTO conversation_markers (workspace_id, conversation_id, marker_id, marked_at) VALUES
