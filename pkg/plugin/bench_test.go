@@ -15,6 +15,34 @@ import (
 // messages; 57000 gives about a million). Run with
 // go test ./pkg/plugin -run '^$' -bench Usage -benchtime 20x
 func BenchmarkUsageQueries(b *testing.B) {
+	benchmarkQueries(b, map[string]string{
+		"active_users_by_platform_day":      `{"metric":"active_users","groupBy":"platform","interval":"day","timezone":"America/Sao_Paulo"}`,
+		"new_users_by_platform_month":       `{"metric":"new_users","groupBy":"platform","interval":"month"}`,
+		"total_users_by_platform_day":       `{"metric":"total_users","groupBy":"platform","interval":"day"}`,
+		"messages_sent_by_sender_hour":      `{"metric":"messages_sent","groupBy":"sender","interval":"hour"}`,
+		"messages_received_by_platform_day": `{"metric":"messages_received","groupBy":"platform","interval":"day"}`,
+	})
+}
+
+// BenchmarkDerivedQueries times the metrics whose SQL is more than one scan
+// of one table, and the records tables, on the same data. Run with
+// go test ./pkg/plugin -run '^$' -bench Derived -benchtime 20x
+func BenchmarkDerivedQueries(b *testing.B) {
+	benchmarkQueries(b, map[string]string{
+		"returning_users_by_platform_day":    `{"metric":"returning_users","groupBy":"platform","interval":"day"}`,
+		"operator_response_time_p90_ranking": `{"queryType":"ranking","metric":"operator_response_time_p90","groupBy":"agent"}`,
+		"expense_per_dialogue_by_inbox_week": `{"metric":"expense_per_dialogue","groupBy":"inbox","interval":"week"}`,
+		"balance_day":                        `{"metric":"balance","interval":"day"}`,
+		"client_phrases_top_10":              `{"queryType":"ranking","metric":"client_phrases","groupBy":"phrase"}`,
+		"service_level_by_team_day":          `{"metric":"service_level","groupBy":"team","interval":"day","targetSeconds":60}`,
+		"sources_table":                      `{"queryType":"records","metric":"sources"}`,
+		"dialogs_1000":                       `{"queryType":"records","metric":"dialogs"}`,
+	})
+}
+
+// benchmarkQueries runs each query through QueryData over 90 days of
+// generated data: CHATBOT_BENCH_CONTACTS contacts (default 5000).
+func benchmarkQueries(b *testing.B, queries map[string]string) {
 	contacts := 5000
 	if value := os.Getenv("CHATBOT_BENCH_CONTACTS"); value != "" {
 		parsed, err := strconv.Atoi(value)
@@ -22,14 +50,6 @@ func BenchmarkUsageQueries(b *testing.B) {
 		contacts = parsed
 	}
 	ds := generatedDatasource(b, contacts)
-
-	queries := map[string]string{
-		"active_users_by_platform_day":      `{"metric":"active_users","groupBy":"platform","interval":"day","timezone":"America/Sao_Paulo"}`,
-		"new_users_by_platform_month":       `{"metric":"new_users","groupBy":"platform","interval":"month"}`,
-		"total_users_by_platform_day":       `{"metric":"total_users","groupBy":"platform","interval":"day"}`,
-		"messages_sent_by_sender_hour":      `{"metric":"messages_sent","groupBy":"sender","interval":"hour"}`,
-		"messages_received_by_platform_day": `{"metric":"messages_received","groupBy":"platform","interval":"day"}`,
-	}
 	for name, queryJSON := range queries {
 		b.Run(name, func(b *testing.B) {
 			request := &backend.QueryDataRequest{Queries: []backend.DataQuery{
