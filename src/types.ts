@@ -62,6 +62,7 @@ export interface CatalogMetric {
   /** How values aggregate: count, sum, average, ... */
   valueKind: string;
   kinds: QueryKind[];
+  /** Empty when the metric cannot be grouped or filtered. */
   dimensions: string[];
 }
 

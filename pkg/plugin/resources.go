@@ -29,7 +29,14 @@ func (ds *Datasource) serveCatalog(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "use GET", http.StatusMethodNotAllowed)
 		return
 	}
-	writeJSON(w, r, catalogResponse{Metrics: catalog.Metrics, Dimensions: catalog.Dimensions, Intervals: timebucket.Named})
+	metrics := make([]catalog.Metric, len(catalog.Metrics))
+	for i, m := range catalog.Metrics {
+		if m.Dimensions == nil {
+			m.Dimensions = []string{} // a list, never null, for the editor
+		}
+		metrics[i] = m
+	}
+	writeJSON(w, r, catalogResponse{Metrics: metrics, Dimensions: catalog.Dimensions, Intervals: timebucket.Named})
 }
 
 // valuesResponse is what GET resources/dimensions/{dimension}/values returns.

@@ -130,7 +130,9 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
         (f) => !f.dimension || next.dimensions.includes(f.dimension) || isVariable(f.dimension)
       );
     }
-    change({ ...query, metric: option.value, groupBy, filters, queryType }, true);
+    // The service level target means nothing to other metrics, and the backend checks its range.
+    const targetSeconds = option.value === 'service_level' ? query.targetSeconds : undefined;
+    change({ ...withKind(query, queryType), metric: option.value, groupBy, filters, targetSeconds }, true);
   };
 
   return (
@@ -161,7 +163,7 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
               id="chatbot-query-kind"
               options={KIND_OPTIONS.filter((o) => !metric || metric.kinds.includes(o.value))}
               value={query.queryType ?? 'timeseries'}
-              onChange={(option) => change({ ...query, queryType: option.value }, true)}
+              onChange={(option) => change(withKind(query, option.value), true)}
             />
           </EditorField>
           {kind === 'timeseries' && (
@@ -394,6 +396,17 @@ export function metricOptionsBySection(metrics: CatalogMetric[]): Array<Combobox
 function sectionTitle(section: string): string {
   const s = (section || 'other').replace(/[_-]+/g, ' ').trim();
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * The query as another kind. Its limit goes when the kind changes: how many rows it means, its
+ * default and its range depend on the kind (a records limit of 5000 is out of range for a ranking).
+ */
+function withKind(query: ChatbotQuery, kind: QueryKind | undefined): ChatbotQuery {
+  if ((kind ?? 'timeseries') === (query.queryType ?? 'timeseries')) {
+    return { ...query, queryType: kind };
+  }
+  return { ...query, queryType: kind, limit: undefined };
 }
 
 function isVariable(value: string): boolean {
