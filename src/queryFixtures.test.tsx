@@ -1,0 +1,103 @@
+import React from 'react';
+import { render, screen } from '@testing-library/react';
+import { DataSourceInstanceSettings } from '@grafana/data';
+import { setTemplateSrv } from '@grafana/runtime';
+
+import { QueryEditor } from './components/QueryEditor';
+import { DataSource } from './datasource';
+import { migrateQuery } from './migrations';
+import catalogFixture from './testing/catalog.json';
+import { fakeTemplateSrv } from './testing/fakeTemplateSrv';
+import { NO_UNKNOWN_FIELDS, NO_UNSENT_FIELDS, QUERY_FIXTURES, QueryFixture } from './testing/queryFixtures';
+import { Catalog, ChatbotDataSourceOptions, ChatbotQuery, QUERY_MODEL_VERSION, QueryKind } from './types';
+
+// The stored queries the backend runs in pkg/plugin/query_fixtures_test.go.
+const catalog = catalogFixture as Catalog;
+
+const KIND_LABELS: Record<QueryKind, string> = {
+  timeseries: 'Time series',
+  totals: 'Totals',
+  ranking: 'Ranking',
+  snapshot: 'Snapshot',
+  records: 'Records',
+};
+
+const settings = {
+  id: 1,
+  uid: 'chatbot-uid',
+  type: 'chatbotmetrics-chatbot-datasource',
+  name: 'Chatbot Metrics',
+  access: 'proxy',
+  readOnly: false,
+  jsonData: { workspace: 'acme' },
+  meta: { id: 'chatbotmetrics-chatbot-datasource' },
+} as unknown as DataSourceInstanceSettings<ChatbotDataSourceOptions>;
+
+function renderEditor(query: ChatbotQuery) {
+  const datasource = { getCatalog: jest.fn(() => Promise.resolve(catalog)) } as unknown as DataSource;
+  const onChange = jest.fn();
+  render(<QueryEditor datasource={datasource} query={query} onChange={onChange} onRunQuery={jest.fn()} />);
+  return { onChange };
+}
+
+describe('query fixtures', () => {
+  beforeEach(() => {
+    setTemplateSrv(fakeTemplateSrv({}));
+  });
+
+  it('have only ChatbotQuery fields and use all of them (checked by tsc)', () => {
+    expect(NO_UNKNOWN_FIELDS).toBe(true);
+    expect(NO_UNSENT_FIELDS).toBe(true);
+    expect(QUERY_FIXTURES.map((f) => f.status)).toEqual(expect.arrayContaining([200, 400]));
+  });
+
+  describe.each(QUERY_FIXTURES)('$name', (fixture: QueryFixture) => {
+    it('is at the current model version, which the migration leaves as it is', () => {
+      expect(fixture.query.version).toBe(QUERY_MODEL_VERSION);
+      expect(migrateQuery(fixture.query)).toBe(fixture.query);
+    });
+
+    it('reaches the backend as stored', () => {
+      const ds = new DataSource(settings);
+      expect(ds.applyTemplateVariables(fixture.query, {})).toEqual(fixture.query);
+    });
+
+    if (fixture.status === 200) {
+      it("opens in the query editor with its metric's title and its kind, unchanged", async () => {
+        const { onChange } = renderEditor(fixture.query);
+        const metric = catalog.metrics.find((m) => m.id === fixture.query.metric);
+        expect(metric).toBeDefined();
+
+        expect(await screen.findByDisplayValue(metric!.title)).toBeInTheDocument();
+        expect(screen.getByLabelText('Metric')).toHaveValue(metric!.title);
+        expect(screen.getByLabelText('Kind')).toHaveValue(KIND_LABELS[fixture.query.queryType ?? 'timeseries']);
+        expect(onChange).not.toHaveBeenCalled();
+      });
+    } else {
+      // A dashboard saved with a query the backend refuses must still open, so it can be fixed.
+      it('opens in the query editor', async () => {
+        const { onChange } = renderEditor(fixture.query);
+
+        expect(await screen.findByLabelText('Kind')).toBeInTheDocument();
+        expect(onChange).not.toHaveBeenCalled();
+      });
+    }
+  });
+
+  // Dashboards usually put a multi-value variable where the fixtures list values: the backend
+  // must receive the same query the fixture has.
+  it.each(QUERY_FIXTURES.filter((f) => f.query.filters?.some((filter) => filter.values.length > 1)))(
+    '$name: a multi-value variable expands to the filter values',
+    (fixture: QueryFixture) => {
+      const variables: Record<string, string[]> = {};
+      const filters = (fixture.query.filters ?? []).map((filter, i) => {
+        variables[`values${i}`] = filter.values;
+        return { ...filter, values: [`$values${i}`] };
+      });
+      setTemplateSrv(fakeTemplateSrv(variables));
+      const ds = new DataSource(settings);
+
+      expect(ds.applyTemplateVariables({ ...fixture.query, filters }, {})).toEqual(fixture.query);
+    }
+  );
+});
