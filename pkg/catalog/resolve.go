@@ -104,7 +104,7 @@ func Resolve(q models.Query) (Plan, error) {
 	if plan.TargetSeconds == 0 {
 		plan.TargetSeconds = models.DefaultTargetSeconds
 	}
-	if plan.TargetSeconds < 0 || plan.TargetSeconds > 7*24*3600 {
+	if plan.TargetSeconds < 1 || plan.TargetSeconds > 7*24*3600 {
 		return Plan{}, queryErrorf("targetSeconds %g is out of range: use 1 second to 7 days (604800)", q.TargetSeconds)
 	}
 

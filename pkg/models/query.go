@@ -61,8 +61,8 @@ type Query struct {
 	// Limit is how many rows a ranking returns (default 10).
 	Limit int `json:"limit"`
 	// ConversationID names the conversation of a transcript. It is read from
-	// a number or a string, because data links and template variables
-	// interpolate it as text ("${__value.raw}", "$conversation").
+	// a number or a numeric string, because a data link interpolates it as
+	// text ("${__value.raw}").
 	ConversationID flexInt `json:"conversationId"`
 	// TargetSeconds is the service level's answer target (default 60).
 	TargetSeconds float64 `json:"targetSeconds"`

@@ -20,6 +20,8 @@ func TestBadQueriesFailAloneWithAClearMessage(t *testing.T) {
 		"unknown metric": {`{"metric":"happiness"}`,
 			fmt.Sprintf(`metric "happiness" is unknown: choose one of the %d metrics the query editor lists (resource catalog)`, len(catalog.Metrics))},
 		"no metric": {`{"interval":"day"}`, "no metric chosen: pick a metric in the query editor"},
+		"target under a second": {`{"queryType":"totals","metric":"service_level","targetSeconds":0.5}`,
+			"targetSeconds 0.5 is out of range: use 1 second to 7 days (604800)"},
 		"unknown dimension": {`{"metric":"active_users","groupBy":"mood"}`,
 			`dimension "mood" is unknown: metric active_users can group by platform, inbox`},
 		"dimension not allowed": {`{"metric":"active_users","groupBy":"sender"}`,

@@ -70,6 +70,11 @@ func (i Interval) nominal() time.Duration {
 // interval of the ladder that is at least Grafana's interval and at least
 // span/maxDataPoints; a unit name takes one of that unit.
 func Choose(name string, span, grafanaStep time.Duration, maxDataPoints int64) (Interval, error) {
+	// Grafana writes a month as "1M" and a minute as "1m": only the unit
+	// names are read without regard to case.
+	if strings.TrimSpace(name) == "1M" {
+		return Interval{Month, 1}, nil
+	}
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "", Auto:
 		least := grafanaStep
@@ -90,7 +95,7 @@ func Choose(name string, span, grafanaStep time.Duration, maxDataPoints int64) (
 		return Interval{Day, 1}, nil
 	case string(Week), "1w":
 		return Interval{Week, 1}, nil
-	case string(Month), "1M":
+	case string(Month):
 		return Interval{Month, 1}, nil
 	}
 	return Interval{}, fmt.Errorf("interval %q is unknown: use one of %s", name, strings.Join(Named, ", "))

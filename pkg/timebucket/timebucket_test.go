@@ -116,6 +116,9 @@ func TestChoose(t *testing.T) {
 		{"auto never exceeds a month", "auto", 100 * 365 * 24 * time.Hour, 0, 10, Interval{Month, 1}},
 		{"named unit", "day", 0, 0, 0, Interval{Day, 1}},
 		{"named unit, any case", "Month", 0, 0, 0, Interval{Month, 1}},
+		{"Grafana's month", "1M", 0, 0, 0, Interval{Month, 1}},
+		{"Grafana's minute", "1m", 0, 0, 0, Interval{Minute, 1}},
+		{"Grafana's week", "1w", 0, 0, 0, Interval{Week, 1}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
