@@ -145,6 +145,20 @@ describe('DataSource', () => {
       expect(ds.applyTemplateVariables(query, {}).filters).toEqual([{ dimension: 'sender', values: ['bot'] }]);
     });
 
+    it("puts a variable's value in a transcript's conversation id", () => {
+      setTemplateSrv(fakeTemplateSrv({ conversation: '13' }));
+      const query = ds.applyTemplateVariables(
+        { refId: 'A', version: 1, queryType: 'records', metric: 'transcript', conversationId: '$conversation' },
+        {}
+      );
+      expect(query.conversationId).toBe('13');
+      const numeric = ds.applyTemplateVariables(
+        { refId: 'A', version: 1, queryType: 'records', metric: 'transcript', conversationId: 13 },
+        {}
+      );
+      expect(numeric.conversationId).toBe(13);
+    });
+
     it('keeps text that is not a variable as it is', () => {
       const query: ChatbotQuery = {
         refId: 'A',

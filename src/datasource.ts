@@ -42,6 +42,9 @@ export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataS
       interval: interpolate(migrated.interval) as ChatbotQuery['interval'],
       timezone: interpolate(migrated.timezone),
       filters: interpolateFilters(migrated.filters ?? [], scopedVars),
+      // A transcript panel may take its conversation from a variable ("$conversation").
+      conversationId:
+        typeof migrated.conversationId === 'string' ? interpolate(migrated.conversationId) : migrated.conversationId,
     };
   }
 

@@ -27,7 +27,7 @@ export interface ChatbotQuery extends DataQuery {
   timezone?: string; // IANA name; empty = the dashboard's
   limit?: number; // ranking and records: how many rows (default 10 and 1000)
   targetSeconds?: number; // service level: the answer target in seconds (default 60)
-  conversationId?: number; // transcript: the conversation's id
+  conversationId?: number | string; // transcript: the conversation's id, or a variable holding it
 }
 
 /** Options configured for each data source instance (jsonData). */

@@ -180,12 +180,10 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
             <EditorField label="Conversation id" width={16} htmlFor="chatbot-query-conversation">
               <Input
                 id="chatbot-query-conversation"
-                type="number"
-                min={1}
                 value={query.conversationId ?? ''}
-                placeholder="id from the dialogs table"
+                placeholder="id from the dialogs table, or $variable"
                 onChange={(e: ChangeEvent<HTMLInputElement>) =>
-                  onChange({ ...query, conversationId: Number(e.currentTarget.value) || undefined })
+                  onChange({ ...query, conversationId: conversationIdFrom(e.currentTarget.value) })
                 }
                 onBlur={() => onRunQuery()}
               />
@@ -407,6 +405,15 @@ function withKind(query: ChatbotQuery, kind: QueryKind | undefined): ChatbotQuer
     return { ...query, queryType: kind };
   }
   return { ...query, queryType: kind, limit: undefined };
+}
+
+/** A typed conversation id: a number, or a template variable's name kept as text. */
+export function conversationIdFrom(text: string): number | string | undefined {
+  const value = text.trim();
+  if (/^\d+$/.test(value)) {
+    return Number(value);
+  }
+  return isVariable(value) ? value : undefined;
 }
 
 function isVariable(value: string): boolean {
