@@ -75,11 +75,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "seed":
 		flags, databaseURL := databaseFlags("seed")
 		ifEmpty := flags.Bool("if-empty", false, "load only when the store holds no workspace yet (for repeatable setups)")
-		readConfig := generatorFlags(flags)
-		if err := flags.Parse(rest); err != nil {
-			return err
-		}
-		cfg, err := readConfig()
+		cfg, err := generatorFlags(flags)(rest)
 		if err != nil {
 			return err
 		}
@@ -94,11 +90,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		flags := flag.NewFlagSet("local start", flag.ContinueOnError)
 		dir := flags.String("dir", ".data/postgres", "directory of the local cluster")
 		withData := flags.Bool("seed", false, "load generated demo data if the store has none")
-		readConfig := generatorFlags(flags)
-		if err := flags.Parse(rest); err != nil {
-			return err
-		}
-		cfg, err := readConfig()
+		cfg, err := generatorFlags(flags)(rest)
 		if err != nil {
 			return err
 		}
@@ -127,14 +119,18 @@ func databaseFlags(name string) (*flag.FlagSet, *string) {
 	return flags, flags.String("database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL of the store (default $DATABASE_URL)")
 }
 
-// generatorFlags registers the generator's scale knobs and returns a reader of them.
-func generatorFlags(flags *flag.FlagSet) func() (generator.Config, error) {
+// generatorFlags registers the generator's scale knobs on flags and returns a
+// function that parses a command's arguments and reads the knobs as a Config.
+func generatorFlags(flags *flag.FlagSet) func(args []string) (generator.Config, error) {
 	randomSeed := flags.Uint64("random-seed", 1, "random seed: the same seed and knobs give the same data")
 	days := flags.Int("days", 90, "days of activity")
 	contacts := flags.Int("contacts", 2000, "contacts per workspace")
 	workspaces := flags.Int("workspaces", 1, "workspaces (demo, demo-2, ...)")
 	start := flags.String("start", "2022-01-01", "first day of activity (UTC)")
-	return func() (generator.Config, error) {
+	return func(args []string) (generator.Config, error) {
+		if err := flags.Parse(args); err != nil {
+			return generator.Config{}, err
+		}
 		first, err := time.Parse(time.DateOnly, *start)
 		if err != nil {
 			return generator.Config{}, fmt.Errorf("-start %q is not a date: use YYYY-MM-DD", *start)
