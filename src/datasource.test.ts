@@ -1,24 +1,11 @@
-import { DataQueryRequest, DataSourceInstanceSettings, dateTime, ScopedVars } from '@grafana/data';
+import { DataQueryRequest, dateTime, ScopedVars } from '@grafana/data';
 import { DataSourceWithBackend, setTemplateSrv } from '@grafana/runtime';
 import { firstValueFrom, of } from 'rxjs';
 
 import { DataSource, resolveTimeZone } from './datasource';
-import catalogFixture from './testing/catalog.json';
 import { fakeTemplateSrv } from './testing/fakeTemplateSrv';
-import { Catalog, ChatbotDataSourceOptions, ChatbotQuery, DEFAULT_QUERY } from './types';
-
-const settings = {
-  id: 1,
-  uid: 'chatbot-uid',
-  type: 'chatbotmetrics-chatbot-datasource',
-  name: 'Chatbot Metrics',
-  access: 'proxy',
-  readOnly: false,
-  jsonData: { workspace: 'acme' },
-  meta: { id: 'chatbotmetrics-chatbot-datasource' },
-} as unknown as DataSourceInstanceSettings<ChatbotDataSourceOptions>;
-
-const catalog = catalogFixture as Catalog;
+import { catalog, instanceSettings } from './testing/stubs';
+import { ChatbotQuery, DEFAULT_QUERY } from './types';
 
 function request(timezone: string, targets: ChatbotQuery[]): DataQueryRequest<ChatbotQuery> {
   const from = dateTime('2024-03-01T00:00:00Z');
@@ -50,7 +37,7 @@ describe('DataSource', () => {
         empty: [''],
       })
     );
-    ds = new DataSource(settings);
+    ds = new DataSource(instanceSettings);
   });
 
   afterEach(() => {

@@ -1,19 +1,14 @@
-import React from 'react';
-import { render, screen } from '@testing-library/react';
-import { DataSourceInstanceSettings } from '@grafana/data';
+import { screen } from '@testing-library/react';
 import { setTemplateSrv } from '@grafana/runtime';
 
-import { QueryEditor } from './components/QueryEditor';
 import { DataSource } from './datasource';
 import { migrateQuery } from './migrations';
-import catalogFixture from './testing/catalog.json';
 import { fakeTemplateSrv } from './testing/fakeTemplateSrv';
 import { NO_UNKNOWN_FIELDS, NO_UNSENT_FIELDS, QUERY_FIXTURES, QueryFixture } from './testing/queryFixtures';
-import { Catalog, ChatbotDataSourceOptions, ChatbotQuery, QUERY_MODEL_VERSION, QueryKind } from './types';
+import { catalog, instanceSettings, renderEditor } from './testing/stubs';
+import { QUERY_MODEL_VERSION, QueryKind } from './types';
 
 // The stored queries the backend runs in pkg/plugin/query_fixtures_test.go.
-const catalog = catalogFixture as Catalog;
-
 const KIND_LABELS: Record<QueryKind, string> = {
   timeseries: 'Time series',
   totals: 'Totals',
@@ -21,24 +16,6 @@ const KIND_LABELS: Record<QueryKind, string> = {
   snapshot: 'Snapshot',
   records: 'Records',
 };
-
-const settings = {
-  id: 1,
-  uid: 'chatbot-uid',
-  type: 'chatbotmetrics-chatbot-datasource',
-  name: 'Chatbot Metrics',
-  access: 'proxy',
-  readOnly: false,
-  jsonData: { workspace: 'acme' },
-  meta: { id: 'chatbotmetrics-chatbot-datasource' },
-} as unknown as DataSourceInstanceSettings<ChatbotDataSourceOptions>;
-
-function renderEditor(query: ChatbotQuery) {
-  const datasource = { getCatalog: jest.fn(() => Promise.resolve(catalog)) } as unknown as DataSource;
-  const onChange = jest.fn();
-  render(<QueryEditor datasource={datasource} query={query} onChange={onChange} onRunQuery={jest.fn()} />);
-  return { onChange };
-}
 
 describe('query fixtures', () => {
   beforeEach(() => {
@@ -58,7 +35,7 @@ describe('query fixtures', () => {
     });
 
     it('reaches the backend as stored', () => {
-      const ds = new DataSource(settings);
+      const ds = new DataSource(instanceSettings);
       expect(ds.applyTemplateVariables(fixture.query, {})).toEqual(fixture.query);
     });
 
@@ -95,7 +72,7 @@ describe('query fixtures', () => {
         return { ...filter, values: [`$values${i}`] };
       });
       setTemplateSrv(fakeTemplateSrv(variables));
-      const ds = new DataSource(settings);
+      const ds = new DataSource(instanceSettings);
 
       expect(ds.applyTemplateVariables({ ...fixture.query, filters }, {})).toEqual(fixture.query);
     }

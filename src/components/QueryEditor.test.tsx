@@ -3,26 +3,11 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import userEvent, { UserEvent } from '@testing-library/user-event';
 import { setTemplateSrv } from '@grafana/runtime';
 
-import { DataSource } from '../datasource';
 import { setUpComboboxMenus } from '../testing/combobox';
 import { fakeTemplateSrv } from '../testing/fakeTemplateSrv';
+import { catalog, renderEditor, stubDataSource } from '../testing/stubs';
 import { Catalog, ChatbotQuery } from '../types';
-import catalogFixture from '../testing/catalog.json';
 import { QueryEditor, metricOptionsBySection } from './QueryEditor';
-
-// The catalog the backend serves, shared with the Go tests (pkg/plugin/resources_test.go).
-const catalog = catalogFixture as Catalog;
-
-function stubDataSource(getCatalog: () => Promise<Catalog>): DataSource {
-  return { getCatalog: jest.fn(getCatalog) } as unknown as DataSource;
-}
-
-function renderEditor(query: ChatbotQuery, datasource = stubDataSource(() => Promise.resolve(catalog))) {
-  const onChange = jest.fn();
-  const onRunQuery = jest.fn();
-  render(<QueryEditor datasource={datasource} query={query} onChange={onChange} onRunQuery={onRunQuery} />);
-  return { onChange, onRunQuery, datasource };
-}
 
 describe('QueryEditor', () => {
   beforeEach(() => {
@@ -141,7 +126,7 @@ describe('QueryEditor', () => {
 
 /** The editor inside a panel: each change is stored and rendered again, as Grafana does. */
 function renderControlled(initial: ChatbotQuery) {
-  const datasource = stubDataSource(() => Promise.resolve(catalog));
+  const datasource = stubDataSource();
   const onChange = jest.fn();
   const onRunQuery = jest.fn();
   function Panel() {
@@ -180,7 +165,8 @@ async function chooseMetric(user: UserEvent, title: string) {
   await user.click(option!);
 }
 
-describe('query kinds', () => {
+// Editing through Combobox menus, which jsdom cannot lay out without help.
+describe('editing', () => {
   let restoreMenus: () => void;
   beforeAll(() => {
     restoreMenus = setUpComboboxMenus();
@@ -190,173 +176,173 @@ describe('query kinds', () => {
     setTemplateSrv(fakeTemplateSrv({}));
   });
 
-  it('shows the limit for a ranking instead of the interval', async () => {
-    renderEditor({ refId: 'A', version: 1, queryType: 'ranking', metric: 'top_intents', groupBy: 'intent', limit: 5 });
+  describe('query kinds', () => {
+    it('shows the limit for a ranking instead of the interval', async () => {
+      renderEditor({
+        refId: 'A',
+        version: 1,
+        queryType: 'ranking',
+        metric: 'top_intents',
+        groupBy: 'intent',
+        limit: 5,
+      });
 
-    expect(await screen.findByDisplayValue('Top intents')).toBeInTheDocument();
-    expect(screen.getByLabelText('Kind')).toHaveValue('Ranking');
-    expect(screen.getByLabelText('Limit')).toHaveValue(5);
-    expect(screen.queryByLabelText('Interval')).not.toBeInTheDocument();
-  });
-
-  it('offers only the kinds the metric supports', async () => {
-    const { user } = renderControlled({ refId: 'A', version: 1, queryType: 'timeseries', metric: 'top_intents' });
-    await screen.findByDisplayValue('Top intents');
-
-    expect(await optionsOf(user, 'Kind')).toEqual([
-      expect.stringMatching(/^Time series/),
-      expect.stringMatching(/^Totals/),
-      expect.stringMatching(/^Ranking/),
-    ]);
-
-    await chooseMetric(user, 'Active sessions');
-    expect(await optionsOf(user, 'Kind')).toEqual([expect.stringMatching(/^Snapshot/)]);
-
-    await chooseMetric(user, 'Dialogs');
-    expect(await optionsOf(user, 'Kind')).toEqual([expect.stringMatching(/^Records/)]);
-  });
-
-  it('choosing Ranking on a time series keeps the metric and group by and runs the query', async () => {
-    const query: ChatbotQuery = {
-      refId: 'A',
-      version: 1,
-      queryType: 'timeseries',
-      metric: 'top_intents',
-      groupBy: 'intent',
-      interval: 'day',
-      filters: [{ dimension: 'platform', values: ['webchat'] }],
-    };
-    const { onChange, onRunQuery, user } = renderControlled(query);
-    await screen.findByDisplayValue('Top intents');
-
-    await choose(user, 'Kind', 'Ranking');
-
-    expect(onChange).toHaveBeenLastCalledWith({ ...query, queryType: 'ranking' });
-    expect(onRunQuery).toHaveBeenCalledTimes(1);
-    expect(screen.getByLabelText('Kind')).toHaveValue('Ranking');
-    expect(screen.getByLabelText('Group by')).toHaveValue('Intent');
-    expect(screen.getByLabelText('Limit')).toHaveValue(10);
-    expect(screen.queryByLabelText('Interval')).not.toBeInTheDocument();
-  });
-
-  it('switching away from a ranking hides the limit and drops it', async () => {
-    const { onChange, user } = renderControlled({
-      refId: 'A',
-      version: 1,
-      queryType: 'ranking',
-      metric: 'top_intents',
-      groupBy: 'intent',
-      limit: 5,
+      expect(await screen.findByDisplayValue('Top intents')).toBeInTheDocument();
+      expect(screen.getByLabelText('Kind')).toHaveValue('Ranking');
+      expect(screen.getByLabelText('Limit')).toHaveValue(5);
+      expect(screen.queryByLabelText('Interval')).not.toBeInTheDocument();
     });
-    await screen.findByDisplayValue('Top intents');
-    expect(screen.getByLabelText('Limit')).toHaveValue(5);
 
-    await choose(user, 'Kind', 'Totals');
+    it('offers only the kinds the metric supports', async () => {
+      const { user } = renderControlled({ refId: 'A', version: 1, queryType: 'timeseries', metric: 'top_intents' });
+      await screen.findByDisplayValue('Top intents');
 
-    expect(screen.queryByLabelText('Limit')).not.toBeInTheDocument();
-    expect(onChange.mock.lastCall?.[0]).toMatchObject({
-      queryType: 'totals',
-      metric: 'top_intents',
-      groupBy: 'intent',
+      expect(await optionsOf(user, 'Kind')).toEqual([
+        expect.stringMatching(/^Time series/),
+        expect.stringMatching(/^Totals/),
+        expect.stringMatching(/^Ranking/),
+      ]);
+
+      await chooseMetric(user, 'Active sessions');
+      expect(await optionsOf(user, 'Kind')).toEqual([expect.stringMatching(/^Snapshot/)]);
+
+      await chooseMetric(user, 'Dialogs');
+      expect(await optionsOf(user, 'Kind')).toEqual([expect.stringMatching(/^Records/)]);
     });
-    expect(onChange.mock.lastCall?.[0].limit).toBeUndefined();
+
+    it('choosing Ranking on a time series keeps the metric and group by and runs the query', async () => {
+      const query: ChatbotQuery = {
+        refId: 'A',
+        version: 1,
+        queryType: 'timeseries',
+        metric: 'top_intents',
+        groupBy: 'intent',
+        interval: 'day',
+        filters: [{ dimension: 'platform', values: ['webchat'] }],
+      };
+      const { onChange, onRunQuery, user } = renderControlled(query);
+      await screen.findByDisplayValue('Top intents');
+
+      await choose(user, 'Kind', 'Ranking');
+
+      expect(onChange).toHaveBeenLastCalledWith({ ...query, queryType: 'ranking' });
+      expect(onRunQuery).toHaveBeenCalledTimes(1);
+      expect(screen.getByLabelText('Kind')).toHaveValue('Ranking');
+      expect(screen.getByLabelText('Group by')).toHaveValue('Intent');
+      expect(screen.getByLabelText('Limit')).toHaveValue(10);
+      expect(screen.queryByLabelText('Interval')).not.toBeInTheDocument();
+    });
+
+    it('switching away from a ranking hides the limit and drops it', async () => {
+      const { onChange, user } = renderControlled({
+        refId: 'A',
+        version: 1,
+        queryType: 'ranking',
+        metric: 'top_intents',
+        groupBy: 'intent',
+        limit: 5,
+      });
+      await screen.findByDisplayValue('Top intents');
+      expect(screen.getByLabelText('Limit')).toHaveValue(5);
+
+      await choose(user, 'Kind', 'Totals');
+
+      expect(screen.queryByLabelText('Limit')).not.toBeInTheDocument();
+      expect(onChange.mock.lastCall?.[0]).toMatchObject({
+        queryType: 'totals',
+        metric: 'top_intents',
+        groupBy: 'intent',
+      });
+      expect(onChange.mock.lastCall?.[0].limit).toBeUndefined();
+    });
+
+    it('choosing the transcript asks for the conversation and switches to records', async () => {
+      const { onChange, user } = renderControlled({
+        refId: 'A',
+        version: 1,
+        queryType: 'timeseries',
+        metric: 'top_intents',
+        groupBy: 'intent',
+        interval: 'auto',
+        filters: [{ dimension: 'language', values: ['es'] }],
+      });
+      await screen.findByDisplayValue('Top intents');
+      expect(screen.queryByLabelText('Conversation id')).not.toBeInTheDocument();
+
+      await chooseMetric(user, 'Transcript');
+
+      // The transcript answers only records and has no dimensions: nothing of the old grouping stays.
+      expect(onChange.mock.lastCall?.[0]).toMatchObject({
+        metric: 'transcript',
+        queryType: 'records',
+        groupBy: '',
+        filters: [],
+      });
+      expect(screen.getByLabelText('Kind')).toHaveValue('Records');
+      expect(screen.queryByLabelText('Interval')).not.toBeInTheDocument();
+
+      fireEvent.change(screen.getByLabelText('Conversation id'), { target: { value: '13' } });
+      expect(onChange.mock.lastCall?.[0]).toMatchObject({
+        metric: 'transcript',
+        queryType: 'records',
+        conversationId: 13,
+      });
+    });
+
+    // A records limit (up to 10000) must not become a ranking's (up to 1000): the backend would
+    // refuse the ranking with "limit 5000 is out of range" while the editor hid the limit.
+    it('does not carry a records limit into a ranking of another metric', async () => {
+      const { onChange, user } = renderControlled({
+        refId: 'A',
+        version: 1,
+        queryType: 'records',
+        metric: 'dialogs',
+        limit: 5000,
+        filters: [],
+      });
+      await screen.findByDisplayValue('Dialogs');
+      expect(screen.getByLabelText('Limit')).toHaveValue(5000);
+
+      await chooseMetric(user, 'Top intents');
+      expect(screen.getByLabelText('Kind')).toHaveValue('Time series');
+      await choose(user, 'Group by', 'Intent');
+      await choose(user, 'Kind', 'Ranking');
+
+      expect(screen.getByLabelText('Limit')).toHaveValue(10);
+      expect(onChange.mock.lastCall?.[0]).toMatchObject({
+        metric: 'top_intents',
+        queryType: 'ranking',
+        groupBy: 'intent',
+      });
+      expect(onChange.mock.lastCall?.[0].limit).toBeUndefined();
+    });
   });
 
-  it('choosing the transcript asks for the conversation and switches to records', async () => {
-    const { onChange, user } = renderControlled({
-      refId: 'A',
-      version: 1,
-      queryType: 'timeseries',
-      metric: 'top_intents',
-      groupBy: 'intent',
-      interval: 'auto',
-      filters: [{ dimension: 'language', values: ['es'] }],
+  describe('service level', () => {
+    it('shows the answer target', async () => {
+      renderEditor({ refId: 'A', version: 1, queryType: 'totals', metric: 'service_level', targetSeconds: 30 });
+
+      expect(await screen.findByDisplayValue('Service level')).toBeInTheDocument();
+      expect(screen.getByLabelText('Target (s)')).toHaveValue(30);
     });
-    await screen.findByDisplayValue('Top intents');
-    expect(screen.queryByLabelText('Conversation id')).not.toBeInTheDocument();
 
-    await chooseMetric(user, 'Transcript');
+    // A hidden target would still be checked by the backend, for a metric that has no use for it.
+    it('drops the target when another metric is chosen', async () => {
+      const { onChange, user } = renderControlled({
+        refId: 'A',
+        version: 1,
+        queryType: 'totals',
+        metric: 'service_level',
+        targetSeconds: 900000,
+      });
+      await screen.findByDisplayValue('Service level');
 
-    // The transcript answers only records and has no dimensions: nothing of the old grouping stays.
-    expect(onChange.mock.lastCall?.[0]).toMatchObject({
-      metric: 'transcript',
-      queryType: 'records',
-      groupBy: '',
-      filters: [],
+      await chooseMetric(user, 'Handled conversations');
+
+      expect(screen.queryByLabelText('Target (s)')).not.toBeInTheDocument();
+      expect(onChange.mock.lastCall?.[0]).toMatchObject({ metric: 'handled_conversations', queryType: 'totals' });
+      expect(onChange.mock.lastCall?.[0].targetSeconds).toBeUndefined();
     });
-    expect(screen.getByLabelText('Kind')).toHaveValue('Records');
-    expect(screen.queryByLabelText('Interval')).not.toBeInTheDocument();
-
-    fireEvent.change(screen.getByLabelText('Conversation id'), { target: { value: '13' } });
-    expect(onChange.mock.lastCall?.[0]).toMatchObject({
-      metric: 'transcript',
-      queryType: 'records',
-      conversationId: 13,
-    });
-  });
-
-  // A records limit (up to 10000) must not become a ranking's (up to 1000): the backend would
-  // refuse the ranking with "limit 5000 is out of range" while the editor hid the limit.
-  it('does not carry a records limit into a ranking of another metric', async () => {
-    const { onChange, user } = renderControlled({
-      refId: 'A',
-      version: 1,
-      queryType: 'records',
-      metric: 'dialogs',
-      limit: 5000,
-      filters: [],
-    });
-    await screen.findByDisplayValue('Dialogs');
-    expect(screen.getByLabelText('Limit')).toHaveValue(5000);
-
-    await chooseMetric(user, 'Top intents');
-    expect(screen.getByLabelText('Kind')).toHaveValue('Time series');
-    await choose(user, 'Group by', 'Intent');
-    await choose(user, 'Kind', 'Ranking');
-
-    expect(screen.getByLabelText('Limit')).toHaveValue(10);
-    expect(onChange.mock.lastCall?.[0]).toMatchObject({
-      metric: 'top_intents',
-      queryType: 'ranking',
-      groupBy: 'intent',
-    });
-    expect(onChange.mock.lastCall?.[0].limit).toBeUndefined();
-  });
-});
-
-describe('service level', () => {
-  let restoreMenus: () => void;
-  beforeAll(() => {
-    restoreMenus = setUpComboboxMenus();
-  });
-  afterAll(() => restoreMenus());
-  beforeEach(() => {
-    setTemplateSrv(fakeTemplateSrv({}));
-  });
-
-  it('shows the answer target', async () => {
-    renderEditor({ refId: 'A', version: 1, queryType: 'totals', metric: 'service_level', targetSeconds: 30 });
-
-    expect(await screen.findByDisplayValue('Service level')).toBeInTheDocument();
-    expect(screen.getByLabelText('Target (s)')).toHaveValue(30);
-  });
-
-  // A hidden target would still be checked by the backend, for a metric that has no use for it.
-  it('drops the target when another metric is chosen', async () => {
-    const { onChange, user } = renderControlled({
-      refId: 'A',
-      version: 1,
-      queryType: 'totals',
-      metric: 'service_level',
-      targetSeconds: 900000,
-    });
-    await screen.findByDisplayValue('Service level');
-
-    await chooseMetric(user, 'Handled conversations');
-
-    expect(screen.queryByLabelText('Target (s)')).not.toBeInTheDocument();
-    expect(onChange.mock.lastCall?.[0]).toMatchObject({ metric: 'handled_conversations', queryType: 'totals' });
-    expect(onChange.mock.lastCall?.[0].targetSeconds).toBeUndefined();
   });
 });
 
