@@ -26,6 +26,31 @@ const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h|d|w))+$/;
 
 const LABEL_WIDTH = 40;
 
+/** The PEM texts of TLS, each kept in secureJsonData. */
+const PEM_FIELDS: Array<{ key: SecureKey; id: string; label: string; description: string; placeholder: string }> = [
+  {
+    key: 'tlsCACert',
+    id: 'chatbot-config-tls-ca',
+    label: 'CA certificate',
+    description: 'PEM; needed for verify-ca and verify-full',
+    placeholder: '-----BEGIN CERTIFICATE-----',
+  },
+  {
+    key: 'tlsClientCert',
+    id: 'chatbot-config-tls-client-cert',
+    label: 'Client certificate',
+    description: 'PEM; only with client certificate authentication, together with the key',
+    placeholder: '-----BEGIN CERTIFICATE-----',
+  },
+  {
+    key: 'tlsClientKey',
+    id: 'chatbot-config-tls-client-key',
+    label: 'Client key',
+    description: 'PEM',
+    placeholder: '-----BEGIN PRIVATE KEY-----',
+  },
+];
+
 export function ConfigEditor(props: Props) {
   const { options, onOptionsChange } = props;
   const { jsonData, secureJsonFields } = options;
@@ -136,55 +161,27 @@ export function ConfigEditor(props: Props) {
             onChange={(option) => setJson('tlsMode', option.value)}
           />
         </Field>
-        {tlsMode !== 'disable' && (
-          <>
+        {tlsMode !== 'disable' &&
+          PEM_FIELDS.map((pem) => (
             <Field
-              label="CA certificate"
-              required={needsCA}
-              description="PEM; needed for verify-ca and verify-full"
-              htmlFor="chatbot-config-tls-ca"
+              key={pem.key}
+              label={pem.label}
+              required={pem.key === 'tlsCACert' && needsCA}
+              description={pem.description}
+              htmlFor={pem.id}
             >
               <SecretTextArea
-                id="chatbot-config-tls-ca"
+                id={pem.id}
                 cols={60}
                 rows={5}
-                isConfigured={isSet('tlsCACert')}
-                value={secureJsonData.tlsCACert ?? ''}
-                placeholder="-----BEGIN CERTIFICATE-----"
-                onChange={onSecret('tlsCACert')}
-                onReset={onReset('tlsCACert')}
+                isConfigured={isSet(pem.key)}
+                value={secureJsonData[pem.key] ?? ''}
+                placeholder={pem.placeholder}
+                onChange={onSecret(pem.key)}
+                onReset={onReset(pem.key)}
               />
             </Field>
-            <Field
-              label="Client certificate"
-              description="PEM; only with client certificate authentication, together with the key"
-              htmlFor="chatbot-config-tls-client-cert"
-            >
-              <SecretTextArea
-                id="chatbot-config-tls-client-cert"
-                cols={60}
-                rows={5}
-                isConfigured={isSet('tlsClientCert')}
-                value={secureJsonData.tlsClientCert ?? ''}
-                placeholder="-----BEGIN CERTIFICATE-----"
-                onChange={onSecret('tlsClientCert')}
-                onReset={onReset('tlsClientCert')}
-              />
-            </Field>
-            <Field label="Client key" description="PEM" htmlFor="chatbot-config-tls-client-key">
-              <SecretTextArea
-                id="chatbot-config-tls-client-key"
-                cols={60}
-                rows={5}
-                isConfigured={isSet('tlsClientKey')}
-                value={secureJsonData.tlsClientKey ?? ''}
-                placeholder="-----BEGIN PRIVATE KEY-----"
-                onChange={onSecret('tlsClientKey')}
-                onReset={onReset('tlsClientKey')}
-              />
-            </Field>
-          </>
-        )}
+          ))}
       </ConfigSection>
 
       <Divider />
