@@ -78,8 +78,9 @@ const (
 	SourceContactsAt Source = "contacts_at"
 	// SourceMessageMinutes is one row per clock minute with messages, with their count.
 	SourceMessageMinutes Source = "message_minutes"
-	// SourcePresence is the agents' presence intervals; its one metric,
-	// connection hours, clips them to buckets (see sqlbuild.connectionHours).
+	// SourcePresence is one row per agent presence interval and bucket it
+	// overlaps, with the hours of the interval inside the bucket, stamped
+	// with the bucket's start.
 	SourcePresence Source = "agent_presence"
 	// SourceActiveContacts is one row per contact and bucket in which the
 	// contact sent an inbound message, stamped with the first of them.
@@ -596,7 +597,7 @@ var contactCenter = []Metric{
 		ID: "connection_hours", Section: SectionContactCenter, Title: "Connection hours",
 		Description: "Hours agents were logged in, their presence intervals clipped to the bucket; an interval still open counts up to the end of the range.",
 		Unit:        "h", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimAgent.ID},
-		Source: SourcePresence,
+		Source: SourcePresence, Aggregate: "sum(ph.hours)",
 	},
 	{
 		ID: "agent_messages", Section: SectionContactCenter, Title: "Agent messages",

@@ -40,7 +40,7 @@ func TestCatalogEntriesAreComplete(t *testing.T) {
 					require.True(t, p.Allows(dimension), "%s: %s does not allow %s", m.ID, part, dimension)
 				}
 			}
-		case m.Supports(models.KindRecords), m.Source == SourcePresence:
+		case m.Supports(models.KindRecords):
 			require.Empty(t, m.Aggregate, "%s has its own SQL", m.ID)
 		default:
 			require.NotEmpty(t, m.Source, m.ID)

@@ -27,6 +27,14 @@ func init() {
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{{"contact", "contacts c ON c.workspace_id = rr.workspace_id AND c.id = rr.contact_id", false}}},
 		},
 	}
+	sources[catalog.SourcePresence] = source{
+		fromRange: presenceInBuckets,
+		workspace: "ph.workspace_id",
+		time:      "ph.at",
+		dimensions: map[string]column{
+			catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{{"agent", "agents ag ON ag.workspace_id = ph.workspace_id AND ag.id = ph.agent_id", false}}},
+		},
+	}
 	sources[catalog.SourceCreditMovements] = source{
 		// The fence and the time range are pushed into both arms of the union
 		// by the planner, onto each table's (workspace, time) index.
@@ -38,6 +46,22 @@ func init() {
 		time:       "cr.at",
 		dimensions: map[string]column{},
 	}
+}
+
+// presenceInBuckets is the connection hours' rows: each agent presence
+// interval clipped to each bucket it overlaps, in hours, stamped with the
+// bucket's start so that it falls in that bucket again outside. An interval
+// still open counts up to the end of the range, never into the future.
+func presenceInBuckets(b sq.SelectBuilder, sc scope) sq.SelectBuilder {
+	end := "coalesce(p.ended_at, ?::timestamptz)"
+	return b.FromSelect(psql.Select("p.workspace_id", "p.agent_id", "k.bucket_start AS at").
+		Column(sq.Expr("extract(epoch FROM least(k.bucket_end, "+end+") - greatest(k.bucket_start, p.started_at)) / 3600 AS hours", sc.to())).
+		From("agent_presence p").
+		JoinClause(sq.Expr(`JOIN (SELECT s AS bucket_start, lead(s) OVER (ORDER BY n) AS bucket_end
+			FROM unnest(?::timestamptz[]) WITH ORDINALITY AS u(s, n)) k
+			ON k.bucket_end IS NOT NULL AND p.started_at < k.bucket_end AND `+end+` > k.bucket_start`, sc.boundaries, sc.to())).
+		Where(workspaceFence("p.workspace_id", sc.workspace)).
+		Where(sq.Lt{"p.started_at": sc.to()}), "ph")
 }
 
 // activeContacts is the returning users' rows: one per contact and bucket

@@ -267,9 +267,6 @@ func wholeRange(plan catalog.Plan, workspace string) scope {
 // bucket starting at plan.Boundaries[k-1]. For cumulative metrics bucket 0
 // holds everything before the first bucket: the running total's base.
 func TimeSeries(plan catalog.Plan, workspace string) (Statement, error) {
-	if plan.Metric.Source == catalog.SourcePresence {
-		return connectionHours(plan, workspace)
-	}
 	b, err := aggregated(plan, plan.Metric, scope{workspace: workspace, boundaries: plan.Boundaries}, true)
 	if err != nil {
 		return Statement{}, err
@@ -283,9 +280,6 @@ func TimeSeries(plan catalog.Plan, workspace string) (Statement, error) {
 // id, for drill-down links) and null otherwise; a ranking is ordered largest
 // first (ties by name) and cut to plan.Limit rows.
 func Totals(plan catalog.Plan, workspace string) (Statement, error) {
-	if plan.Metric.Source == catalog.SourcePresence {
-		return connectionHours(plan, workspace)
-	}
 	b, err := aggregated(plan, plan.Metric, wholeRange(plan, workspace), false)
 	if err != nil {
 		return Statement{}, err
