@@ -29,6 +29,11 @@ func (ds *Datasource) serveCatalog(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "use GET", http.StatusMethodNotAllowed)
 		return
 	}
+	writeJSON(w, r, servedCatalog)
+}
+
+// servedCatalog is the catalog resource's answer, the same for every request.
+var servedCatalog = func() catalogResponse {
 	metrics := make([]catalog.Metric, len(catalog.Metrics))
 	for i, m := range catalog.Metrics {
 		if m.Dimensions == nil {
@@ -36,8 +41,8 @@ func (ds *Datasource) serveCatalog(w http.ResponseWriter, r *http.Request) {
 		}
 		metrics[i] = m
 	}
-	writeJSON(w, r, catalogResponse{Metrics: metrics, Dimensions: catalog.Dimensions, Intervals: timebucket.Named})
-}
+	return catalogResponse{Metrics: metrics, Dimensions: catalog.Dimensions, Intervals: timebucket.Named}
+}()
 
 // valuesResponse is what GET resources/dimensions/{dimension}/values returns.
 type valuesResponse struct {
