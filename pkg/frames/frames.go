@@ -5,6 +5,7 @@ package frames
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -22,6 +23,10 @@ const NoValueLabel = "(none)"
 // series, labelled with the group-by dimension's value. Buckets without rows
 // are 0 for counts and sums and null for averages; cumulative metrics carry
 // their running total, starting from the rows before the first bucket.
+//
+// A grouped series without any group answers a frame without fields: Grafana
+// reads that as "No data" in panels and as NoData in alert rules, where a time
+// field alone would be an error ("frame is missing a numeric value field").
 //
 // data.LongToWide is not used because it only fills times present in some
 // series; here every bucket of the range must exist, even with no rows at all.
@@ -49,6 +54,14 @@ func TimeSeries(plan catalog.Plan, rows []store.Bucketed, executedSQL string) *d
 		seriesOf(row.Series)[row.Bucket] = row.Value
 	}
 
+	meta := &data.FrameMeta{
+		Type:                data.FrameTypeTimeSeriesWide,
+		TypeVersion:         data.FrameTypeVersion{0, 1},
+		ExecutedQueryString: executedSQL,
+	}
+	if len(perSeries) == 0 {
+		return data.NewFrame(plan.Metric.ID).SetMeta(meta)
+	}
 	names := make([]string, 0, len(perSeries))
 	for name := range perSeries {
 		names = append(names, name)
@@ -61,14 +74,17 @@ func TimeSeries(plan catalog.Plan, rows []store.Bucketed, executedSQL string) *d
 	for _, name := range names {
 		frame.Fields = append(frame.Fields, seriesField(plan, name, perSeries[name]))
 	}
-	frame.Meta = &data.FrameMeta{
-		Type:                data.FrameTypeTimeSeriesWide,
-		TypeVersion:         data.FrameTypeVersion{0, 1},
-		ExecutedQueryString: executedSQL,
-	}
+	frame.Meta = meta
 	return frame
 }
 
+// SeriesSeparator joins a metric's title and a group in a series' display name.
+const SeriesSeparator = " · "
+
+// seriesField is one series of a time-series frame. A grouped series is
+// labelled with its group and displayed as "<metric title> · <group>", so that
+// two queries grouped by the same dimension in one panel (handled and missed
+// conversations per team, say) stay distinct in legends and in Explore.
 func seriesField(plan catalog.Plan, name string, byBucket []*float64) *data.Field {
 	metric := plan.Metric
 	values := make([]*float64, len(byBucket)-1)
@@ -100,28 +116,41 @@ func seriesField(plan catalog.Plan, name string, byBucket []*float64) *data.Fiel
 			label = NoValueLabel
 		}
 		labels = data.Labels{plan.GroupBy: label}
-		display = label
+		display = metric.Title + SeriesSeparator + label
 	}
 	field := data.NewField(metric.ID, labels, values)
 	field.Config = &data.FieldConfig{DisplayNameFromDS: display, Unit: metric.Unit}
 	return field
 }
 
-// Totals builds the frame of a totals or ranking plan: one row per group-by
-// value (in the SQL's order: by name for totals, largest first for rankings),
-// with a string field for the dimension (and its ids for identified
-// dimensions, as <dimension>_id) and a float64 field for the value,
-// typed numeric-long so that alert rules accept it. Without a group-by it is
-// one row, 0 for counts and sums when nothing matched.
+// Totals builds the frame of a totals, ranking or snapshot plan: one row per
+// group-by value (in the SQL's order: by name for totals, largest first for
+// rankings), with a string field for the dimension (and, for identified
+// dimensions, the group's id as a string field <dimension>_id) and one float64
+// field for the value, typed numeric-long. Alerting reads every string field
+// of such a frame as a label and every numeric field as a value of its own,
+// so the id is text: a number there would give each group a second value
+// and the rule would fail on duplicate labels. Without a group-by it is one
+// row, 0 for counts and sums when nothing matched; with a group-by and no
+// group, a frame without fields, read as no data.
 func Totals(plan catalog.Plan, rows []store.Totaled, executedSQL string) *data.Frame {
 	metric := plan.Metric
 	values := make([]*float64, 0, len(rows))
 	names := make([]string, 0, len(rows))
-	ids := make([]*int64, 0, len(rows))
+	ids := make([]string, 0, len(rows))
 	for _, row := range rows {
 		names = append(names, row.Series)
-		ids = append(ids, row.SeriesID)
+		ids = append(ids, idText(row.SeriesID))
 		values = append(values, row.Value)
+	}
+	meta := &data.FrameMeta{
+		Type:                data.FrameTypeNumericLong,
+		TypeVersion:         data.FrameTypeVersion{0, 1},
+		ExecutedQueryString: executedSQL,
+	}
+	if plan.GroupBy != "" && len(rows) == 0 {
+		// No group: no fields, which panels show as "No data" and alerting reads as NoData.
+		return data.NewFrame(metric.ID).SetMeta(meta)
 	}
 	if plan.GroupBy == "" && len(values) == 0 {
 		var empty *float64
@@ -150,12 +179,17 @@ func Totals(plan catalog.Plan, rows []store.Totaled, executedSQL string) *data.F
 		}
 	}
 	frame.Fields = append(frame.Fields, valueField)
-	frame.Meta = &data.FrameMeta{
-		Type:                data.FrameTypeNumericLong,
-		TypeVersion:         data.FrameTypeVersion{0, 1},
-		ExecutedQueryString: executedSQL,
-	}
+	frame.Meta = meta
 	return frame
+}
+
+// idText is a group's id as a label value: "" for the group without one
+// ("(none)"), never null, since alerting cannot read a null label.
+func idText(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	return strconv.FormatInt(*id, 10)
 }
 
 // Records builds a table frame from records rows: one typed, nullable field

@@ -170,11 +170,12 @@ func TestRankingsCarryIDs(t *testing.T) {
 	}
 	// Accepted: Ana 1, 5 and 6; Bruno 3 (then transferred); Carla 4.
 	require.Equal(t, []any{"Ana", "Bruno", "Carla"}, names)
-	require.Equal(t, []any{int64(1), int64(2), int64(3)}, ids)
+	// Ids are text, so that alerting reads them as labels, not as second values.
+	require.Equal(t, []any{"1", "2", "3"}, ids)
 
 	hours := ask(t, ds, `{"queryType":"ranking","metric":"connection_hours","groupBy":"agent"}`, jan2022, "2022-01-06T00:00:00Z")
 	id, _ := hours.Fields[1].ConcreteAt(0)
-	require.Equal(t, int64(2), id, "Bruno, connected since 2022-01-05 09:00, leads")
+	require.Equal(t, "2", id, "Bruno, connected since 2022-01-05 09:00, leads")
 
 	byPlatform := ask(t, ds, `{"queryType":"ranking","metric":"handled_conversations","groupBy":"platform"}`, jan2022, mar2022)
 	require.Len(t, byPlatform.Fields, 2, "platforms are not rows of a table: no id field")

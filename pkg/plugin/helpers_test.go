@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/frames"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
@@ -91,15 +93,20 @@ func ask(t *testing.T, ds *Datasource, queryJSON, from, to string) *data.Frame {
 	return r.Frames[0]
 }
 
-// series reads a wide frame as display name -> values, and its bucket starts.
+// series reads a wide frame as series -> values, and its bucket starts. A
+// grouped series is named by its group (its display name is "<metric title>
+// · <group>"), one series by its display name.
 func series(t *testing.T, frame *data.Frame) (map[string][]float64, []time.Time) {
 	t.Helper()
 	require.Equal(t, data.FrameTypeTimeSeriesWide, frame.Meta.Type)
+	out := map[string][]float64{}
+	if len(frame.Fields) == 0 {
+		return out, nil // no group had rows: no data
+	}
 	times := make([]time.Time, frame.Rows())
 	for i := range times {
 		times[i] = frame.Fields[0].At(i).(time.Time)
 	}
-	out := map[string][]float64{}
 	for _, field := range frame.Fields[1:] {
 		values := make([]float64, field.Len())
 		for i := range values {
@@ -108,6 +115,11 @@ func series(t *testing.T, frame *data.Frame) (map[string][]float64, []time.Time)
 			values[i] = v.(float64)
 		}
 		name := field.Config.DisplayNameFromDS
+		for _, group := range field.Labels {
+			require.Len(t, field.Labels, 1)
+			require.Equal(t, strings.TrimSuffix(name, frames.SeriesSeparator+group)+frames.SeriesSeparator+group, name)
+			name = group
+		}
 		require.NotContains(t, out, name)
 		out[name] = values
 	}
