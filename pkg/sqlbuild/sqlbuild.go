@@ -37,23 +37,32 @@ type source struct {
 }
 
 type column struct {
+	// expr is the group's value; empty for a column that only filters.
 	expr string
 	// id is the group's numeric id, for drill-down links (an agent's id).
 	id    string
 	joins []join
 	// args are bind parameters of expr's ? placeholders.
 	args []any
+	// match, when set, is the filter instead of comparing expr with the
+	// values: a row is kept when it matches any of them.
+	match func(values []string) sq.Sqlizer
 }
 
 // filter keeps the rows whose column has one of values.
 func (c column) filter(values []string) sq.Sqlizer {
+	if c.match != nil {
+		return c.match(values)
+	}
 	if len(c.args) == 0 {
 		return sq.Eq{c.expr: values}
 	}
 	return sq.Expr("(("+c.expr+")::text) = ANY(?)", append(append([]any{}, c.args...), values)...)
 }
 
-// join is one allow-listed join; joins are added once each, in a fixed order.
+// join is one allow-listed join; joins are added once each, in a fixed order:
+// by name, so a join that others build on must sort before them (a message's
+// "conversation" before its "inbox" and "task", an "agent" before its "team").
 // Optional references (an assignment's agent, a conversation's start flow) are
 // left joins, so rows without one stay counted, under the "(none)" group.
 type join struct {
@@ -82,6 +91,16 @@ var (
 var (
 	agentOfMessage     = join{"agent", "agents ag ON ag.workspace_id = m.workspace_id AND ag.id = m.agent_id", true}
 	taskOfConversation = join{"task", "tasks tk ON tk.workspace_id = v.workspace_id AND tk.id = v.task_id", true}
+	// teamOfMessageAgent is the sending agent's team, after agentOfMessage.
+	teamOfMessageAgent = join{"team", "teams tm ON tm.workspace_id = ag.workspace_id AND tm.id = ag.team_id", true}
+)
+
+// A message's conversation, and through it the message's inbox and task:
+// a message's task is its conversation's.
+var (
+	conversationOfMessage = join{"conversation", "conversations mv ON mv.workspace_id = m.workspace_id AND mv.id = m.conversation_id", false}
+	inboxOfMessage        = join{"inbox", "inboxes ib ON ib.workspace_id = mv.workspace_id AND ib.id = mv.inbox_id", false}
+	taskOfMessage         = join{"task", "tasks tk ON tk.workspace_id = mv.workspace_id AND tk.id = mv.task_id", true}
 )
 
 // Joins of the event tables to what they name.
@@ -96,11 +115,19 @@ var (
 // conversation's own, or the conversation's of a message or an assignment.
 var (
 	inboxOfConversation = join{"inbox", "inboxes ib ON ib.workspace_id = v.workspace_id AND ib.id = v.inbox_id", false}
-	inboxOfMessage      = join{"inbox", "conversations iv ON iv.workspace_id = m.workspace_id AND iv.id = m.conversation_id" +
-		" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false}
-	inboxOfAssignment = join{"inbox", "conversations iv ON iv.workspace_id = a.workspace_id AND iv.id = a.conversation_id" +
+	inboxOfAssignment   = join{"inbox", "conversations iv ON iv.workspace_id = a.workspace_id AND iv.id = a.conversation_id" +
 		" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false}
 	inboxOfTemplateSend = join{"inbox", "inboxes ib ON ib.workspace_id = ts.workspace_id AND ib.id = ts.inbox_id", false}
+	// An AI assist use or a flow trigger may have no conversation: both joins
+	// are left joins, and such rows count under (none).
+	inboxOfAIAssist = join{"inbox", "conversations iv ON iv.workspace_id = ai.workspace_id AND iv.id = ai.conversation_id" +
+		" LEFT JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", true}
+	inboxOfTrigger = join{"inbox", "conversations iv ON iv.workspace_id = ft.workspace_id AND iv.id = ft.conversation_id" +
+		" LEFT JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", true}
+	// inboxOfFirstInbound is the inbox of the conversation of a contact's
+	// first inbound message (f.conversation_id of SourceFirstInbound).
+	inboxOfFirstInbound = join{"inbox", "conversations iv ON iv.workspace_id = c.workspace_id AND iv.id = f.conversation_id" +
+		" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false}
 )
 
 // flowOfTrigger joins a trigger event to its flow.
@@ -113,12 +140,14 @@ var sources = map[catalog.Source]source{
 		time:      "m.created_at",
 		dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfMessage}},
-			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfMessage}},
+			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{conversationOfMessage, inboxOfMessage}},
+			catalog.DimTask.ID:     {expr: "tk.name", id: "tk.id", joins: []join{conversationOfMessage, taskOfMessage}},
 			catalog.DimSender.ID:   {expr: "m.sender"},
 			catalog.DimIntent.ID:   {expr: "m.intent"},
 			catalog.DimLanguage.ID: {expr: "m.language"},
 			catalog.DimPhrase.ID:   {expr: catalog.Phrase("m.body")},
 			catalog.DimAgent.ID:    {expr: "ag.name", id: "ag.id", joins: []join{agentOfMessage}},
+			catalog.DimTeam.ID:     {expr: "tm.name", id: "tm.id", joins: []join{agentOfMessage, teamOfMessageAgent}},
 		},
 	},
 	catalog.SourceConversations: {
@@ -135,6 +164,10 @@ var sources = map[catalog.Source]source{
 			catalog.DimInterest.ID: {expr: "(v.interest_at IS NOT NULL)::text"},
 			catalog.DimObtained.ID: {expr: "(v.contact_obtained_at IS NOT NULL)::text"},
 			catalog.DimSuccess.ID:  {expr: "(v.success_at IS NOT NULL)::text"},
+			// Filters of the dialogs table only: a conversation has several
+			// markers and many messages, so neither is a group.
+			catalog.DimMarker.ID:      {match: hasMarker},
+			catalog.DimMessageText.ID: {match: hasMessageContaining},
 		},
 	},
 	catalog.SourceTemplateSends: {
@@ -154,6 +187,7 @@ var sources = map[catalog.Source]source{
 		dimensions: map[string]column{
 			catalog.DimTool.ID:  {expr: "ai.tool"},
 			catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{agentOfAIAssist}},
+			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{inboxOfAIAssist}},
 		},
 	},
 	catalog.SourceMarkers: {
@@ -205,23 +239,28 @@ var sources = map[catalog.Source]source{
 		workspace: "ft.workspace_id",
 		time:      "ft.triggered_at",
 		dimensions: map[string]column{
-			catalog.DimFlow.ID: {expr: "fl.name", id: "fl.id", joins: []join{flowOfTrigger}},
+			catalog.DimFlow.ID:  {expr: "fl.name", id: "fl.id", joins: []join{flowOfTrigger}},
+			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{inboxOfTrigger}},
 		},
 	},
-	// One row per contact with the time of its first inbound message ever. The
-	// lateral min() is one probe of messages_first_inbound_idx per contact,
-	// instead of aggregating every message of the workspace.
+	// One row per contact with the time and the conversation of its first
+	// inbound message ever (the earliest, then the lowest id). The lateral
+	// subquery is one probe of messages_first_inbound_idx per contact,
+	// instead of aggregating every message of the workspace; contacts who
+	// never wrote have no row.
 	catalog.SourceFirstInbound: {
 		from: func(b sq.SelectBuilder) sq.SelectBuilder {
 			return b.From("contacts c").JoinClause(
-				"CROSS JOIN LATERAL (SELECT min(fm.created_at) AS first_at FROM messages fm"+
-					" WHERE fm.workspace_id = c.workspace_id AND fm.contact_id = c.id AND fm.direction = ?) f",
+				"CROSS JOIN LATERAL (SELECT fm.created_at AS first_at, fm.conversation_id FROM messages fm"+
+					" WHERE fm.workspace_id = c.workspace_id AND fm.contact_id = c.id AND fm.direction = ?"+
+					" ORDER BY fm.created_at, fm.id LIMIT 1) f",
 				"inbound")
 		},
 		workspace: "c.workspace_id",
 		time:      "f.first_at",
 		dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "c.platform"},
+			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfFirstInbound}},
 		},
 	},
 }
@@ -367,6 +406,9 @@ func build(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (s
 		col, err := src.column(metric, plan.GroupBy)
 		if err != nil {
 			return sq.SelectBuilder{}, err
+		}
+		if col.expr == "" {
+			return sq.SelectBuilder{}, fmt.Errorf("metric %s cannot group by %s: it only filters", metric.ID, plan.GroupBy)
 		}
 		series = sq.Expr("coalesce(("+col.expr+")::text, '') AS series", col.args...)
 		if col.id != "" {
