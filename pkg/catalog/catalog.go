@@ -274,7 +274,7 @@ const (
 var records = []Metric{
 	{
 		ID: "dialogs", Section: SectionRecords, Title: "Dialogs",
-		Description: "One row per conversation started in the range, newest first, with the columns of the dialogs export and the conversation's markers; filter by task, platform, status (active, closed, no_operator_response), replied, interest, contact_obtained, success, marker (any of the markers) and message_text (a message of the conversation contains the text, ignoring case; % and _ match themselves).",
+		Description: "One row per conversation started in the range, newest first, with the columns of the dialogs export and the conversation's markers; filter by task, platform, status (active, closed, no_operator_response), replied, interest, contact_obtained, success, marker (any of the markers) and message_text (a message of the conversation contains the text, ignoring case; %, _ and \\ match themselves).",
 		Unit:        "none", Value: ValueCount, Kinds: []models.QueryKind{models.KindRecords},
 		Dimensions: []string{DimTask.ID, DimPlatform.ID, DimStatus.ID, DimReplied.ID, DimInterest.ID, DimObtained.ID, DimSuccess.ID,
 			DimMarker.ID, DimMessageText.ID},
