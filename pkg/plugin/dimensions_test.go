@@ -87,8 +87,10 @@ func TestEveryDimensionGroupsAndFilters(t *testing.T) {
 		{"inbox", "number_of_contacts", [][2]any{{"Web chat", 2.0}, {"Web chat support", 1.0}, {"WhatsApp", 3.0}}, []string{"Web chat support", "WhatsApp"}, 4, "", mar10at0930, nil},
 		// At 10:00 only contact 1 is idle (21 closed at 09:45); all its conversations are on WhatsApp.
 		{"inbox", "idle_customers", [][2]any{{"WhatsApp", 1.0}}, []string{"WhatsApp", "Web chat"}, 1, "", mar10at1000, nil},
-		// First inbound messages: contacts 1, 2, 3 in 11, 12, 13 (WhatsApp), 7 and 8 in 14, 15 (Web chat).
-		{"inbox", "new_users", [][2]any{{"Web chat", 2.0}, {"WhatsApp", 3.0}}, []string{"WhatsApp"}, 3, "", "", nil},
+		// First inbound messages: contacts 1, 2, 3 in 11, 12, 13 (WhatsApp), 7 and 8 in 14, 15
+		// (Web chat). Contact 7 writes again in March, in 19 on Web chat support: still new
+		// on Web chat only.
+		{"inbox", "new_users", [][2]any{{"Web chat", 2.0}, {"WhatsApp", 3.0}}, []string{"WhatsApp", "Web chat support"}, 3, "", apr2022, nil},
 		// Triggers in 11, 12 (twice), 13 and 16 on WhatsApp; in March, one in 19 and one outside any conversation.
 		{"inbox", "flow_triggers", [][2]any{{"(none)", 1.0}, {"Web chat support", 1.0}, {"WhatsApp", 5.0}}, []string{"Web chat support", "WhatsApp"}, 6, "", apr2022, nil},
 		// Agent messages: Ana in 11, 14 and 16, Bruno and Carla in 13; 14 is on Web chat.

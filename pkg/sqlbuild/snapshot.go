@@ -34,11 +34,11 @@ var snapshotSources = map[catalog.Source]source{
 			catalog.DimState.ID:    {expr: "s.state"},
 			catalog.DimPlatform.ID: {expr: "s.platform"},
 			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{
-				{"inbox", "inboxes ib ON ib.workspace_id = s.workspace_id AND ib.id = s.inbox_id", false}}},
+				{"inbox", "inboxes ib ON ib.workspace_id = s.workspace_id AND ib.id = s.inbox_id", false, nil}}},
 			catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{
-				{"agent", "agents ag ON ag.workspace_id = s.workspace_id AND ag.id = s.agent_id", true}}},
+				{"agent", "agents ag ON ag.workspace_id = s.workspace_id AND ag.id = s.agent_id", true, nil}}},
 			catalog.DimTeam.ID: {expr: "tm.name", id: "tm.id", joins: []join{
-				{"team", "teams tm ON tm.workspace_id = s.workspace_id AND tm.id = s.team_id", true}}},
+				{"team", "teams tm ON tm.workspace_id = s.workspace_id AND tm.id = s.team_id", true, nil}}},
 		},
 	},
 	// One row per contact who sent an inbound message before the instant, with
@@ -60,7 +60,7 @@ var snapshotSources = map[catalog.Source]source{
 			catalog.DimPlatform.ID: {expr: "k.platform"},
 			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{{"inbox",
 				"conversations kv ON kv.workspace_id = k.workspace_id AND kv.contact_id = k.contact_id AND kv.started_at < k.at" +
-					" JOIN inboxes ib ON ib.workspace_id = kv.workspace_id AND ib.id = kv.inbox_id", false}}},
+					" JOIN inboxes ib ON ib.workspace_id = kv.workspace_id AND ib.id = kv.inbox_id", false, nil}}},
 		},
 	},
 	// One row per assignment waiting for a human at the instant: created by
@@ -78,12 +78,12 @@ var snapshotSources = map[catalog.Source]source{
 		workspace: "w.workspace_id",
 		dimensions: map[string]column{
 			catalog.DimTeam.ID: {expr: "tm.name", id: "tm.id", joins: []join{
-				{"team", "teams tm ON tm.workspace_id = w.workspace_id AND tm.id = w.team_id", true}}},
+				{"team", "teams tm ON tm.workspace_id = w.workspace_id AND tm.id = w.team_id", true, nil}}},
 			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{{"inbox",
 				"conversations iv ON iv.workspace_id = w.workspace_id AND iv.id = w.conversation_id" +
-					" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false}}},
+					" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false, nil}}},
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{
-				{"contact", "contacts c ON c.workspace_id = w.workspace_id AND c.id = w.contact_id", false}}},
+				{"contact", "contacts c ON c.workspace_id = w.workspace_id AND c.id = w.contact_id", false, nil}}},
 		},
 	},
 }

@@ -69,69 +69,76 @@ type join struct {
 	name     string
 	clause   string
 	optional bool
+	// args are bind parameters of clause's ? placeholders.
+	args []any
 }
 
 // contactOfMessage joins a message to its contact (for the platform).
-var contactOfMessage = join{"contact", "contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id", false}
+var contactOfMessage = join{"contact", "contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id", false, nil}
 
 // contactOfConversation joins a conversation to its contact (for the platform).
-var contactOfConversation = join{"contact", "contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id", false}
+var contactOfConversation = join{"contact", "contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id", false, nil}
 
 // startFlowOfConversation joins a conversation to the flow that started it.
-var startFlowOfConversation = join{"flow", "flows fl ON fl.workspace_id = v.workspace_id AND fl.id = v.start_flow_id", true}
+var startFlowOfConversation = join{"flow", "flows fl ON fl.workspace_id = v.workspace_id AND fl.id = v.start_flow_id", true, nil}
 
 // Joins of an assignment to its contact, agent and team.
 var (
-	contactOfAssignment = join{"contact", "contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id", false}
-	agentOfAssignment   = join{"agent", "agents ag ON ag.workspace_id = a.workspace_id AND ag.id = a.agent_id", true}
-	teamOfAssignment    = join{"team", "teams tm ON tm.workspace_id = a.workspace_id AND tm.id = a.team_id", true}
+	contactOfAssignment = join{"contact", "contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id", false, nil}
+	agentOfAssignment   = join{"agent", "agents ag ON ag.workspace_id = a.workspace_id AND ag.id = a.agent_id", true, nil}
+	teamOfAssignment    = join{"team", "teams tm ON tm.workspace_id = a.workspace_id AND tm.id = a.team_id", true, nil}
 )
 
 // Optional references of messages and conversations.
 var (
-	agentOfMessage     = join{"agent", "agents ag ON ag.workspace_id = m.workspace_id AND ag.id = m.agent_id", true}
-	taskOfConversation = join{"task", "tasks tk ON tk.workspace_id = v.workspace_id AND tk.id = v.task_id", true}
+	agentOfMessage     = join{"agent", "agents ag ON ag.workspace_id = m.workspace_id AND ag.id = m.agent_id", true, nil}
+	taskOfConversation = join{"task", "tasks tk ON tk.workspace_id = v.workspace_id AND tk.id = v.task_id", true, nil}
 	// teamOfMessageAgent is the sending agent's team, after agentOfMessage.
-	teamOfMessageAgent = join{"team", "teams tm ON tm.workspace_id = ag.workspace_id AND tm.id = ag.team_id", true}
+	teamOfMessageAgent = join{"team", "teams tm ON tm.workspace_id = ag.workspace_id AND tm.id = ag.team_id", true, nil}
 )
 
 // A message's conversation, and through it the message's inbox and task:
 // a message's task is its conversation's.
 var (
-	conversationOfMessage = join{"conversation", "conversations mv ON mv.workspace_id = m.workspace_id AND mv.id = m.conversation_id", false}
-	inboxOfMessage        = join{"inbox", "inboxes ib ON ib.workspace_id = mv.workspace_id AND ib.id = mv.inbox_id", false}
-	taskOfMessage         = join{"task", "tasks tk ON tk.workspace_id = mv.workspace_id AND tk.id = mv.task_id", true}
+	conversationOfMessage = join{"conversation", "conversations mv ON mv.workspace_id = m.workspace_id AND mv.id = m.conversation_id", false, nil}
+	inboxOfMessage        = join{"inbox", "inboxes ib ON ib.workspace_id = mv.workspace_id AND ib.id = mv.inbox_id", false, nil}
+	taskOfMessage         = join{"task", "tasks tk ON tk.workspace_id = mv.workspace_id AND tk.id = mv.task_id", true, nil}
 )
 
 // Joins of the event tables to what they name.
 var (
-	contactOfTemplateSend = join{"contact", "contacts c ON c.workspace_id = ts.workspace_id AND c.id = ts.contact_id", false}
-	agentOfAIAssist       = join{"agent", "agents ag ON ag.workspace_id = ai.workspace_id AND ag.id = ai.agent_id", false}
-	markerOfMarking       = join{"marker", "markers mk ON mk.workspace_id = cm.workspace_id AND mk.id = cm.marker_id", false}
-	contactOfPageVisit    = join{"contact", "contacts c ON c.workspace_id = pv.workspace_id AND c.id = pv.contact_id", false}
+	contactOfTemplateSend = join{"contact", "contacts c ON c.workspace_id = ts.workspace_id AND c.id = ts.contact_id", false, nil}
+	agentOfAIAssist       = join{"agent", "agents ag ON ag.workspace_id = ai.workspace_id AND ag.id = ai.agent_id", false, nil}
+	markerOfMarking       = join{"marker", "markers mk ON mk.workspace_id = cm.workspace_id AND mk.id = cm.marker_id", false, nil}
+	contactOfPageVisit    = join{"contact", "contacts c ON c.workspace_id = pv.workspace_id AND c.id = pv.contact_id", false, nil}
 )
 
 // Joins to the inbox (the channel instance) a row came through: a
 // conversation's own, or the conversation's of a message or an assignment.
 var (
-	inboxOfConversation = join{"inbox", "inboxes ib ON ib.workspace_id = v.workspace_id AND ib.id = v.inbox_id", false}
+	inboxOfConversation = join{"inbox", "inboxes ib ON ib.workspace_id = v.workspace_id AND ib.id = v.inbox_id", false, nil}
 	inboxOfAssignment   = join{"inbox", "conversations iv ON iv.workspace_id = a.workspace_id AND iv.id = a.conversation_id" +
-		" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false}
-	inboxOfTemplateSend = join{"inbox", "inboxes ib ON ib.workspace_id = ts.workspace_id AND ib.id = ts.inbox_id", false}
+		" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false, nil}
+	inboxOfTemplateSend = join{"inbox", "inboxes ib ON ib.workspace_id = ts.workspace_id AND ib.id = ts.inbox_id", false, nil}
 	// An AI assist use or a flow trigger may have no conversation: both joins
 	// are left joins, and such rows count under (none).
 	inboxOfAIAssist = join{"inbox", "conversations iv ON iv.workspace_id = ai.workspace_id AND iv.id = ai.conversation_id" +
-		" LEFT JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", true}
+		" LEFT JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", true, nil}
 	inboxOfTrigger = join{"inbox", "conversations iv ON iv.workspace_id = ft.workspace_id AND iv.id = ft.conversation_id" +
-		" LEFT JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", true}
+		" LEFT JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", true, nil}
 	// inboxOfFirstInbound is the inbox of the conversation of a contact's
-	// first inbound message (f.conversation_id of SourceFirstInbound).
-	inboxOfFirstInbound = join{"inbox", "conversations iv ON iv.workspace_id = c.workspace_id AND iv.id = f.conversation_id" +
-		" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false}
+	// first inbound message (at f.first_at of SourceFirstInbound; of two at
+	// that instant, the one with the lower id). Only queries by inbox pay for
+	// this second probe, so the others keep their index-only min().
+	inboxOfFirstInbound = join{"inbox", "LATERAL (SELECT fc.conversation_id FROM messages fc" +
+		" WHERE fc.workspace_id = c.workspace_id AND fc.contact_id = c.id AND fc.direction = ? AND fc.created_at = f.first_at" +
+		" ORDER BY fc.id LIMIT 1) fi ON true" +
+		" JOIN conversations iv ON iv.workspace_id = c.workspace_id AND iv.id = fi.conversation_id" +
+		" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false, []any{"inbound"}}
 )
 
 // flowOfTrigger joins a trigger event to its flow.
-var flowOfTrigger = join{"flow", "flows fl ON fl.workspace_id = ft.workspace_id AND fl.id = ft.flow_id", false}
+var flowOfTrigger = join{"flow", "flows fl ON fl.workspace_id = ft.workspace_id AND fl.id = ft.flow_id", false, nil}
 
 var sources = map[catalog.Source]source{
 	catalog.SourceMessages: {
@@ -243,17 +250,14 @@ var sources = map[catalog.Source]source{
 			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{inboxOfTrigger}},
 		},
 	},
-	// One row per contact with the time and the conversation of its first
-	// inbound message ever (the earliest, then the lowest id). The lateral
-	// subquery is one probe of messages_first_inbound_idx per contact,
-	// instead of aggregating every message of the workspace; contacts who
-	// never wrote have no row.
+	// One row per contact with the time of its first inbound message ever. The
+	// lateral min() is one probe of messages_first_inbound_idx per contact,
+	// instead of aggregating every message of the workspace.
 	catalog.SourceFirstInbound: {
 		from: func(b sq.SelectBuilder) sq.SelectBuilder {
 			return b.From("contacts c").JoinClause(
-				"CROSS JOIN LATERAL (SELECT fm.created_at AS first_at, fm.conversation_id FROM messages fm"+
-					" WHERE fm.workspace_id = c.workspace_id AND fm.contact_id = c.id AND fm.direction = ?"+
-					" ORDER BY fm.created_at, fm.id LIMIT 1) f",
+				"CROSS JOIN LATERAL (SELECT min(fm.created_at) AS first_at FROM messages fm"+
+					" WHERE fm.workspace_id = c.workspace_id AND fm.contact_id = c.id AND fm.direction = ?) f",
 				"inbound")
 		},
 		workspace: "c.workspace_id",
@@ -460,9 +464,9 @@ func build(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (s
 	}
 	for _, j := range uniqueJoins(joins) {
 		if j.optional {
-			builder = builder.LeftJoin(j.clause)
+			builder = builder.LeftJoin(j.clause, j.args...)
 		} else {
-			builder = builder.Join(j.clause)
+			builder = builder.Join(j.clause, j.args...)
 		}
 	}
 	return builder.Where(where), nil
