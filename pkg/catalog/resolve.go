@@ -131,12 +131,18 @@ func Resolve(q models.Query) (Plan, error) {
 	return plan, nil
 }
 
+// checkDimension refuses a dimension the catalog does not know or the metric
+// does not allow, naming those it allows (for a group by, those that group).
 func checkDimension(metric Metric, id, verb string) error {
+	allowed := metric.Dimensions
+	if verb == "group by" {
+		allowed = metric.GroupDimensions()
+	}
 	if _, known := LookupDimension(id); !known {
-		return queryErrorf("dimension %q is unknown: metric %s can %s %s", id, metric.ID, verb, strings.Join(metric.Dimensions, ", "))
+		return queryErrorf("dimension %q is unknown: metric %s can %s %s", id, metric.ID, verb, strings.Join(allowed, ", "))
 	}
 	if !metric.Allows(id) {
-		return queryErrorf("metric %s cannot %s %s: use one of %s", metric.ID, verb, id, strings.Join(metric.Dimensions, ", "))
+		return queryErrorf("metric %s cannot %s %s: use one of %s", metric.ID, verb, id, strings.Join(allowed, ", "))
 	}
 	return nil
 }
