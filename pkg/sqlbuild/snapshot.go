@@ -43,8 +43,8 @@ var snapshotSources = map[catalog.Source]source{
 	},
 	// One row per contact who sent an inbound message before the instant, with
 	// whether a conversation of theirs is open at it, and the instant itself
-	// (at) for the inbox join: one row per conversation the contact started
-	// before it, so the metrics count distinct contacts.
+	// (at) for the inbox join: one row per inbox in which the contact started
+	// a conversation before it, so the metrics count distinct contacts.
 	catalog.SourceContactsAt: {
 		fromAt: func(b sq.SelectBuilder, at time.Time) sq.SelectBuilder {
 			return b.FromSelect(psql.Select("c.workspace_id", "c.id AS contact_id", "c.platform").
@@ -58,9 +58,13 @@ var snapshotSources = map[catalog.Source]source{
 		workspace: "k.workspace_id",
 		dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "k.platform"},
+			// A lateral subquery, so that each contact's conversations are one
+			// index probe (conversations_contact_idx), whatever the planner
+			// guesses of the contacts' count.
 			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{{"inbox",
-				"conversations kv ON kv.workspace_id = k.workspace_id AND kv.contact_id = k.contact_id AND kv.started_at < k.at" +
-					" JOIN inboxes ib ON ib.workspace_id = kv.workspace_id AND ib.id = kv.inbox_id", false, nil}}},
+				"LATERAL (SELECT DISTINCT kv.inbox_id FROM conversations kv" +
+					" WHERE kv.workspace_id = k.workspace_id AND kv.contact_id = k.contact_id AND kv.started_at < k.at) ki ON true" +
+					" JOIN inboxes ib ON ib.workspace_id = k.workspace_id AND ib.id = ki.inbox_id", false, nil}}},
 		},
 	},
 	// One row per assignment waiting for a human at the instant: created by
