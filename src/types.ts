@@ -70,6 +70,8 @@ export interface CatalogMetric {
 export interface CatalogDimension {
   id: string;
   title: string;
+  /** Set for a dimension that only filters (a text search): never a group by, no values to list. */
+  filterOnly?: boolean;
 }
 
 /** Response of GET resources/catalog. */

@@ -40,7 +40,8 @@ const (
 	ValueP90     ValueKind = "p90"
 	ValueMax     ValueKind = "max"
 	ValueRatio   ValueKind = "ratio"
-	// ValueSnapshot is a count of the state at one instant.
+	// ValueSnapshot is the state at one instant: a count, or a measure such
+	// as the longest wait, that is 0 when nothing is in that state.
 	ValueSnapshot ValueKind = "snapshot"
 )
 
@@ -76,6 +77,10 @@ const (
 	// SourceContactsAt is one row per contact who has written by the end of
 	// the range, with whether they have an open conversation then.
 	SourceContactsAt Source = "contacts_at"
+	// SourceWaitingAt is one row per assignment waiting for a human at the
+	// end of the range (created, neither accepted nor ended yet), with how
+	// long it has waited.
+	SourceWaitingAt Source = "waiting_at"
 	// SourceMessageMinutes is one row per clock minute with messages, with their count.
 	SourceMessageMinutes Source = "message_minutes"
 	// SourcePresence is one row per agent presence interval and bucket it
@@ -104,6 +109,9 @@ type Dimension struct {
 	// tasks, markers): totals and rankings by them carry each group's id,
 	// for drill-down links.
 	Identified bool `json:"-"`
+	// FilterOnly dimensions only keep rows (a text search, say): they are
+	// never a group by and have no list of values.
+	FilterOnly bool `json:"filterOnly,omitempty"`
 }
 
 // The dimensions.
@@ -130,12 +138,15 @@ var (
 	DimSuccess  = Dimension{ID: "success", Title: "Success"}
 	DimPhrase   = Dimension{ID: "phrase", Title: "Phrase"}
 	DimInbox    = Dimension{ID: "inbox", Title: "Inbox", Identified: true}
+	// DimMessageText keeps the conversations with a message whose text
+	// contains the value, ignoring case.
+	DimMessageText = Dimension{ID: "message_text", Title: "Message text contains", FilterOnly: true}
 )
 
 // Dimensions lists every dimension, for the query editor.
 var Dimensions = []Dimension{DimPlatform, DimInbox, DimSender, DimIntent, DimLanguage, DimFlow, DimAgent, DimTeam, DimRole,
 	DimClosing, DimTask, DimCategory, DimTool, DimMarker, DimPage, DimState,
-	DimStatus, DimReplied, DimInterest, DimObtained, DimSuccess, DimPhrase}
+	DimStatus, DimReplied, DimInterest, DimObtained, DimSuccess, DimPhrase, DimMessageText}
 
 // FixedValues are the values of the dimensions whose vocabulary the schema closes.
 var FixedValues = map[string][]string{
@@ -214,6 +225,18 @@ func (m Metric) Supports(kind models.QueryKind) bool { return slices.Contains(m.
 // Allows reports whether the metric can be grouped or filtered by dimension.
 func (m Metric) Allows(dimension string) bool { return slices.Contains(m.Dimensions, dimension) }
 
+// GroupDimensions are the dimensions the metric can be grouped by: its
+// dimensions less the filter-only ones.
+func (m Metric) GroupDimensions() []string {
+	out := make([]string, 0, len(m.Dimensions))
+	for _, id := range m.Dimensions {
+		if d, ok := LookupDimension(id); ok && !d.FilterOnly {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // allKinds: the metrics of events answer as a time series, totals and a ranking.
 var allKinds = []models.QueryKind{models.KindTimeSeries, models.KindTotals, models.KindRanking}
 
@@ -251,10 +274,11 @@ const (
 var records = []Metric{
 	{
 		ID: "dialogs", Section: SectionRecords, Title: "Dialogs",
-		Description: "One row per conversation started in the range, newest first, with the columns of the dialogs export; filter by task, platform, status (active, closed, no_operator_response), replied, interest, contact_obtained and success.",
+		Description: "One row per conversation started in the range, newest first, with the columns of the dialogs export and the conversation's markers; filter by task, platform, status (active, closed, no_operator_response), replied, interest, contact_obtained, success, marker (any of the markers) and message_text (a message of the conversation contains the text, ignoring case; %, _ and \\ match themselves).",
 		Unit:        "none", Value: ValueCount, Kinds: []models.QueryKind{models.KindRecords},
-		Dimensions: []string{DimTask.ID, DimPlatform.ID, DimStatus.ID, DimReplied.ID, DimInterest.ID, DimObtained.ID, DimSuccess.ID},
-		Source:     SourceConversations,
+		Dimensions: []string{DimTask.ID, DimPlatform.ID, DimStatus.ID, DimReplied.ID, DimInterest.ID, DimObtained.ID, DimSuccess.ID,
+			DimMarker.ID, DimMessageText.ID},
+		Source: SourceConversations,
 	},
 	{
 		ID: MetricSources, Section: SectionRecords, Title: "Sources",
@@ -294,8 +318,8 @@ var usageAndChatbot = []Metric{
 	},
 	{
 		ID: "new_users", Section: SectionUsage, Title: "New users",
-		Description: "Contacts whose first inbound message ever falls in the bucket.",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID},
+		Description: "Contacts whose first inbound message ever falls in the bucket; per inbox, the inbox of the conversation of that first message.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID},
 		Source: SourceFirstInbound, Aggregate: "count(*)",
 	},
 	{
@@ -380,8 +404,8 @@ var usageAndChatbot = []Metric{
 	},
 	{
 		ID: "flow_triggers", Section: SectionChatbot, Title: "Flow triggers",
-		Description: "Flow trigger events (number of times triggered); rank by flow for the popular flows.",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimFlow.ID},
+		Description: "Flow trigger events (number of times triggered); rank by flow for the popular flows. Per inbox, the inbox of the trigger's conversation; triggers outside a conversation count under (none).",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimFlow.ID, DimInbox.ID},
 		Source: SourceFlowTriggers, Aggregate: "count(*)",
 	},
 }
@@ -460,8 +484,8 @@ var campaignAndCost = []Metric{
 	},
 	{
 		ID: "ai_expense", Section: SectionCampaignCost, Title: "AI expense",
-		Description: "AI processing cost of the messages sent in the bucket.",
-		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID},
+		Description: "AI processing cost of the messages sent in the bucket; per task, a message's task is its conversation's.",
+		Unit:        "currencyUSD", Value: ValueSum, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID, DimTask.ID},
 		Source: SourceMessages, Aggregate: "coalesce(sum(m.ai_cost), 0)",
 	},
 	expensePer("dialogue", "conversations", "the conversations started"),
@@ -493,14 +517,14 @@ var campaignAndCost = []Metric{
 	},
 	{
 		ID: "ai_assist_usage", Section: SectionCampaignCost, Title: "AI assist usage",
-		Description: "Uses of an AI writing tool (AI writer, doc reply) by agents in the bucket.",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTool.ID, DimAgent.ID},
+		Description: "Uses of an AI writing tool (AI writer, doc reply) by agents in the bucket; per inbox, the inbox of the conversation it was used in (uses outside a conversation count under (none)).",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTool.ID, DimAgent.ID, DimInbox.ID},
 		Source: SourceAIAssists, Aggregate: "count(*)",
 	},
 	{
 		ID: "ai_assist_accuracy", Section: SectionCampaignCost, Title: "AI assist accuracy",
-		Description: "1 - edit distance(suggested, sent) / the longer text's length, averaged over the AI writing-tool uses in the bucket whose reply was sent, leaving out uses where translation was applied; null without any.",
-		Unit:        "percentunit", Value: ValueAverage, Kinds: allKinds, Dimensions: []string{DimTool.ID, DimAgent.ID},
+		Description: "1 - edit distance(suggested, sent) / the longer text's length, averaged over the AI writing-tool uses in the bucket whose reply was sent, leaving out uses where translation was applied; null without any. Per inbox, the inbox of the conversation the tool was used in.",
+		Unit:        "percentunit", Value: ValueAverage, Kinds: allKinds, Dimensions: []string{DimTool.ID, DimAgent.ID, DimInbox.ID},
 		// accuracy is stored with each use (migration 0002), so this is a plain average.
 		Source: SourceAIAssists, Aggregate: "avg(ai.accuracy)", Present: []string{"ai.accuracy"},
 	},
@@ -524,28 +548,42 @@ var snapshot = []models.QueryKind{models.KindSnapshot}
 var liveState = []Metric{
 	{
 		ID: "active_sessions", Section: SectionLive, Title: "Active sessions",
-		Description: "Conversations not closed, plus those closed less than 24 hours before the end of the range; by state: unassigned, assigned (an open assignment), resolved (closed within 24 h).",
-		Unit:        "short", Value: ValueSnapshot, Kinds: snapshot, Dimensions: []string{DimState.ID, DimPlatform.ID},
-		Source: SourceSessionsAt, Aggregate: "count(*)",
+		Description: "Conversations not closed, plus those closed less than 24 hours before the end of the range; by state: unassigned, assigned (an open assignment), resolved (closed within 24 h). Per agent and team, those of the open assignment (the latest, should there be two); sessions without one count under (none). Per inbox, the conversation's.",
+		Unit:        "short", Value: ValueSnapshot, Kinds: snapshot,
+		Dimensions: []string{DimState.ID, DimPlatform.ID, DimInbox.ID, DimAgent.ID, DimTeam.ID},
+		Source:     SourceSessionsAt, Aggregate: "count(*)",
 	},
 	{
 		ID: "active_customers", Section: SectionLive, Title: "Active customers",
-		Description: "Contacts with a conversation that is not closed at the end of the range.",
-		Unit:        "short", Value: ValueSnapshot, Kinds: snapshot, Dimensions: []string{DimPlatform.ID},
+		Description: "Contacts with a conversation that is not closed at the end of the range. Per inbox, the inboxes of their open conversations: a contact with open conversations in two inboxes counts under both.",
+		Unit:        "short", Value: ValueSnapshot, Kinds: snapshot, Dimensions: []string{DimPlatform.ID, DimInbox.ID},
 		Source: SourceSessionsAt, Aggregate: "count(DISTINCT s.contact_id)",
 		Conditions: map[string]any{"s.state": []string{"unassigned", "assigned"}},
 	},
 	{
 		ID: "idle_customers", Section: SectionLive, Title: "Idle customers",
-		Description: "Contacts who have messaged before the end of the range but have no open conversation then.",
-		Unit:        "short", Value: ValueSnapshot, Kinds: snapshot, Dimensions: []string{DimPlatform.ID},
-		Source: SourceContactsAt, Aggregate: "count(*)", Conditions: map[string]any{"k.open": false},
+		Description: "Contacts who have messaged before the end of the range but have no open conversation then. Per inbox, the inboxes of the contact's conversations started by then: a contact with conversations in two inboxes counts under both.",
+		Unit:        "short", Value: ValueSnapshot, Kinds: snapshot, Dimensions: []string{DimPlatform.ID, DimInbox.ID},
+		// distinct, because the inbox join gives a contact one row per conversation.
+		Source: SourceContactsAt, Aggregate: "count(DISTINCT k.contact_id)", Conditions: map[string]any{"k.open": false},
 	},
 	{
 		ID: "number_of_contacts", Section: SectionLive, Title: "Number of contacts",
-		Description: "All contacts with at least one inbound message up to the end of the range, each counted once.",
-		Unit:        "short", Value: ValueSnapshot, Kinds: snapshot, Dimensions: []string{DimPlatform.ID},
-		Source: SourceContactsAt, Aggregate: "count(*)",
+		Description: "All contacts with at least one inbound message up to the end of the range, each counted once. Per inbox, the inboxes of the contact's conversations started by then: a contact with conversations in two inboxes counts under both.",
+		Unit:        "short", Value: ValueSnapshot, Kinds: snapshot, Dimensions: []string{DimPlatform.ID, DimInbox.ID},
+		Source: SourceContactsAt, Aggregate: "count(DISTINCT k.contact_id)",
+	},
+	{
+		ID: "waiting_now", Section: SectionLive, Title: "Waiting now",
+		Description: "Assignments handed to a human queue, team or agent that wait to be accepted at the end of the range: created by then, and neither accepted nor ended by then. For alerts while customers still wait.",
+		Unit:        "short", Value: ValueSnapshot, Kinds: snapshot, Dimensions: []string{DimTeam.ID, DimInbox.ID, DimPlatform.ID},
+		Source: SourceWaitingAt, Aggregate: "count(*)",
+	},
+	{
+		ID: "longest_wait_now", Section: SectionLive, Title: "Longest wait now",
+		Description: "The longest time, in seconds, that an assignment waiting now (see waiting_now) has waited at the end of the range; 0 when nobody waits, so that an alert compares a real number. Grouped, only the groups with someone waiting.",
+		Unit:        "s", Value: ValueSnapshot, Kinds: snapshot, Dimensions: []string{DimTeam.ID, DimInbox.ID, DimPlatform.ID},
+		Source: SourceWaitingAt, Aggregate: "max(w.waited_seconds)",
 	},
 }
 
@@ -589,7 +627,7 @@ var contactCenter = []Metric{
 	{
 		ID: "missed_conversations", Section: SectionContactCenter, Title: "Missed conversations",
 		Description: "Assignments created in the bucket that ended without being accepted.",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTeam.ID, DimRole.ID, DimPlatform.ID},
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimTeam.ID, DimRole.ID, DimPlatform.ID, DimInbox.ID},
 		Source: SourceAssignments, Aggregate: "count(*)",
 		Conditions: map[string]any{"a.accepted_at": nil}, Present: []string{"a.ended_at"},
 	},
@@ -601,8 +639,8 @@ var contactCenter = []Metric{
 	},
 	{
 		ID: "agent_messages", Section: SectionContactCenter, Title: "Agent messages",
-		Description: "Messages sent by agents in the bucket.",
-		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimAgent.ID, DimPlatform.ID},
+		Description: "Messages sent by agents in the bucket; per team, the sending agent's team (as the agent's record has it now), per inbox the inbox of the message's conversation.",
+		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimAgent.ID, DimPlatform.ID, DimTeam.ID, DimInbox.ID},
 		Source: SourceMessages, Aggregate: "count(*)", Conditions: map[string]any{"m.sender": "agent"},
 	},
 	{
@@ -640,8 +678,8 @@ var contactCenter = []Metric{
 func expensePer(per, divisor, what string) Metric {
 	return Metric{
 		ID: "expense_per_" + per, Section: SectionCampaignCost, Title: "Expense per " + per,
-		Description: "AI expense in the bucket divided by " + what + " in it; null when there are none.",
-		Unit:        "currencyUSD", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID},
+		Description: "AI expense in the bucket divided by " + what + " in it; null when there are none. Per task, both count the conversations of that task.",
+		Unit:        "currencyUSD", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimTask.ID},
 		Quotient: &Quotient{Dividend: "ai_expense", Divisor: divisor},
 	}
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -56,7 +57,36 @@ func TestCatalogSections(t *testing.T) {
 		perSection[m.Section]++
 	}
 	require.Equal(t, map[Section]int{
-		SectionUsage: 11, SectionChatbot: 4, SectionLive: 4, SectionContactCenter: 24, SectionCampaignCost: 19, SectionRecords: 5,
+		// Live: the four of the live view, waiting_now and longest_wait_now.
+		SectionUsage: 11, SectionChatbot: 4, SectionLive: 6, SectionContactCenter: 24, SectionCampaignCost: 19, SectionRecords: 5,
 	}, perSection)
-	require.Len(t, Dimensions, 22)
+	require.Len(t, Dimensions, 23)
+}
+
+// A filter-only dimension (the message text search) filters but never
+// groups: Resolve refuses it as a group by with a message that says so, and
+// a ranking's hint never offers it.
+func TestFilterOnlyDimensions(t *testing.T) {
+	require.True(t, DimMessageText.FilterOnly)
+	dialogs, ok := Lookup("dialogs")
+	require.True(t, ok)
+	require.True(t, dialogs.Allows(DimMessageText.ID))
+	require.NotContains(t, dialogs.GroupDimensions(), DimMessageText.ID)
+	for _, m := range Metrics {
+		if m.Supports(models.KindRanking) {
+			require.NotEmpty(t, m.GroupDimensions(), "%s: a ranking needs something to rank by", m.ID)
+		}
+	}
+
+	q := models.Query{Metric: "dialogs", QueryType: models.KindRecords, GroupBy: DimMessageText.ID}
+	q.TimeRange.From = time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+	q.TimeRange.To = q.TimeRange.From.AddDate(0, 1, 0)
+	_, err := Resolve(q)
+	require.EqualError(t, err, "dimension message_text only filters, it cannot be a group by: remove the group by and filter by message_text instead")
+
+	q.GroupBy = ""
+	q.Filters = []models.Filter{{Dimension: DimMessageText.ID, Values: []string{"refund", "", "refund", "50%"}}}
+	plan, err := Resolve(q)
+	require.NoError(t, err)
+	require.Equal(t, []models.Filter{{Dimension: DimMessageText.ID, Values: []string{"refund", "50%"}}}, plan.Filters)
 }

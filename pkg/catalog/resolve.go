@@ -53,6 +53,9 @@ func Resolve(q models.Query) (Plan, error) {
 		if err := checkDimension(metric, q.GroupBy, "group by"); err != nil {
 			return Plan{}, err
 		}
+		if d, _ := LookupDimension(q.GroupBy); d.FilterOnly {
+			return Plan{}, queryErrorf("dimension %s only filters, it cannot be a group by: remove the group by and filter by %s instead", d.ID, d.ID)
+		}
 		plan.GroupBy = q.GroupBy
 	}
 	for _, f := range q.Filters {
@@ -90,7 +93,7 @@ func Resolve(q models.Query) (Plan, error) {
 	}
 	if plan.Kind == models.KindRanking {
 		if plan.GroupBy == "" {
-			return Plan{}, queryErrorf("a ranking needs a group by: rank by one of %s", strings.Join(metric.Dimensions, ", "))
+			return Plan{}, queryErrorf("a ranking needs a group by: rank by one of %s", strings.Join(metric.GroupDimensions(), ", "))
 		}
 		plan.Limit = q.Limit
 		if plan.Limit == 0 {
@@ -128,12 +131,18 @@ func Resolve(q models.Query) (Plan, error) {
 	return plan, nil
 }
 
+// checkDimension refuses a dimension the catalog does not know or the metric
+// does not allow, naming those it allows (for a group by, those that group).
 func checkDimension(metric Metric, id, verb string) error {
+	allowed := metric.Dimensions
+	if verb == "group by" {
+		allowed = metric.GroupDimensions()
+	}
 	if _, known := LookupDimension(id); !known {
-		return queryErrorf("dimension %q is unknown: metric %s can %s %s", id, metric.ID, verb, strings.Join(metric.Dimensions, ", "))
+		return queryErrorf("dimension %q is unknown: metric %s can %s %s", id, metric.ID, verb, strings.Join(allowed, ", "))
 	}
 	if !metric.Allows(id) {
-		return queryErrorf("metric %s cannot %s %s: use one of %s", metric.ID, verb, id, strings.Join(metric.Dimensions, ", "))
+		return queryErrorf("metric %s cannot %s %s: use one of %s", metric.ID, verb, id, strings.Join(allowed, ", "))
 	}
 	return nil
 }

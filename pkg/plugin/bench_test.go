@@ -37,6 +37,12 @@ func BenchmarkDerivedQueries(b *testing.B) {
 		"service_level_by_team_day":          `{"metric":"service_level","groupBy":"team","interval":"day","targetSeconds":60}`,
 		"sources_table":                      `{"queryType":"records","metric":"sources"}`,
 		"dialogs_1000":                       `{"queryType":"records","metric":"dialogs"}`,
+		"dialogs_text_search":                `{"queryType":"records","metric":"dialogs","filters":[{"dimension":"message_text","values":["refund"]}]}`,
+		"new_users_by_inbox_month":           `{"metric":"new_users","groupBy":"inbox","interval":"month"}`,
+		"waiting_now_by_team":                `{"queryType":"snapshot","metric":"waiting_now","groupBy":"team"}`,
+		"longest_wait_now":                   `{"queryType":"snapshot","metric":"longest_wait_now"}`,
+		"active_sessions_by_agent":           `{"queryType":"snapshot","metric":"active_sessions","groupBy":"agent"}`,
+		"number_of_contacts_by_inbox":        `{"queryType":"snapshot","metric":"number_of_contacts","groupBy":"inbox"}`,
 	})
 }
 

@@ -3,6 +3,7 @@ package plugin
 import (
 	"testing"
 
+	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/stretchr/testify/require"
 )
 
@@ -147,4 +148,65 @@ func TestAIAssistAccuracy(t *testing.T) {
 	ranked := rows(t, ask(t, ds, `{"queryType":"ranking","metric":"ai_assist_accuracy","groupBy":"agent"}`, jan2022, feb2022))
 	require.Len(t, ranked, 1)
 	require.Equal(t, "Ana", ranked[0][0])
+}
+
+// AI expense and its ratios per task, a message's task being its
+// conversation's. January: bot replies at 0.002 in 11, 12, 13 (Spring sale),
+// 14 (Renewals) and 15 (no task); Spring sale has 5 chats (11, 12, 13, 17,
+// 18), 2 contacts obtained (11, 13) and 1 success (13); Renewals 1 chat (14)
+// and the conversations without a task 1 (15), neither with a contact or a
+// success. February: one reply (0.002) and one chat, both in 16 (no task).
+func TestExpenseByTask(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	near := func(want []any, frame *data.Frame) {
+		t.Helper()
+		require.Equal(t, len(want)/2, frame.Rows())
+		for i := 0; i < len(want); i += 2 {
+			require.Equal(t, want[i], frame.Fields[0].At(i/2), "row %d", i/2)
+			got := frame.Fields[len(frame.Fields)-1].At(i / 2).(*float64)
+			if want[i+1] == nil {
+				require.Nil(t, got, "%v", want[i])
+				continue
+			}
+			require.NotNil(t, got, "%v", want[i])
+			require.InDelta(t, want[i+1].(float64), *got, 1e-12, "%v", want[i])
+		}
+	}
+	query := func(kind, metric string) *data.Frame {
+		return ask(t, ds, `{"queryType":"`+kind+`","metric":"`+metric+`","groupBy":"task"}`, jan2022, feb2022)
+	}
+	near([]any{"(none)", 0.002, "Renewals", 0.002, "Spring sale", 0.006}, query("totals", "ai_expense"))
+	near([]any{"(none)", 0.002, "Renewals", 0.002, "Spring sale", 0.006 / 5}, query("totals", "expense_per_dialogue"))
+	// Without a contact obtained the ratio is null, and a ranking puts it last, ties by name.
+	near([]any{"Spring sale", 0.006 / 2, "(none)", nil, "Renewals", nil}, query("ranking", "expense_per_contact"))
+	near([]any{"(none)", nil, "Renewals", nil, "Spring sale", 0.006}, query("totals", "expense_per_success"))
+
+	filtered := januaryFiltered(t, ds, "expense_per_dialogue", `{"dimension":"task","values":["Spring sale","Renewals"]}`)
+	require.InDelta(t, 0.008/6, filtered, 1e-12, "0.006 + 0.002 over 5 + 1 chats")
+
+	// Per month on WhatsApp: Spring sale's January is 0.006 over 5 chats; the
+	// conversations without a task have neither expense nor chats there in
+	// January (15 is on web chat), and 16's 0.002 in February: null where a
+	// month has no chat.
+	monthly := ask(t, ds, `{"metric":"expense_per_dialogue","groupBy":"task","interval":"month",
+		"filters":[{"dimension":"platform","values":["whatsapp"]}]}`, jan2022, mar2022)
+	perTask := map[string][]*float64{}
+	for _, field := range monthly.Fields[1:] {
+		for i := 0; i < field.Len(); i++ {
+			perTask[field.Config.DisplayNameFromDS] = append(perTask[field.Config.DisplayNameFromDS], field.At(i).(*float64))
+		}
+	}
+	require.Len(t, perTask, 2, "%v", perTask)
+	require.InDelta(t, 0.006/5, *perTask["Spring sale"][0], 1e-12)
+	require.Nil(t, perTask["Spring sale"][1])
+	require.Nil(t, perTask["(none)"][0])
+	require.InDelta(t, 0.002, *perTask["(none)"][1], 1e-12)
+}
+
+// januaryFiltered is an ungrouped totals query over January 2022 with filters.
+func januaryFiltered(t *testing.T, ds *Datasource, metric, filters string) float64 {
+	t.Helper()
+	r := rows(t, ask(t, ds, `{"queryType":"totals","metric":"`+metric+`","filters":[`+filters+`]}`, jan2022, feb2022))
+	require.Len(t, r, 1)
+	return r[0][1].(float64)
 }

@@ -116,7 +116,7 @@ func TestRankingNeedsAGroupByAndASaneLimit(t *testing.T) {
 	for query, message := range map[string]string{
 		`{"queryType":"ranking","metric":"top_intents"}`:                                 "a ranking needs a group by: rank by one of intent, platform, language",
 		`{"queryType":"ranking","metric":"top_intents","groupBy":"intent","limit":5000}`: "limit 5000 is out of range: rank 1 to 1000 rows",
-		`{"queryType":"ranking","metric":"flow_triggers","groupBy":"intent"}`:            "metric flow_triggers cannot group by intent: use one of flow",
+		`{"queryType":"ranking","metric":"flow_triggers","groupBy":"intent"}`:            "metric flow_triggers cannot group by intent: use one of flow, inbox",
 	} {
 		resp := queryOnce(t, ds, query, jan2022, feb2022)
 		require.EqualError(t, resp.Error, message)

@@ -180,3 +180,19 @@ func TestRankingsCarryIDs(t *testing.T) {
 	byPlatform := ask(t, ds, `{"queryType":"ranking","metric":"handled_conversations","groupBy":"platform"}`, jan2022, mar2022)
 	require.Len(t, byPlatform.Fields, 2, "platforms are not rows of a table: no id field")
 }
+
+// Agent messages by the sending agent's team, with the team's id for
+// drill-down: in January Ana (Support, team 2) wrote in 11 and 14, Bruno
+// (Support) and Carla (Sales, team 1) in 13.
+func TestAgentMessagesByTeam(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	frame := ask(t, ds, `{"queryType":"ranking","metric":"agent_messages","groupBy":"team"}`, jan2022, feb2022)
+	require.Equal(t, [][2]any{{"Support", 3.0}, {"Sales", 1.0}}, rows(t, frame))
+	require.Equal(t, "team_id", frame.Fields[1].Name)
+	require.Equal(t, int64(2), *frame.Fields[1].At(0).(*int64))
+	require.Equal(t, int64(1), *frame.Fields[1].At(1).(*int64))
+
+	// Support's messages per inbox: 11 and 13 on WhatsApp, 14 on Web chat.
+	require.Equal(t, [][2]any{{"Web chat", 1.0}, {"WhatsApp", 2.0}}, rows(t, ask(t, ds,
+		`{"queryType":"totals","metric":"agent_messages","groupBy":"inbox","filters":[{"dimension":"team","values":["Support"]}]}`, jan2022, feb2022)))
+}

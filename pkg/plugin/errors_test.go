@@ -27,7 +27,7 @@ func TestBadQueriesFailAloneWithAClearMessage(t *testing.T) {
 		"dimension not allowed": {`{"metric":"active_users","groupBy":"sender"}`,
 			"metric active_users cannot group by sender: use one of platform, inbox"},
 		"filter not allowed": {`{"metric":"new_users","filters":[{"dimension":"sender","values":["bot"]}]}`,
-			"metric new_users cannot filter by sender: use one of platform"},
+			"metric new_users cannot filter by sender: use one of platform, inbox"},
 		"empty filter": {`{"metric":"messages_sent","filters":[{"dimension":"sender","values":[""]}]}`,
 			"the sender filter has no values: add a value or remove the filter"},
 		"bad interval": {`{"metric":"active_users","interval":"fortnight"}`,

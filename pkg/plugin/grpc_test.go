@@ -53,7 +53,7 @@ func TestGoldenFramesOverGRPC(t *testing.T) {
 	bad := resp.Responses["BAD"]
 	require.Equal(t, backend.StatusBadRequest, bad.Status)
 	require.Equal(t, backend.ErrorSourceDownstream, bad.ErrorSource)
-	require.EqualError(t, bad.Error, "metric new_users cannot group by sender: use one of platform")
+	require.EqualError(t, bad.Error, "metric new_users cannot group by sender: use one of platform, inbox")
 	for name := range cases {
 		r := resp.Responses[name]
 		experimental.CheckGoldenJSONResponse(t, "testdata/golden", name, &r, *updateGolden)

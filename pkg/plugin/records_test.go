@@ -38,7 +38,7 @@ func TestDialogsRecords(t *testing.T) {
 	require.Equal(t, []string{"channel", "chat_id", "close", "contact", "count_message", "date_close", "date_contact",
 		"date_interest", "date_success", "external_id", "get_contact", "interest", "is_bot", "last_message_date", "metadata",
 		"operator", "previous_response_id", "success", "task", "title", "user_replied", "wh_get_contact", "wh_interest",
-		"wh_success", "created", "modified", "id"}, names, "the columns of the dialogs export")
+		"wh_success", "created", "modified", "id", "markers"}, names, "the columns of the dialogs export, then the markers")
 
 	// Conversation 13, row 4: whatsapp contact a3, closed, 2 inbound + 1 bot + 2 agent messages,
 	// contact details and success, handed to operators, in Spring sale.
@@ -79,6 +79,53 @@ func TestDialogsRecords(t *testing.T) {
 
 	grouped := queryOnce(t, ds, `{"queryType":"records","metric":"dialogs","groupBy":"task"}`, jan2022, feb2022)
 	require.EqualError(t, grouped.Error, "records are not grouped: remove the group by, or use totals")
+}
+
+// The dialogs' markers and their marker and message text filters. Markers:
+// vip on 11 and 13, complaint on 13 and 16. Texts (see the fixture): in
+// January "Where is my order?" and "  where is my   order" (11), "Where is
+// my order?!" (13), "WHERE IS MY ORDER" (14), "I want a refund" (13), "hi"
+// (14), the bot's "How can I help?" in 11 to 15; in March "Is the 50%
+// discount still on?" (19), "order_42 has not arrived" (20), "orderX42 is
+// late" (21), "Saved it as C:\temp\invoice.pdf" (22).
+func TestDialogsMarkersAndTextSearch(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	dialogs := func(filters, from, to string) *data.Frame {
+		return ask(t, ds, `{"queryType":"records","metric":"dialogs","filters":[`+filters+`]}`, from, to)
+	}
+	january := dialogs("", jan2022, feb2022)
+	require.Equal(t, []int64{18, 17, 15, 14, 13, 12, 11}, dialogIDs(t, january))
+	require.Equal(t, []any{nil, nil, nil, nil, "complaint, vip", nil, "vip"}, columnValues(t, january, "markers"),
+		"sorted names; null without a marker")
+
+	require.Equal(t, []int64{13, 11}, dialogIDs(t, dialogs(`{"dimension":"marker","values":["vip"]}`, jan2022, mar2022)))
+	require.Equal(t, []int64{16, 13}, dialogIDs(t, dialogs(`{"dimension":"marker","values":["complaint"]}`, jan2022, mar2022)))
+	require.Empty(t, dialogIDs(t, dialogs(`{"dimension":"marker","values":["complaint","vip"]},{"dimension":"platform","values":["webchat"]}`, jan2022, mar2022)))
+
+	text := func(from, to string, values ...string) []int64 {
+		quoted, _ := json.Marshal(values)
+		return dialogIDs(t, dialogs(`{"dimension":"message_text","values":`+string(quoted)+`}`, from, to))
+	}
+	require.Equal(t, []int64{14, 13, 11}, text(jan2022, feb2022, "where is MY order"), "case does not matter")
+	require.Equal(t, []int64{15, 14, 13, 12, 11}, text(jan2022, feb2022, "help"), "any message counts, the bot's too")
+	require.Equal(t, []int64{14, 13}, text(jan2022, feb2022, "refund", "hi"), "several values: any of them")
+	require.Empty(t, text(jan2022, feb2022, "discount"), "19 is in March")
+
+	// Wildcards and the escape character match themselves: unescaped, "%"
+	// would keep every March dialog (newest first: 22, 20, 21, 19), "order_4" also 21's "orderX42", and
+	// "C:	emp" would look for "C:temp".
+	const march, april = "2022-03-01T00:00:00Z", "2022-04-01T00:00:00Z"
+	require.Equal(t, []int64{22, 20, 21, 19}, text(march, april, " "))
+	require.Equal(t, []int64{19}, text(march, april, "%"))
+	require.Equal(t, []int64{19}, text(march, april, "50% DISCOUNT"))
+	require.Equal(t, []int64{20}, text(march, april, "order_4"))
+	require.Equal(t, []int64{20, 21}, text(march, april, "order"))
+	require.Equal(t, []int64{22}, text(march, april, `C:\temp\`))
+	require.Empty(t, text(march, april, "_x"))
+
+	// A value that looks like SQL is a text like any other.
+	require.Empty(t, text(march, april, `'; DROP TABLE messages; --`))
+	require.Equal(t, []int64{22, 20, 21, 19}, dialogIDs(t, dialogs("", march, april)), "and the messages are still there")
 }
 
 // Conversation 13: contact a3 wrote at 10:00 and 10:01, the bot answered at

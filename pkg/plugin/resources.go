@@ -60,8 +60,15 @@ type errorResponse struct {
 // read from events (intents, languages, closing reasons) to that range.
 func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Request) {
 	dimension := r.PathValue("dimension")
-	if _, known := catalog.LookupDimension(dimension); !known {
+	d, known := catalog.LookupDimension(dimension)
+	if !known {
 		writeError(w, r, http.StatusNotFound, fmt.Sprintf("dimension %q is unknown: the catalog lists the dimensions", dimension))
+		return
+	}
+	if d.FilterOnly {
+		// A text search has no vocabulary: an empty list, so that a picker
+		// takes typed values and a template variable offers none.
+		writeJSON(w, r, valuesResponse{Values: []string{}})
 		return
 	}
 	if values, fixed := catalog.FixedValues[dimension]; fixed {

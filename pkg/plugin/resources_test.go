@@ -102,6 +102,9 @@ func TestDimensionValuesResource(t *testing.T) {
 		{acme, "dimensions/closing_reason/values", 200, []string{"resolved", "timeout", "transferred"}},
 		{acme, "dimensions/sender/values", 200, []string{"contact", "bot", "agent", "broadcast"}},
 		{acme, "dimensions/role/values", 200, []string{"support", "admin", "tech"}},
+		// A text search has no values to offer.
+		{acme, "dimensions/message_text/values", 200, []string{}},
+		{acme, "dimensions/message_text/values?from=1640995200000&to=1643673600000", 200, []string{}},
 		{acme, "dimensions/mood/values", 404, []string{`dimension "mood" is unknown: the catalog lists the dimensions`}},
 		{acme, "dimensions/intent/values?from=yesterday", 400, []string{`time "yesterday" is not in epoch milliseconds: pass from and to as Grafana's range does`}},
 	}

@@ -15,7 +15,7 @@ func init() {
 		workspace: "ak.workspace_id",
 		time:      "ak.at",
 		dimensions: map[string]column{
-			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{{"contact", "contacts c ON c.workspace_id = ak.workspace_id AND c.id = ak.contact_id", false}}},
+			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{{"contact", "contacts c ON c.workspace_id = ak.workspace_id AND c.id = ak.contact_id", false, nil}}},
 		},
 	}
 	sources[catalog.SourceResponseRuns] = source{
@@ -23,8 +23,8 @@ func init() {
 		workspace: "rr.workspace_id",
 		time:      "rr.replied_at",
 		dimensions: map[string]column{
-			catalog.DimAgent.ID:    {expr: "ag.name", id: "ag.id", joins: []join{{"agent", "agents ag ON ag.workspace_id = rr.workspace_id AND ag.id = rr.agent_id", false}}},
-			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{{"contact", "contacts c ON c.workspace_id = rr.workspace_id AND c.id = rr.contact_id", false}}},
+			catalog.DimAgent.ID:    {expr: "ag.name", id: "ag.id", joins: []join{{"agent", "agents ag ON ag.workspace_id = rr.workspace_id AND ag.id = rr.agent_id", false, nil}}},
+			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{{"contact", "contacts c ON c.workspace_id = rr.workspace_id AND c.id = rr.contact_id", false, nil}}},
 		},
 	}
 	sources[catalog.SourcePresence] = source{
@@ -32,7 +32,7 @@ func init() {
 		workspace: "ph.workspace_id",
 		time:      "ph.at",
 		dimensions: map[string]column{
-			catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{{"agent", "agents ag ON ag.workspace_id = ph.workspace_id AND ag.id = ph.agent_id", false}}},
+			catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{{"agent", "agents ag ON ag.workspace_id = ph.workspace_id AND ag.id = ph.agent_id", false, nil}}},
 		},
 	}
 	sources[catalog.SourceCreditMovements] = source{

@@ -38,7 +38,8 @@ const (
 )
 
 // DialogColumns are the columns of the dialogs export, in its order, so that
-// a table panel's CSV export reproduces the report users already know.
+// a table panel's CSV export reproduces the report users already know, and
+// after them the conversation's markers.
 var DialogColumns = []RecordColumn{
 	{Name: "channel", Kind: RecordText, expr: "c.platform"},
 	{Name: "chat_id", Kind: RecordText, expr: "c.chat_id"},
@@ -67,6 +68,13 @@ var DialogColumns = []RecordColumn{
 	{Name: "created", Kind: RecordTime, expr: "v.created_at"},
 	{Name: "modified", Kind: RecordTime, expr: "v.modified_at"},
 	{Name: "id", Kind: RecordInt, expr: "v.id"},
+	// Not in the dialogs export: the conversation's marker names, sorted,
+	// separated by ", "; null when it has none.
+	{Name: "markers", Kind: RecordText,
+		expr: "(SELECT string_agg(dmk.name, ? ORDER BY dmk.name) FROM conversation_markers dcm" +
+			" JOIN markers dmk ON dmk.workspace_id = dcm.workspace_id AND dmk.id = dcm.marker_id" +
+			" WHERE dcm.workspace_id = v.workspace_id AND dcm.conversation_id = v.id)",
+		args: []any{", "}},
 }
 
 // TranscriptColumns are the columns of one conversation's transcript: the

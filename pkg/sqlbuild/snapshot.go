@@ -13,16 +13,19 @@ import (
 var snapshotSources = map[catalog.Source]source{
 	// One row per active session at the instant: a conversation not closed, or
 	// closed less than 24 hours before it, with its state (resolved when closed,
-	// assigned when an assignment is open, else unassigned).
+	// assigned when an assignment is open, else unassigned), its inbox, and the
+	// agent and team of its open assignment (the latest, should there be two).
 	catalog.SourceSessionsAt: {
 		fromAt: func(b sq.SelectBuilder, at time.Time) sq.SelectBuilder {
-			return b.FromSelect(psql.Select("v.workspace_id", "v.contact_id", "c.platform").
-				Column(sq.Expr(`CASE WHEN v.closed_at < ? THEN ?
-					WHEN EXISTS (SELECT 1 FROM assignments a WHERE a.workspace_id = v.workspace_id AND a.conversation_id = v.id
-						AND a.created_at < ? AND (a.ended_at IS NULL OR a.ended_at >= ?)) THEN ?
-					ELSE ? END AS state`, at, "resolved", at, at, "assigned", "unassigned")).
+			return b.FromSelect(psql.Select("v.workspace_id", "v.contact_id", "c.platform", "v.inbox_id", "oa.agent_id", "oa.team_id").
+				Column(sq.Expr(`CASE WHEN v.closed_at < ? THEN ? WHEN oa.id IS NOT NULL THEN ? ELSE ? END AS state`,
+					at, "resolved", "assigned", "unassigned")).
 				From("conversations v").
 				Join("contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id").
+				JoinClause(sq.Expr(`LEFT JOIN LATERAL (SELECT a.id, a.agent_id, a.team_id FROM assignments a
+					WHERE a.workspace_id = v.workspace_id AND a.conversation_id = v.id
+						AND a.created_at < ? AND (a.ended_at IS NULL OR a.ended_at >= ?)
+					ORDER BY a.created_at DESC, a.id DESC LIMIT 1) oa ON true`, at, at)).
 				Where(sq.Lt{"v.started_at": at}).
 				Where(sq.Or{sq.Eq{"v.closed_at": nil}, sq.GtOrEq{"v.closed_at": at.Add(-24 * time.Hour)}}), "s")
 		},
@@ -30,15 +33,24 @@ var snapshotSources = map[catalog.Source]source{
 		dimensions: map[string]column{
 			catalog.DimState.ID:    {expr: "s.state"},
 			catalog.DimPlatform.ID: {expr: "s.platform"},
+			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{
+				{"inbox", "inboxes ib ON ib.workspace_id = s.workspace_id AND ib.id = s.inbox_id", false, nil}}},
+			catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{
+				{"agent", "agents ag ON ag.workspace_id = s.workspace_id AND ag.id = s.agent_id", true, nil}}},
+			catalog.DimTeam.ID: {expr: "tm.name", id: "tm.id", joins: []join{
+				{"team", "teams tm ON tm.workspace_id = s.workspace_id AND tm.id = s.team_id", true, nil}}},
 		},
 	},
 	// One row per contact who sent an inbound message before the instant, with
-	// whether a conversation of theirs is open at it.
+	// whether a conversation of theirs is open at it, and the instant itself
+	// (at) for the inbox join: one row per inbox in which the contact started
+	// a conversation before it, so the metrics count distinct contacts.
 	catalog.SourceContactsAt: {
 		fromAt: func(b sq.SelectBuilder, at time.Time) sq.SelectBuilder {
 			return b.FromSelect(psql.Select("c.workspace_id", "c.id AS contact_id", "c.platform").
 				Column(sq.Expr(`EXISTS (SELECT 1 FROM conversations v WHERE v.workspace_id = c.workspace_id AND v.contact_id = c.id
 					AND v.started_at < ? AND (v.closed_at IS NULL OR v.closed_at >= ?)) AS open`, at, at)).
+				Column(sq.Expr("?::timestamptz AS at", at)).
 				From("contacts c").
 				Where(sq.Expr(`EXISTS (SELECT 1 FROM messages m WHERE m.workspace_id = c.workspace_id AND m.contact_id = c.id
 					AND m.direction = ? AND m.created_at < ?)`, "inbound", at)), "k")
@@ -46,6 +58,36 @@ var snapshotSources = map[catalog.Source]source{
 		workspace: "k.workspace_id",
 		dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "k.platform"},
+			// A lateral subquery, so that each contact's conversations are one
+			// index probe (conversations_contact_idx), whatever the planner
+			// guesses of the contacts' count.
+			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{{"inbox",
+				"LATERAL (SELECT DISTINCT kv.inbox_id FROM conversations kv" +
+					" WHERE kv.workspace_id = k.workspace_id AND kv.contact_id = k.contact_id AND kv.started_at < k.at) ki ON true" +
+					" JOIN inboxes ib ON ib.workspace_id = k.workspace_id AND ib.id = ki.inbox_id", false, nil}}},
+		},
+	},
+	// One row per assignment waiting for a human at the instant: created by
+	// then (at it included), and neither accepted nor ended by then, with the
+	// seconds it has waited.
+	catalog.SourceWaitingAt: {
+		fromAt: func(b sq.SelectBuilder, at time.Time) sq.SelectBuilder {
+			return b.FromSelect(psql.Select("a.workspace_id", "a.team_id", "a.conversation_id", "a.contact_id").
+				Column(sq.Expr("extract(epoch FROM ?::timestamptz - a.created_at) AS waited_seconds", at)).
+				From("assignments a").
+				Where(sq.LtOrEq{"a.created_at": at}).
+				Where(sq.Or{sq.Eq{"a.accepted_at": nil}, sq.Gt{"a.accepted_at": at}}).
+				Where(sq.Or{sq.Eq{"a.ended_at": nil}, sq.Gt{"a.ended_at": at}}), "w")
+		},
+		workspace: "w.workspace_id",
+		dimensions: map[string]column{
+			catalog.DimTeam.ID: {expr: "tm.name", id: "tm.id", joins: []join{
+				{"team", "teams tm ON tm.workspace_id = w.workspace_id AND tm.id = w.team_id", true, nil}}},
+			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{{"inbox",
+				"conversations iv ON iv.workspace_id = w.workspace_id AND iv.id = w.conversation_id" +
+					" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false, nil}}},
+			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{
+				{"contact", "contacts c ON c.workspace_id = w.workspace_id AND c.id = w.contact_id", false, nil}}},
 		},
 	},
 }

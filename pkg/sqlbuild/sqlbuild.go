@@ -37,74 +37,108 @@ type source struct {
 }
 
 type column struct {
+	// expr is the group's value; empty for a column that only filters.
 	expr string
 	// id is the group's numeric id, for drill-down links (an agent's id).
 	id    string
 	joins []join
 	// args are bind parameters of expr's ? placeholders.
 	args []any
+	// match, when set, is the filter instead of comparing expr with the
+	// values: a row is kept when it matches any of them.
+	match func(values []string) sq.Sqlizer
 }
 
 // filter keeps the rows whose column has one of values.
 func (c column) filter(values []string) sq.Sqlizer {
+	if c.match != nil {
+		return c.match(values)
+	}
 	if len(c.args) == 0 {
 		return sq.Eq{c.expr: values}
 	}
 	return sq.Expr("(("+c.expr+")::text) = ANY(?)", append(append([]any{}, c.args...), values)...)
 }
 
-// join is one allow-listed join; joins are added once each, in a fixed order.
+// join is one allow-listed join; joins are added once each, in a fixed order:
+// by name, so a join that others build on must sort before them (a message's
+// "conversation" before its "inbox" and "task", an "agent" before its "team").
 // Optional references (an assignment's agent, a conversation's start flow) are
 // left joins, so rows without one stay counted, under the "(none)" group.
 type join struct {
 	name     string
 	clause   string
 	optional bool
+	// args are bind parameters of clause's ? placeholders.
+	args []any
 }
 
 // contactOfMessage joins a message to its contact (for the platform).
-var contactOfMessage = join{"contact", "contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id", false}
+var contactOfMessage = join{"contact", "contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id", false, nil}
 
 // contactOfConversation joins a conversation to its contact (for the platform).
-var contactOfConversation = join{"contact", "contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id", false}
+var contactOfConversation = join{"contact", "contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id", false, nil}
 
 // startFlowOfConversation joins a conversation to the flow that started it.
-var startFlowOfConversation = join{"flow", "flows fl ON fl.workspace_id = v.workspace_id AND fl.id = v.start_flow_id", true}
+var startFlowOfConversation = join{"flow", "flows fl ON fl.workspace_id = v.workspace_id AND fl.id = v.start_flow_id", true, nil}
 
 // Joins of an assignment to its contact, agent and team.
 var (
-	contactOfAssignment = join{"contact", "contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id", false}
-	agentOfAssignment   = join{"agent", "agents ag ON ag.workspace_id = a.workspace_id AND ag.id = a.agent_id", true}
-	teamOfAssignment    = join{"team", "teams tm ON tm.workspace_id = a.workspace_id AND tm.id = a.team_id", true}
+	contactOfAssignment = join{"contact", "contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id", false, nil}
+	agentOfAssignment   = join{"agent", "agents ag ON ag.workspace_id = a.workspace_id AND ag.id = a.agent_id", true, nil}
+	teamOfAssignment    = join{"team", "teams tm ON tm.workspace_id = a.workspace_id AND tm.id = a.team_id", true, nil}
 )
 
 // Optional references of messages and conversations.
 var (
-	agentOfMessage     = join{"agent", "agents ag ON ag.workspace_id = m.workspace_id AND ag.id = m.agent_id", true}
-	taskOfConversation = join{"task", "tasks tk ON tk.workspace_id = v.workspace_id AND tk.id = v.task_id", true}
+	agentOfMessage     = join{"agent", "agents ag ON ag.workspace_id = m.workspace_id AND ag.id = m.agent_id", true, nil}
+	taskOfConversation = join{"task", "tasks tk ON tk.workspace_id = v.workspace_id AND tk.id = v.task_id", true, nil}
+	// teamOfMessageAgent is the sending agent's team, after agentOfMessage.
+	teamOfMessageAgent = join{"team", "teams tm ON tm.workspace_id = ag.workspace_id AND tm.id = ag.team_id", true, nil}
+)
+
+// A message's conversation, and through it the message's inbox and task:
+// a message's task is its conversation's.
+var (
+	conversationOfMessage = join{"conversation", "conversations mv ON mv.workspace_id = m.workspace_id AND mv.id = m.conversation_id", false, nil}
+	inboxOfMessage        = join{"inbox", "inboxes ib ON ib.workspace_id = mv.workspace_id AND ib.id = mv.inbox_id", false, nil}
+	taskOfMessage         = join{"task", "tasks tk ON tk.workspace_id = mv.workspace_id AND tk.id = mv.task_id", true, nil}
 )
 
 // Joins of the event tables to what they name.
 var (
-	contactOfTemplateSend = join{"contact", "contacts c ON c.workspace_id = ts.workspace_id AND c.id = ts.contact_id", false}
-	agentOfAIAssist       = join{"agent", "agents ag ON ag.workspace_id = ai.workspace_id AND ag.id = ai.agent_id", false}
-	markerOfMarking       = join{"marker", "markers mk ON mk.workspace_id = cm.workspace_id AND mk.id = cm.marker_id", false}
-	contactOfPageVisit    = join{"contact", "contacts c ON c.workspace_id = pv.workspace_id AND c.id = pv.contact_id", false}
+	contactOfTemplateSend = join{"contact", "contacts c ON c.workspace_id = ts.workspace_id AND c.id = ts.contact_id", false, nil}
+	agentOfAIAssist       = join{"agent", "agents ag ON ag.workspace_id = ai.workspace_id AND ag.id = ai.agent_id", false, nil}
+	markerOfMarking       = join{"marker", "markers mk ON mk.workspace_id = cm.workspace_id AND mk.id = cm.marker_id", false, nil}
+	contactOfPageVisit    = join{"contact", "contacts c ON c.workspace_id = pv.workspace_id AND c.id = pv.contact_id", false, nil}
 )
 
 // Joins to the inbox (the channel instance) a row came through: a
 // conversation's own, or the conversation's of a message or an assignment.
 var (
-	inboxOfConversation = join{"inbox", "inboxes ib ON ib.workspace_id = v.workspace_id AND ib.id = v.inbox_id", false}
-	inboxOfMessage      = join{"inbox", "conversations iv ON iv.workspace_id = m.workspace_id AND iv.id = m.conversation_id" +
-		" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false}
-	inboxOfAssignment = join{"inbox", "conversations iv ON iv.workspace_id = a.workspace_id AND iv.id = a.conversation_id" +
-		" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false}
-	inboxOfTemplateSend = join{"inbox", "inboxes ib ON ib.workspace_id = ts.workspace_id AND ib.id = ts.inbox_id", false}
+	inboxOfConversation = join{"inbox", "inboxes ib ON ib.workspace_id = v.workspace_id AND ib.id = v.inbox_id", false, nil}
+	inboxOfAssignment   = join{"inbox", "conversations iv ON iv.workspace_id = a.workspace_id AND iv.id = a.conversation_id" +
+		" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false, nil}
+	inboxOfTemplateSend = join{"inbox", "inboxes ib ON ib.workspace_id = ts.workspace_id AND ib.id = ts.inbox_id", false, nil}
+	// An AI assist use or a flow trigger may have no conversation: both joins
+	// are left joins, and such rows count under (none).
+	inboxOfAIAssist = join{"inbox", "conversations iv ON iv.workspace_id = ai.workspace_id AND iv.id = ai.conversation_id" +
+		" LEFT JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", true, nil}
+	inboxOfTrigger = join{"inbox", "conversations iv ON iv.workspace_id = ft.workspace_id AND iv.id = ft.conversation_id" +
+		" LEFT JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", true, nil}
+	// inboxOfFirstInbound is the inbox of the conversation of a contact's
+	// first inbound message (at f.first_at of SourceFirstInbound; of two at
+	// that instant, the one with the lower id). Only queries by inbox pay for
+	// this second probe, so the others keep their index-only min().
+	inboxOfFirstInbound = join{"inbox", "LATERAL (SELECT fc.conversation_id FROM messages fc" +
+		" WHERE fc.workspace_id = c.workspace_id AND fc.contact_id = c.id AND fc.direction = ? AND fc.created_at = f.first_at" +
+		" ORDER BY fc.id LIMIT 1) fi ON true" +
+		" JOIN conversations iv ON iv.workspace_id = c.workspace_id AND iv.id = fi.conversation_id" +
+		" JOIN inboxes ib ON ib.workspace_id = iv.workspace_id AND ib.id = iv.inbox_id", false, []any{"inbound"}}
 )
 
 // flowOfTrigger joins a trigger event to its flow.
-var flowOfTrigger = join{"flow", "flows fl ON fl.workspace_id = ft.workspace_id AND fl.id = ft.flow_id", false}
+var flowOfTrigger = join{"flow", "flows fl ON fl.workspace_id = ft.workspace_id AND fl.id = ft.flow_id", false, nil}
 
 var sources = map[catalog.Source]source{
 	catalog.SourceMessages: {
@@ -113,12 +147,14 @@ var sources = map[catalog.Source]source{
 		time:      "m.created_at",
 		dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{contactOfMessage}},
-			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfMessage}},
+			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{conversationOfMessage, inboxOfMessage}},
+			catalog.DimTask.ID:     {expr: "tk.name", id: "tk.id", joins: []join{conversationOfMessage, taskOfMessage}},
 			catalog.DimSender.ID:   {expr: "m.sender"},
 			catalog.DimIntent.ID:   {expr: "m.intent"},
 			catalog.DimLanguage.ID: {expr: "m.language"},
 			catalog.DimPhrase.ID:   {expr: catalog.Phrase("m.body")},
 			catalog.DimAgent.ID:    {expr: "ag.name", id: "ag.id", joins: []join{agentOfMessage}},
+			catalog.DimTeam.ID:     {expr: "tm.name", id: "tm.id", joins: []join{agentOfMessage, teamOfMessageAgent}},
 		},
 	},
 	catalog.SourceConversations: {
@@ -135,6 +171,10 @@ var sources = map[catalog.Source]source{
 			catalog.DimInterest.ID: {expr: "(v.interest_at IS NOT NULL)::text"},
 			catalog.DimObtained.ID: {expr: "(v.contact_obtained_at IS NOT NULL)::text"},
 			catalog.DimSuccess.ID:  {expr: "(v.success_at IS NOT NULL)::text"},
+			// Filters of the dialogs table only: a conversation has several
+			// markers and many messages, so neither is a group.
+			catalog.DimMarker.ID:      {match: hasMarker},
+			catalog.DimMessageText.ID: {match: hasMessageContaining},
 		},
 	},
 	catalog.SourceTemplateSends: {
@@ -154,6 +194,7 @@ var sources = map[catalog.Source]source{
 		dimensions: map[string]column{
 			catalog.DimTool.ID:  {expr: "ai.tool"},
 			catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{agentOfAIAssist}},
+			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{inboxOfAIAssist}},
 		},
 	},
 	catalog.SourceMarkers: {
@@ -205,7 +246,8 @@ var sources = map[catalog.Source]source{
 		workspace: "ft.workspace_id",
 		time:      "ft.triggered_at",
 		dimensions: map[string]column{
-			catalog.DimFlow.ID: {expr: "fl.name", id: "fl.id", joins: []join{flowOfTrigger}},
+			catalog.DimFlow.ID:  {expr: "fl.name", id: "fl.id", joins: []join{flowOfTrigger}},
+			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{inboxOfTrigger}},
 		},
 	},
 	// One row per contact with the time of its first inbound message ever. The
@@ -222,6 +264,7 @@ var sources = map[catalog.Source]source{
 		time:      "f.first_at",
 		dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "c.platform"},
+			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfFirstInbound}},
 		},
 	},
 }
@@ -368,6 +411,9 @@ func build(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (s
 		if err != nil {
 			return sq.SelectBuilder{}, err
 		}
+		if col.expr == "" {
+			return sq.SelectBuilder{}, fmt.Errorf("metric %s cannot group by %s: it only filters", metric.ID, plan.GroupBy)
+		}
 		series = sq.Expr("coalesce(("+col.expr+")::text, '') AS series", col.args...)
 		if col.id != "" {
 			seriesID = sq.Expr("(" + col.id + ")::bigint AS series_id")
@@ -418,9 +464,9 @@ func build(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (s
 	}
 	for _, j := range uniqueJoins(joins) {
 		if j.optional {
-			builder = builder.LeftJoin(j.clause)
+			builder = builder.LeftJoin(j.clause, j.args...)
 		} else {
-			builder = builder.Join(j.clause)
+			builder = builder.Join(j.clause, j.args...)
 		}
 	}
 	return builder.Where(where), nil

@@ -89,6 +89,11 @@ func TestEveryCatalogMetricBuildsForEveryDimension(t *testing.T) {
 func TestEveryDimensionListsItsValues(t *testing.T) {
 	for _, d := range catalog.Dimensions {
 		_, queried, err := DimensionValues(d.ID, "acme", time.Time{}, time.Time{})
+		if d.FilterOnly {
+			// A text search has no vocabulary; the resource answers an empty list.
+			require.EqualError(t, err, `dimension "`+d.ID+`" only filters: it has no values to list`)
+			continue
+		}
 		require.NoError(t, err, d.ID)
 		_, fixed := catalog.FixedValues[d.ID]
 		require.True(t, queried != fixed, "%s: exactly one of a query or a fixed list", d.ID)
@@ -103,6 +108,12 @@ func TestIdentifiedDimensionsCarryTheirIDs(t *testing.T) {
 			for id, col := range src.dimensions {
 				dimension, ok := catalog.LookupDimension(id)
 				require.True(t, ok, "%s: %s", name, id)
+				if col.expr == "" {
+					// A column that only filters has no groups, so no ids.
+					require.NotNil(t, col.match, "source %s, dimension %s: no group and no filter", name, id)
+					continue
+				}
+				require.False(t, dimension.FilterOnly, "source %s groups by filter-only %s", name, id)
 				require.Equal(t, dimension.Identified, col.id != "", "source %s, dimension %s", name, id)
 			}
 		}
@@ -117,4 +128,43 @@ func requireNumberedOnce(t *testing.T, s Statement, what string) {
 		require.Equal(t, 1, len(regexp.MustCompile(`\$`+strconv.Itoa(i)+`\b`).FindAllString(s.SQL, -1)), "%s: $%d", what, i)
 	}
 	require.NotRegexp(t, `\$`+strconv.Itoa(len(s.Args)+1)+`\b`, s.SQL, what)
+}
+
+// A column's joins are listed in the order they are added (by name), so
+// that a join that builds on another (a message's inbox on its
+// conversation) always follows it.
+func TestJoinsBuildOnEarlierOnes(t *testing.T) {
+	for _, set := range []map[catalog.Source]source{sources, snapshotSources} {
+		for name, src := range set {
+			for id, col := range src.dimensions {
+				for i := 1; i < len(col.joins); i++ {
+					require.Less(t, col.joins[i-1].name, col.joins[i].name, "source %s, dimension %s", name, id)
+				}
+			}
+		}
+	}
+}
+
+// The message text search escapes LIKE's wildcards and escape character,
+// so a value matches itself only, and it travels as a bind parameter.
+func TestMessageTextIsEscapedAndBound(t *testing.T) {
+	require.Equal(t, `%50\%%`, ContainsPattern(`50%`))
+	require.Equal(t, `%order\_42%`, ContainsPattern(`order_42`))
+	require.Equal(t, `%C:\\temp%`, ContainsPattern(`C:\temp`))
+	require.Equal(t, `%it's%`, ContainsPattern(`it's`))
+
+	dialogs := func(values ...string) Statement {
+		p := plan(t, "dialogs", "", models.Filter{Dimension: catalog.DimMessageText.ID, Values: values})
+		p.Kind, p.From, p.To, p.Limit = models.KindRecords, p.Boundaries[0], p.Boundaries[len(p.Boundaries)-1], 10
+		s, err := Records(p, "acme")
+		require.NoError(t, err)
+		requireNumberedOnce(t, s, "dialogs")
+		return s
+	}
+	hostile := dialogs(`x'); DROP TABLE messages; --`, "%")
+	harmless := dialogs("a", "b")
+	require.Equal(t, harmless.SQL, hostile.SQL)
+	require.NotContains(t, hostile.SQL, "DROP")
+	require.Contains(t, hostile.Args, []string{`%x'); DROP TABLE messages; --%`, `%\%%`})
+	require.Contains(t, hostile.SQL, "ILIKE ANY(")
 }

@@ -41,6 +41,9 @@ const MaxDimensionValues = 1000
 // and from and to are both set. The second result is false for dimensions
 // whose values are fixed (see catalog.FixedValues).
 func DimensionValues(dimension, workspace string, from, to time.Time) (Statement, bool, error) {
+	if d, _ := catalog.LookupDimension(dimension); d.FilterOnly {
+		return Statement{}, false, fmt.Errorf("dimension %q only filters: it has no values to list", dimension)
+	}
 	src, ok := dimensionValues[dimension]
 	if !ok {
 		if _, fixed := catalog.FixedValues[dimension]; fixed {

@@ -184,3 +184,40 @@ INSERT INTO credit_ledger (workspace_id, occurred_at, kind, amount) VALUES
 
 -- Interest was shown in conversations 11, 13 and 14.
 UPDATE conversations SET interest_at = started_at + interval '3 minutes' WHERE workspace_id = 1 AND id IN (11, 13, 14);
+
+-- Customers waiting now, on 2022-03-10 (after every range the January and February
+-- tests read). A second web chat inbox, "Web chat support" (3), where contact 7, who
+-- wrote on "Web chat" (14) in January, opens conversation 19: contact 7 then has
+-- conversations in two inboxes. Conversations and their first inbound message:
+--   19 contact 7 webchat   Web chat support  09:00  "Is the 50% discount still on?"
+--   20 contact 2 whatsapp  WhatsApp          09:10  "order_42 has not arrived"
+--   21 contact 1 whatsapp  WhatsApp          09:05  "orderX42 is late"        closed 09:45
+--   22 contact 3 whatsapp  WhatsApp          09:25  "Saved it as C:\temp\invoice.pdf"
+-- Assignments (none replied, so no wait time):
+--    7 conv 19  -/Support     created 09:05:00, never accepted, still open
+--    8 conv 20  Carla/Sales   created 09:20:00, accepted 09:50:00, still open
+--    9 conv 21  -/Support     created 09:10:00, never accepted, ended 09:40:00: missed, timeout
+--   10 conv 22  Ana/no team   created 09:30:00, accepted 10:00:00, still open
+-- Workspace other's open conversation 11 waits too, from 09:00, and never counts for acme.
+-- Flow triggers: welcome in conversation 19 at 09:01, and once outside any conversation
+-- at 09:02.
+INSERT INTO inboxes (workspace_id, id, name, platform) VALUES (1, 3, 'Web chat support', 'webchat');
+INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at, closed_at) VALUES
+  (1, 19, 7, 3, '2022-03-10 09:00Z', NULL),
+  (1, 20, 2, 1, '2022-03-10 09:10Z', NULL),
+  (1, 21, 1, 1, '2022-03-10 09:05Z', '2022-03-10 09:45Z'),
+  (1, 22, 3, 1, '2022-03-10 09:25Z', NULL);
+INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at, body) VALUES
+  (1, 19, 7, 'inbound', 'contact', '2022-03-10 09:00Z', 'Is the 50% discount still on?'),
+  (1, 20, 2, 'inbound', 'contact', '2022-03-10 09:10Z', 'order_42 has not arrived'),
+  (1, 21, 1, 'inbound', 'contact', '2022-03-10 09:05Z', 'orderX42 is late'),
+  (1, 22, 3, 'inbound', 'contact', '2022-03-10 09:25Z', 'Saved it as C:\temp\invoice.pdf');
+INSERT INTO assignments (workspace_id, id, conversation_id, contact_id, transferred_from, agent_id, team_id, role,
+                         created_at, accepted_at, first_reply_at, ended_at, outcome, closing_reason) VALUES
+  (1, 7, 19, 7, NULL, NULL, 2, NULL, '2022-03-10 09:05:00Z', NULL, NULL, NULL, NULL, NULL),
+  (1, 8, 20, 2, NULL, 3, 1, 'admin', '2022-03-10 09:20:00Z', '2022-03-10 09:50:00Z', NULL, NULL, NULL, NULL),
+  (1, 9, 21, 1, NULL, NULL, 2, NULL, '2022-03-10 09:10:00Z', NULL, NULL, '2022-03-10 09:40:00Z', 'missed', 'timeout'),
+  (1, 10, 22, 3, NULL, 1, NULL, 'support', '2022-03-10 09:30:00Z', '2022-03-10 10:00:00Z', NULL, NULL, NULL, NULL),
+  (2, 2, 11, 1, NULL, NULL, 1, NULL, '2022-03-10 09:00:00Z', NULL, NULL, NULL, NULL, NULL);
+INSERT INTO flow_triggers (workspace_id, flow_id, conversation_id, triggered_at) VALUES
+  (1, 1, 19, '2022-03-10 09:01Z'), (1, 1, NULL, '2022-03-10 09:02Z');

@@ -1,0 +1,36 @@
+package sqlbuild
+
+import (
+	"strings"
+
+	sq "github.com/Masterminds/squirrel"
+)
+
+// hasMarker keeps the conversations v carrying any of the markers named.
+func hasMarker(names []string) sq.Sqlizer {
+	return sq.Expr("EXISTS (SELECT 1 FROM conversation_markers fcm"+
+		" JOIN markers fmk ON fmk.workspace_id = fcm.workspace_id AND fmk.id = fcm.marker_id"+
+		" WHERE fcm.workspace_id = v.workspace_id AND fcm.conversation_id = v.id AND fmk.name = ANY(?))", names)
+}
+
+// hasMessageContaining keeps the conversations v with at least one message
+// whose text contains any of texts, ignoring case. The patterns travel as
+// one bind parameter, never as SQL text.
+func hasMessageContaining(texts []string) sq.Sqlizer {
+	patterns := make([]string, len(texts))
+	for i, text := range texts {
+		patterns[i] = ContainsPattern(text)
+	}
+	return sq.Expr("EXISTS (SELECT 1 FROM messages fmt WHERE fmt.workspace_id = v.workspace_id AND fmt.conversation_id = v.id"+
+		" AND fmt.body ILIKE ANY(?::text[]))", patterns)
+}
+
+// likeEscaper escapes LIKE's wildcards and its escape character, the
+// backslash (PostgreSQL's default when no ESCAPE clause is given).
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// ContainsPattern is the LIKE pattern of the texts that contain text: the
+// text's %, _ and \ match themselves, not any characters.
+func ContainsPattern(text string) string {
+	return "%" + likeEscaper.Replace(text) + "%"
+}
