@@ -193,7 +193,7 @@ func TestExpenseByTask(t *testing.T) {
 	perTask := map[string][]*float64{}
 	for _, field := range monthly.Fields[1:] {
 		for i := 0; i < field.Len(); i++ {
-			perTask[field.Config.DisplayNameFromDS] = append(perTask[field.Config.DisplayNameFromDS], field.At(i).(*float64))
+			perTask[field.Labels["task"]] = append(perTask[field.Labels["task"]], field.At(i).(*float64))
 		}
 	}
 	require.Len(t, perTask, 2, "%v", perTask)

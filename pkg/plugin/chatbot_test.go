@@ -10,11 +10,14 @@ import (
 const jan2022, feb2022, mar2022 = "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z", "2022-03-01T00:00:00Z"
 
 // rows reads a totals or ranking frame as (group, value) pairs in frame order;
-// an ungrouped frame has the group "".
+// an ungrouped frame has the group "", a grouping without groups no rows.
 func rows(t *testing.T, frame *data.Frame) [][2]any {
 	t.Helper()
 	require.Equal(t, data.FrameTypeNumericLong, frame.Meta.Type)
 	require.NotEmpty(t, frame.Meta.ExecutedQueryString)
+	if len(frame.Fields) == 0 {
+		return [][2]any{}
+	}
 	valueField := frame.Fields[len(frame.Fields)-1]
 	out := make([][2]any, frame.Rows())
 	for i := range out {
