@@ -106,6 +106,12 @@ func (c Config) normalized() (Config, error) {
 	return c, nil
 }
 
+// Validate reports what Load would refuse in c, before anything is loaded or deleted.
+func (c Config) Validate() error {
+	_, err := c.normalized()
+	return err
+}
+
 // end is the instant the period ends (exclusive), in Unix milliseconds: Until
 // when set, else the midnight after the last day.
 func (c Config) end() int64 {

@@ -230,6 +230,9 @@ func seed(ctx context.Context, databaseURL string, cfg generator.Config, mode se
 	if err := requireURL(databaseURL); err != nil {
 		return err
 	}
+	if err := cfg.Validate(); err != nil {
+		return err // before -replace deletes anything
+	}
 	if mode.replace {
 		// Every table hangs off workspaces, so one TRUNCATE ... CASCADE empties the store.
 		err := withConn(ctx, databaseURL, func(conn *pgx.Conn) error {
