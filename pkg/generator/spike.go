@@ -9,7 +9,7 @@ import (
 // minutes and a 7-day average of well under one per 15 minutes for any team,
 // SpikeMissedLast15 fires a "3 times the usual" rule for the spiking team only.
 const (
-	SpikeMissedLast15  = 12 // missed hand-offs created (and ended) in the last 15 minutes
+	SpikeMissedLast15  = 15 // missed hand-offs created (and ended) in the last 9 minutes
 	SpikeMissedEarlier = 4  // missed hand-offs created 40 to 16 minutes before the end
 	SpikeWaiting       = 5  // hand-offs queued in the last 9 minutes, not accepted at the end
 )
@@ -34,21 +34,27 @@ func teamNames() []string {
 }
 
 // missedSpike plays a failing queue for team at the end of the period: a
-// flash sale brings new WhatsApp customers who ask for a person, and nobody
-// of the team picks them up. SpikeMissedEarlier and SpikeMissedLast15
-// hand-offs time out (missed after the usual ten minutes, created and ended
-// inside their window), and SpikeWaiting customers are still in the queue
-// when the period ends, waiting up to nine minutes. Each customer is a new
-// contact with one conversation, so no existing contact's history changes;
-// the spike draws from a random stream of its own, so the rest of the data is
-// the same with or without it.
+// flash sale brings new WhatsApp customers who ask for a person, and the
+// team's routing is broken. Most hand-offs bounce: the queue drops them as
+// missed (reason timeout) 40 to 80 seconds after they were queued, instead of
+// offering them to an agent for ten minutes. SpikeMissedEarlier of them come
+// 40 to 16 minutes before the end, SpikeMissedLast15 in the last 9 minutes
+// (each created and ended before the end), and SpikeWaiting customers queued
+// in the last 9 minutes are stuck in the queue when the period ends.
+//
+// The missed ones are that late so that a rule counting the missed
+// conversations created in the last 15 minutes still sees at least 5 of them
+// up to about 11 minutes after the end: long enough for a demo's Grafana to
+// start and for such a rule to pass its 5 minutes of pending. The waiting
+// customers wait as long as nobody adds data.
+//
+// Each customer is a new contact with one conversation, so no existing
+// contact's history changes; the spike draws from a random stream of its own,
+// so the rest of the data is the same with or without it.
 func (w *world) missedSpike(team int) {
 	r := w.rng(streamSpike)
 	lang := newWeighted(languageWeights)
 	offset := splitmix(w.cfg.Seed ^ uint64(w.num)<<32)
-	// The queue times, in order: earlier misses, misses in the last 15
-	// minutes, and the customers still waiting. Every missed one is created
-	// and ended inside its window, whichever time column a query counts by.
 	type slot struct {
 		created int64
 		waiting bool
@@ -60,9 +66,8 @@ func (w *world) missedSpike(team int) {
 			slots = append(slots, slot{from + int64(k)*step + r.between(0, step), waiting})
 		}
 	}
-	const timeout = 10 * minute // the queue's timeout (see handoff)
-	spread(SpikeMissedEarlier, w.hi-40*minute, w.hi-16*minute-timeout/2, false)
-	spread(SpikeMissedLast15, w.hi-15*minute+20*second, w.hi-timeout-20*second, false)
+	spread(SpikeMissedEarlier, w.hi-40*minute, w.hi-16*minute, false)
+	spread(SpikeMissedLast15, w.hi-9*minute, w.hi-90*second, false)
 	spread(SpikeWaiting, w.hi-9*minute, w.hi-30*second, true)
 
 	for _, s := range slots {
@@ -84,15 +89,15 @@ func (w *world) missedSpike(team int) {
 		x.trigger(flowHandoff, s.created-second)
 
 		a := assignRow{conv: x.idx, contact: ci, from: -1, agent: -1, team: team, role: teamSpecs[team].role, created: s.created}
-		if r.chance(0.6) { // "hello? anyone there?"; dropped if after the end
-			x.filler(s.created + r.between(minute, 8*minute))
-		}
 		if s.waiting {
+			if r.chance(0.6) { // "hello? anyone there?"; dropped if after the end
+				x.filler(s.created + r.between(minute, 8*minute))
+			}
 			x.addAssign(a) // still queued: no accepted, ended, outcome nor reason
 			x.finish(never)
 			continue
 		}
-		a.ended, a.outcome, a.reason = s.created+timeout, "missed", "timeout"
+		a.ended, a.outcome, a.reason = s.created+r.between(40*second, 80*second), "missed", "timeout"
 		x.addAssign(a)
 		x.botSay(a.ended+second, bot[x.lang].noAgents, false)
 		x.mark(markFollowUp, a.ended)
