@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/demo"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/generator"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
@@ -91,4 +92,25 @@ func TestSeedFlags(t *testing.T) {
 	err = run(ctx, []string{"seed", "-database-url", url, "-replace", "-spike-team", "Billing"}, &out2)
 	require.ErrorContains(t, err, "Sales, Support, Tech")
 	assert.WithinRange(t, lastMessage(), second.Add(-10*time.Minute), second, "a bad flag deletes nothing")
+}
+
+// The demo's flags (both paths) load data that ends now with the spike.
+func TestDemoSeedFlags(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.URL(t)
+	var out bytes.Buffer
+	began := time.Now().Truncate(time.Second)
+	require.NoError(t, run(ctx, append([]string{"seed", "-database-url", url}, demo.SeedFlags...), &out))
+	assert.Contains(t, out.String(), "ending with a spike of missed conversations for team "+demo.SpikeTeam)
+
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer func() { _ = conn.Close(ctx) }()
+	var last time.Time
+	var waiting int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT (SELECT max(created_at) FROM messages),
+		(SELECT count(*) FROM assignments a JOIN teams tm ON tm.workspace_id = a.workspace_id AND tm.id = a.team_id
+		 WHERE tm.name = $1 AND a.accepted_at IS NULL AND a.ended_at IS NULL)`, demo.SpikeTeam).Scan(&last, &waiting))
+	assert.WithinRange(t, last, began.Add(-10*time.Minute), time.Now(), "the data ends now")
+	assert.GreaterOrEqual(t, waiting, generator.SpikeWaiting)
 }
