@@ -21,7 +21,7 @@ const AdminUser = "admin"
 // DefaultAdminPassword is the admin's password when GRAFANA_ADMIN_PASSWORD is
 // not set. Grafana sets it when it creates its database (the first start);
 // later starts keep the password the database holds.
-const DefaultAdminPassword = "chatbot-demo"
+const DefaultAdminPassword = "chatbot-demo" //nolint:gosec // a local demo's published password, printed at every start
 
 // SpikeTeam is the team whose queue fails in the demo data: the alert rules
 // "Missed conversations spike" and "Customers waiting for an agent" fire for it.
