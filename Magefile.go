@@ -5,17 +5,21 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/build"
 	"github.com/magefile/mage/mg"
 	"github.com/magefile/mage/sh"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/demo"
 )
 
 // golangciLintVersion is the linter the checks run; installed on first use.
@@ -148,20 +152,35 @@ func Check() {
 	mg.SerialDeps(Lint, Test, Backend, Frontend)
 }
 
-// Demo builds the plugin, starts a local store with generated data, and runs
-// Grafana with the provisioned data source and dashboards: through docker
-// compose when a Docker engine answers, else with the Grafana found through
-// $GRAFANA_HOME or $PATH.
-func Demo() error {
-	if dockerEngine() {
-		mg.SerialDeps(BackendLinux, Frontend)
-		return sh.RunV("docker", "compose", "up")
-	}
-	mg.SerialDeps(BackendHost, Frontend)
-	if err := sh.RunV("go", "run", "./pkg/cmd/chatbot-store", "local", "start", "-seed"); err != nil {
+// Demo builds the plugin, starts a store with generated data that ends now
+// (and a spike of missed conversations for Sales), and runs Grafana with the
+// provisioned data source, dashboards and alert rules: through docker compose
+// when a Docker engine answers, else with the Grafana found through
+// $GRAFANA_HOME or $PATH. GRAFANA_PORT (default 3000) sets Grafana's port and
+// GRAFANA_ADMIN_PASSWORD the admin's password (default chatbot-demo).
+func Demo(ctx context.Context) error {
+	port, err := demo.Port(os.Getenv("GRAFANA_PORT"))
+	if err != nil {
 		return err
 	}
-	port, err := localStorePort()
+	// Before building and seeding, so that a busy port costs no waiting.
+	if err := demo.CheckPort(port); err != nil {
+		return err
+	}
+	password := demo.AdminPassword(os.Getenv("GRAFANA_ADMIN_PASSWORD"))
+	if dockerEngine() {
+		mg.SerialDeps(BackendLinux, Frontend)
+		printSignIn(port, password)
+		// docker-compose.yml reads both variables.
+		return sh.RunWithV(map[string]string{"GRAFANA_PORT": strconv.Itoa(port), "GRAFANA_ADMIN_PASSWORD": password},
+			"docker", "compose", "up")
+	}
+	mg.SerialDeps(BackendHost, Frontend)
+	args := append([]string{"run", "./pkg/cmd/chatbot-store", "local", "start", "-seed"}, demo.SeedFlags...)
+	if err := sh.RunV("go", args...); err != nil {
+		return err
+	}
+	storePort, err := localStorePort()
 	if err != nil {
 		return err
 	}
@@ -173,7 +192,17 @@ func Demo() error {
 		fmt.Println("or run it on a machine with Docker. Stop the store with: go run ./pkg/cmd/chatbot-store local stop")
 		return nil
 	}
-	return runGrafana(server, homepath, port)
+	// Seeding took a while: the port may have been taken since.
+	if err := demo.CheckPort(port); err != nil {
+		return err
+	}
+	return runGrafana(ctx, server, homepath, storePort, port, password)
+}
+
+// printSignIn says where Grafana is and how to sign in.
+func printSignIn(port int, password string) {
+	fmt.Printf("Grafana on %s: sign in as %s with password %s (set GRAFANA_ADMIN_PASSWORD for another on a new .data/grafana)\n",
+		demo.URL(port), demo.AdminUser, password)
 }
 
 // BackendLinux builds the backend for the Grafana container, on amd64 or arm64 hosts.
@@ -251,9 +280,11 @@ func findGrafana() (binary, homepath string, err error) {
 	return "", "", errors.New("neither GRAFANA_HOME nor a grafana binary on PATH")
 }
 
-// runGrafana runs Grafana in the foreground with this repository's plugin
-// and provisioning, its state kept under .data/grafana.
-func runGrafana(binary, homepath, storePort string) error {
+// runGrafana runs Grafana in the foreground with this repository's plugin,
+// provisioning and demo settings, its state kept under .data/grafana, in a
+// process group of its own that is stopped with the demo (Ctrl-C, or Grafana
+// exiting), plugin processes included.
+func runGrafana(ctx context.Context, binary, homepath, storePort string, port int, password string) error {
 	root, err := os.Getwd()
 	if err != nil {
 		return err
@@ -267,22 +298,29 @@ func runGrafana(binary, homepath, storePort string) error {
 	if err := os.Symlink(filepath.Join(root, "dist"), link); err != nil {
 		return err
 	}
-	env := map[string]string{
+	env := demo.GrafanaEnv(port, password)
+	for key, value := range map[string]string{
 		"GF_PATHS_DATA":                             filepath.Join(root, ".data", "grafana"),
 		"GF_PATHS_PLUGINS":                          pluginsDir,
 		"GF_PATHS_PROVISIONING":                     filepath.Join(root, "provisioning"),
-		"GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS": "chatbotmetrics-chatbot-datasource",
-		"GF_AUTH_ANONYMOUS_ENABLED":                 "true",
-		"GF_AUTH_ANONYMOUS_ORG_ROLE":                "Admin",
 		"GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH": filepath.Join(root, "dashboards", "usage.json"),
 		"CHATBOT_STORE_HOST":                        "127.0.0.1",
 		"CHATBOT_STORE_PORT":                        storePort,
 		"CHATBOT_DASHBOARDS_DIR":                    filepath.Join(root, "dashboards"),
+	} {
+		env[key] = value
 	}
-	fmt.Println("Grafana on http://localhost:3000 (anonymous admin); Ctrl-C stops it")
 	args := []string{"--homepath", homepath}
 	if filepath.Base(binary) == "grafana" {
 		args = append([]string{"server"}, args...)
 	}
-	return sh.RunWithV(env, binary, args...)
+	cmd := exec.Command(binary, args...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Env = os.Environ()
+	for key, value := range env {
+		cmd.Env = append(cmd.Env, key+"="+value)
+	}
+	printSignIn(port, password)
+	fmt.Println("Ctrl-C stops Grafana; the store keeps running (go run github.com/magefile/mage storeStop stops it)")
+	return demo.Run(ctx, cmd)
 }

@@ -3,6 +3,7 @@ package generator
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,22 @@ type Config struct {
 	Contacts   int       // contacts per workspace; default 2000
 	Workspaces int       // default 1; slugs "demo", "demo-2", "demo-3", ...
 	Agents     int       // per workspace, default 12
+
+	// Until, when set, ends the period at that instant instead of at the end
+	// of its last day: nothing happens at or after it, and whatever is still
+	// going on then stays open (conversations, unaccepted assignments,
+	// agents' presence), as in a live store read at that instant. Start is
+	// then derived: the UTC midnight Days days before Until, so the period
+	// holds Days whole days and a partial last day. Start and Until cannot
+	// both be set.
+	Until time.Time
+
+	// MissedSpike names a team ("Sales", "Support" or "Tech") whose queue
+	// fails just before the period ends: a burst of missed hand-offs in the
+	// last 40 minutes (SpikeMissedLast15 of them in the last 15 minutes) and
+	// SpikeWaiting customers still waiting at the end. Empty: no spike. See
+	// spike.go.
+	MissedSpike string
 }
 
 // Defaults and limits of Config. The limits only keep a typo from asking for
@@ -39,6 +56,21 @@ const historyDays = 60
 
 // normalized fills in the defaults and checks the ranges.
 func (c Config) normalized() (Config, error) {
+	if !c.Until.IsZero() {
+		if !c.Start.IsZero() {
+			return c, errors.New("generator: set Start or Until, not both (Until counts Days back from itself)")
+		}
+		c.Until = c.Until.UTC().Truncate(time.Millisecond) // the generator's resolution
+		if c.Days < 0 || c.Days > MaxDays {
+			return c, fmt.Errorf("generator: Days must be 1 to %d (or 0 for the default %d), got %d", MaxDays, DefaultDays, c.Days)
+		}
+		days := c.Days
+		if days == 0 {
+			days = DefaultDays
+		}
+		y, m, d := c.Until.Date()
+		c.Start = time.Date(y, m, d-days, 0, 0, 0, 0, time.UTC)
+	}
 	if c.Start.IsZero() {
 		c.Start = DefaultStart
 	}
@@ -68,7 +100,25 @@ func (c Config) normalized() (Config, error) {
 			return c, fmt.Errorf("generator: %s must be at most %d, got %d", f.name, f.limit, *f.value)
 		}
 	}
+	if c.MissedSpike != "" && teamIndex(c.MissedSpike) < 0 {
+		return c, fmt.Errorf("generator: MissedSpike %q is not a team: use one of %s", c.MissedSpike, strings.Join(teamNames(), ", "))
+	}
 	return c, nil
+}
+
+// Validate reports what Load would refuse in c, before anything is loaded or deleted.
+func (c Config) Validate() error {
+	_, err := c.normalized()
+	return err
+}
+
+// end is the instant the period ends (exclusive), in Unix milliseconds: Until
+// when set, else the midnight after the last day.
+func (c Config) end() int64 {
+	if !c.Until.IsZero() {
+		return c.Until.UnixMilli()
+	}
+	return c.Start.UnixMilli() + int64(c.Days)*day
 }
 
 // Slugs are the workspace slugs cfg generates, in order.

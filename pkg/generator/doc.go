@@ -23,6 +23,13 @@
 // as the start of the history); and some day-to-day noise. Contacts' first
 // messages, returns and agents' shifts all follow it.
 //
+// With Config.Until the period ends at that instant instead (Start is then
+// the UTC midnight Config.Days days before it): the last day is partial, and
+// whatever is going on at Until stays open (conversations, assignments not
+// yet accepted, agents logged in), as in a live store read at that instant.
+// Config.MissedSpike adds, at the end, a burst of missed hand-offs and
+// customers still waiting for one team (see missedSpike in spike.go).
+//
 // # Contacts and conversations
 //
 //   - Platform mix per contact: whatsapp 55%, webchat 20%, telegram 10%,

@@ -111,7 +111,9 @@ type activity struct {
 }
 
 func newActivity(r rng, lo, hi int64, loc *time.Location, growth float64) *activity {
-	hours := int((hi - lo) / hour)
+	// A period that ends within an hour (Config.Until) gets that last hour
+	// too, so something can happen in its final minutes.
+	hours := int((hi - lo + hour - 1) / hour)
 	a := &activity{lo: lo, cum: make([]float64, hours+1)}
 	dayNoise := map[int64]float64{}
 	for i := 0; i < hours; i++ {

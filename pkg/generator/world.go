@@ -140,7 +140,7 @@ type world struct {
 	num                int // 1-based position among the generated workspaces
 	slug, name, tzName string
 	loc                *time.Location
-	lo, start, hi      int64 // [lo, hi) holds every time; lo = Start - 60 days
+	lo, start, hi      int64 // [lo, hi) holds every time; lo = Start - 60 days, hi = Config.end()
 
 	act        *activity
 	topicOrder []int    // Zipf rank -> topicIntents index (rank 0 most frequent)
@@ -177,6 +177,7 @@ const (
 	streamCampaigns
 	streamConversations
 	streamLedger
+	streamSpike
 )
 
 // shift is a working pattern in local wall-clock time.
@@ -249,7 +250,7 @@ func newWorld(cfg Config, num int) (*world, error) {
 	}
 	w.start = cfg.Start.UnixMilli()
 	w.lo = w.start - historyDays*day
-	w.hi = w.start + int64(cfg.Days)*day
+	w.hi = cfg.end()
 	w.act = newActivity(w.rng(streamActivity), w.lo, w.hi, loc, 1.5)
 
 	// Topics other than feedback are ranked; later workspaces get their own ranking.
@@ -291,6 +292,9 @@ func (w *world) generate() {
 	r := w.rng(streamConversations)
 	for i := range w.contacts {
 		w.simulateContact(r, int32(i))
+	}
+	if w.cfg.MissedSpike != "" {
+		w.missedSpike(teamIndex(w.cfg.MissedSpike))
 	}
 	w.makeLedger()
 	w.numberRows()

@@ -3,9 +3,10 @@
 // PostgreSQL server for demos, tests and benchmarks.
 //
 //	chatbot-store migrate [-database-url URL]
-//	chatbot-store seed    [-database-url URL] [-if-empty] [-random-seed N] [-days N] [-contacts N] [-workspaces N] [-start YYYY-MM-DD]
+//	chatbot-store seed    [-database-url URL] [-if-empty | -replace] [-random-seed N] [-days N] [-contacts N] [-workspaces N]
+//	                      [-start YYYY-MM-DD | -until now|RFC3339] [-spike-team NAME]
 //	chatbot-store status  [-database-url URL]
-//	chatbot-store local start [-dir DIR] [-seed] [generator flags]
+//	chatbot-store local start [-dir DIR] [-seed [-replace]] [generator flags]
 //	chatbot-store local url   [-dir DIR]
 //	chatbot-store local stop  [-dir DIR]
 //
@@ -75,11 +76,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "seed":
 		flags, databaseURL := databaseFlags("seed")
 		ifEmpty := flags.Bool("if-empty", false, "load only when the store holds no workspace yet (for repeatable setups)")
+		replace := flags.Bool("replace", false, "delete every workspace's data first (a demo store's, whose data must end now)")
 		cfg, err := generatorFlags(flags)(rest)
 		if err != nil {
 			return err
 		}
-		return seed(ctx, *databaseURL, cfg, *ifEmpty, out)
+		if *ifEmpty && *replace {
+			return errors.New("-if-empty and -replace exclude each other")
+		}
+		return seed(ctx, *databaseURL, cfg, seedMode{ifEmpty: *ifEmpty, replace: *replace}, out)
 	case "status":
 		flags, databaseURL := databaseFlags("status")
 		if err := flags.Parse(rest); err != nil {
@@ -90,11 +95,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		flags := flag.NewFlagSet("local start", flag.ContinueOnError)
 		dir := flags.String("dir", ".data/postgres", "directory of the local cluster")
 		withData := flags.Bool("seed", false, "load generated demo data if the store has none")
+		replace := flags.Bool("replace", false, "with -seed: replace the data the store holds with freshly generated data")
 		cfg, err := generatorFlags(flags)(rest)
 		if err != nil {
 			return err
 		}
-		return localStart(ctx, *dir, *withData, cfg, out)
+		return localStart(ctx, *dir, *withData, seedMode{ifEmpty: !*replace, replace: *replace}, cfg, out)
 	case "local url", "local stop":
 		flags := flag.NewFlagSet(command, flag.ContinueOnError)
 		dir := flags.String("dir", ".data/postgres", "directory of the local cluster")
@@ -126,17 +132,49 @@ func generatorFlags(flags *flag.FlagSet) func(args []string) (generator.Config, 
 	days := flags.Int("days", 90, "days of activity")
 	contacts := flags.Int("contacts", 2000, "contacts per workspace")
 	workspaces := flags.Int("workspaces", 1, "workspaces (demo, demo-2, ...)")
-	start := flags.String("start", "2022-01-01", "first day of activity (UTC)")
+	start := flags.String("start", "2022-01-01", "first day of activity (UTC); not with -until")
+	until := flags.String("until", "", `end the data at this instant, "now" or RFC 3339 (e.g. 2026-03-01T09:30:00Z), with -days counting back from it; what is still going on then stays open`)
+	spikeTeam := flags.String("spike-team", "", "end with a spike of missed conversations and customers waiting for this team (Sales, Support or Tech)")
 	return func(args []string) (generator.Config, error) {
 		if err := flags.Parse(args); err != nil {
 			return generator.Config{}, err
 		}
-		first, err := time.Parse(time.DateOnly, *start)
-		if err != nil {
-			return generator.Config{}, fmt.Errorf("-start %q is not a date: use YYYY-MM-DD", *start)
+		cfg := generator.Config{Seed: *randomSeed, Days: *days, Contacts: *contacts, Workspaces: *workspaces, MissedSpike: *spikeTeam}
+		if *until == "" {
+			first, err := time.Parse(time.DateOnly, *start)
+			if err != nil {
+				return generator.Config{}, fmt.Errorf("-start %q is not a date: use YYYY-MM-DD", *start)
+			}
+			cfg.Start = first
+			return cfg, nil
 		}
-		return generator.Config{Seed: *randomSeed, Start: first, Days: *days, Contacts: *contacts, Workspaces: *workspaces}, nil
+		startSet := false
+		flags.Visit(func(f *flag.Flag) { startSet = startSet || f.Name == "start" })
+		if startSet {
+			return generator.Config{}, errors.New("-start and -until exclude each other: -until counts -days back from itself")
+		}
+		end, err := parseUntil(*until, now())
+		if err != nil {
+			return generator.Config{}, err
+		}
+		cfg.Until = end
+		return cfg, nil
 	}
+}
+
+// now is the clock -until now reads; tests replace it.
+var now = time.Now
+
+// parseUntil reads -until: "now" (to the second) or an RFC 3339 instant.
+func parseUntil(value string, clock time.Time) (time.Time, error) {
+	if value == "now" {
+		return clock.UTC().Truncate(time.Second), nil
+	}
+	end, err := time.Parse(time.RFC3339, value)
+	if err != nil {
+		return time.Time{}, fmt.Errorf(`-until %q is not an instant: use "now" or RFC 3339 such as 2026-03-01T09:30:00Z`, value)
+	}
+	return end.UTC(), nil
 }
 
 func requireURL(databaseURL string) error {
@@ -184,11 +222,29 @@ func status(ctx context.Context, databaseURL string, out io.Writer) error {
 	})
 }
 
-func seed(ctx context.Context, databaseURL string, cfg generator.Config, ifEmpty bool, out io.Writer) error {
+// seedMode is what seed does with a store that already holds data: load
+// beside it (the zero value), leave it alone, or replace it.
+type seedMode struct{ ifEmpty, replace bool }
+
+func seed(ctx context.Context, databaseURL string, cfg generator.Config, mode seedMode, out io.Writer) error {
 	if err := requireURL(databaseURL); err != nil {
 		return err
 	}
-	if ifEmpty {
+	if err := cfg.Validate(); err != nil {
+		return err // before -replace deletes anything
+	}
+	if mode.replace {
+		// Every table hangs off workspaces, so one TRUNCATE ... CASCADE empties the store.
+		err := withConn(ctx, databaseURL, func(conn *pgx.Conn) error {
+			_, err := conn.Exec(ctx, "TRUNCATE workspaces RESTART IDENTITY CASCADE")
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("emptying the store: %w", err)
+		}
+		_, _ = fmt.Fprintln(out, "deleted the data the store held")
+	}
+	if mode.ifEmpty {
 		seeded, err := hasWorkspaces(ctx, databaseURL)
 		if err != nil {
 			return err
@@ -203,6 +259,7 @@ func seed(ctx context.Context, databaseURL string, cfg generator.Config, ifEmpty
 		return err
 	}
 	defer pool.Close()
+	_, _ = fmt.Fprintln(out, describe(cfg))
 	stats, err := generator.Load(ctx, pool, cfg)
 	if err != nil {
 		return err
@@ -219,7 +276,27 @@ func seed(ctx context.Context, databaseURL string, cfg generator.Config, ifEmpty
 	return err
 }
 
-func localStart(ctx context.Context, dir string, withData bool, cfg generator.Config, out io.Writer) error {
+// describe is the line seed prints before generating: the period and the spike.
+func describe(cfg generator.Config) string {
+	days := cfg.Days
+	if days == 0 {
+		days = generator.DefaultDays
+	}
+	period := fmt.Sprintf("%d days from %s", days, cfg.Start.Format(time.DateOnly))
+	if cfg.Start.IsZero() {
+		period = fmt.Sprintf("%d days from %s", days, generator.DefaultStart.Format(time.DateOnly))
+	}
+	if !cfg.Until.IsZero() {
+		period = fmt.Sprintf("%d days up to %s", days, cfg.Until.UTC().Format(time.RFC3339))
+	}
+	line := "generating " + period
+	if cfg.MissedSpike != "" {
+		line += fmt.Sprintf(", ending with a spike of missed conversations for team %s", cfg.MissedSpike)
+	}
+	return line
+}
+
+func localStart(ctx context.Context, dir string, withData bool, mode seedMode, cfg generator.Config, out io.Writer) error {
 	server, err := localpg.Start(ctx, dir)
 	if err != nil {
 		return err
@@ -242,7 +319,7 @@ func localStart(ctx context.Context, dir string, withData bool, cfg generator.Co
 		return err
 	}
 	if withData {
-		if err := seed(ctx, url, cfg, true, out); err != nil {
+		if err := seed(ctx, url, cfg, mode, out); err != nil {
 			return err
 		}
 	}
