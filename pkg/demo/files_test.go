@@ -233,10 +233,11 @@ func TestAlertRules(t *testing.T) {
 	assert.Equal(t, "($A > 3) || ($B > 300)", waiting.Data[2].Model["expression"])
 
 	level := rules["chatbot-service-level"]
-	require.Len(t, level.Data, 2)
+	require.Len(t, level.Data, 3)
 	assert.Equal(t, "service_level", level.Data[0].Model["metric"])
 	assert.Equal(t, 60, level.Data[0].Model["targetSeconds"])
 	assert.Equal(t, int64(3600), level.Data[0].RelativeTimeRange.From)
-	assert.Equal(t, "threshold", level.Data[1].Model["type"])
-	assert.Equal(t, []any{map[string]any{"evaluator": map[string]any{"type": "lt", "params": []any{0.8}}}}, level.Data[1].Model["conditions"])
+	assert.Equal(t, "cc_conversations", level.Data[1].Model["metric"])
+	assert.Equal(t, int64(3600), level.Data[1].RelativeTimeRange.From)
+	assert.Equal(t, "($A < 0.8) && ($B >= 5)", level.Data[2].Model["expression"])
 }
