@@ -41,6 +41,11 @@ const (
 	MaxRecordsLimit     = 10000
 	// DefaultTargetSeconds is the service level target when the query sets none.
 	DefaultTargetSeconds = 60
+	// MaxFilterValues bounds the values of one filter. A dashboard "All"
+	// variable over a large dimension can expand to tens of thousands of
+	// values; past this many the query is refused with advice (an "All"
+	// selection is better left out of the filter altogether).
+	MaxFilterValues = 10_000
 )
 
 // Filter keeps the rows whose dimension has one of the values.
