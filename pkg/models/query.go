@@ -2,10 +2,14 @@ package models
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/userinput"
 )
 
 // QueryModelVersion is the version of the query JSON this build writes and reads.
@@ -83,7 +87,7 @@ type Query struct {
 func ParseQuery(dq backend.DataQuery) (Query, error) {
 	var q Query
 	if err := json.Unmarshal(dq.JSON, &q); err != nil {
-		return q, fmt.Errorf("the query is not valid JSON (%w): re-create it in the query editor", err)
+		return q, decodeError(err)
 	}
 	if q.QueryType == "" {
 		q.QueryType = KindTimeSeries
@@ -96,4 +100,36 @@ func ParseQuery(dq backend.DataQuery) (Query, error) {
 	q.GrafanaStep = dq.Interval
 	q.MaxDataPoints = dq.MaxDataPoints
 	return q, nil
+}
+
+// decodeError says what is wrong with query JSON that does not decode: which
+// field has the wrong type and what it should be, or where the JSON breaks.
+func decodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		return fmt.Errorf("the query's %s is a JSON %s but must be %s: correct it in the query editor (the query JSON reference lists every field)",
+			userinput.Quote(typeErr.Field), typeErr.Value, jsonKind(typeErr.Type))
+	}
+	var numberErr *wholeNumberError
+	if errors.As(err, &numberErr) {
+		return fmt.Errorf("the query's conversationId %s is not a whole number: set the conversation's id (the dialogs table's id column)",
+			userinput.Quote(numberErr.raw))
+	}
+	return fmt.Errorf("the query is not valid JSON (%w): re-create it in the query editor", err)
+}
+
+// jsonKind names the JSON a Go type is read from, for decodeError.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64, reflect.Float32:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	default:
+		return "an object"
+	}
 }

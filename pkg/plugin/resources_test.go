@@ -102,8 +102,8 @@ func TestDimensionValuesResource(t *testing.T) {
 		{acme, "dimensions/closing_reason/values", 200, []string{"resolved", "timeout", "transferred"}},
 		{acme, "dimensions/sender/values", 200, []string{"contact", "bot", "agent", "broadcast"}},
 		{acme, "dimensions/role/values", 200, []string{"support", "admin", "tech"}},
-		{acme, "dimensions/mood/values", 404, []string{`dimension "mood" is unknown: the catalog lists the dimensions`}},
-		{acme, "dimensions/intent/values?from=yesterday", 400, []string{`time "yesterday" is not in epoch milliseconds: pass from and to as Grafana's range does`}},
+		{acme, "dimensions/mood/values", 404, []string{`dimension "mood" is unknown: use one of the dimension ids the catalog resource lists`}},
+		{acme, "dimensions/intent/values?from=yesterday&to=1646092800000", 400, []string{`from "yesterday" is not in epoch milliseconds: pass from and to as whole numbers, as Grafana's time range`}},
 	}
 	for _, c := range cases {
 		status, values := dimensionValues(t, c.ds, c.path)
