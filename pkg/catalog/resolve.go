@@ -59,6 +59,9 @@ func Resolve(q models.Query) (Plan, error) {
 		}
 		plan.GroupBy = q.GroupBy
 	}
+	if len(q.Filters) > models.MaxFilters {
+		return Plan{}, queryErrorf("the query has %d filters, more than %d: put the values of one dimension in one filter", len(q.Filters), models.MaxFilters)
+	}
 	for _, f := range q.Filters {
 		if err := checkDimension(metric, f.Dimension, "filter by"); err != nil {
 			return Plan{}, err

@@ -50,6 +50,10 @@ const (
 	// values; past this many the query is refused with advice (an "All"
 	// selection is better left out of the filter altogether).
 	MaxFilterValues = 10_000
+	// MaxFilters bounds the filters of one query. Each is one bind parameter
+	// and one predicate; a query needs at most one per dimension, so more
+	// than this is a malformed query, not a real one.
+	MaxFilters = 50
 )
 
 // Filter keeps the rows whose dimension has one of the values.
