@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -111,15 +112,17 @@ func ParseQuery(dq backend.DataQuery) (Query, error) {
 func decodeError(err error) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		// Value is "number 1e400" or "string": only its kind, as the literal may be huge.
+		kind, _, _ := strings.Cut(typeErr.Value, " ")
 		return fmt.Errorf("the query's %s is a JSON %s but must be %s: correct it in the query editor (the query JSON reference lists every field)",
-			userinput.Quote(typeErr.Field), typeErr.Value, jsonKind(typeErr.Type))
+			userinput.Quote(typeErr.Field), kind, jsonKind(typeErr.Type))
 	}
 	var numberErr *wholeNumberError
 	if errors.As(err, &numberErr) {
 		return fmt.Errorf("the query's conversationId %s is not a whole number: set the conversation's id (the dialogs table's id column)",
 			userinput.Quote(numberErr.raw))
 	}
-	return fmt.Errorf("the query is not valid JSON (%w): re-create it in the query editor", err)
+	return fmt.Errorf("the query is not valid JSON (%s): re-create it in the query editor", userinput.Bound(err.Error(), 2*userinput.MaxEcho))
 }
 
 // jsonKind names the JSON a Go type is read from, for decodeError.

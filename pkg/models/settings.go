@@ -84,7 +84,7 @@ func LoadSettings(instance backend.DataSourceInstanceSettings) (Settings, error)
 	var s Settings
 	if len(instance.JSONData) > 0 {
 		if err := json.Unmarshal(instance.JSONData, &s); err != nil {
-			return s, fmt.Errorf("the data source settings are not valid JSON (%w): save the settings page again", err)
+			return s, fmt.Errorf("the data source settings are not valid JSON (%s): save the settings page again", userinput.Bound(err.Error(), 2*userinput.MaxEcho))
 		}
 	}
 	secure := instance.DecryptedSecureJSONData

@@ -21,13 +21,26 @@ func Quote(s string) string {
 	if utf8.RuneCountInString(s) <= MaxEcho {
 		return strconv.Quote(s)
 	}
-	cut, n := 0, 0
-	for cut < len(s) && n < MaxEcho {
+	return fmt.Sprintf("%s (%d bytes)", strconv.Quote(s[:cutAt(s, MaxEcho)]+"…"), len(s))
+}
+
+// Bound cuts text that may carry input, such as another library's error
+// message, to max characters with "…" and its length in bytes, unquoted.
+func Bound(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return fmt.Sprintf("%s… (%d bytes)", s[:cutAt(s, max)], len(s))
+}
+
+// cutAt is the byte offset after s's first n characters.
+func cutAt(s string, n int) int {
+	cut := 0
+	for i := 0; cut < len(s) && i < n; i++ {
 		_, size := utf8.DecodeRuneInString(s[cut:])
 		cut += size
-		n++
 	}
-	return fmt.Sprintf("%s (%d bytes)", strconv.Quote(s[:cut]+"…"), len(s))
+	return cut
 }
 
 // Check refuses text PostgreSQL cannot take as a text parameter: a NUL byte
