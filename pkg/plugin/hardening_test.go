@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// requestOf runs queries as Grafana's alerting sends them (max data points
+// alertQueries runs queries as Grafana's alerting sends them (max data points
 // 43200 at a 1s interval) over [from, to), keyed by refId.
 func alertQueries(t *testing.T, ds *Datasource, from, to time.Time, queries map[string]string) map[string]backend.DataResponse {
 	t.Helper()
@@ -229,7 +229,8 @@ func TestUnknownWorkspaceIsAnsweredOnEveryCall(t *testing.T) {
 			require.Equal(t, []string{want}, message, path)
 		}
 	}
-	require.True(t, ds.workspace.found == false && ds.workspace.problem == want)
+	require.False(t, ds.workspace.found)
+	require.Equal(t, want, ds.workspace.problem)
 	good := newDatasourceAt(t, url, "acme")
 	require.NoError(t, queryOnce(t, good, `{"metric":"active_users"}`, "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z").Error)
 	require.True(t, good.workspace.found)
