@@ -235,3 +235,16 @@ func TestUnknownWorkspaceIsAnsweredOnEveryCall(t *testing.T) {
 	require.NoError(t, queryOnce(t, good, `{"metric":"active_users"}`, "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z").Error)
 	require.True(t, good.workspace.found)
 }
+
+// A workspace check the store cannot answer is not taken for a missing
+// workspace: the query reports the store's own error, and the check is
+// asked again later instead of being remembered.
+func TestWorkspaceCheckOnAnUnreachableStore(t *testing.T) {
+	ds := newDatasourceAt(t, "postgres://grafana:secret@127.0.0.1:1/chatbot?sslmode=disable", "acme")
+	r := queryOnce(t, ds, `{"metric":"active_users"}`, "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z")
+	require.Equal(t, backend.StatusBadGateway, r.Status)
+	require.Contains(t, r.Error.Error(), "cannot reach PostgreSQL at 127.0.0.1:1")
+	require.True(t, ds.workspace.failed)
+	require.False(t, ds.workspace.found)
+	require.Empty(t, ds.workspace.problem)
+}
