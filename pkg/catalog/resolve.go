@@ -7,6 +7,7 @@ import (
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/timebucket"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/userinput"
 )
 
 // Plan is a query checked against the catalog: everything SQL building needs.
@@ -37,15 +38,18 @@ func queryErrorf(format string, args ...any) error {
 
 // Resolve checks q against the catalog and computes its buckets.
 func Resolve(q models.Query) (Plan, error) {
+	if err := checkText(q); err != nil {
+		return Plan{}, err
+	}
 	if strings.TrimSpace(q.Metric) == "" {
 		return Plan{}, queryErrorf("no metric chosen: pick a metric in the query editor")
 	}
 	metric, ok := Lookup(q.Metric)
 	if !ok {
-		return Plan{}, queryErrorf("metric %q is unknown: choose one of the %d metrics the query editor lists (resource catalog)", q.Metric, len(Metrics))
+		return Plan{}, queryErrorf("metric %s is unknown: choose one of the %d metrics the query editor lists (resource catalog)", userinput.Quote(q.Metric), len(Metrics))
 	}
 	if !metric.Supports(q.QueryType) {
-		return Plan{}, queryErrorf("metric %q cannot be queried as %q: it supports %s", metric.ID, q.QueryType, joinKinds(metric.Kinds))
+		return Plan{}, queryErrorf("metric %q cannot be queried as %s: it supports %s", metric.ID, userinput.Quote(string(q.QueryType)), joinKinds(metric.Kinds))
 	}
 	plan := Plan{Metric: metric, Kind: q.QueryType, From: q.TimeRange.From, To: q.TimeRange.To}
 
@@ -58,9 +62,16 @@ func Resolve(q models.Query) (Plan, error) {
 		}
 		plan.GroupBy = q.GroupBy
 	}
+	if len(q.Filters) > models.MaxFilters {
+		return Plan{}, queryErrorf("the query has %d filters, more than %d: put the values of one dimension in one filter", len(q.Filters), models.MaxFilters)
+	}
 	for _, f := range q.Filters {
 		if err := checkDimension(metric, f.Dimension, "filter by"); err != nil {
 			return Plan{}, err
+		}
+		if len(f.Values) > models.MaxFilterValues {
+			return Plan{}, queryErrorf("the %s filter has %d values, more than %d: choose fewer values, or remove the filter to keep every value (an \"All\" variable needs no filter)",
+				f.Dimension, len(f.Values), models.MaxFilterValues)
 		}
 		values := nonEmpty(f.Values)
 		if len(values) == 0 {
@@ -69,9 +80,8 @@ func Resolve(q models.Query) (Plan, error) {
 		plan.Filters = append(plan.Filters, models.Filter{Dimension: f.Dimension, Values: values})
 	}
 
-	if !plan.To.After(plan.From) {
-		return Plan{}, queryErrorf("the time range is empty (from %s to %s): choose a later end",
-			plan.From.Format(time.RFC3339), plan.To.Format(time.RFC3339))
+	if err := timebucket.CheckRange("the time range", plan.From, plan.To); err != nil {
+		return Plan{}, &QueryError{Message: err.Error()}
 	}
 	if metric.ID == MetricTranscript {
 		if q.ConversationID <= 0 {
@@ -119,16 +129,37 @@ func Resolve(q models.Query) (Plan, error) {
 	if plan.Kind != models.KindTimeSeries {
 		return plan, nil // totals and rankings cover exactly the time range: no buckets
 	}
-	interval, err := timebucket.Choose(q.Interval, plan.To.Sub(plan.From), q.GrafanaStep, q.MaxDataPoints)
-	if err != nil {
-		return Plan{}, &QueryError{Message: err.Error()}
-	}
-	plan.Interval = interval
-	plan.Boundaries, err = timebucket.Boundaries(plan.From, plan.To, interval, loc)
+	plan.Interval, plan.Boundaries, err = timebucket.Buckets(q.Interval, plan.From, plan.To, loc, q.GrafanaStep, q.MaxDataPoints)
 	if err != nil {
 		return Plan{}, &QueryError{Message: err.Error()}
 	}
 	return plan, nil
+}
+
+// checkText refuses, before anything else reads them, text fields that
+// PostgreSQL could not take as parameters: a NUL byte or invalid UTF-8 would
+// otherwise come back from the store as a 502 "invalid byte sequence".
+func checkText(q models.Query) error {
+	fields := []struct{ name, value string }{
+		{"metric", q.Metric}, {"queryType", string(q.QueryType)}, {"groupBy", q.GroupBy},
+		{"interval", q.Interval}, {"timezone", q.Timezone},
+	}
+	for _, f := range fields {
+		if err := userinput.Check(f.name, f.value); err != nil {
+			return &QueryError{Message: err.Error()}
+		}
+	}
+	for i, f := range q.Filters {
+		if err := userinput.Check(fmt.Sprintf("filter %d's dimension", i+1), f.Dimension); err != nil {
+			return &QueryError{Message: err.Error()}
+		}
+		for _, v := range f.Values {
+			if err := userinput.Check("the "+userinput.Quote(f.Dimension)+" filter's value", v); err != nil {
+				return &QueryError{Message: err.Error()}
+			}
+		}
+	}
+	return nil
 }
 
 // checkDimension refuses a dimension the catalog does not know or the metric
@@ -139,7 +170,7 @@ func checkDimension(metric Metric, id, verb string) error {
 		allowed = metric.GroupDimensions()
 	}
 	if _, known := LookupDimension(id); !known {
-		return queryErrorf("dimension %q is unknown: metric %s can %s %s", id, metric.ID, verb, strings.Join(allowed, ", "))
+		return queryErrorf("dimension %s is unknown: metric %s can %s %s", userinput.Quote(id), metric.ID, verb, strings.Join(allowed, ", "))
 	}
 	if !metric.Allows(id) {
 		return queryErrorf("metric %s cannot %s %s: use one of %s", metric.ID, verb, id, strings.Join(allowed, ", "))

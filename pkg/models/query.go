@@ -2,10 +2,15 @@ package models
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/userinput"
 )
 
 // QueryModelVersion is the version of the query JSON this build writes and reads.
@@ -41,6 +46,15 @@ const (
 	MaxRecordsLimit     = 10000
 	// DefaultTargetSeconds is the service level target when the query sets none.
 	DefaultTargetSeconds = 60
+	// MaxFilterValues bounds the values of one filter. A dashboard "All"
+	// variable over a large dimension can expand to tens of thousands of
+	// values; past this many the query is refused with advice (an "All"
+	// selection is better left out of the filter altogether).
+	MaxFilterValues = 10_000
+	// MaxFilters bounds the filters of one query. Each is one bind parameter
+	// and one predicate; a query needs at most one per dimension, so more
+	// than this is a malformed query, not a real one.
+	MaxFilters = 50
 )
 
 // Filter keeps the rows whose dimension has one of the values.
@@ -78,7 +92,7 @@ type Query struct {
 func ParseQuery(dq backend.DataQuery) (Query, error) {
 	var q Query
 	if err := json.Unmarshal(dq.JSON, &q); err != nil {
-		return q, fmt.Errorf("the query is not valid JSON (%w): re-create it in the query editor", err)
+		return q, decodeError(err)
 	}
 	if q.QueryType == "" {
 		q.QueryType = KindTimeSeries
@@ -91,4 +105,38 @@ func ParseQuery(dq backend.DataQuery) (Query, error) {
 	q.GrafanaStep = dq.Interval
 	q.MaxDataPoints = dq.MaxDataPoints
 	return q, nil
+}
+
+// decodeError says what is wrong with query JSON that does not decode: which
+// field has the wrong type and what it should be, or where the JSON breaks.
+func decodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		// Value is "number 1e400" or "string": only its kind, as the literal may be huge.
+		kind, _, _ := strings.Cut(typeErr.Value, " ")
+		return fmt.Errorf("the query's %s is a JSON %s but must be %s: correct it in the query editor (the query JSON reference lists every field)",
+			userinput.Quote(typeErr.Field), kind, jsonKind(typeErr.Type))
+	}
+	var numberErr *wholeNumberError
+	if errors.As(err, &numberErr) {
+		return fmt.Errorf("the query's conversationId %s is not a whole number: set the conversation's id (the dialogs table's id column)",
+			userinput.Quote(numberErr.raw))
+	}
+	return fmt.Errorf("the query is not valid JSON (%s): re-create it in the query editor", userinput.Bound(err.Error(), 2*userinput.MaxEcho))
+}
+
+// jsonKind names the JSON a Go type is read from, for decodeError.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64, reflect.Float32:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	default:
+		return "an object"
+	}
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/gtime"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/userinput"
 )
 
 // TLS modes, as PostgreSQL's sslmode names them.
@@ -63,10 +65,17 @@ func (n *flexInt) UnmarshalJSON(raw []byte) error {
 	}
 	value, err := strconv.Atoi(strings.TrimSpace(text))
 	if err != nil {
-		return fmt.Errorf("%s is not a whole number", raw)
+		return &wholeNumberError{raw: text}
 	}
 	*n = flexInt(value)
 	return nil
+}
+
+// wholeNumberError is flexInt's error for text that is not a whole number.
+type wholeNumberError struct{ raw string }
+
+func (e *wholeNumberError) Error() string {
+	return userinput.Quote(e.raw) + " is not a whole number"
 }
 
 // LoadSettings reads and validates a data source's settings, filling defaults.
@@ -75,7 +84,7 @@ func LoadSettings(instance backend.DataSourceInstanceSettings) (Settings, error)
 	var s Settings
 	if len(instance.JSONData) > 0 {
 		if err := json.Unmarshal(instance.JSONData, &s); err != nil {
-			return s, fmt.Errorf("the data source settings are not valid JSON (%w): save the settings page again", err)
+			return s, fmt.Errorf("the data source settings are not valid JSON (%s): save the settings page again", userinput.Bound(err.Error(), 2*userinput.MaxEcho))
 		}
 	}
 	secure := instance.DecryptedSecureJSONData
@@ -99,6 +108,19 @@ func (s *Settings) normalise() error {
 		s.TLSMode = TLSRequire
 	}
 	var problems []string
+	// A NUL byte or invalid UTF-8 cannot reach PostgreSQL: say which setting
+	// holds one, rather than fail every query with "invalid byte sequence".
+	for _, field := range []struct{ name, value string }{
+		{"host", s.Host}, {"database", s.Database}, {"user", s.User}, {"workspace", s.Workspace},
+		{"TLS mode", s.TLSMode}, {"statement timeout", s.StatementTimeout}, {"password", s.Password},
+	} {
+		if err := userinput.Check(field.name, field.value); err != nil {
+			if field.name == "password" { // never echo a secret
+				err = fmt.Errorf("password contains a NUL byte or invalid UTF-8: re-type it")
+			}
+			problems = append(problems, err.Error())
+		}
+	}
 	if s.Host == "" {
 		problems = append(problems, "host is empty: enter the PostgreSQL server's host name or address")
 	}
@@ -121,7 +143,7 @@ func (s *Settings) normalise() error {
 			problems = append(problems, "TLS mode "+s.TLSMode+" needs the CA certificate: paste it in PEM form")
 		}
 	default:
-		problems = append(problems, fmt.Sprintf("TLS mode %q is unknown: use disable, require, verify-ca or verify-full", s.TLSMode))
+		problems = append(problems, fmt.Sprintf("TLS mode %s is unknown: use disable, require, verify-ca or verify-full", userinput.Quote(s.TLSMode)))
 	}
 	if (s.TLSClientCert == "") != (s.TLSClientKey == "") {
 		problems = append(problems, "TLS client certificate and key go together: set both or neither")
@@ -133,7 +155,7 @@ func (s *Settings) normalise() error {
 	if s.StatementTimeout != "" {
 		timeout, err := gtime.ParseDuration(s.StatementTimeout)
 		if err != nil || timeout <= 0 {
-			problems = append(problems, fmt.Sprintf("statement timeout %q is not a positive duration: use a value like 30s or 2m", s.StatementTimeout))
+			problems = append(problems, fmt.Sprintf("statement timeout %s is not a positive duration: use a value like 30s or 2m", userinput.Quote(s.StatementTimeout)))
 		} else {
 			s.StatementTimeoutDuration = timeout
 		}

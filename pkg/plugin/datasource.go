@@ -47,6 +47,7 @@ type Datasource struct {
 	ref         datasourceRef
 	queries     *datasource.QueryTypeMux
 	resources   backend.CallResourceHandler
+	workspace   workspaceCheck
 }
 
 // NewDatasource builds an instance for one data source's settings.
@@ -95,6 +96,9 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 	logger := log.DefaultLogger.FromContext(ctx)
 	if ds.settingsErr != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, ds.settingsErr.Error())
+	}
+	if err := ds.checkWorkspace(ctx); err != nil {
+		return badQuery(err)
 	}
 	q, err := models.ParseQuery(dq)
 	if err != nil {

@@ -67,7 +67,7 @@ func TestTooManyBucketsIsABadQuery(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, backend.StatusBadRequest, resp.Responses["A"].Status)
 	require.EqualError(t, resp.Responses["A"].Error,
-		"interval 1m over this time range makes more than 20000 buckets: choose a coarser interval or auto")
+		"interval 1m over this time range makes more than 20000 buckets: choose hour or a coarser interval, or auto")
 }
 
 // Invalid settings do not stop the instance: each query and the health check

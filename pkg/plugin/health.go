@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/userinput"
 )
 
 // CheckHealth tells the user exactly what stands between the data source and
@@ -42,24 +43,35 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 			version, store.SchemaVersion))
 	}
 
-	var workspaceID int
-	err = conn.QueryRow(ctx, "SELECT id FROM workspaces WHERE slug = $1", ds.settings.Workspace).Scan(&workspaceID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		known, listErr := workspaceSlugs(ctx, conn)
-		if listErr != nil {
-			return failed(store.Classify(listErr, ds.settings).Message)
-		}
-		return failed(fmt.Sprintf("workspace %q is not in the store (it has: %s): correct the workspace in the data source settings",
-			ds.settings.Workspace, known))
-	}
+	problem, err := missingWorkspace(ctx, conn, ds.settings.Workspace)
 	if err != nil {
 		return failed(store.Classify(err, ds.settings).Message)
+	}
+	if problem != "" {
+		return failed(problem)
 	}
 	return &backend.CheckHealthResult{
 		Status: backend.HealthStatusOk,
 		Message: fmt.Sprintf("Connected to the conversation store (schema version %d), workspace %q",
 			version, ds.settings.Workspace),
 	}, nil
+}
+
+// missingWorkspace is the message for a workspace the store does not hold,
+// listing the ones it does, or "" when the workspace exists. The health check
+// and every query (see checkWorkspace) share it.
+func missingWorkspace(ctx context.Context, q store.Querier, workspace string) (string, error) {
+	var workspaceID int
+	err := q.QueryRow(ctx, "SELECT id FROM workspaces WHERE slug = $1", workspace).Scan(&workspaceID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		known, listErr := workspaceSlugs(ctx, q)
+		if listErr != nil {
+			return "", listErr
+		}
+		return fmt.Sprintf("workspace %s is not in the store (it has: %s): correct the workspace in the data source settings",
+			userinput.Quote(workspace), known), nil
+	}
+	return "", err
 }
 
 func workspaceSlugs(ctx context.Context, q store.Querier) (string, error) {

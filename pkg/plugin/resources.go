@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/timebucket"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/userinput"
 )
 
 // catalogResponse is what GET resources/catalog returns to the query editor.
@@ -62,7 +64,12 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 	dimension := r.PathValue("dimension")
 	d, known := catalog.LookupDimension(dimension)
 	if !known {
-		writeError(w, r, http.StatusNotFound, fmt.Sprintf("dimension %q is unknown: the catalog lists the dimensions", dimension))
+		writeError(w, r, http.StatusNotFound, fmt.Sprintf("dimension %s is unknown: use one of the dimension ids the catalog resource lists", userinput.Quote(dimension)))
+		return
+	}
+	from, to, err := valuesRange(r.URL.Query())
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	if d.FilterOnly {
@@ -71,18 +78,16 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 		writeJSON(w, r, valuesResponse{Values: []string{}})
 		return
 	}
-	if values, fixed := catalog.FixedValues[dimension]; fixed {
-		writeJSON(w, r, valuesResponse{Values: values})
-		return
-	}
 	if ds.settingsErr != nil {
 		writeError(w, r, http.StatusBadRequest, ds.settingsErr.Error())
 		return
 	}
-	from, fromErr := epochMillis(r.URL.Query().Get("from"))
-	to, toErr := epochMillis(r.URL.Query().Get("to"))
-	if err := errors.Join(fromErr, toErr); err != nil {
+	if err := ds.checkWorkspace(r.Context()); err != nil {
 		writeError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	if values, fixed := catalog.FixedValues[dimension]; fixed {
+		writeJSON(w, r, valuesResponse{Values: values})
 		return
 	}
 	statement, _, err := sqlbuild.DimensionValues(dimension, ds.settings.Workspace, from, to)
@@ -106,14 +111,43 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 	writeJSON(w, r, valuesResponse{Values: values})
 }
 
-// epochMillis reads an optional time given in epoch milliseconds.
-func epochMillis(text string) (time.Time, error) {
-	if text == "" {
+// valuesRange reads the optional from and to parameters (epoch
+// milliseconds). Either both or neither are given; given, they must lie in
+// the range queries accept (timebucket.CheckRange) with from before to.
+func valuesRange(params url.Values) (time.Time, time.Time, error) {
+	from, fromErr := epochMillis("from", params)
+	to, toErr := epochMillis("to", params)
+	if err := errors.Join(fromErr, toErr); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	switch {
+	case from.IsZero() && to.IsZero():
+		return from, to, nil
+	case from.IsZero() || to.IsZero():
+		return time.Time{}, time.Time{}, errors.New("from and to go together: pass both (epoch milliseconds, as Grafana's time range) or neither")
+	}
+	if err := timebucket.CheckRange("the range of from and to", from, to); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return from, to, nil
+}
+
+// epochMillis reads the optional time parameter name, in epoch milliseconds.
+func epochMillis(name string, params url.Values) (time.Time, error) {
+	all := params[name]
+	if len(all) == 0 {
 		return time.Time{}, nil
+	}
+	text := all[0]
+	if text == "" && len(all) == 1 {
+		return time.Time{}, nil
+	}
+	if len(all) > 1 {
+		return time.Time{}, fmt.Errorf("%s is given %d times: pass it once", name, len(all))
 	}
 	ms, err := strconv.ParseInt(text, 10, 64)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("time %q is not in epoch milliseconds: pass from and to as Grafana's range does", text)
+		return time.Time{}, fmt.Errorf("%s %s is not in epoch milliseconds: pass from and to as whole numbers, as Grafana's time range", name, userinput.Quote(text))
 	}
 	return time.UnixMilli(ms), nil
 }

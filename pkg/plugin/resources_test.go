@@ -105,8 +105,8 @@ func TestDimensionValuesResource(t *testing.T) {
 		// A text search has no values to offer.
 		{acme, "dimensions/message_text/values", 200, []string{}},
 		{acme, "dimensions/message_text/values?from=1640995200000&to=1643673600000", 200, []string{}},
-		{acme, "dimensions/mood/values", 404, []string{`dimension "mood" is unknown: the catalog lists the dimensions`}},
-		{acme, "dimensions/intent/values?from=yesterday", 400, []string{`time "yesterday" is not in epoch milliseconds: pass from and to as Grafana's range does`}},
+		{acme, "dimensions/mood/values", 404, []string{`dimension "mood" is unknown: use one of the dimension ids the catalog resource lists`}},
+		{acme, "dimensions/intent/values?from=yesterday&to=1646092800000", 400, []string{`from "yesterday" is not in epoch milliseconds: pass from and to as whole numbers, as Grafana's time range`}},
 	}
 	for _, c := range cases {
 		status, values := dimensionValues(t, c.ds, c.path)

@@ -178,8 +178,8 @@ func sourcesTable(plan catalog.Plan, workspace string) (Statement, error) {
 		if !plan.Metric.Allows(f.Dimension) {
 			return Statement{}, fmt.Errorf("metric %s has no column for dimension %q", plan.Metric.ID, f.Dimension)
 		}
-		messages = messages.Where(sq.Eq{"c.platform": f.Values})
-		transferred = transferred.Where(sq.Eq{"c.platform": f.Values})
+		messages = messages.Where(anyOf("c.platform", f.Values))
+		transferred = transferred.Where(anyOf("c.platform", f.Values))
 	}
 	transferredSQL, transferredArgs, err := transferred.GroupBy("c.platform").PlaceholderFormat(sq.Question).ToSql()
 	if err != nil {

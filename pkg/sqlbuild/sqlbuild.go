@@ -54,10 +54,17 @@ func (c column) filter(values []string) sq.Sqlizer {
 	if c.match != nil {
 		return c.match(values)
 	}
-	if len(c.args) == 0 {
-		return sq.Eq{c.expr: values}
-	}
-	return sq.Expr("(("+c.expr+")::text) = ANY(?)", append(append([]any{}, c.args...), values)...)
+	return anyOf(c.expr, values, c.args...)
+}
+
+// anyOf is expr = ANY($n) with every value in ONE text[] parameter, so that a
+// statement's parameter count never grows with the values (PostgreSQL's
+// protocol takes at most 65535) and its text is the same for any number of
+// them. Every dimension's column is text or is read as text (the boolean
+// dimensions are "true"/"false"); on a text column the cast is a no-op and
+// indexes still apply. args are the parameters of expr's own placeholders.
+func anyOf(expr string, values []string, args ...any) sq.Sqlizer {
+	return sq.Expr("("+expr+")::text = ANY(?::text[])", append(append([]any{}, args...), values)...)
 }
 
 // join is one allow-listed join; joins are added once each, in a fixed order:

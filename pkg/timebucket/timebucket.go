@@ -9,9 +9,12 @@
 package timebucket
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/userinput"
 
 	// The IANA database is compiled in, so time zones work on hosts without one.
 	_ "time/tzdata"
@@ -98,19 +101,26 @@ func Choose(name string, span, grafanaStep time.Duration, maxDataPoints int64) (
 	case string(Month):
 		return Interval{Month, 1}, nil
 	}
-	return Interval{}, fmt.Errorf("interval %q is unknown: use one of %s", name, strings.Join(Named, ", "))
+	return Interval{}, fmt.Errorf("interval %s is unknown: use one of %s", userinput.Quote(name), strings.Join(Named, ", "))
 }
 
 // LoadLocation resolves an IANA time zone name; empty and "utc" mean UTC and
 // "browser" (a dashboard setting the frontend did not resolve) falls back to UTC.
+// "Local" is refused: it would be the zone of the host running the plugin,
+// which neither the dashboard nor its viewer can see or choose.
 func LoadLocation(name string) (*time.Location, error) {
+	if err := userinput.Check("time zone", name); err != nil {
+		return nil, err
+	}
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "", "utc", "browser":
 		return time.UTC, nil
+	case "local":
+		return nil, fmt.Errorf("time zone %s is the plugin host's zone, not the dashboard's: use an IANA name such as Europe/Madrid, or UTC", userinput.Quote(name))
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, fmt.Errorf("time zone %q is unknown: use an IANA name such as Europe/Madrid or America/Sao_Paulo", name)
+		return nil, fmt.Errorf("time zone %s is unknown: use an IANA name such as Europe/Madrid or America/Sao_Paulo", userinput.Quote(name))
 	}
 	return loc, nil
 }
@@ -187,9 +197,112 @@ func Boundaries(from, to time.Time, i Interval, loc *time.Location) ([]time.Time
 		start = Next(start, i, loc)
 		boundaries = append(boundaries, start.UTC())
 		if len(boundaries) > MaxBuckets+1 {
-			return nil, fmt.Errorf("interval %s over this time range makes more than %d buckets: choose a coarser interval or auto",
-				i, MaxBuckets)
+			return nil, fmt.Errorf("interval %s over this time range makes %w", i, errTooManyBuckets)
 		}
 	}
 	return boundaries, nil
+}
+
+// errTooManyBuckets is Boundaries' error when a series would pass MaxBuckets.
+var errTooManyBuckets = fmt.Errorf("more than %d buckets", MaxBuckets)
+
+// Buckets resolves an interval name for the range [from, to) in loc and cuts
+// the range into its buckets. Unlike Choose, it counts the buckets:
+//
+//   - auto takes the smallest interval of its ladder that is at least Grafana's
+//     interval and span/maxDataPoints and that keeps the series within
+//     MaxBuckets, whatever max data points says (alert rules send 43200 points
+//     at a 1s interval, which over 14 days would ask for 1m buckets: 20160).
+//   - a named interval that makes too many buckets is refused, naming the
+//     finest named interval that fits, so the advice always works.
+func Buckets(name string, from, to time.Time, loc *time.Location, grafanaStep time.Duration, maxDataPoints int64) (Interval, []time.Time, error) {
+	interval, err := Choose(name, to.Sub(from), grafanaStep, maxDataPoints)
+	if err != nil {
+		return Interval{}, nil, err
+	}
+	isAuto := strings.TrimSpace(name) == "" || strings.EqualFold(strings.TrimSpace(name), Auto)
+	if !isAuto {
+		boundaries, err := Boundaries(from, to, interval, loc)
+		if errors.Is(err, errTooManyBuckets) {
+			return Interval{}, nil, tooManyBuckets(interval, from, to, loc)
+		}
+		return interval, boundaries, err
+	}
+	for _, candidate := range autoLadder {
+		if candidate.nominal() < interval.nominal() || overCap(candidate, from, to) {
+			continue
+		}
+		boundaries, err := Boundaries(from, to, candidate, loc)
+		if errors.Is(err, errTooManyBuckets) {
+			continue
+		}
+		return candidate, boundaries, err
+	}
+	return Interval{}, nil, tooLong(from, to)
+}
+
+// overCap is true when interval surely makes more than MaxBuckets over
+// [from, to), judged by its nominal length with room for short months and
+// days: it spares counting the buckets of intervals far too fine.
+func overCap(i Interval, from, to time.Time) bool {
+	return to.Sub(from)/i.nominal() > 2*MaxBuckets
+}
+
+// tooManyBuckets is the error for a named interval over too long a range: it
+// names the finest named interval that fits, or asks for a shorter range.
+func tooManyBuckets(i Interval, from, to time.Time, loc *time.Location) error {
+	for _, unit := range []Unit{Minute, Hour, Day, Week, Month} {
+		candidate := Interval{unit, 1}
+		if candidate.nominal() <= i.nominal() || overCap(candidate, from, to) {
+			continue
+		}
+		if _, err := Boundaries(from, to, candidate, loc); err == nil {
+			return fmt.Errorf("interval %s over this time range makes more than %d buckets: choose %s or a coarser interval, or auto",
+				i, MaxBuckets, unit)
+		}
+	}
+	return tooLong(from, to)
+}
+
+// tooLong is the error for a range that even monthly buckets cannot cover.
+func tooLong(from, to time.Time) error {
+	return fmt.Errorf("the time range from %s to %s is too long for a time series of at most %d monthly buckets: narrow it to at most %d years, or use totals",
+		from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), MaxBuckets, MaxBuckets/12-1)
+}
+
+// The accepted time range. Grafana sends epoch milliseconds, which can name
+// instants neither the store nor the driver can hold: PostgreSQL's
+// timestamptz runs from 4713 BC to 294276 AD, pgx sends microseconds since
+// 2000 in an int64 (about ±292,000 years) and overflows silently beyond,
+// which once answered a wrong zero. Years 1970 to 9999 are well inside both,
+// hold every real conversation, and are what RFC 3339 and the frontend can
+// show; the tightest of the three is the one applied.
+var (
+	// Earliest is the first instant a time range may start at.
+	Earliest = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	// Latest is the last instant a time range may end at (years up to 9999).
+	Latest = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// CheckRange refuses a time range outside [Earliest, Latest] or one whose end
+// is not after its start. what names the range in the message, such as
+// "the time range" or "from and to".
+func CheckRange(what string, from, to time.Time) error {
+	if from.Before(Earliest) || from.After(Latest) || to.Before(Earliest) || to.After(Latest) {
+		return fmt.Errorf("%s (from %s to %s) is outside the accepted range: use times from %s to %s (years 1970 to 9999)",
+			what, formatAny(from), formatAny(to), Earliest.Format(time.RFC3339), Latest.Format(time.RFC3339))
+	}
+	if !to.After(from) {
+		return fmt.Errorf("%s is empty (from %s to %s): choose a later end", what, from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// formatAny writes t in RFC 3339 when it can be, and as epoch milliseconds
+// for years RFC 3339 cannot write.
+func formatAny(t time.Time) string {
+	if t.Year() < 0 || t.Year() > 9999 {
+		return fmt.Sprintf("%d ms since 1970", t.UnixMilli())
+	}
+	return t.UTC().Format(time.RFC3339)
 }

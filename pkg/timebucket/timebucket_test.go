@@ -99,7 +99,61 @@ func TestBoundariesRefuseEmptyRangesAndTooManyBuckets(t *testing.T) {
 	require.ErrorContains(t, err, "time range is empty")
 
 	_, err = Boundaries(utc("2021-01-01T00:00:00Z"), utc("2022-01-01T00:00:00Z"), Interval{Minute, 1}, time.UTC)
-	require.ErrorContains(t, err, "more than 20000 buckets: choose a coarser interval or auto")
+	require.ErrorContains(t, err, "more than 20000 buckets")
+}
+
+// Alert rules send max data points 43200 at a 1s interval: auto must still
+// answer over long ranges, taking the finest ladder interval within the cap.
+func TestAutoNeverPassesTheBucketCap(t *testing.T) {
+	end := utc("2026-11-30T12:00:00Z")
+	cases := []struct {
+		name string
+		span time.Duration
+		want Interval
+	}{
+		{"14 days", 14 * 24 * time.Hour, Interval{Minute, 5}},  // 1m would be 20160
+		{"90 days", 90 * 24 * time.Hour, Interval{Minute, 10}}, // 5m would be 25920
+		{"1 year", 365 * 24 * time.Hour, Interval{Minute, 30}}, // 15m would be 35040
+		{"10 years", 3652 * 24 * time.Hour, Interval{Hour, 6}}, // 3h would be 29216
+	}
+	madrid := mustLoad(t, "Europe/Madrid")
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, loc := range []*time.Location{time.UTC, madrid} {
+				got, boundaries, err := Buckets("auto", end.Add(-c.span), end, loc, time.Second, 43200)
+				require.NoError(t, err)
+				require.Equal(t, c.want, got)
+				require.LessOrEqual(t, len(boundaries)-1, MaxBuckets)
+			}
+		})
+	}
+}
+
+func TestNamedIntervalOverTooLongARangeNamesOneThatFits(t *testing.T) {
+	from, to := utc("2025-01-01T00:00:00Z"), utc("2026-01-01T00:00:00Z")
+	_, _, err := Buckets("minute", from, to, time.UTC, time.Second, 43200)
+	require.EqualError(t, err, "interval 1m over this time range makes more than 20000 buckets: choose hour or a coarser interval, or auto")
+	// Three years of hours (26280) are too many; days fit.
+	_, _, err = Buckets("1h", from, utc("2028-01-01T00:00:00Z"), time.UTC, 0, 0)
+	require.EqualError(t, err, "interval 1h over this time range makes more than 20000 buckets: choose day or a coarser interval, or auto")
+	// The advice works.
+	got, _, err := Buckets("day", from, utc("2028-01-01T00:00:00Z"), time.UTC, 0, 0)
+	require.NoError(t, err)
+	require.Equal(t, Interval{Day, 1}, got)
+	// Even months cannot cover 8000 years: narrow the range.
+	_, _, err = Buckets("auto", Earliest, Latest, time.UTC, time.Second, 43200)
+	require.ErrorContains(t, err, "too long for a time series of at most 20000 monthly buckets: narrow it to at most 1665 years, or use totals")
+	_, _, err = Buckets("minute", Earliest, Latest, time.UTC, time.Second, 43200)
+	require.ErrorContains(t, err, "narrow it to at most 1665 years")
+}
+
+func TestCheckRange(t *testing.T) {
+	require.NoError(t, CheckRange("the time range", Earliest, Latest))
+	err := CheckRange("the time range", time.UnixMilli(0), time.UnixMilli(1<<62))
+	require.ErrorContains(t, err, "is outside the accepted range: use times from 1970-01-01T00:00:00Z to 10000-01-01T00:00:00Z (years 1970 to 9999)")
+	require.ErrorContains(t, CheckRange("the time range", utc("1969-12-31T23:59:59Z"), Earliest.Add(time.Hour)), "outside the accepted range")
+	require.EqualError(t, CheckRange("the time range", utc("2022-01-02T00:00:00Z"), utc("2022-01-01T00:00:00Z")),
+		"the time range is empty (from 2022-01-02T00:00:00Z to 2022-01-01T00:00:00Z): choose a later end")
 }
 
 func TestChoose(t *testing.T) {
@@ -139,4 +193,8 @@ func TestLoadLocation(t *testing.T) {
 	}
 	_, err := LoadLocation("Mars/Olympus_Mons")
 	require.EqualError(t, err, `time zone "Mars/Olympus_Mons" is unknown: use an IANA name such as Europe/Madrid or America/Sao_Paulo`)
+	_, err = LoadLocation("Local")
+	require.EqualError(t, err, `time zone "Local" is the plugin host's zone, not the dashboard's: use an IANA name such as Europe/Madrid, or UTC`)
+	_, err = LoadLocation("Europe/Madrid\x00")
+	require.EqualError(t, err, `time zone "Europe/Madrid\x00" contains a NUL byte (\u0000): remove it`)
 }

@@ -1,0 +1,60 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// How long a workspace check's answer is kept. A workspace that exists stays
+// known for the instance's life (new settings make a new instance). One that
+// is missing is asked again after a minute, so a workspace created meanwhile
+// is found without saving the settings. A check the store could not answer
+// is retried after a few seconds; meanwhile queries run and report the
+// store's own error.
+const (
+	missingWorkspaceTTL = time.Minute
+	failedCheckRetry    = 5 * time.Second
+)
+
+// workspaceCheck remembers, per instance, whether the settings' workspace is
+// in the store: without it an unknown workspace answers every query with
+// zeros, as if the workspace were empty.
+type workspaceCheck struct {
+	mu      sync.Mutex
+	found   bool
+	problem string    // the missing workspace's message
+	checked time.Time // when problem was found, or the check failed
+	failed  bool      // the last check could not reach the store
+}
+
+// checkWorkspace is nil when the settings' workspace is in the store (or the
+// store cannot say right now), and otherwise the health check's message: a
+// user error, to be answered with status 400 and source downstream.
+func (ds *Datasource) checkWorkspace(ctx context.Context) error {
+	if ds.settingsErr != nil || ds.pool == nil {
+		return nil // the settings' own error is answered first
+	}
+	c := &ds.workspace
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.found:
+		return nil
+	case c.problem != "" && time.Since(c.checked) < missingWorkspaceTTL:
+		return errors.New(c.problem)
+	case c.failed && time.Since(c.checked) < failedCheckRetry:
+		return nil
+	}
+	problem, err := missingWorkspace(ctx, ds.pool, ds.settings.Workspace)
+	c.checked, c.failed, c.problem = time.Now(), err != nil, problem
+	switch {
+	case err != nil:
+		return nil
+	case problem != "":
+		return errors.New(problem)
+	}
+	c.found = true
+	return nil
+}

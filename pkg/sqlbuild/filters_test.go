@@ -1,0 +1,59 @@
+package sqlbuild
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
+)
+
+// A filter's values travel as one text[] parameter: the statement's
+// placeholders and text do not depend on how many values there are, so a
+// huge "All" variable cannot pass PostgreSQL's 65535-parameter limit.
+func TestFilterValuesAreOneArrayParameter(t *testing.T) {
+	placeholder := regexp.MustCompile(`\$\d+`)
+	values := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("value-%d", i)
+		}
+		return out
+	}
+	builders := map[models.QueryKind]func(catalog.Plan, string) (Statement, error){
+		models.KindTimeSeries: TimeSeries, models.KindTotals: Totals, models.KindRecords: Records,
+	}
+	for _, m := range catalog.Metrics {
+		for _, dimension := range m.Dimensions {
+			for _, kind := range m.Kinds {
+				build, ok := builders[kind]
+				if !ok {
+					continue
+				}
+				name := m.ID + "/" + dimension + "/" + string(kind)
+				statements := make([]Statement, 0, 3)
+				for _, n := range []int{1, 2, models.MaxFilterValues} {
+					p := plan(t, m.ID, "", models.Filter{Dimension: dimension, Values: values(n)})
+					p.Kind = kind
+					p.From, p.To = p.Boundaries[0], p.Boundaries[len(p.Boundaries)-1]
+					p.Limit = 10
+					if m.ID == catalog.MetricTranscript {
+						p.ConversationID = 1
+					}
+					s, err := build(p, "acme")
+					require.NoError(t, err, name)
+					statements = append(statements, s)
+				}
+				for _, s := range statements[1:] {
+					require.Equal(t, statements[0].SQL, s.SQL, name)
+					require.Len(t, s.Args, len(statements[0].Args), name)
+					require.Len(t, placeholder.FindAllString(s.SQL, -1), len(placeholder.FindAllString(statements[0].SQL, -1)), name)
+				}
+				require.Contains(t, statements[2].Args, values(models.MaxFilterValues), name)
+			}
+		}
+	}
+}
