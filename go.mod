@@ -4,6 +4,7 @@ go 1.26.5
 
 require (
 	github.com/Masterminds/squirrel v1.5.4
+	github.com/grafana/grafana-foundation-sdk/go v0.0.22
 	github.com/grafana/grafana-plugin-sdk-go v0.298.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/stretchr/testify v1.12.1
