@@ -57,14 +57,21 @@ type errorResponse struct {
 // serveDimensionValues lists a dimension's values in the workspace, for
 // template variables and filter pickers. The optional from and to query
 // parameters (epoch milliseconds, as Grafana's time range) narrow the values
-// read from events (intents, languages, closing reasons) to that range.
+// read from events (intents, languages, closing reasons) to that range; the
+// optional order is name (the default) or recent (latest activity first).
 func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Request) {
 	dimension := r.PathValue("dimension")
 	if _, known := catalog.LookupDimension(dimension); !known {
 		writeError(w, r, http.StatusNotFound, fmt.Sprintf("dimension %q is unknown: the catalog lists the dimensions", dimension))
 		return
 	}
+	order := sqlbuild.ValuesOrder(r.URL.Query().Get("order"))
+	if order != "" && order != sqlbuild.OrderByName && order != sqlbuild.OrderByRecent {
+		writeError(w, r, http.StatusBadRequest, fmt.Sprintf("order %q is unknown: use name or recent", order))
+		return
+	}
 	if values, fixed := catalog.FixedValues[dimension]; fixed {
+		// A closed vocabulary has no activity of its own: it keeps its order.
 		writeJSON(w, r, valuesResponse{Values: values})
 		return
 	}
@@ -78,9 +85,13 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	statement, _, err := sqlbuild.DimensionValues(dimension, ds.settings.Workspace, from, to)
+	statement, _, err := sqlbuild.DimensionValuesOrdered(dimension, ds.settings.Workspace, from, to, order)
 	if err != nil {
-		writeError(w, r, http.StatusInternalServerError, err.Error())
+		status := http.StatusInternalServerError
+		if order == sqlbuild.OrderByRecent {
+			status = http.StatusBadRequest // a dimension without activity: the request's fault
+		}
+		writeError(w, r, status, err.Error())
 		return
 	}
 	rows, err := ds.pool.Query(r.Context(), statement.SQL, statement.Args...)
