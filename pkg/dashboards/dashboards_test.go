@@ -208,3 +208,21 @@ func flatten(t *testing.T, raws []json.RawMessage) []flatPanel {
 	}
 	return out
 }
+
+// plugin.json includes every shipped dashboard, under its name, in order.
+func TestPluginJSONIncludesTheDashboards(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "plugin.json"))
+	require.NoError(t, err)
+	var plugin struct {
+		Includes []struct{ Type, Name, Path string } `json:"includes"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &plugin))
+	var want, got []string
+	for _, spec := range All() {
+		want = append(want, "dashboard "+spec.Name+" dashboards/"+spec.File)
+	}
+	for _, include := range plugin.Includes {
+		got = append(got, include.Type+" "+include.Name+" "+include.Path)
+	}
+	assert.Equal(t, want, got)
+}
