@@ -37,6 +37,13 @@ func All() []Spec {
 }
 
 // Dashboard builds the spec's dashboard.
+//
+// The dashboards are the classic JSON model (schemaVersion), which the
+// foundation SDK now marks deprecated in favour of its v2 resources: plugin
+// includes are imported as classic dashboards, and every Grafana the plugin
+// supports (>= 11.6) reads them, while v2 needs Grafana 12's new dashboard API.
+//
+//nolint:staticcheck // classic dashboard model on purpose, see above
 func (s Spec) Dashboard() (dashboard.Dashboard, []PanelDoc, error) {
 	b := s.build()
 	return b.finish()
@@ -79,7 +86,7 @@ type filterVariable struct {
 // board collects one dashboard's variables and panels; panels flow left to
 // right in rows of 24 columns, as the foundation SDK lays them out.
 type board struct {
-	builder *dashboard.DashboardBuilder
+	builder *dashboard.DashboardBuilder //nolint:staticcheck // classic dashboard model, see Spec.Dashboard
 	filters []filterVariable
 	nextID  uint32
 	row     string
@@ -89,6 +96,7 @@ type board struct {
 
 // newBoard starts a dashboard with the data source variable every query uses.
 func newBoard(uid, title, description string, tags ...string) *board {
+	//nolint:staticcheck // classic dashboard model, see Spec.Dashboard
 	builder := dashboard.NewDashboardBuilder(title).
 		Uid(uid).
 		Description(description).
@@ -200,9 +208,10 @@ type builtPanel struct{ panel dashboard.Panel }
 
 func (p builtPanel) Build() (dashboard.Panel, error) { return p.panel, nil }
 
+//nolint:staticcheck // classic dashboard model, see Spec.Dashboard
 func (b *board) finish() (dashboard.Dashboard, []PanelDoc, error) {
 	if len(b.errs) > 0 {
-		return dashboard.Dashboard{}, nil, errors.Join(b.errs...)
+		return dashboard.Dashboard{}, nil, errors.Join(b.errs...) //nolint:staticcheck // classic dashboard model
 	}
 	d, err := b.builder.Build()
 	return d, b.docs, err

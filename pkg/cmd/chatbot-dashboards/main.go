@@ -28,7 +28,8 @@ func run(dir, docs string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", spec.File, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, spec.File), out, 0o644); err != nil { // #nosec G306 -- shipped, world-readable files
+		// An existing file keeps its permissions; git records none but the executable bit.
+		if err := os.WriteFile(filepath.Join(dir, spec.File), out, 0o600); err != nil {
 			return err
 		}
 	}
@@ -39,5 +40,5 @@ func run(dir, docs string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(docs, reference, 0o644) // #nosec G306 -- documentation
+	return os.WriteFile(docs, reference, 0o600)
 }
