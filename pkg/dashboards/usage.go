@@ -29,10 +29,13 @@ var platformColors = []struct{ platform, color string }{
 // display name or field name (fieldNameMatcher and regexpFieldNameMatcher in
 // Grafana's packages/grafana-data/src/transformations/matchers/nameMatcher.ts),
 // and applyFieldOverrides (packages/grafana-data/src/field/fieldOverrides.ts)
-// matches after filling in the panel's default display name but keeps a
-// display name cached on the field before; so each color override matches the
-// platform with or without the metric's title in front ("Active users ·
-// whatsapp" or "whatsapp"), whichever Grafana compares.
+// matches after filling in the panel's default display name, but a display
+// name cached on the field before (the backend's "Active users · whatsapp")
+// may still be the one compared. So each color override is a regular
+// expression that matches the platform with or without the metric's title in
+// front; a pattern without slashes is anchored at both ends (stringToJsRegex
+// in packages/grafana-data/src/text/string.ts), so "line" never matches
+// "online".
 func perPlatform(p *timeseries.PanelBuilder) *timeseries.PanelBuilder {
 	p.DisplayName("${__field.labels.platform}")
 	for _, pc := range platformColors {
