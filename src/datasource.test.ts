@@ -85,7 +85,7 @@ describe('DataSource', () => {
       expect(result.filters).toEqual([{ dimension: 'platform', values: ['whatsapp', 'telegram', 'web'] }]);
     });
 
-    it("drops a filter whose variable is All with the custom all value \"\"", () => {
+    it('drops a filter whose variable is All with the custom all value ""', () => {
       // Grafana passes a custom all value through unformatted, also in the json format.
       const templateSrv = fakeTemplateSrv({});
       setTemplateSrv({
@@ -290,7 +290,10 @@ describe('DataSource', () => {
 
       await ds.metricFindQuery('intent?from=0', { range: { from, to, raw: { from, to } } });
 
-      expect(getResource).toHaveBeenCalledWith('dimensions/intent/values', { from: '1643673600000', to: '1646092800000' });
+      expect(getResource).toHaveBeenCalledWith('dimensions/intent/values', {
+        from: '1643673600000',
+        to: '1646092800000',
+      });
     });
 
     it('answers nothing for parameters without a dimension', async () => {
