@@ -65,13 +65,7 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 		writeError(w, r, http.StatusNotFound, fmt.Sprintf("dimension %q is unknown: the catalog lists the dimensions", dimension))
 		return
 	}
-	order := sqlbuild.ValuesOrder(r.URL.Query().Get("order"))
-	if order != "" && order != sqlbuild.OrderByName && order != sqlbuild.OrderByRecent {
-		writeError(w, r, http.StatusBadRequest, fmt.Sprintf("order %q is unknown: use name or recent", order))
-		return
-	}
 	if values, fixed := catalog.FixedValues[dimension]; fixed {
-		// A closed vocabulary has no activity of its own: it keeps its order.
 		writeJSON(w, r, valuesResponse{Values: values})
 		return
 	}
@@ -81,7 +75,8 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 	}
 	from, fromErr := epochMillis(r.URL.Query().Get("from"))
 	to, toErr := epochMillis(r.URL.Query().Get("to"))
-	if err := errors.Join(fromErr, toErr); err != nil {
+	order, orderErr := sqlbuild.ParseValuesOrder(r.URL.Query().Get("order"))
+	if err := errors.Join(fromErr, toErr, orderErr); err != nil {
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}

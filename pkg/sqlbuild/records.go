@@ -37,11 +37,10 @@ const (
 	RecordFloat
 )
 
-// DialogColumns are the columns of the dialogs export, so that a table
-// panel's CSV export reproduces the report users already know: id first (it
-// carries the transcript link, and a table shows it without scrolling), then
-// the report's columns in its order, task being the task's id as there.
+// DialogColumns are the columns of the dialogs export, in its order, so that
+// a table panel's CSV export reproduces the report users already know.
 var DialogColumns = []RecordColumn{
+	// id leads: it carries the transcript link, and a table shows it without scrolling.
 	{Name: "id", Kind: RecordInt, expr: "v.id"},
 	{Name: "channel", Kind: RecordText, expr: "c.platform"},
 	{Name: "chat_id", Kind: RecordText, expr: "c.chat_id"},
@@ -61,7 +60,7 @@ var DialogColumns = []RecordColumn{
 	{Name: "operator", Kind: RecordBool, expr: catalog.HandedOff},
 	{Name: "previous_response_id", Kind: RecordText, expr: "v.previous_response_id"},
 	{Name: "success", Kind: RecordBool, expr: "v.success_at IS NOT NULL"},
-	{Name: "task", Kind: RecordInt, expr: "v.task_id"},
+	{Name: "task", Kind: RecordInt, expr: "v.task_id"}, // the task's id, as the export has it
 	{Name: "title", Kind: RecordText, expr: "coalesce(v.title, c.display_name)"},
 	{Name: "user_replied", Kind: RecordBool, expr: catalog.ContactReplied, args: []any{"inbound"}},
 	{Name: "wh_get_contact", Kind: RecordText, expr: "v.wh_get_contact"},

@@ -36,40 +36,11 @@ var dimensionValues = map[string]valueSource{
 // MaxDimensionValues bounds one listing of values.
 const MaxDimensionValues = 1000
 
-// ValuesOrder is how a listing of a dimension's values is ordered.
-type ValuesOrder string
-
-// The orders of a listing of values.
-const (
-	// OrderByName lists the values alphabetically.
-	OrderByName ValuesOrder = "name"
-	// OrderByRecent lists the values by their latest activity, newest first
-	// (ties, and values without any activity, by name), so that a template
-	// variable whose first value is its default starts on the latest one.
-	OrderByRecent ValuesOrder = "recent"
-)
-
-// recentActivity is, for the dimensions whose values are rows of a table,
-// the SQL of a value's latest activity. The dimensions whose values are
-// events use their time column instead; the others cannot be listed by
-// recent activity.
-var recentActivity = map[string]string{
-	// A task's latest activity is its newest conversation.
-	catalog.DimTask.ID: "(SELECT max(a.started_at) FROM conversations a WHERE a.workspace_id = x.workspace_id AND a.task_id = x.id)",
-}
-
 // DimensionValues builds the query listing a dimension's distinct values in
-// the workspace, by name, narrowed to [from, to) where the values are events
+// the workspace, in order, narrowed to [from, to) where the values are events
 // and from and to are both set. The second result is false for dimensions
 // whose values are fixed (see catalog.FixedValues).
 func DimensionValues(dimension, workspace string, from, to time.Time) (Statement, bool, error) {
-	return DimensionValuesOrdered(dimension, workspace, from, to, OrderByName)
-}
-
-// DimensionValuesOrdered is DimensionValues in the given order. Ordering by
-// recent activity works for the dimensions whose values are events (intents,
-// languages, pages, ...) and for tasks; for the others it is an error.
-func DimensionValuesOrdered(dimension, workspace string, from, to time.Time, order ValuesOrder) (Statement, bool, error) {
 	src, ok := dimensionValues[dimension]
 	if !ok {
 		if _, fixed := catalog.FixedValues[dimension]; fixed {
@@ -84,23 +55,68 @@ func DimensionValuesOrdered(dimension, workspace string, from, to time.Time, ord
 	if src.time != "" && !from.IsZero() && !to.IsZero() {
 		where = append(where, sq.GtOrEq{src.time: from}, sq.Lt{src.time: to})
 	}
-	var builder sq.SelectBuilder
-	switch order {
-	case OrderByName, "":
-		builder = psql.Select("DISTINCT " + src.column + " AS value").From(src.table).Where(where).OrderBy("value")
+	sqlText, args, err := psql.Select("DISTINCT " + src.column + " AS value").From(src.table).Where(where).
+		OrderBy("value").Limit(MaxDimensionValues).ToSql()
+	return Statement{SQL: sqlText, Args: args}, true, err
+}
+
+// ValuesOrder is how a listing of a dimension's values is ordered.
+type ValuesOrder string
+
+// The orders of a listing of values.
+const (
+	// OrderByName lists the values alphabetically.
+	OrderByName ValuesOrder = "name"
+	// OrderByRecent lists the values by their latest activity, newest first
+	// (ties, and values without any activity, by name), so that a template
+	// variable whose first value is its default starts on the latest one.
+	OrderByRecent ValuesOrder = "recent"
+)
+
+// ParseValuesOrder reads the order a request asks for; empty is by name.
+func ParseValuesOrder(text string) (ValuesOrder, error) {
+	switch order := ValuesOrder(text); order {
+	case "", OrderByName:
+		return OrderByName, nil
 	case OrderByRecent:
-		activity := src.time
-		if activity == "" {
-			activity = recentActivity[dimension]
-		}
-		if activity == "" {
-			return Statement{}, true, fmt.Errorf("the values of %s have no activity to order by: use order=name", dimension)
-		}
-		builder = psql.Select(src.column+" AS value").From(src.table).Where(where).GroupBy(src.column).
-			OrderBy("max("+activity+") DESC NULLS LAST", "value")
-	default:
-		return Statement{}, true, fmt.Errorf("order %q is unknown: use name or recent", order)
+		return order, nil
 	}
-	sqlText, args, err := builder.Limit(MaxDimensionValues).ToSql()
+	return "", fmt.Errorf("order %q is unknown: use name or recent", text)
+}
+
+// recentActivity is, for the dimensions whose values are rows of a table,
+// the SQL of a value's latest activity. The dimensions whose values are
+// events use their time column instead; the others cannot be listed by
+// recent activity.
+var recentActivity = map[string]string{
+	// A task's latest activity is its newest conversation.
+	catalog.DimTask.ID: "(SELECT max(a.started_at) FROM conversations a WHERE a.workspace_id = x.workspace_id AND a.task_id = x.id)",
+}
+
+// DimensionValuesOrdered is DimensionValues in the given order. Ordering by
+// recent activity works for the dimensions whose values are events (intents,
+// languages, pages, ...) and for tasks; for the others it is an error.
+func DimensionValuesOrdered(dimension, workspace string, from, to time.Time, order ValuesOrder) (Statement, bool, error) {
+	byName, listed, err := DimensionValues(dimension, workspace, from, to)
+	if err != nil || !listed || order != OrderByRecent {
+		return byName, listed, err
+	}
+	src := dimensionValues[dimension]
+	activity := src.time
+	if activity == "" {
+		activity = recentActivity[dimension]
+	}
+	if activity == "" {
+		return Statement{}, true, fmt.Errorf("the values of %s have no activity to order by: use order=name", dimension)
+	}
+	where := sq.And{
+		workspaceFence("x.workspace_id", workspace),
+		sq.NotEq{src.column: nil},
+	}
+	if src.time != "" && !from.IsZero() && !to.IsZero() {
+		where = append(where, sq.GtOrEq{src.time: from}, sq.Lt{src.time: to})
+	}
+	sqlText, args, err := psql.Select(src.column+" AS value").From(src.table).Where(where).GroupBy(src.column).
+		OrderBy("max("+activity+") DESC NULLS LAST", "value").Limit(MaxDimensionValues).ToSql()
 	return Statement{SQL: sqlText, Args: args}, true, err
 }
