@@ -117,7 +117,9 @@ func (b *board) time(from, to string) *board {
 	return b
 }
 
-// quickRanges offers these ranges in the time picker, each [display, from, to].
+// quickRanges offers these ranges in the time picker, each [display, from,
+// to], as timepicker.quick_ranges (Grafana carries it into the dashboard's
+// time settings: public/app/features/dashboard/api/ResponseTransformers.ts).
 func (b *board) quickRanges(ranges ...[3]string) *board {
 	options := make([]cog.Builder[dashboard.TimeOption], 0, len(ranges))
 	for _, r := range ranges {
