@@ -22,17 +22,24 @@ type Spec struct {
 	Name string
 	// Source is the product document whose view the dashboard reproduces.
 	Source string
-	build  func() *board
+	// Notes say what a reader of docs/dashboards.md should know about its variables.
+	Notes string
+	build func() *board
 }
 
 // All lists the shipped dashboards in the order plugin.json includes them.
 func All() []Spec {
 	return []Spec{
-		{File: "usage.json", Name: "Chatbot usage", Source: "Usage metrics", build: usage},
-		{File: "analytics.json", Name: "Chatbot analytics", Source: "Analytics page", build: analytics},
-		{File: "performance.json", Name: "Chatbot performance report", Source: "Automated performance reports", build: performance},
-		{File: "campaign.json", Name: "Chatbot campaign", Source: "Campaign dashboard", build: campaign},
-		{File: "sessions.json", Name: "Chatbot chat sessions", Source: "Chat sessions reports", build: sessions},
+		{File: "usage.json", Name: "Chatbot usage", Source: "Usage metrics", build: usage,
+			Notes: "`platform` narrows every panel; `interval` sets the charts' buckets (a month by default)."},
+		{File: "analytics.json", Name: "Chatbot analytics", Source: "Analytics page", build: analytics,
+			Notes: "`inbox` narrows every panel but the balance, which is the account's. Channel info's messages sent and received cover the last 7 days whatever the time picker says."},
+		{File: "performance.json", Name: "Chatbot performance report", Source: "Automated performance reports", build: performance,
+			Notes: "`agent` narrows the per-agent rankings and evolutions only: the contact center's totals count assignments no agent took (missed ones), which an agent filter would drop. Choosing an agent in a ranking opens this dashboard with that agent."},
+		{File: "campaign.json", Name: "Chatbot campaign", Source: "Campaign dashboard", build: campaign,
+			Notes: "`task` (the most recent task by default, `task?order=recent`) narrows every panel; the month comes from the time picker."},
+		{File: "sessions.json", Name: "Chatbot chat sessions", Source: "Chat sessions reports", build: sessions,
+			Notes: "`status` (All: no status filter) and `search` (sessions with a message containing the text) narrow the sessions tables; `marker` narrows the sessions with markers; a session id in either table opens its transcript here through `conversation`."},
 	}
 }
 

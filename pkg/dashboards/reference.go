@@ -32,7 +32,11 @@ func Reference() ([]byte, error) {
 		for _, v := range d.Templating.List {
 			variables = append(variables, "`"+v.Name+"`")
 		}
-		fmt.Fprintf(&out, " Variables: %s.\n\n", strings.Join(variables, ", "))
+		fmt.Fprintf(&out, " Variables: %s.", strings.Join(variables, ", "))
+		if spec.Notes != "" {
+			out.WriteString(" " + spec.Notes)
+		}
+		out.WriteString("\n\n")
 		out.WriteString("| row | panel | visualization | queries |\n| --- | --- | --- | --- |\n")
 		for _, p := range panels {
 			fmt.Fprintf(&out, "| %s | %s | %s | %s |\n", p.Row, p.Title, p.Type, strings.Join(p.Queries, "; "))
