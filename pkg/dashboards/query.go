@@ -1,7 +1,6 @@
 package dashboards
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 
@@ -77,12 +76,6 @@ func (q Query) Validate() error {
 		return fmt.Errorf("metric %s cannot group by %s", q.Metric, q.GroupBy)
 	}
 	return nil
-}
-
-// MarshalJSON writes the query with its fields in a stable order.
-func (q Query) MarshalJSON() ([]byte, error) {
-	type plain Query
-	return json.Marshal(plain(q))
 }
 
 // QueryBuilder builds a Query; it is the foundation SDK's builder for a
