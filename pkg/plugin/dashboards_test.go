@@ -80,6 +80,11 @@ func TestShippedDashboards(t *testing.T) {
 			require.NoError(t, json.Unmarshal(raw, &dashboard))
 			from, to := evaluateRange(t, dashboard.Time.From, dashboard.Time.To, demoNow)
 			values, intervals := variableValues(t, demo, dashboard, from, to)
+			if platforms, ok := values["platform"]; ok {
+				for _, platform := range platforms {
+					assert.Contains(t, string(raw), `"(.+ · )?`+platform+`"`, "platform %s has its own color", platform)
+				}
+			}
 			for _, panel := range flattenPanels(dashboard.Panels) {
 				if panel.Type == "row" {
 					continue
