@@ -147,6 +147,12 @@ func goTest() error {
 	return waitErr
 }
 
+// Dashboards regenerates the shipped dashboards (dashboards/*.json) and their
+// reference (docs/dashboards.md) from the code in pkg/dashboards.
+func Dashboards() error {
+	return sh.RunV("go", "run", "./pkg/cmd/chatbot-dashboards", "-dir", "dashboards", "-docs", "docs/dashboards.md")
+}
+
 // Check is the whole gate: linters, all tests, and both builds.
 func Check() {
 	mg.SerialDeps(Lint, Test, Backend, Frontend)

@@ -6,6 +6,7 @@
  *   - lets the base configuration read the plugin id, logos and screenshots from ./plugin.json,
  *   - declares the module.ts entry explicitly (the base one globs for src/plugin.json),
  *   - copies ./plugin.json into dist/ (where %VERSION% and %TODAY% are then replaced),
+ *   - copies the dashboards plugin.json includes (./dashboards/*.json) into dist/dashboards/,
  *   - keeps the Go backend binaries (dist/gpx_*) when webpack cleans dist/.
  */
 import CopyWebpackPlugin from 'copy-webpack-plugin';
@@ -23,7 +24,7 @@ type Env = Record<string, unknown>;
 type BaseConfigModule = {
   default: (env: Env) => Promise<Configuration>;
 };
-type CopyPattern = { from: string; to: string; force?: boolean; noErrorOnMissing?: boolean };
+type CopyPattern = { from: string; to: string; force?: boolean; noErrorOnMissing?: boolean; context?: string };
 type CopyFilesModule = { copyFilePatterns: CopyPattern[] };
 
 /**
@@ -87,6 +88,10 @@ const config = async (env: Env): Promise<Configuration> => {
     }
     return pattern;
   });
+
+  // The dashboards plugin.json includes live at the repository root, next to plugin.json;
+  // Grafana reads them from dist/dashboards/.
+  copyPatterns.push({ from: 'dashboards/*.json', to: '.', context: ROOT_DIR });
 
   // Swap the base CopyWebpackPlugin for one with the patterns above, in the same position.
   const plugins = (baseConfig.plugins ?? []).map((plugin) =>

@@ -85,6 +85,25 @@ describe('DataSource', () => {
       expect(result.filters).toEqual([{ dimension: 'platform', values: ['whatsapp', 'telegram', 'web'] }]);
     });
 
+    it('drops a filter whose variable is All with the custom all value ""', () => {
+      // Grafana passes a custom all value through unformatted, also in the json format.
+      const templateSrv = fakeTemplateSrv({});
+      setTemplateSrv({
+        ...templateSrv,
+        containsTemplate: (target?: string) => target === '$status',
+        replace: (target?: string) => (target === '$status' ? '""' : (target ?? '')),
+      });
+      const query: ChatbotQuery = {
+        refId: 'A',
+        version: 1,
+        queryType: 'records',
+        metric: 'dialogs',
+        filters: [{ dimension: 'status', values: ['$status'] }],
+      };
+
+      expect(ds.applyTemplateVariables(query, {}).filters).toEqual([]);
+    });
+
     it('interpolates metric, groupBy, interval, filter dimensions and single-value variables', () => {
       const query: ChatbotQuery = {
         refId: 'A',
@@ -247,6 +266,40 @@ describe('DataSource', () => {
         from: '1643673600000',
         to: '1646092800000',
       });
+    });
+
+    it('passes the parameters after a ? to the values resource', async () => {
+      const getResource = jest.spyOn(ds, 'getResource').mockResolvedValue({ values: ['Summer', 'Spring'] });
+      const from = dateTime('2022-02-01T00:00:00Z');
+      const to = dateTime('2022-03-01T00:00:00Z');
+
+      const values = await ds.metricFindQuery('task?order=recent', { range: { from, to, raw: { from, to } } });
+
+      expect(values.map((v) => v.value)).toEqual(['Summer', 'Spring']);
+      expect(getResource).toHaveBeenCalledWith('dimensions/task/values', {
+        order: 'recent',
+        from: '1643673600000',
+        to: '1646092800000',
+      });
+    });
+
+    it('keeps the time range over a parameter of the same name', async () => {
+      const getResource = jest.spyOn(ds, 'getResource').mockResolvedValue({ values: [] });
+      const from = dateTime('2022-02-01T00:00:00Z');
+      const to = dateTime('2022-03-01T00:00:00Z');
+
+      await ds.metricFindQuery('intent?from=0', { range: { from, to, raw: { from, to } } });
+
+      expect(getResource).toHaveBeenCalledWith('dimensions/intent/values', {
+        from: '1643673600000',
+        to: '1646092800000',
+      });
+    });
+
+    it('answers nothing for parameters without a dimension', async () => {
+      const getResource = jest.spyOn(ds, 'getResource');
+      await expect(ds.metricFindQuery('?order=recent')).resolves.toEqual([]);
+      expect(getResource).not.toHaveBeenCalled();
     });
 
     it('answers nothing for an empty query', async () => {

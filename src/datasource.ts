@@ -57,20 +57,26 @@ export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataS
   /**
    * Template variable values: the query is a dimension id (for example `platform`), and the
    * values are that dimension's values in the workspace, narrowed to the dashboard's time
-   * range where they are events (intents, languages, closing reasons).
+   * range where they are events (intents, languages, closing reasons). Parameters after a `?`
+   * go to the values resource: `task?order=recent` lists the tasks newest first, so that a
+   * variable with sorting disabled starts on the most recent one.
    */
   async metricFindQuery(query: string, options?: LegacyMetricFindQueryOptions): Promise<MetricFindValue[]> {
-    const dimension = getTemplateSrv().replace(String(query ?? '').trim(), options?.scopedVars);
-    if (!dimension) {
+    const text = getTemplateSrv().replace(String(query ?? '').trim(), options?.scopedVars);
+    const [dimension, search = ''] = splitOnce(text, '?');
+    if (!dimension.trim()) {
       return [];
     }
     const params: Record<string, string> = {};
+    new URLSearchParams(search).forEach((value, key) => {
+      params[key] = value;
+    });
     if (options?.range) {
       params.from = String(options.range.from.valueOf());
       params.to = String(options.range.to.valueOf());
     }
     const response = await this.getResource<{ values: string[] }>(
-      `dimensions/${encodeURIComponent(dimension)}/values`,
+      `dimensions/${encodeURIComponent(dimension.trim())}/values`,
       params
     );
     return response.values.map((value) => ({ text: value, value }));
@@ -87,6 +93,12 @@ export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataS
     }
     return this.catalog;
   }
+}
+
+/** Splits text at the first separator: [before, after], or [text] without one. */
+function splitOnce(text: string, separator: string): [string, string?] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text] : [text.slice(0, at), text.slice(at + separator.length)];
 }
 
 /**

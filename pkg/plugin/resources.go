@@ -59,7 +59,8 @@ type errorResponse struct {
 // serveDimensionValues lists a dimension's values in the workspace, for
 // template variables and filter pickers. The optional from and to query
 // parameters (epoch milliseconds, as Grafana's time range) narrow the values
-// read from events (intents, languages, closing reasons) to that range.
+// read from events (intents, languages, closing reasons) to that range; the
+// optional order is name (the default) or recent (latest activity first).
 func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Request) {
 	dimension := r.PathValue("dimension")
 	d, known := catalog.LookupDimension(dimension)
@@ -86,13 +87,22 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	if values, fixed := catalog.FixedValues[dimension]; fixed {
+	order, err := sqlbuild.ParseValuesOrder(r.URL.Query().Get("order"))
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	if values, fixed := catalog.FixedValues[dimension]; fixed { // a closed vocabulary, in its own order
 		writeJSON(w, r, valuesResponse{Values: values})
 		return
 	}
-	statement, _, err := sqlbuild.DimensionValues(dimension, ds.settings.Workspace, from, to)
+	statement, _, err := sqlbuild.DimensionValuesOrdered(dimension, ds.settings.Workspace, from, to, order)
 	if err != nil {
-		writeError(w, r, http.StatusInternalServerError, err.Error())
+		status := http.StatusInternalServerError
+		if order == sqlbuild.OrderByRecent {
+			status = http.StatusBadRequest // a dimension without activity: the request's fault
+		}
+		writeError(w, r, status, err.Error())
 		return
 	}
 	rows, err := ds.pool.Query(r.Context(), statement.SQL, statement.Args...)

@@ -107,6 +107,19 @@ func TestDimensionValuesResource(t *testing.T) {
 		{acme, "dimensions/message_text/values?from=1640995200000&to=1643673600000", 200, []string{}},
 		{acme, "dimensions/mood/values", 404, []string{`dimension "mood" is unknown: use one of the dimension ids the catalog resource lists`}},
 		{acme, "dimensions/intent/values?from=yesterday&to=1646092800000", 400, []string{`from "yesterday" is not in epoch milliseconds: pass from and to as whole numbers, as Grafana's time range`}},
+		// order=recent: latest activity first. Spring sale's newest conversation started on
+		// 2022-01-20 (17 and 18), Renewals' on 2022-01-06 (14), so by name they swap.
+		{acme, "dimensions/task/values", 200, []string{"Renewals", "Spring sale"}},
+		{acme, "dimensions/task/values?order=name", 200, []string{"Renewals", "Spring sale"}},
+		{acme, "dimensions/task/values?order=recent", 200, []string{"Spring sale", "Renewals"}},
+		// Languages by their latest inbound message: es on 02-10 (16), en on 01-06 10:01 (14),
+		// pt on 01-05 10:01 (13); in January only, en is the latest.
+		{acme, "dimensions/language/values?order=recent", 200, []string{"es", "en", "pt"}},
+		{acme, "dimensions/language/values?order=recent&from=1640995200000&to=1643673600000", 200, []string{"en", "es", "pt"}},
+		// A closed vocabulary keeps its order; agents have no activity to order by.
+		{acme, "dimensions/sender/values?order=recent", 200, []string{"contact", "bot", "agent", "broadcast"}},
+		{acme, "dimensions/agent/values?order=recent", 400, []string{"the values of agent have no activity to order by: use order=name"}},
+		{acme, "dimensions/task/values?order=newest", 400, []string{`order "newest" is unknown: use name or recent`}},
 	}
 	for _, c := range cases {
 		status, values := dimensionValues(t, c.ds, c.path)

@@ -41,6 +41,8 @@ const (
 // a table panel's CSV export reproduces the report users already know, and
 // after them the conversation's markers.
 var DialogColumns = []RecordColumn{
+	// id leads: it carries the transcript link, and a table shows it without scrolling.
+	{Name: "id", Kind: RecordInt, expr: "v.id"},
 	{Name: "channel", Kind: RecordText, expr: "c.platform"},
 	{Name: "chat_id", Kind: RecordText, expr: "c.chat_id"},
 	{Name: "close", Kind: RecordBool, expr: "v.closed_at IS NOT NULL"},
@@ -59,7 +61,7 @@ var DialogColumns = []RecordColumn{
 	{Name: "operator", Kind: RecordBool, expr: catalog.HandedOff},
 	{Name: "previous_response_id", Kind: RecordText, expr: "v.previous_response_id"},
 	{Name: "success", Kind: RecordBool, expr: "v.success_at IS NOT NULL"},
-	{Name: "task", Kind: RecordText, expr: "tk.name"},
+	{Name: "task", Kind: RecordInt, expr: "v.task_id"}, // the task's id, as the export has it
 	{Name: "title", Kind: RecordText, expr: "coalesce(v.title, c.display_name)"},
 	{Name: "user_replied", Kind: RecordBool, expr: catalog.ContactReplied, args: []any{"inbound"}},
 	{Name: "wh_get_contact", Kind: RecordText, expr: "v.wh_get_contact"},
@@ -67,7 +69,6 @@ var DialogColumns = []RecordColumn{
 	{Name: "wh_success", Kind: RecordText, expr: "v.wh_success"},
 	{Name: "created", Kind: RecordTime, expr: "v.created_at"},
 	{Name: "modified", Kind: RecordTime, expr: "v.modified_at"},
-	{Name: "id", Kind: RecordInt, expr: "v.id"},
 	// Not in the dialogs export: the conversation's marker names, sorted,
 	// separated by ", "; null when it has none.
 	{Name: "markers", Kind: RecordText,

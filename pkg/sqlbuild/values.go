@@ -62,3 +62,64 @@ func DimensionValues(dimension, workspace string, from, to time.Time) (Statement
 		OrderBy("value").Limit(MaxDimensionValues).ToSql()
 	return Statement{SQL: sqlText, Args: args}, true, err
 }
+
+// ValuesOrder is how a listing of a dimension's values is ordered.
+type ValuesOrder string
+
+// The orders of a listing of values.
+const (
+	// OrderByName lists the values alphabetically.
+	OrderByName ValuesOrder = "name"
+	// OrderByRecent lists the values by their latest activity, newest first
+	// (ties, and values without any activity, by name), so that a template
+	// variable whose first value is its default starts on the latest one.
+	OrderByRecent ValuesOrder = "recent"
+)
+
+// ParseValuesOrder reads the order a request asks for; empty is by name.
+func ParseValuesOrder(text string) (ValuesOrder, error) {
+	switch order := ValuesOrder(text); order {
+	case "", OrderByName:
+		return OrderByName, nil
+	case OrderByRecent:
+		return order, nil
+	}
+	return "", fmt.Errorf("order %q is unknown: use name or recent", text)
+}
+
+// recentActivity is, for the dimensions whose values are rows of a table,
+// the SQL of a value's latest activity. The dimensions whose values are
+// events use their time column instead; the others cannot be listed by
+// recent activity.
+var recentActivity = map[string]string{
+	// A task's latest activity is its newest conversation.
+	catalog.DimTask.ID: "(SELECT max(a.started_at) FROM conversations a WHERE a.workspace_id = x.workspace_id AND a.task_id = x.id)",
+}
+
+// DimensionValuesOrdered is DimensionValues in the given order. Ordering by
+// recent activity works for the dimensions whose values are events (intents,
+// languages, pages, ...) and for tasks; for the others it is an error.
+func DimensionValuesOrdered(dimension, workspace string, from, to time.Time, order ValuesOrder) (Statement, bool, error) {
+	byName, listed, err := DimensionValues(dimension, workspace, from, to)
+	if err != nil || !listed || order != OrderByRecent {
+		return byName, listed, err
+	}
+	src := dimensionValues[dimension]
+	activity := src.time
+	if activity == "" {
+		activity = recentActivity[dimension]
+	}
+	if activity == "" {
+		return Statement{}, true, fmt.Errorf("the values of %s have no activity to order by: use order=name", dimension)
+	}
+	where := sq.And{
+		workspaceFence("x.workspace_id", workspace),
+		sq.NotEq{src.column: nil},
+	}
+	if src.time != "" && !from.IsZero() && !to.IsZero() {
+		where = append(where, sq.GtOrEq{src.time: from}, sq.Lt{src.time: to})
+	}
+	sqlText, args, err := psql.Select(src.column+" AS value").From(src.table).Where(where).GroupBy(src.column).
+		OrderBy("max("+activity+") DESC NULLS LAST", "value").Limit(MaxDimensionValues).ToSql()
+	return Statement{SQL: sqlText, Args: args}, true, err
+}
