@@ -43,6 +43,12 @@ describe('QueryEditor', () => {
     expect(screen.getByLabelText('Interval')).toHaveValue('Auto');
   });
 
+  it('offers no group by for records', async () => {
+    renderEditor({ refId: 'A', version: 1, queryType: 'records', metric: 'dialogs', filters: [] });
+    expect(await screen.findByDisplayValue('Dialogs')).toBeInTheDocument();
+    expect(screen.queryByLabelText('Group by')).not.toBeInTheDocument();
+  });
+
   it('shows a loading state until the catalog arrives', async () => {
     let resolve: (c: Catalog) => void = () => {};
     const pending = new Promise<Catalog>((r) => (resolve = r));
@@ -174,6 +180,27 @@ describe('editing', () => {
   afterAll(() => restoreMenus());
   beforeEach(() => {
     setTemplateSrv(fakeTemplateSrv({}));
+  });
+
+  it('never offers a filter-only dimension as a group by', async () => {
+    // A catalog where conversations may also be searched by text, as dialogs are.
+    const searchable: Catalog = {
+      ...catalog,
+      metrics: catalog.metrics.map((m) =>
+        m.id === 'conversations' ? { ...m, dimensions: [...m.dimensions, 'message_text'] } : m
+      ),
+    };
+    expect(searchable.dimensions.find((d) => d.id === 'message_text')?.filterOnly).toBe(true);
+    const user = userEvent.setup();
+    renderEditor(
+      { refId: 'A', version: 1, queryType: 'timeseries', metric: 'conversations', filters: [] },
+      stubDataSource(() => Promise.resolve(searchable))
+    );
+    await screen.findByDisplayValue('Conversations');
+
+    const offered = await optionsOf(user, 'Group by');
+    expect(offered).toContainEqual(expect.stringMatching(/^Platform/));
+    expect(offered).not.toContainEqual(expect.stringMatching(/^Message text contains/));
   });
 
   describe('query kinds', () => {

@@ -100,9 +100,14 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
     label: dimensionTitle(id),
     value: id,
   }));
+  // A filter-only dimension (a text search) keeps rows but never groups them.
+  const filterOnly = useMemo(
+    () => new Set(catalog.dimensions.filter((d) => d.filterOnly).map((d) => d.id)),
+    [catalog.dimensions]
+  );
   const groupByOptions: Array<ComboboxOption<string>> = [
     { label: 'None', value: NO_GROUP_BY, description: 'A single series' },
-    ...dimensionOptions,
+    ...dimensionOptions.filter((option) => !filterOnly.has(option.value)),
     ...variables,
   ];
   const intervalOptions: Array<ComboboxOption<IntervalName>> = (
@@ -149,15 +154,18 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
               createCustomValue
             />
           </EditorField>
-          <EditorField label="Group by" width={24} htmlFor="chatbot-query-group-by">
-            <Combobox<string>
-              id="chatbot-query-group-by"
-              options={groupByOptions}
-              value={query.groupBy ?? NO_GROUP_BY}
-              onChange={(option) => change({ ...query, groupBy: option.value }, true)}
-              createCustomValue
-            />
-          </EditorField>
+          {kind !== 'records' && (
+            // Records are tables of rows: the backend refuses a group by for them.
+            <EditorField label="Group by" width={24} htmlFor="chatbot-query-group-by">
+              <Combobox<string>
+                id="chatbot-query-group-by"
+                options={groupByOptions}
+                value={query.groupBy ?? NO_GROUP_BY}
+                onChange={(option) => change({ ...query, groupBy: option.value }, true)}
+                createCustomValue
+              />
+            </EditorField>
+          )}
           <EditorField label="Kind" width={16} htmlFor="chatbot-query-kind">
             <Combobox<QueryKind>
               id="chatbot-query-kind"
