@@ -69,6 +69,15 @@ describe('DataSource', () => {
       expect(ds.filterQuery({ refId: 'A' })).toBe(false);
       expect(ds.filterQuery({ refId: 'A', metric: '' })).toBe(false);
     });
+
+    it('drops a transcript until its conversation is known', () => {
+      setTemplateSrv(fakeTemplateSrv({ conversation: '' }));
+      expect(ds.filterQuery({ refId: 'A', metric: 'transcript' })).toBe(false);
+      expect(ds.filterQuery({ refId: 'A', metric: 'transcript', conversationId: '$conversation' })).toBe(false);
+      expect(ds.filterQuery({ refId: 'A', metric: 'transcript', conversationId: 13 })).toBe(true);
+      setTemplateSrv(fakeTemplateSrv({ conversation: '13' }));
+      expect(ds.filterQuery({ refId: 'A', metric: 'transcript', conversationId: '$conversation' })).toBe(true);
+    });
   });
 
   describe('applyTemplateVariables', () => {

@@ -24,9 +24,20 @@ export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataS
     return DEFAULT_QUERY;
   }
 
-  /** Skips hidden queries and queries that have no metric yet. */
+  /**
+   * Skips hidden queries, queries that have no metric yet, and transcripts without a
+   * conversation (a "$conversation" variable still empty, as on a dashboard before a session
+   * is chosen): the panel shows "No data" rather than the backend's error.
+   */
   filterQuery(query: ChatbotQuery): boolean {
-    return !query.hide && Boolean(query.metric);
+    if (query.hide || !query.metric) {
+      return false;
+    }
+    if (query.metric === 'transcript') {
+      const id = query.conversationId;
+      return typeof id === 'string' ? getTemplateSrv().replace(id).trim() !== '' : Boolean(id);
+    }
+    return true;
   }
 
   applyTemplateVariables(query: ChatbotQuery, scopedVars: ScopedVars): ChatbotQuery {
