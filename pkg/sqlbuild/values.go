@@ -16,6 +16,19 @@ type valueSource struct {
 	table, column, time string
 }
 
+// where keeps the workspace's non-null values, narrowed to [from, to) where
+// the values are events and from and to are both set.
+func (src valueSource) where(workspace string, from, to time.Time) sq.And {
+	where := sq.And{
+		workspaceFence("x.workspace_id", workspace),
+		sq.NotEq{src.column: nil},
+	}
+	if src.time != "" && !from.IsZero() && !to.IsZero() {
+		where = append(where, sq.GtOrEq{src.time: from}, sq.Lt{src.time: to})
+	}
+	return where
+}
+
 // dimensionValues lists, for each dimension, where its values are read. The
 // closed vocabularies (sender, role) are listed from the catalog instead.
 var dimensionValues = map[string]valueSource{
@@ -51,13 +64,7 @@ func DimensionValues(dimension, workspace string, from, to time.Time) (Statement
 		}
 		return Statement{}, false, fmt.Errorf("dimension %q has no values to list", dimension)
 	}
-	where := sq.And{
-		workspaceFence("x.workspace_id", workspace),
-		sq.NotEq{src.column: nil},
-	}
-	if src.time != "" && !from.IsZero() && !to.IsZero() {
-		where = append(where, sq.GtOrEq{src.time: from}, sq.Lt{src.time: to})
-	}
+	where := src.where(workspace, from, to)
 	sqlText, args, err := psql.Select("DISTINCT " + src.column + " AS value").From(src.table).Where(where).
 		OrderBy("value").Limit(MaxDimensionValues).ToSql()
 	return Statement{SQL: sqlText, Args: args}, true, err
@@ -112,13 +119,7 @@ func DimensionValuesOrdered(dimension, workspace string, from, to time.Time, ord
 	if activity == "" {
 		return Statement{}, true, fmt.Errorf("the values of %s have no activity to order by: use order=name", dimension)
 	}
-	where := sq.And{
-		workspaceFence("x.workspace_id", workspace),
-		sq.NotEq{src.column: nil},
-	}
-	if src.time != "" && !from.IsZero() && !to.IsZero() {
-		where = append(where, sq.GtOrEq{src.time: from}, sq.Lt{src.time: to})
-	}
+	where := src.where(workspace, from, to)
 	sqlText, args, err := psql.Select(src.column+" AS value").From(src.table).Where(where).GroupBy(src.column).
 		OrderBy("max("+activity+") DESC NULLS LAST", "value").Limit(MaxDimensionValues).ToSql()
 	return Statement{SQL: sqlText, Args: args}, true, err
