@@ -4,6 +4,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+	"github.com/grafana/grafana-foundation-sdk/go/table"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
 )
@@ -48,14 +49,20 @@ func campaign() *board {
 	b.add(statPanel("Expense per contact", "Over the month.", 6, totals("expense_per_contact")))
 	b.add(statPanel("Expense per success", "Over the month.", 6, totals("expense_per_success")))
 
+	// The CSV of Inspect > Data holds the data after the panel's transformations
+	// ("The panel inspect view" in Grafana's docs): leaving out the markers keeps
+	// exactly the dialogs report's columns.
 	b.add(dialogsTable("Dialogs", "Download it as CSV from the panel menu (Inspect > Data): the columns are the dialogs report's.",
 		"/d/chatbot-sessions?var-conversation=${__value.raw}&${__url_time_range}&var-datasource=${datasource}",
-		b.query(models.KindRecords, "dialogs")))
+		b.query(models.KindRecords, "dialogs")).
+		WithTransformation(dashboard.DataTransformerConfig{Id: "organize", Options: map[string]any{
+			"excludeByName": map[string]bool{"markers": true},
+		}}))
 	return b
 }
 
 // dialogsTable lists dialogs; the id column opens the dialog's transcript.
-func dialogsTable(title, note, transcriptURL string, q *QueryBuilder) panelBuilder {
+func dialogsTable(title, note, transcriptURL string, q *QueryBuilder) *table.PanelBuilder {
 	return tablePanel(title, note, 24, tableHeight+3, q).
 		OverrideByName("id", link("Transcript of dialog ${__value.raw}", transcriptURL))
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
 )
 
 const regenerate = "run `go run github.com/magefile/mage dashboards` and commit the result"
@@ -225,4 +226,49 @@ func TestPluginJSONIncludesTheDashboards(t *testing.T) {
 		got = append(got, include.Type+" "+include.Name+" "+include.Path)
 	}
 	assert.Equal(t, want, got)
+}
+
+// The campaign's dialogs table downloads as the dialogs report: Grafana's CSV
+// holds the data after the panel's transformations, so the store's dialogs
+// columns less the ones the panel leaves out are the report's, id first and
+// in its order.
+func TestCampaignDialogsDownloadAsTheReport(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "dashboards", "campaign.json"))
+	require.NoError(t, err)
+	var d struct {
+		Panels []struct {
+			Title           string `json:"title"`
+			Transformations []struct {
+				ID      string `json:"id"`
+				Options struct {
+					ExcludeByName map[string]bool `json:"excludeByName"`
+				} `json:"options"`
+			} `json:"transformations"`
+		} `json:"panels"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &d))
+	var columns []string
+	for _, panel := range d.Panels {
+		if panel.Title != "Dialogs" {
+			continue
+		}
+		excluded := map[string]bool{}
+		for _, transformation := range panel.Transformations {
+			require.Equal(t, "organize", transformation.ID)
+			for name, out := range transformation.Options.ExcludeByName {
+				excluded[name] = out
+			}
+		}
+		for _, column := range sqlbuild.DialogColumns {
+			if !excluded[column.Name] {
+				columns = append(columns, column.Name)
+			}
+		}
+	}
+	// The columns of the campaign report (000): its "unique id", "Creation Date"
+	// and "Modified Date" are id, created and modified.
+	require.Equal(t, []string{"id", "channel", "chat_id", "close", "contact", "count_message", "date_close", "date_contact",
+		"date_interest", "date_success", "external_id", "get_contact", "interest", "is_bot", "last_message_date", "metadata",
+		"operator", "previous_response_id", "success", "task", "title", "user_replied", "wh_get_contact", "wh_interest",
+		"wh_success", "created", "modified"}, columns)
 }
