@@ -22,6 +22,10 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 	if ds.settingsErr != nil {
 		return failed(ds.settingsErr.Error())
 	}
+	// Before holding a connection: the check takes one from the pool itself.
+	if problem := ds.checkReadOnlyRole(ctx); problem != nil {
+		return failed(problem.Message)
+	}
 	conn, err := ds.pool.Acquire(ctx)
 	if err != nil {
 		return failed(store.Classify(err, ds.settings).Message)
