@@ -7,7 +7,7 @@ import (
 
 // GrantReadOnlyCommand creates a read-only role for the data source (see
 // pkg/store/roles/readonly.sql, which it runs).
-const GrantReadOnlyCommand = "go run ./pkg/cmd/chatbot-store grant-readonly -database-url postgres://OWNER:PASSWORD@HOST:PORT/DATABASE -role NAME -password PASSWORD"
+const GrantReadOnlyCommand = "go run ./pkg/cmd/chatbot-store grant-readonly -database-url URL -role NAME"
 
 // writePrivilegeSQL reads what lets the session's user change the store:
 // being a superuser, CREATE on the store's schema, and INSERT, UPDATE,
