@@ -127,6 +127,8 @@ func TestEveryMetricAnswersAsTheReadOnlyRole(t *testing.T) {
 
 	health := checkHealth(t, settings)
 	require.Equal(t, backend.HealthStatusOk, health.Status, health.Message)
+	require.Equal(t, fmt.Sprintf(`Connected to the conversation store (schema version %d), workspace "demo", as user %q, which can only read it`,
+		store.SchemaVersion, role), health.Message)
 	instance, err := NewDatasource(ctx, settings)
 	require.NoError(t, err)
 	ds := instance.(*Datasource)
