@@ -86,6 +86,7 @@ func tlsServer(t *testing.T, ca testCA) int {
 	serverCert, serverKey := ca.issue(t, "localhost", x509.ExtKeyUsageServerAuth, "localhost")
 	dir, err := os.MkdirTemp("", "chatbot-metrics-tls-")
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) }) // also when the server did not start
 	server, err := localpg.StartWith(ctx, dir, localpg.Options{
 		Settings: map[string]string{"ssl": "on", "ssl_cert_file": "server.crt", "ssl_key_file": "server.key", "ssl_ca_file": "ca.crt"},
 		Files:    map[string][]byte{"server.crt": []byte(serverCert), "server.key": []byte(serverKey), "ca.crt": []byte(ca.pem)},
