@@ -40,6 +40,7 @@ export interface ChatbotDataSourceOptions extends DataSourceJsonData {
   workspace?: string;
   maxConns?: number;
   statementTimeout?: string; // e.g. "30s"
+  requireReadOnlyRole?: boolean; // refuse a user that can change the store
 }
 
 /** Values only the backend ever sees (secureJsonData). */

@@ -41,6 +41,9 @@ type Settings struct {
 	Workspace        string  `json:"workspace"`
 	MaxConns         flexInt `json:"maxConns"`
 	StatementTimeout string  `json:"statementTimeout"`
+	// RequireReadOnlyRole makes the health check and every query refuse a
+	// user that could change the store (see store.WritePrivilege).
+	RequireReadOnlyRole bool `json:"requireReadOnlyRole"`
 
 	// From secureJsonData.
 	Password      string `json:"-"`

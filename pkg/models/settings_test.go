@@ -20,6 +20,14 @@ func TestLoadSettingsFillsDefaults(t *testing.T) {
 	require.Equal(t, TLSRequire, s.TLSMode)
 	require.Equal(t, 30*time.Second, s.StatementTimeoutDuration)
 	require.Equal(t, "s3cret", s.Password)
+	require.False(t, s.RequireReadOnlyRole, "off unless the settings say so")
+}
+
+func TestLoadSettingsReadsRequireReadOnlyRole(t *testing.T) {
+	s, err := LoadSettings(backend.DataSourceInstanceSettings{JSONData: []byte(
+		`{"host":"h","database":"d","user":"u","workspace":"w","requireReadOnlyRole":true}`)})
+	require.NoError(t, err)
+	require.True(t, s.RequireReadOnlyRole)
 }
 
 // Provisioning files that take the port from an environment variable send it as a string.

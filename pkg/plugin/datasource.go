@@ -48,6 +48,7 @@ type Datasource struct {
 	queries     *datasource.QueryTypeMux
 	resources   backend.CallResourceHandler
 	workspace   workspaceCheck
+	role        roleCheck
 }
 
 // NewDatasource builds an instance for one data source's settings.
@@ -96,6 +97,9 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 	logger := log.DefaultLogger.FromContext(ctx)
 	if ds.settingsErr != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, ds.settingsErr.Error())
+	}
+	if problem := ds.checkReadOnlyRole(ctx); problem != nil {
+		return backend.ErrDataResponseWithSource(problem.Status, problem.Source, problem.Message)
 	}
 	if err := ds.checkWorkspace(ctx); err != nil {
 		return badQuery(err)

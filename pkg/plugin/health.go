@@ -22,6 +22,10 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 	if ds.settingsErr != nil {
 		return failed(ds.settingsErr.Error())
 	}
+	// Before holding a connection: the check takes one from the pool itself.
+	if problem := ds.checkReadOnlyRole(ctx); problem != nil {
+		return failed(problem.Message)
+	}
 	conn, err := ds.pool.Acquire(ctx)
 	if err != nil {
 		return failed(store.Classify(err, ds.settings).Message)
@@ -50,11 +54,11 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 	if problem != "" {
 		return failed(problem)
 	}
-	return &backend.CheckHealthResult{
-		Status: backend.HealthStatusOk,
-		Message: fmt.Sprintf("Connected to the conversation store (schema version %d), workspace %q",
-			version, ds.settings.Workspace),
-	}, nil
+	message := fmt.Sprintf("Connected to the conversation store (schema version %d), workspace %q", version, ds.settings.Workspace)
+	if ds.settings.RequireReadOnlyRole {
+		message += fmt.Sprintf(", as user %q, which can only read it", ds.settings.User)
+	}
+	return &backend.CheckHealthResult{Status: backend.HealthStatusOk, Message: message}, nil
 }
 
 // missingWorkspace is the message for a workspace the store does not hold,

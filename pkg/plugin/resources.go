@@ -83,6 +83,10 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 		writeError(w, r, http.StatusBadRequest, ds.settingsErr.Error())
 		return
 	}
+	if problem := ds.checkReadOnlyRole(r.Context()); problem != nil {
+		writeError(w, r, int(problem.Status), problem.Message)
+		return
+	}
 	if err := ds.checkWorkspace(r.Context()); err != nil {
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return

@@ -42,6 +42,9 @@ func Classify(err error, s models.Settings) Problem {
 	downstream := func(status backend.Status, format string, args ...any) Problem {
 		return Problem{Status: status, Source: backend.ErrorSourceDownstream, Message: fmt.Sprintf(format, args...)}
 	}
+	if problem, ok := tlsProblem(err, s); ok {
+		return problem
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {

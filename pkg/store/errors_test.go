@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"testing"
@@ -37,6 +38,10 @@ func TestClassify(t *testing.T) {
 			`user "grafana" may not read the conversation store (permission denied for table messages): grant it SELECT on the store's tables`},
 		{"other PostgreSQL error", &pgconn.PgError{Code: "XX000", Message: "internal error"},
 			backend.StatusBadGateway, backend.ErrorSourceDownstream, "PostgreSQL error XX000: internal error"},
+		{"expired server certificate", fmt.Errorf("tls: %w", x509.CertificateInvalidError{Reason: x509.Expired, Detail: "current time is after 2026-01-01T00:00:00Z"}),
+			backend.StatusBadGateway, backend.ErrorSourceDownstream,
+			"PostgreSQL at db.example:6432 presented a TLS certificate that is not valid (x509: certificate has expired or is not yet valid: current time is after 2026-01-01T00:00:00Z): " +
+				"check the server's certificate (its dates, and Grafana's clock) and the CA certificate setting"},
 		{"cancelled", context.Canceled, backend.StatusTimeout, backend.ErrorSourceDownstream,
 			"the query was cancelled or timed out before the store answered: try again or narrow the time range"},
 		{"plugin bug", errors.New("scan: cannot assign"), backend.StatusInternal, backend.ErrorSourcePlugin,

@@ -64,6 +64,21 @@ describe('ConfigEditor', () => {
     expect(screen.getByText('Use a duration such as 30s, 2m or 1h')).toBeInTheDocument();
   });
 
+  it('switches the read-only role requirement on and shows it as set', () => {
+    const onOptionsChange = jest.fn();
+    const { rerender } = render(<ConfigEditor options={settings({})} onOptionsChange={onOptionsChange} />);
+    const toggle = screen.getByLabelText(/^Require a read-only role/);
+    expect(toggle).not.toBeChecked();
+
+    fireEvent.click(toggle);
+    expect(onOptionsChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({ jsonData: { requireReadOnlyRole: true } })
+    );
+
+    rerender(<ConfigEditor options={settings({ requireReadOnlyRole: true })} onOptionsChange={onOptionsChange} />);
+    expect(screen.getByLabelText(/^Require a read-only role/)).toBeChecked();
+  });
+
   it('stores numbers as numbers', () => {
     const onOptionsChange = jest.fn();
     render(<ConfigEditor options={settings({})} onOptionsChange={onOptionsChange} />);

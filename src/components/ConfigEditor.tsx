@@ -1,7 +1,18 @@
 import React, { ChangeEvent, FormEvent } from 'react';
 import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { ConfigSection } from '@grafana/plugin-ui';
-import { Combobox, ComboboxOption, Divider, Field, Input, SecretInput, SecretTextArea, Stack, Text } from '@grafana/ui';
+import {
+  Combobox,
+  ComboboxOption,
+  Divider,
+  Field,
+  Input,
+  SecretInput,
+  SecretTextArea,
+  Stack,
+  Switch,
+  Text,
+} from '@grafana/ui';
 
 import { ChatbotDataSourceOptions, ChatbotSecureJsonData, TLSMode } from '../types';
 
@@ -145,6 +156,17 @@ export function ConfigEditor(props: Props) {
             placeholder="Password"
             onChange={onSecret('password')}
             onReset={onReset('password')}
+          />
+        </Field>
+        <Field
+          label="Require a read-only role"
+          htmlFor="chatbot-config-require-read-only-role"
+          description="Refuse to run as a user that can change the store: a superuser, CREATE on its schema, or INSERT, UPDATE, DELETE or TRUNCATE on a table"
+        >
+          <Switch
+            id="chatbot-config-require-read-only-role"
+            value={jsonData.requireReadOnlyRole ?? false}
+            onChange={(e) => setJson('requireReadOnlyRole', e.currentTarget.checked)}
           />
         </Field>
       </ConfigSection>

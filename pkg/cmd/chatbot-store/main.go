@@ -6,6 +6,7 @@
 //	chatbot-store seed    [-database-url URL] [-if-empty | -replace] [-random-seed N] [-days N] [-contacts N] [-workspaces N]
 //	                      [-start YYYY-MM-DD | -until now|RFC3339] [-spike-team NAME]
 //	chatbot-store status  [-database-url URL]
+//	chatbot-store grant-readonly [-database-url URL] -role NAME [-password PASSWORD] [-schema SCHEMA]
 //	chatbot-store local start [-dir DIR] [-seed [-replace]] [generator flags]
 //	chatbot-store local url   [-dir DIR]
 //	chatbot-store local stop  [-dir DIR]
@@ -30,6 +31,7 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/generator"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/localpg"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/roles"
 )
 
 // localDatabase is the database the local server keeps the store in.
@@ -40,6 +42,7 @@ const usage = `chatbot-store manages the chatbot-metrics conversation store.
   migrate        apply the schema migrations
   seed           load generated demo data
   status         print the schema version
+  grant-readonly create or update the read-only login role for the data source
   local start    start (and create) a local PostgreSQL server, migrate it, optionally seed it
   local url      print the local server's database URL
   local stop     stop the local server
@@ -91,6 +94,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		return status(ctx, *databaseURL, out)
+	case "grant-readonly":
+		flags, databaseURL := databaseFlags("grant-readonly")
+		role := flags.String("role", "", "the role the data source logs in as (created when missing)")
+		password := flags.String("password", "", "its password (set when given; omit for certificate login or to keep the one it has)")
+		schema := flags.String("schema", "", "the store's schema (default: the connection's current schema)")
+		if err := flags.Parse(rest); err != nil {
+			return err
+		}
+		return grantReadOnly(ctx, *databaseURL, *role, *password, *schema, out)
 	case "local start":
 		flags := flag.NewFlagSet("local start", flag.ContinueOnError)
 		dir := flags.String("dir", ".data/postgres", "directory of the local cluster")
@@ -218,6 +230,20 @@ func status(ctx context.Context, databaseURL string, out io.Writer) error {
 			return err
 		}
 		_, err = fmt.Fprintf(out, "schema version %d (this build reads %d)\n", version, store.SchemaVersion)
+		return err
+	})
+}
+
+// grantReadOnly runs pkg/store/roles/readonly.sql for role, creating it first.
+func grantReadOnly(ctx context.Context, databaseURL, role, password, schema string, out io.Writer) error {
+	if role == "" {
+		return errors.New("-role is empty: name the role the data source will log in as")
+	}
+	return withConn(ctx, databaseURL, func(conn *pgx.Conn) error {
+		if err := roles.GrantReadOnly(ctx, conn, role, password, schema); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(out, "role %s may read the conversation store and change nothing: set it as the data source's user\n", role)
 		return err
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -113,4 +115,29 @@ func TestDemoSeedFlags(t *testing.T) {
 		 WHERE tm.name = $1 AND a.accepted_at IS NULL AND a.ended_at IS NULL)`, demo.SpikeTeam).Scan(&last, &waiting))
 	assert.WithinRange(t, last, began.Add(-10*time.Minute), time.Now(), "the data ends now")
 	assert.GreaterOrEqual(t, waiting, generator.SpikeWaiting)
+}
+
+// grant-readonly creates a role that reads the store and cannot write it.
+func TestGrantReadOnlyCommand(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.URL(t)
+	role := fmt.Sprintf("grafana_cli_reader_%d", os.Getpid())
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"grant-readonly", "-database-url", url, "-role", role, "-password", "it's secret"}, &out))
+	require.Equal(t, "role "+role+" may read the conversation store and change nothing: set it as the data source's user\n", out.String())
+	owner, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer func() { _ = owner.Close(ctx) }()
+	t.Cleanup(func() { _, _ = owner.Exec(ctx, "DROP OWNED BY "+role+"; DROP ROLE "+role) })
+
+	var reads, writes, hasPassword bool
+	require.NoError(t, owner.QueryRow(ctx, `SELECT has_table_privilege($1, 'messages', 'SELECT'),
+		has_table_privilege($1, 'messages', 'INSERT') OR has_schema_privilege($1, current_schema(), 'CREATE'),
+		rolpassword IS NOT NULL FROM pg_authid WHERE rolname = $1`, role).Scan(&reads, &writes, &hasPassword))
+	require.True(t, reads)
+	require.False(t, writes)
+	require.True(t, hasPassword)
+
+	require.EqualError(t, run(ctx, []string{"grant-readonly", "-database-url", url}, &out),
+		"-role is empty: name the role the data source will log in as")
 }

@@ -67,9 +67,29 @@ func isFile(path string) bool {
 	return err == nil && !info.IsDir()
 }
 
+// Options change how StartWith sets up a server; the zero value is Start's.
+type Options struct {
+	// Settings are extra server settings by postgresql.conf name, such as
+	// "ssl": "on". Relative file names are read from the data directory.
+	Settings map[string]string
+	// Files are written into the data directory before the server starts,
+	// readable by the server's account only (PostgreSQL refuses a TLS key
+	// that others can read): TLS certificates and keys, say.
+	Files map[string][]byte
+	// HBA, when not empty, replaces pg_hba.conf (which trusts every loopback
+	// connection), for example to accept only TLS connections.
+	HBA string
+}
+
 // Start starts the cluster in dir, creating it first when dir holds none. A
 // cluster that is already running there is reused.
 func Start(ctx context.Context, dir string) (*Server, error) {
+	return StartWith(ctx, dir, Options{})
+}
+
+// StartWith is Start with options, which apply when the server is started
+// (not to a cluster already running in dir).
+func StartWith(ctx context.Context, dir string, opts Options) (*Server, error) {
 	binDir, err := FindBinDir()
 	if err != nil {
 		return nil, err
@@ -86,6 +106,9 @@ func Start(ctx context.Context, dir string) (*Server, error) {
 	if err := s.initCluster(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.writeFiles(opts); err != nil {
+		return nil, err
+	}
 	// A port taken between picking and binding is retried with another one.
 	var lastErr error
 	for range 3 {
@@ -94,7 +117,7 @@ func Start(ctx context.Context, dir string) (*Server, error) {
 			return nil, err
 		}
 		s.Port = port
-		if lastErr = s.startOn(ctx, port); lastErr == nil {
+		if lastErr = s.startOn(ctx, port, opts.Settings); lastErr == nil {
 			return s, os.WriteFile(filepath.Join(dir, "port"), []byte(strconv.Itoa(port)), 0o644)
 		}
 	}
@@ -178,9 +201,9 @@ func (s *Server) initCluster(ctx context.Context) error {
 		"--encoding=UTF8", "--locale=C", "--no-sync")
 }
 
-func (s *Server) startOn(ctx context.Context, port int) error {
+func (s *Server) startOn(ctx context.Context, port int, settings map[string]string) error {
 	// Durability settings are off: the cluster is disposable and speed matters.
-	options := strings.Join([]string{
+	options := []string{
 		"-p " + strconv.Itoa(port),
 		"-c listen_addresses=127.0.0.1",
 		"-c unix_socket_directories=''",
@@ -189,9 +212,40 @@ func (s *Server) startOn(ctx context.Context, port int) error {
 		"-c full_page_writes=off",
 		"-c max_connections=200",
 		"-c timezone=UTC",
-	}, " ")
+	}
+	names := make([]string, 0, len(settings))
+	for name := range settings {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		// pg_ctl hands the options to a shell: quote each value.
+		options = append(options, "-c "+name+"='"+strings.ReplaceAll(settings[name], "'", `'\''`)+"'")
+	}
 	return s.run(ctx, "pg_ctl", "start", "-D", s.dataDir(), "-w", "-t", "60",
-		"-l", filepath.Join(s.Dir, "server.log"), "-o", options)
+		"-l", filepath.Join(s.Dir, "server.log"), "-o", strings.Join(options, " "))
+}
+
+// writeFiles puts opts' files and pg_hba.conf into the data directory, owned
+// by the account the server runs as.
+func (s *Server) writeFiles(opts Options) error {
+	files := map[string][]byte{}
+	for name, content := range opts.Files {
+		files[name] = content
+	}
+	if opts.HBA != "" {
+		files["pg_hba.conf"] = []byte(opts.HBA)
+	}
+	for name, content := range files {
+		path := filepath.Join(s.dataDir(), filepath.Base(name))
+		if err := os.WriteFile(path, content, 0o600); err != nil {
+			return err
+		}
+		if err := giveToServer(path); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Server) run(ctx context.Context, program string, args ...string) error {

@@ -69,3 +69,16 @@ func dropPrivileges(cmd *exec.Cmd) error {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid}}
 	return nil
 }
+
+// giveToServer makes path the service account's when running as root, so
+// that the server can read a file only its owner may read.
+func giveToServer(path string) error {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	uid, gid, err := serviceIDs()
+	if err != nil {
+		return err
+	}
+	return os.Chown(path, int(uid), int(gid))
+}

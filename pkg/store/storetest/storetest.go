@@ -141,3 +141,18 @@ func withDatabase(url, database string) string {
 	}
 	return fmt.Sprintf("postgres://%s@%s:%d/%s%s", user, config.Host, config.Port, database, rest)
 }
+
+// WithUser swaps the user in a postgres:// URL, dropping its password: the
+// local test server trusts every loopback login, so a test can log in as a
+// role it created.
+func WithUser(url, user string) string {
+	config, err := pgx.ParseConfig(url)
+	if err != nil {
+		return url
+	}
+	rest := ""
+	if i := strings.Index(url, "?"); i >= 0 {
+		rest = url[i:]
+	}
+	return fmt.Sprintf("postgres://%s@%s:%d/%s%s", user, config.Host, config.Port, config.Database, rest)
+}

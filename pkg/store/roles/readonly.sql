@@ -1,0 +1,53 @@
+-- A read-only login role for the Grafana data source: CONNECT on the
+-- database, USAGE on the store's schema, SELECT on the tables the plugin
+-- reads, and nothing else. Run it as the store's owner or a superuser, after
+-- creating the role:
+--
+--   psql "$DATABASE_URL" -c "CREATE ROLE grafana_reader LOGIN PASSWORD 'a long secret'"
+--   psql "$DATABASE_URL" -v ON_ERROR_STOP=1 -v role=grafana_reader -v schema=public -f pkg/store/roles/readonly.sql
+--
+-- or let chatbot-store create the role and run this script in one transaction:
+--
+--   go run ./pkg/cmd/chatbot-store grant-readonly -database-url URL -role grafana_reader -password 'a long secret'
+--
+-- The result is exact: whatever the role was granted directly on the
+-- schema's tables and sequences is taken away first. Memberships in other
+-- roles are left alone; the data source's "Require a read-only role" setting
+-- refuses a role that can still write through one. Run the script again
+-- after an upgrade whose migration adds a table.
+
+-- Every session of the role is read-only, whichever client opens it.
+ALTER ROLE :"role" SET default_transaction_read_only = on;
+
+GRANT CONNECT ON DATABASE :"DBNAME" TO :"role";
+
+REVOKE ALL ON ALL TABLES IN SCHEMA :"schema" FROM :"role";
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA :"schema" FROM :"role";
+REVOKE CREATE ON SCHEMA :"schema" FROM :"role";
+GRANT USAGE ON SCHEMA :"schema" TO :"role";
+
+-- The tables the plugin reads: schema_migrations for the health check's
+-- schema version, the others for the metrics and records. The plugin calls
+-- none of the store's functions (edit_distance runs when a row is written),
+-- so no EXECUTE is granted.
+GRANT SELECT ON TABLE
+    :"schema".schema_migrations,
+    :"schema".workspaces,
+    :"schema".teams,
+    :"schema".agents,
+    :"schema".inboxes,
+    :"schema".contacts,
+    :"schema".tasks,
+    :"schema".flows,
+    :"schema".markers,
+    :"schema".conversations,
+    :"schema".messages,
+    :"schema".assignments,
+    :"schema".agent_presence,
+    :"schema".flow_triggers,
+    :"schema".conversation_markers,
+    :"schema".page_visits,
+    :"schema".template_sends,
+    :"schema".credit_ledger,
+    :"schema".ai_assist_uses
+TO :"role";
