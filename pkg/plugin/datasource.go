@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/datasource"
@@ -86,7 +87,13 @@ func (ds *Datasource) CallResource(ctx context.Context, req *backend.CallResourc
 }
 
 func (ds *Datasource) handleConcurrently(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+	// Every query's deadline starts when the request arrives, not when its
+	// turn comes: queries beyond the pool size wait for a turn, and that
+	// wait counts against their own bound, not after the others' bounds.
+	deadline := time.Now().Add(store.Bound(ds.settings))
 	return concurrent.QueryData(ctx, req, func(ctx context.Context, q concurrent.Query) backend.DataResponse {
+		ctx, cancel := store.WithDeadline(ctx, deadline)
+		defer cancel()
 		return ds.query(ctx, q.DataQuery)
 	}, int(ds.settings.MaxConns))
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/jackc/pgx/v5"
@@ -22,7 +23,11 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 	if ds.settingsErr != nil {
 		return failed(ds.settingsErr.Error())
 	}
-	conn, err := ds.pool.Acquire(ctx)
+	// A bound of its own: a frozen server must not hold "Save & test" for
+	// Grafana's whole timeout.
+	ctx, cancel := store.WithDeadline(ctx, time.Now().Add(store.Bound(ds.settings)))
+	defer cancel()
+	conn, err := store.Acquire(ctx, ds.pool)
 	if err != nil {
 		return failed(store.Classify(err, ds.settings).Message)
 	}
@@ -30,7 +35,7 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 
 	version, err := store.CurrentVersion(ctx, conn)
 	if err != nil {
-		return failed(store.Classify(err, ds.settings).Message)
+		return failed(store.Classify(store.Ran(ctx, err), ds.settings).Message)
 	}
 	switch {
 	case version == 0:
@@ -45,7 +50,7 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 
 	problem, err := missingWorkspace(ctx, conn, ds.settings.Workspace)
 	if err != nil {
-		return failed(store.Classify(err, ds.settings).Message)
+		return failed(store.Classify(store.Ran(ctx, err), ds.settings).Message)
 	}
 	if problem != "" {
 		return failed(problem)

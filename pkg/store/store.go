@@ -156,11 +156,16 @@ func QueryRecords(ctx context.Context, pool *pgxpool.Pool, sql string, args ...a
 	return query(ctx, pool, sql, args, func(row pgx.CollectableRow) ([]any, error) { return row.Values() })
 }
 
-// query runs sql and reads every row with read.
+// query runs sql and reads every row with read, within the plugin's
+// deadline when ctx carries one (WithDeadline).
 func query[T any](ctx context.Context, pool *pgxpool.Pool, sql string, args []any, read pgx.RowToFunc[T]) ([]T, error) {
-	rows, err := pool.Query(ctx, sql, args...)
+	out := []T{}
+	err := Each(ctx, pool, sql, args, read, func(row T) bool {
+		out = append(out, row)
+		return true
+	})
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, read)
+	return out, nil
 }
