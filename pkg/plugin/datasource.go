@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -49,6 +50,8 @@ type Datasource struct {
 	queries     *datasource.QueryTypeMux
 	resources   backend.CallResourceHandler
 	workspace   workspaceCheck
+	// disposed is set when Grafana drops the instance; its pool is closing.
+	disposed atomic.Bool
 }
 
 // NewDatasource builds an instance for one data source's settings.
@@ -70,7 +73,15 @@ func NewDatasource(ctx context.Context, instance backend.DataSourceInstanceSetti
 }
 
 // Dispose closes the pool when Grafana drops the instance (settings changed).
+//
+// The SDK's instance manager builds the new instance first and disposes of
+// the old one 5 s later, so queries still waiting for one of its connections
+// then fail with a closed pool: store.Classify answers them 503, "run it
+// again". They are not retried on the new instance: the manager finds an
+// instance by the request's settings, and asking it with the waiting
+// request's (older) settings would build yet another instance from them.
 func (ds *Datasource) Dispose() {
+	ds.disposed.Store(true)
 	if ds.pool != nil {
 		ds.pool.Close()
 	}
@@ -103,6 +114,9 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 	logger := log.DefaultLogger.FromContext(ctx)
 	if ds.settingsErr != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, ds.settingsErr.Error())
+	}
+	if ds.disposed.Load() {
+		return backend.ErrDataResponseWithSource(store.StatusUnavailable, backend.ErrorSourceDownstream, store.SettingsChangedMessage)
 	}
 	if err := ds.checkWorkspace(ctx); err != nil {
 		return badQuery(err)

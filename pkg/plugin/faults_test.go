@@ -227,3 +227,87 @@ func TestQueuedQueriesEachAnswerWithinTheirOwnBound(t *testing.T) {
 	// waiting for the others' turn.
 	require.GreaterOrEqual(t, waited, 4)
 }
+
+// Grafana disposes of an instance (closing its pool) a few seconds after
+// new settings are saved; queries still waiting for one of its connections
+// get a clear answer to run again, not a plugin error about a closed pool.
+func TestQueriesWaitingWhileSettingsChangeAskToRunAgain(t *testing.T) {
+	url := fixtureURL(t, "usage_fixture")
+	settings := instanceSettings(t, url, "acme")
+	settings.JSONData = []byte(strings.Replace(string(settings.JSONData), `"maxConns":4`, `"maxConns":1`, 1))
+	instance, err := NewDatasource(context.Background(), settings)
+	require.NoError(t, err)
+	ds := instance.(*Datasource)
+	t.Cleanup(ds.Dispose)
+	ask(t, ds, faultQuery, "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z") // the workspace is known
+
+	ctx := context.Background()
+	holder, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer func() { _ = holder.Close(ctx) }()
+	tx, err := holder.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	_, err = tx.Exec(ctx, "LOCK TABLE messages IN ACCESS EXCLUSIVE MODE")
+	require.NoError(t, err)
+
+	// One query holds the pool's only connection, waiting for the lock;
+	// two more requests wait for that connection.
+	answers := make(chan backend.DataResponse, 3)
+	run := func() { answers <- queryOnce(t, ds, faultQuery, "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z") }
+	go run()
+	waitFor(t, "the first query waits for the lock", func() bool {
+		var waiting int
+		require.NoError(t, holder.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+			store.ApplicationName).Scan(&waiting))
+		return waiting == 1
+	})
+	go run()
+	go run()
+	// Time for both to reach the pool, where nothing shows a waiter; one
+	// that came later would meet the closed pool and answer the same.
+	time.Sleep(200 * time.Millisecond)
+
+	// As the instance manager does: new settings came, the old instance
+	// goes. Closing waits for the connection in use, so the first query is
+	// let go once the pool refuses new acquisitions (a moment after the
+	// instance is marked disposed: no I/O lies between the two).
+	disposed := make(chan struct{})
+	go func() { ds.Dispose(); close(disposed) }()
+	waitFor(t, "the instance is disposed of", ds.disposed.Load)
+	time.Sleep(100 * time.Millisecond)
+	require.NoError(t, tx.Rollback(ctx))
+
+	var ok, again int
+	for range 3 {
+		r := within(t, func() backend.DataResponse { return <-answers })
+		if r.Error == nil {
+			ok++
+			continue
+		}
+		require.Equal(t, backend.Status(http.StatusServiceUnavailable), r.Status, r.Error.Error())
+		require.Equal(t, backend.ErrorSourceDownstream, r.ErrorSource)
+		require.Equal(t, "the data source settings changed while this query waited: run it again", r.Error.Error())
+		again++
+	}
+	require.Equal(t, 1, ok, "the query that had the connection finishes")
+	require.Equal(t, 2, again)
+	within(t, func() struct{} { <-disposed; return struct{}{} })
+
+	// A query that reaches the disposed instance afterwards gets the same answer.
+	late := queryOnce(t, ds, faultQuery, "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z")
+	require.Equal(t, backend.Status(http.StatusServiceUnavailable), late.Status)
+	health, err := ds.CheckHealth(ctx, &backend.CheckHealthRequest{})
+	require.NoError(t, err)
+	require.Equal(t, "the data source settings changed while this query waited: run it again", health.Message)
+}
+
+// waitFor polls until done, failing the test after hangGuard.
+func waitFor(t *testing.T, what string, done func() bool) {
+	t.Helper()
+	for start := time.Now(); !done(); time.Sleep(20 * time.Millisecond) {
+		if time.Since(start) > hangGuard {
+			t.Fatalf("waited %s for %s", hangGuard, what)
+		}
+	}
+}
