@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -18,7 +19,9 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/grafana/grafana-plugin-sdk-go/config"
 	"github.com/grafana/grafana-plugin-sdk-go/experimental/concurrent"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
@@ -138,7 +141,8 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 		logger.Error("building SQL", "refId", dq.RefID, "metric", plan.Metric.ID, "error", err)
 		return backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, err.Error())
 	}
-	frame, err := answer.run(ctx, ds.pool, plan, statement)
+	budget := ds.budget(ctx)
+	frame, err := answer.run(ctx, ds.pool, plan, statement, budget)
 	var queryErr *catalog.QueryError
 	if errors.As(err, &queryErr) {
 		return badQuery(err)
@@ -152,13 +156,14 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 		return response
 	}
 	addDrillDown(frame, plan, ds.ref)
+	frame.AppendNotices(budget.Notices()...)
 	return backend.DataResponse{Frames: data.Frames{frame}}
 }
 
 // answer is how one query kind is built, run and framed.
 type answer struct {
 	build func(catalog.Plan, string) (sqlbuild.Statement, error)
-	run   func(context.Context, *pgxpool.Pool, catalog.Plan, sqlbuild.Statement) (*data.Frame, error)
+	run   func(context.Context, *pgxpool.Pool, catalog.Plan, sqlbuild.Statement, *frames.Budget) (*data.Frame, error)
 }
 
 // answers maps every query kind to its answer.
@@ -170,7 +175,10 @@ var answers = map[models.QueryKind]answer{
 	models.KindRecords:    {build: sqlbuild.Records, run: runRecords},
 }
 
-func runTimeSeries(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement) (*data.Frame, error) {
+// runTimeSeries reads a time series whole: it is bounded by its buckets
+// (timebucket.MaxBuckets) and groups, and a series cut short would show
+// zeros that are not in the store.
+func runTimeSeries(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement, _ *frames.Budget) (*data.Frame, error) {
 	rows, err := store.QueryBucketed(ctx, pool, s.SQL, s.Args...)
 	if err != nil {
 		return nil, err
@@ -178,24 +186,53 @@ func runTimeSeries(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s
 	return frames.TimeSeries(plan, rows, s.SQL), nil
 }
 
-func runTotals(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement) (*data.Frame, error) {
-	rows, err := store.QueryTotals(ctx, pool, s.SQL, s.Args...)
+// runTotals keeps the rows that fit the budget: a ranking's first ones.
+func runTotals(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement, budget *frames.Budget) (*data.Frame, error) {
+	rows := []store.Totaled{}
+	err := store.Each(ctx, pool, s.SQL, s.Args, pgx.RowToStructByPos[store.Totaled], func(row store.Totaled) bool {
+		if !budget.Take(frames.TotaledBytes(row)) {
+			return false
+		}
+		rows = append(rows, row)
+		return true
+	})
 	if err != nil {
 		return nil, err
 	}
 	return frames.Totals(plan, rows, s.SQL), nil
 }
 
-func runRecords(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement) (*data.Frame, error) {
-	rows, err := store.QueryRecords(ctx, pool, s.SQL, s.Args...)
-	if err != nil {
+// runRecords streams rows into the frame until the budget is spent, so that
+// an export of long texts never holds more than the budget.
+func runRecords(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement, budget *frames.Budget) (*data.Frame, error) {
+	records := frames.NewRecords(plan, sqlbuild.ColumnsOf(plan.Metric))
+	var appendErr error
+	err := store.Each(ctx, pool, s.SQL, s.Args, store.Values, func(row []any) bool {
+		if !budget.Take(frames.RecordBytes(row)) {
+			return false
+		}
+		appendErr = records.Append(row)
+		return appendErr == nil
+	})
+	if err := errors.Join(err, appendErr); err != nil {
 		return nil, err
 	}
-	if plan.Metric.ID == catalog.MetricTranscript && len(rows) == 0 {
+	if plan.Metric.ID == catalog.MetricTranscript && records.Rows() == 0 && !budget.Cut() {
 		return nil, &catalog.QueryError{Message: fmt.Sprintf(
 			"conversation %d is not in this workspace: check the conversationId (the dialogs table's id column)", plan.ConversationID)}
 	}
-	return frames.Records(plan, sqlbuild.ColumnsOf(plan.Metric), rows, s.SQL)
+	return records.Frame(s.SQL), nil
+}
+
+// budget is what one query may answer: the settings' maximum response size,
+// and Grafana's SQL row limit when Grafana sends one.
+func (ds *Datasource) budget(ctx context.Context) *frames.Budget {
+	b := &frames.Budget{MaxBytes: int64(ds.settings.MaxResponseBytes)}
+	limit, err := strconv.ParseInt(config.GrafanaConfigFromContext(ctx).Get(config.SQLRowLimit), 10, 64)
+	if err == nil && limit > 0 {
+		b.MaxRows = limit
+	}
+	return b
 }
 
 func kindNames() string {
