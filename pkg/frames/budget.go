@@ -17,6 +17,8 @@ import (
 type Budget struct {
 	MaxBytes int64
 	MaxRows  int64
+	// Unit names what Take counts in the notice: "rows" when empty.
+	Unit string
 
 	bytes, rows int64
 	cutByBytes  bool
@@ -53,8 +55,12 @@ func (b *Budget) Notices() []data.Notice {
 		text = fmt.Sprintf("Results are limited to %d rows, Grafana's SQL row limit (row_limit in [sql_datasources], GF_SQL_ROW_LIMIT): "+
 			"narrow the time range, add filters or lower the limit", b.rows)
 	case b.cutByBytes:
-		text = fmt.Sprintf("Results are limited to the first %d rows: the next would take the answer over %s, the data source's maximum response size; "+
-			"narrow the time range, add filters or lower the limit, or raise the maximum response size in the data source settings", b.rows, sizeText(b.MaxBytes))
+		unit := b.Unit
+		if unit == "" {
+			unit = "rows"
+		}
+		text = fmt.Sprintf("Results are limited to the first %d %s: the next would take the answer over %s, the data source's maximum response size; "+
+			"narrow the time range, add filters or lower the limit, or raise the maximum response size in the data source settings", b.rows, unit, sizeText(b.MaxBytes))
 	default:
 		return nil
 	}
@@ -97,4 +103,11 @@ func RecordBytes(row []any) int64 {
 // name and id as text, and the value.
 func TotaledBytes(row store.Totaled) int64 {
 	return 2*stringBytes + int64(len(row.Series)) + 20 + pointerBytes + 8
+}
+
+// SeriesBytes is what a time series of buckets values named name costs in a
+// frame: a nullable float per bucket, and the name four times (its label,
+// display name, and both again in what Grafana receives).
+func SeriesBytes(name string, buckets int64) int64 {
+	return buckets*(pointerBytes+8) + 4*(stringBytes+int64(len(name)))
 }

@@ -125,3 +125,24 @@ func execTB(t testing.TB, url, sql string) {
 	_, err = conn.Exec(context.Background(), sql)
 	require.NoError(t, err)
 }
+
+func TestTimeSeriesOfManyLongPhrasesKeepWholeSeriesWithinTheBudget(t *testing.T) {
+	ds := longTextsDatasource(t, "1048576")
+	frame := ask(t, ds, `{"metric":"client_phrases","groupBy":"phrase","interval":"minute"}`, "2022-01-02T00:00:00Z", "2022-01-02T01:00:00Z")
+	series := len(frame.Fields) - 1
+	require.Positive(t, series)
+	require.Less(t, series, 1000)
+	require.LessOrEqual(t, arrowBytes(t, frame), 1<<20)
+	require.Len(t, frame.Meta.Notices, 1)
+	require.True(t, strings.HasPrefix(frame.Meta.Notices[0].Text, "Results are limited to the first "+itoa(series)+" series: "), frame.Meta.Notices[0].Text)
+	// Each series kept is whole: every one of its minutes, each phrase once.
+	for _, field := range frame.Fields[1:] {
+		require.Equal(t, 60, field.Len())
+		total := 0.0
+		for i := range field.Len() {
+			v, _ := field.ConcreteAt(i)
+			total += v.(float64)
+		}
+		require.Equal(t, 1.0, total, field.Name)
+	}
+}

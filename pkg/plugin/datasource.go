@@ -175,11 +175,27 @@ var answers = map[models.QueryKind]answer{
 	models.KindRecords:    {build: sqlbuild.Records, run: runRecords},
 }
 
-// runTimeSeries reads a time series whole: it is bounded by its buckets
-// (timebucket.MaxBuckets) and groups, and a series cut short would show
-// zeros that are not in the store.
-func runTimeSeries(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement, _ *frames.Budget) (*data.Frame, error) {
-	rows, err := store.QueryBucketed(ctx, pool, s.SQL, s.Args...)
+// runTimeSeries keeps the series that fit the budget, each whole: a series
+// cut short would show zeros that are not in the store. A series costs its
+// every bucket, so a group by a dimension with many values (phrases, say)
+// stops at the series that fit rather than at the rows.
+func runTimeSeries(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement, budget *frames.Budget) (*data.Frame, error) {
+	budget.MaxRows = 0 // Grafana's row limit counts rows; a series is not cut by rows
+	budget.Unit = "series"
+	buckets := int64(len(plan.Boundaries))
+	kept := map[string]bool{}
+	rows := []store.Bucketed{}
+	err := store.Each(ctx, pool, s.SQL, s.Args, pgx.RowToStructByPos[store.Bucketed], func(row store.Bucketed) bool {
+		fits, seen := kept[row.Series]
+		if !seen {
+			fits = budget.Take(frames.SeriesBytes(row.Series, buckets))
+			kept[row.Series] = fits
+		}
+		if fits {
+			rows = append(rows, row)
+		}
+		return true // the rows of the series kept may still come
+	})
 	if err != nil {
 		return nil, err
 	}
