@@ -87,7 +87,13 @@ func Each[T any](ctx context.Context, pool *pgxpool.Pool, sql string, args []any
 		return err
 	}
 	defer conn.Release()
-	rows, err := conn.Query(ctx, sql, args...)
+	// Stopping early cancels the statement rather than reading the rest of
+	// its result off the wire, which for a large result would outlast the
+	// statement timeout; the connection is then closed, and the pool opens
+	// another when it needs one.
+	statementCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rows, err := conn.Query(statementCtx, sql, args...)
 	if err != nil {
 		return Ran(ctx, err)
 	}
@@ -98,10 +104,9 @@ func Each[T any](ctx context.Context, pool *pgxpool.Pool, sql string, args []any
 			return Ran(ctx, err)
 		}
 		if !keep(value) {
-			// Closing reads the rest of the result off the wire without
-			// keeping it; cancelling would cost the connection.
+			cancel()
 			rows.Close()
-			return Ran(ctx, rows.Err())
+			return Ran(ctx, ctx.Err()) // nil unless the query's own context ended meanwhile
 		}
 	}
 	return Ran(ctx, rows.Err())
