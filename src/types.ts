@@ -40,6 +40,8 @@ export interface ChatbotDataSourceOptions extends DataSourceJsonData {
   workspace?: string;
   maxConns?: number;
   statementTimeout?: string; // e.g. "30s"
+  /** How much data one query may answer, in bytes; the editor shows MiB. */
+  maxResponseBytes?: number;
 }
 
 /** Values only the backend ever sees (secureJsonData). */
