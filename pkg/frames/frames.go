@@ -192,18 +192,6 @@ func idText(id *int64) string {
 	return strconv.FormatInt(*id, 10)
 }
 
-// Records builds a table frame from records rows: one typed, nullable field
-// per column, in the columns' order, shown as a table.
-func Records(plan catalog.Plan, columns []sqlbuild.RecordColumn, rows [][]any, executedSQL string) (*data.Frame, error) {
-	b := NewRecords(plan, columns)
-	for _, row := range rows {
-		if err := b.Append(row); err != nil {
-			return nil, err
-		}
-	}
-	return b.Frame(executedSQL), nil
-}
-
 // RecordsBuilder builds a records frame a row at a time, so that rows go
 // from the store into the frame without being held twice.
 type RecordsBuilder struct {
