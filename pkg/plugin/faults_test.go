@@ -1,3 +1,5 @@
+//go:build unix
+
 package plugin
 
 import (
@@ -152,6 +154,7 @@ func TestFrozenStoreAnswersWithinTheStatementTimeout(t *testing.T) {
 		return queryOnce(t, ds, faultQuery, "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z")
 	})
 	require.Error(t, r.Error)
+	t.Logf("query on the frozen store: %d %s", r.Status, r.Error)
 	require.Equal(t, backend.StatusTimeout, r.Status)
 	require.Equal(t, backend.ErrorSourceDownstream, r.ErrorSource)
 	require.Regexp(t, `^(PostgreSQL at `+where+` did not answer|no connection to PostgreSQL at `+where+`) within 3s \(the statement timeout 1s plus 2s\): `, r.Error.Error())
@@ -162,6 +165,7 @@ func TestFrozenStoreAnswersWithinTheStatementTimeout(t *testing.T) {
 		return result
 	})
 	require.Equal(t, backend.HealthStatusError, health.Status)
+	t.Logf("health check on the frozen store: %s", health.Message)
 	require.Regexp(t, `PostgreSQL at `+where+`.* within 3s \(the statement timeout 1s plus 2s\)`, health.Message)
 
 	// A resource call has the same bound.
