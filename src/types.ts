@@ -41,6 +41,8 @@ export interface ChatbotDataSourceOptions extends DataSourceJsonData {
   maxConns?: number;
   statementTimeout?: string; // e.g. "30s"
   requireReadOnlyRole?: boolean; // refuse a user that can change the store
+  /** How much data one query may answer, in bytes; the editor shows MiB. */
+  maxResponseBytes?: number;
 }
 
 /** Values only the backend ever sees (secureJsonData). */

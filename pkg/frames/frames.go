@@ -192,9 +192,17 @@ func idText(id *int64) string {
 	return strconv.FormatInt(*id, 10)
 }
 
-// Records builds a table frame from records rows: one typed, nullable field
-// per column, in the columns' order, shown as a table.
-func Records(plan catalog.Plan, columns []sqlbuild.RecordColumn, rows [][]any, executedSQL string) (*data.Frame, error) {
+// RecordsBuilder builds a records frame a row at a time, so that rows go
+// from the store into the frame without being held twice.
+type RecordsBuilder struct {
+	frame   *data.Frame
+	columns []sqlbuild.RecordColumn
+	rows    int
+}
+
+// NewRecords starts a records frame for plan with one typed, nullable field
+// per column.
+func NewRecords(plan catalog.Plan, columns []sqlbuild.RecordColumn) *RecordsBuilder {
 	frame := data.NewFrame(plan.Metric.ID)
 	for _, col := range columns {
 		var field *data.Field
@@ -212,20 +220,37 @@ func Records(plan catalog.Plan, columns []sqlbuild.RecordColumn, rows [][]any, e
 		}
 		frame.Fields = append(frame.Fields, field)
 	}
-	for r, row := range rows {
-		if len(row) != len(columns) {
-			return nil, fmt.Errorf("record %d has %d values for %d columns", r, len(row), len(columns))
-		}
-		for i, value := range row {
-			converted, err := recordValue(columns[i], value)
-			if err != nil {
-				return nil, err
-			}
-			frame.Fields[i].Append(converted)
-		}
+	return &RecordsBuilder{frame: frame, columns: columns}
+}
+
+// Append adds one row as pgx decodes it; a row that does not match the
+// columns is an error and adds nothing.
+func (b *RecordsBuilder) Append(row []any) error {
+	if len(row) != len(b.columns) {
+		return fmt.Errorf("record %d has %d values for %d columns", b.rows, len(row), len(b.columns))
 	}
-	frame.Meta = &data.FrameMeta{PreferredVisualization: data.VisTypeTable, ExecutedQueryString: executedSQL}
-	return frame, nil
+	converted := make([]any, len(row))
+	for i, value := range row {
+		v, err := recordValue(b.columns[i], value)
+		if err != nil {
+			return err
+		}
+		converted[i] = v
+	}
+	for i, v := range converted {
+		b.frame.Fields[i].Append(v)
+	}
+	b.rows++
+	return nil
+}
+
+// Rows is how many rows were appended.
+func (b *RecordsBuilder) Rows() int { return b.rows }
+
+// Frame is the finished table frame, carrying the SQL for the query inspector.
+func (b *RecordsBuilder) Frame(executedSQL string) *data.Frame {
+	b.frame.Meta = &data.FrameMeta{PreferredVisualization: data.VisTypeTable, ExecutedQueryString: executedSQL}
+	return b.frame
 }
 
 // recordValue turns one decoded value into the pointer its field holds.

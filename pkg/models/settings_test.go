@@ -19,6 +19,7 @@ func TestLoadSettingsFillsDefaults(t *testing.T) {
 	require.EqualValues(t, 10, s.MaxConns)
 	require.Equal(t, TLSRequire, s.TLSMode)
 	require.Equal(t, 30*time.Second, s.StatementTimeoutDuration)
+	require.EqualValues(t, 16<<20, s.MaxResponseBytes)
 	require.Equal(t, "s3cret", s.Password)
 	require.False(t, s.RequireReadOnlyRole, "off unless the settings say so")
 }
@@ -28,6 +29,21 @@ func TestLoadSettingsReadsRequireReadOnlyRole(t *testing.T) {
 		`{"host":"h","database":"d","user":"u","workspace":"w","requireReadOnlyRole":true}`)})
 	require.NoError(t, err)
 	require.True(t, s.RequireReadOnlyRole)
+}
+
+func TestLoadSettingsBoundsTheResponseBudget(t *testing.T) {
+	load := func(value string) (Settings, error) {
+		return LoadSettings(backend.DataSourceInstanceSettings{JSONData: []byte(
+			`{"host":"h","database":"d","user":"u","workspace":"w","maxResponseBytes":` + value + `}`)})
+	}
+	s, err := load(`"33554432"`)
+	require.NoError(t, err)
+	require.EqualValues(t, 32<<20, s.MaxResponseBytes)
+	for _, value := range []string{"1000", "2147483648", "-1"} {
+		_, err := load(value)
+		require.EqualError(t, err, "invalid data source settings: max response bytes "+value+
+			" is out of range: use 1048576 (1 MiB) to 1073741824 (1 GiB), or leave it empty for 16 MiB")
+	}
 }
 
 // Provisioning files that take the port from an environment variable send it as a string.

@@ -8,15 +8,20 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/datasource"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
+	"github.com/grafana/grafana-plugin-sdk-go/config"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/grafana/grafana-plugin-sdk-go/experimental/concurrent"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
@@ -49,6 +54,8 @@ type Datasource struct {
 	resources   backend.CallResourceHandler
 	workspace   workspaceCheck
 	role        roleCheck
+	// disposed is set when Grafana drops the instance; its pool is closing.
+	disposed atomic.Bool
 }
 
 // NewDatasource builds an instance for one data source's settings.
@@ -70,7 +77,15 @@ func NewDatasource(ctx context.Context, instance backend.DataSourceInstanceSetti
 }
 
 // Dispose closes the pool when Grafana drops the instance (settings changed).
+//
+// The SDK's instance manager builds the new instance first and disposes of
+// the old one 5 s later, so queries still waiting for one of its connections
+// then fail with a closed pool: store.Classify answers them 503, "run it
+// again". They are not retried on the new instance: the manager finds an
+// instance by the request's settings, and asking it with the waiting
+// request's (older) settings would build yet another instance from them.
 func (ds *Datasource) Dispose() {
+	ds.disposed.Store(true)
 	if ds.pool != nil {
 		ds.pool.Close()
 	}
@@ -87,7 +102,13 @@ func (ds *Datasource) CallResource(ctx context.Context, req *backend.CallResourc
 }
 
 func (ds *Datasource) handleConcurrently(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+	// Every query's deadline starts when the request arrives, not when its
+	// turn comes: queries beyond the pool size wait for a turn, and that
+	// wait counts against their own bound, not after the others' bounds.
+	deadline := time.Now().Add(store.Bound(ds.settings))
 	return concurrent.QueryData(ctx, req, func(ctx context.Context, q concurrent.Query) backend.DataResponse {
+		ctx, cancel := store.WithDeadline(ctx, deadline)
+		defer cancel()
 		return ds.query(ctx, q.DataQuery)
 	}, int(ds.settings.MaxConns))
 }
@@ -97,6 +118,9 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 	logger := log.DefaultLogger.FromContext(ctx)
 	if ds.settingsErr != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, ds.settingsErr.Error())
+	}
+	if ds.disposed.Load() {
+		return backend.ErrDataResponseWithSource(store.StatusUnavailable, backend.ErrorSourceDownstream, store.SettingsChangedMessage)
 	}
 	if problem := ds.checkReadOnlyRole(ctx); problem != nil {
 		return backend.ErrDataResponseWithSource(problem.Status, problem.Source, problem.Message)
@@ -121,7 +145,8 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 		logger.Error("building SQL", "refId", dq.RefID, "metric", plan.Metric.ID, "error", err)
 		return backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, err.Error())
 	}
-	frame, err := answer.run(ctx, ds.pool, plan, statement)
+	budget := ds.budget(ctx)
+	frame, err := answer.run(ctx, ds.pool, plan, statement, budget)
 	var queryErr *catalog.QueryError
 	if errors.As(err, &queryErr) {
 		return badQuery(err)
@@ -135,13 +160,14 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 		return response
 	}
 	addDrillDown(frame, plan, ds.ref)
+	frame.AppendNotices(budget.Notices()...)
 	return backend.DataResponse{Frames: data.Frames{frame}}
 }
 
 // answer is how one query kind is built, run and framed.
 type answer struct {
 	build func(catalog.Plan, string) (sqlbuild.Statement, error)
-	run   func(context.Context, *pgxpool.Pool, catalog.Plan, sqlbuild.Statement) (*data.Frame, error)
+	run   func(context.Context, *pgxpool.Pool, catalog.Plan, sqlbuild.Statement, *frames.Budget) (*data.Frame, error)
 }
 
 // answers maps every query kind to its answer.
@@ -153,32 +179,80 @@ var answers = map[models.QueryKind]answer{
 	models.KindRecords:    {build: sqlbuild.Records, run: runRecords},
 }
 
-func runTimeSeries(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement) (*data.Frame, error) {
-	rows, err := store.QueryBucketed(ctx, pool, s.SQL, s.Args...)
+// runTimeSeries keeps the series that fit the budget, each whole: a series
+// cut short would show zeros that are not in the store. A series costs its
+// every bucket, so a group by a dimension with many values (phrases, say)
+// stops at the series that fit rather than at the rows.
+func runTimeSeries(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement, budget *frames.Budget) (*data.Frame, error) {
+	budget.MaxRows = 0 // Grafana's row limit counts rows; a series is not cut by rows
+	budget.Unit = "series"
+	buckets := int64(len(plan.Boundaries))
+	kept := map[string]bool{}
+	rows := []store.Bucketed{}
+	err := store.Each(ctx, pool, s.SQL, s.Args, pgx.RowToStructByPos[store.Bucketed], func(row store.Bucketed) bool {
+		fits, seen := kept[row.Series]
+		if !seen {
+			fits = budget.Take(frames.SeriesBytes(row.Series, buckets))
+			kept[row.Series] = fits
+		}
+		if fits {
+			rows = append(rows, row)
+		}
+		return true // the rows of the series kept may still come
+	})
 	if err != nil {
 		return nil, err
 	}
 	return frames.TimeSeries(plan, rows, s.SQL), nil
 }
 
-func runTotals(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement) (*data.Frame, error) {
-	rows, err := store.QueryTotals(ctx, pool, s.SQL, s.Args...)
+// runTotals keeps the rows that fit the budget: a ranking's first ones.
+func runTotals(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement, budget *frames.Budget) (*data.Frame, error) {
+	rows := []store.Totaled{}
+	err := store.Each(ctx, pool, s.SQL, s.Args, pgx.RowToStructByPos[store.Totaled], func(row store.Totaled) bool {
+		if !budget.Take(frames.TotaledBytes(row)) {
+			return false
+		}
+		rows = append(rows, row)
+		return true
+	})
 	if err != nil {
 		return nil, err
 	}
 	return frames.Totals(plan, rows, s.SQL), nil
 }
 
-func runRecords(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement) (*data.Frame, error) {
-	rows, err := store.QueryRecords(ctx, pool, s.SQL, s.Args...)
-	if err != nil {
+// runRecords streams rows into the frame until the budget is spent, so that
+// an export of long texts never holds more than the budget.
+func runRecords(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement, budget *frames.Budget) (*data.Frame, error) {
+	records := frames.NewRecords(plan, sqlbuild.ColumnsOf(plan.Metric))
+	var appendErr error
+	err := store.Each(ctx, pool, s.SQL, s.Args, store.Values, func(row []any) bool {
+		if !budget.Take(frames.RecordBytes(row)) {
+			return false
+		}
+		appendErr = records.Append(row)
+		return appendErr == nil
+	})
+	if err := errors.Join(err, appendErr); err != nil {
 		return nil, err
 	}
-	if plan.Metric.ID == catalog.MetricTranscript && len(rows) == 0 {
+	if plan.Metric.ID == catalog.MetricTranscript && records.Rows() == 0 && !budget.Cut() {
 		return nil, &catalog.QueryError{Message: fmt.Sprintf(
 			"conversation %d is not in this workspace: check the conversationId (the dialogs table's id column)", plan.ConversationID)}
 	}
-	return frames.Records(plan, sqlbuild.ColumnsOf(plan.Metric), rows, s.SQL)
+	return records.Frame(s.SQL), nil
+}
+
+// budget is what one query may answer: the settings' maximum response size,
+// and Grafana's SQL row limit when Grafana sends one.
+func (ds *Datasource) budget(ctx context.Context) *frames.Budget {
+	b := &frames.Budget{MaxBytes: int64(ds.settings.MaxResponseBytes)}
+	limit, err := strconv.ParseInt(config.GrafanaConfigFromContext(ctx).Get(config.SQLRowLimit), 10, 64)
+	if err == nil && limit > 0 {
+		b.MaxRows = limit
+	}
+	return b
 }
 
 func kindNames() string {

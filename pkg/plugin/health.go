@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/jackc/pgx/v5"
@@ -22,11 +23,15 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 	if ds.settingsErr != nil {
 		return failed(ds.settingsErr.Error())
 	}
+	// A bound of its own: a frozen server must not hold "Save & test" for
+	// Grafana's whole timeout.
+	ctx, cancel := store.WithDeadline(ctx, time.Now().Add(store.Bound(ds.settings)))
+	defer cancel()
 	// Before holding a connection: the check takes one from the pool itself.
 	if problem := ds.checkReadOnlyRole(ctx); problem != nil {
 		return failed(problem.Message)
 	}
-	conn, err := ds.pool.Acquire(ctx)
+	conn, err := store.Acquire(ctx, ds.pool)
 	if err != nil {
 		return failed(store.Classify(err, ds.settings).Message)
 	}
@@ -34,7 +39,7 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 
 	version, err := store.CurrentVersion(ctx, conn)
 	if err != nil {
-		return failed(store.Classify(err, ds.settings).Message)
+		return failed(store.Classify(store.Ran(ctx, err), ds.settings).Message)
 	}
 	switch {
 	case version == 0:
@@ -49,7 +54,7 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 
 	problem, err := missingWorkspace(ctx, conn, ds.settings.Workspace)
 	if err != nil {
-		return failed(store.Classify(err, ds.settings).Message)
+		return failed(store.Classify(store.Ran(ctx, err), ds.settings).Message)
 	}
 	if problem != "" {
 		return failed(problem)

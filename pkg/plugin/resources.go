@@ -83,11 +83,13 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 		writeError(w, r, http.StatusBadRequest, ds.settingsErr.Error())
 		return
 	}
-	if problem := ds.checkReadOnlyRole(r.Context()); problem != nil {
+	ctx, cancel := store.WithDeadline(r.Context(), time.Now().Add(store.Bound(ds.settings)))
+	defer cancel()
+	if problem := ds.checkReadOnlyRole(ctx); problem != nil {
 		writeError(w, r, int(problem.Status), problem.Message)
 		return
 	}
-	if err := ds.checkWorkspace(r.Context()); err != nil {
+	if err := ds.checkWorkspace(ctx); err != nil {
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -109,18 +111,15 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 		writeError(w, r, status, err.Error())
 		return
 	}
-	rows, err := ds.pool.Query(r.Context(), statement.SQL, statement.Args...)
-	var values []string
-	if err == nil {
-		values, err = pgx.CollectRows(rows, pgx.RowTo[string])
-	}
+	values := []string{}
+	err = store.Each(ctx, ds.pool, statement.SQL, statement.Args, pgx.RowTo[string], func(value string) bool {
+		values = append(values, value)
+		return true
+	})
 	if err != nil {
 		problem := store.Classify(err, ds.settings)
 		writeError(w, r, int(problem.Status), problem.Message)
 		return
-	}
-	if values == nil {
-		values = []string{}
 	}
 	writeJSON(w, r, valuesResponse{Values: values})
 }

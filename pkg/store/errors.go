@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/puddle/v2"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
 )
@@ -36,11 +38,38 @@ const (
 // MigrateCommand is how a store is brought to the schema this plugin reads.
 const MigrateCommand = "go run ./pkg/cmd/chatbot-store migrate --database-url postgres://USER:PASSWORD@HOST:PORT/DATABASE"
 
+// errClosed is what a pool answers once closed: Grafana disposed of the
+// data source instance because its settings were saved.
+var errClosed = puddle.ErrClosedPool
+
+// StatusUnavailable answers a query that can simply be run again.
+const StatusUnavailable = backend.Status(http.StatusServiceUnavailable)
+
+// SettingsChangedMessage answers a query whose instance was disposed of
+// while it waited: Grafana builds a new instance when the settings are saved
+// and closes the old one's pool a few seconds later.
+const SettingsChangedMessage = "the data source settings changed while this query waited: run it again"
+
 // Classify explains err, which came from talking to the store described by s.
 func Classify(err error, s models.Settings) Problem {
 	where := fmt.Sprintf("%s:%d", s.Host, s.Port)
 	downstream := func(status backend.Status, format string, args ...any) Problem {
 		return Problem{Status: status, Source: backend.ErrorSourceDownstream, Message: fmt.Sprintf(format, args...)}
+	}
+	if errors.Is(err, errClosed) {
+		return downstream(StatusUnavailable, "%s", SettingsChangedMessage)
+	}
+	var deadline *DeadlineError
+	if errors.As(err, &deadline) {
+		within := fmt.Sprintf("%s (the statement timeout %s plus %s)", Bound(s), s.StatementTimeoutDuration, DeadlineMargin)
+		if deadline.Waiting {
+			return downstream(backend.StatusTimeout,
+				"no connection to PostgreSQL at %s within %s: the server is not answering, or all %d connections are busy with other queries; "+
+					"check that the server is up, or raise max connections in the data source settings", where, within, s.MaxConns)
+		}
+		return downstream(backend.StatusTimeout,
+			"PostgreSQL at %s did not answer within %s: check that the server is up and not overloaded, "+
+				"narrow the time range, or raise the statement timeout in the data source settings", where, within)
 	}
 	if problem, ok := tlsProblem(err, s); ok {
 		return problem

@@ -9,6 +9,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/puddle/v2"
 	"github.com/stretchr/testify/require"
 )
 
@@ -44,6 +45,16 @@ func TestClassify(t *testing.T) {
 				"check the server's certificate (its dates, and Grafana's clock) and the CA certificate setting"},
 		{"cancelled", context.Canceled, backend.StatusTimeout, backend.ErrorSourceDownstream,
 			"the query was cancelled or timed out before the store answered: try again or narrow the time range"},
+		{"closed pool: the instance was disposed", fmt.Errorf("acquire: %w", puddle.ErrClosedPool),
+			StatusUnavailable, backend.ErrorSourceDownstream, SettingsChangedMessage},
+		{"plugin deadline, waiting for a connection", &DeadlineError{Waiting: true, Err: context.DeadlineExceeded},
+			backend.StatusTimeout, backend.ErrorSourceDownstream,
+			"no connection to PostgreSQL at db.example:6432 within 47s (the statement timeout 45s plus 2s): the server is not answering, or all 7 connections are busy with other queries; " +
+				"check that the server is up, or raise max connections in the data source settings"},
+		{"plugin deadline, waiting for the store", &DeadlineError{Err: context.DeadlineExceeded},
+			backend.StatusTimeout, backend.ErrorSourceDownstream,
+			"PostgreSQL at db.example:6432 did not answer within 47s (the statement timeout 45s plus 2s): check that the server is up and not overloaded, " +
+				"narrow the time range, or raise the statement timeout in the data source settings"},
 		{"plugin bug", errors.New("scan: cannot assign"), backend.StatusInternal, backend.ErrorSourcePlugin,
 			"unexpected error reading the store: scan: cannot assign"},
 	}

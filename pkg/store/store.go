@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
@@ -132,35 +131,10 @@ type Bucketed struct {
 	Value  *float64
 }
 
-// QueryBucketed runs a time-series statement and reads its rows.
-func QueryBucketed(ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) ([]Bucketed, error) {
-	return query(ctx, pool, sql, args, pgx.RowToStructByPos[Bucketed])
-}
-
 // Totaled is one row of a totals or ranking statement.
 type Totaled struct {
 	Series string
 	// SeriesID is the group's id when the dimension has one (an agent's).
 	SeriesID *int64
 	Value    *float64
-}
-
-// QueryTotals runs a totals or ranking statement and reads its rows.
-func QueryTotals(ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) ([]Totaled, error) {
-	return query(ctx, pool, sql, args, pgx.RowToStructByPos[Totaled])
-}
-
-// QueryRecords runs a records statement and returns its rows as pgx decodes
-// them (text, bool, time.Time, int64, float64 or nil per column).
-func QueryRecords(ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) ([][]any, error) {
-	return query(ctx, pool, sql, args, func(row pgx.CollectableRow) ([]any, error) { return row.Values() })
-}
-
-// query runs sql and reads every row with read.
-func query[T any](ctx context.Context, pool *pgxpool.Pool, sql string, args []any, read pgx.RowToFunc[T]) ([]T, error) {
-	rows, err := pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, read)
 }

@@ -88,6 +88,22 @@ describe('ConfigEditor', () => {
     expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { port: 6432 } }));
   });
 
+  it('shows the maximum response size in MiB and stores it in bytes', () => {
+    const onOptionsChange = jest.fn();
+    const { rerender } = render(
+      <ConfigEditor options={settings({ maxResponseBytes: 32 * 1048576 })} onOptionsChange={onOptionsChange} />
+    );
+    expect(screen.getByLabelText(/^Max response size/)).toHaveValue(32);
+
+    fireEvent.change(screen.getByLabelText(/^Max response size/), { target: { value: '64' } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({ jsonData: { maxResponseBytes: 64 * 1048576 } })
+    );
+
+    rerender(<ConfigEditor options={settings({ maxResponseBytes: 4096 * 1048576 })} onOptionsChange={jest.fn()} />);
+    expect(screen.getByText('Use a whole number from 1 to 1024')).toBeInTheDocument();
+  });
+
   it('resets a configured password', () => {
     const onOptionsChange = jest.fn();
     render(<ConfigEditor options={settings({}, { password: true })} onOptionsChange={onOptionsChange} />);

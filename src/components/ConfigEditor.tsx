@@ -25,6 +25,10 @@ export const DEFAULT_TLS_MODE: TLSMode = 'require';
 export const DEFAULT_MAX_CONNS = 10;
 export const MAX_MAX_CONNS = 100;
 export const DEFAULT_STATEMENT_TIMEOUT = '30s';
+/** The response budget, as the backend's models.DefaultMaxResponseBytes and its bounds, in MiB. */
+export const DEFAULT_MAX_RESPONSE_MIB = 16;
+export const MAX_MAX_RESPONSE_MIB = 1024;
+const MIB = 1 << 20;
 
 const TLS_MODE_OPTIONS: Array<ComboboxOption<TLSMode>> = [
   { label: 'disable', value: 'disable', description: 'No TLS' },
@@ -81,6 +85,13 @@ export function ConfigEditor(props: Props) {
     setJson(key, value === undefined || Number.isNaN(value) ? undefined : value);
   };
 
+  // Shown in MiB, stored in bytes as the backend reads it.
+  const onResponseMiB = (e: ChangeEvent<HTMLInputElement>) => {
+    const raw = e.currentTarget.value.trim();
+    const value = raw === '' ? undefined : Number(raw);
+    setJson('maxResponseBytes', value === undefined || Number.isNaN(value) ? undefined : Math.round(value * MIB));
+  };
+
   const onSecret = (key: SecureKey) => (e: FormEvent<HTMLInputElement | HTMLTextAreaElement>) =>
     onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, [key]: e.currentTarget.value } });
 
@@ -98,6 +109,10 @@ export function ConfigEditor(props: Props) {
   const maxConnsInvalid =
     jsonData.maxConns !== undefined &&
     (!Number.isInteger(jsonData.maxConns) || jsonData.maxConns < 1 || jsonData.maxConns > MAX_MAX_CONNS);
+  const responseMiB = jsonData.maxResponseBytes === undefined ? undefined : jsonData.maxResponseBytes / MIB;
+  const responseInvalid =
+    responseMiB !== undefined &&
+    (!Number.isInteger(responseMiB) || responseMiB < 1 || responseMiB > MAX_MAX_RESPONSE_MIB);
   const portInvalid =
     jsonData.port !== undefined && (!Number.isInteger(jsonData.port) || jsonData.port < 1 || jsonData.port > 65535);
   const needsCA = tlsMode === 'verify-ca' || tlsMode === 'verify-full';
@@ -259,6 +274,22 @@ export function ConfigEditor(props: Props) {
             value={jsonData.statementTimeout ?? ''}
             placeholder={DEFAULT_STATEMENT_TIMEOUT}
             onChange={onText('statementTimeout')}
+          />
+        </Field>
+        <Field
+          label="Max response size (MiB)"
+          htmlFor="chatbot-config-max-response"
+          description="Most data one query may answer; a larger answer is shortened, with a notice"
+          invalid={responseInvalid}
+          error={`Use a whole number from 1 to ${MAX_MAX_RESPONSE_MIB}`}
+        >
+          <Input
+            id="chatbot-config-max-response"
+            type="number"
+            width={16}
+            value={responseMiB ?? ''}
+            placeholder={String(DEFAULT_MAX_RESPONSE_MIB)}
+            onChange={onResponseMiB}
           />
         </Field>
       </ConfigSection>
