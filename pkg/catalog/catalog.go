@@ -326,10 +326,8 @@ var usageAndChatbot = []Metric{
 		ID: "returning_users", Section: SectionUsage, Title: "Returning users",
 		Description: "Active users in the bucket whose first inbound message ever is before the bucket's start (active = new + returning).",
 		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID},
-		Source: SourceActiveContacts,
-		Aggregate: "count(*) FILTER (WHERE EXISTS (SELECT 1 FROM messages p WHERE p.workspace_id = ak.workspace_id" +
-			" AND p.contact_id = ak.contact_id AND p.direction = ? AND p.created_at < ak.at))",
-		AggregateArgs: []any{"inbound"},
+		Source:    SourceActiveContacts,
+		Aggregate: returningAggregate, AggregateArgs: []any{"inbound"},
 	},
 	{
 		ID: "total_users", Section: SectionUsage, Title: "Total users",

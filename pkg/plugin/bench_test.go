@@ -7,7 +7,15 @@ import (
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/generator"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
 // BenchmarkUsageQueries times each usage query over generated data: 90 days
@@ -68,5 +76,75 @@ func benchmarkQueries(b *testing.B, queries map[string]string) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkSummaries times each usage query from the summary tables and
+// from the raw rows (the same plan, SQL and scan, no frames), on the data of
+// the other benchmarks: a 90-day range on midnight for the time series, and
+// one ending at an arbitrary instant for the totals (the partial slots at its
+// edges are read raw). Run with
+// go test ./pkg/plugin -run '^$' -bench Summaries -benchtime 20x
+func BenchmarkSummaries(b *testing.B) {
+	contacts := 5000
+	if value := os.Getenv("CHATBOT_BENCH_CONTACTS"); value != "" {
+		parsed, err := strconv.Atoi(value)
+		require.NoError(b, err)
+		contacts = parsed
+	}
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, storetest.URL(b))
+	require.NoError(b, err)
+	b.Cleanup(pool.Close)
+	_, err = generator.Load(ctx, pool, generator.Config{Seed: 1, Days: 90, Contacts: contacts})
+	require.NoError(b, err)
+	// The loader analyzes the tables it writes; these are written by triggers.
+	_, err = pool.Exec(ctx, "ANALYZE message_slots, contact_slots, message_minutes, contact_first_inbound")
+	require.NoError(b, err)
+
+	aligned := backend.TimeRange{From: at("2022-01-01T00:00:00Z"), To: at("2022-04-01T00:00:00Z")}
+	ragged := backend.TimeRange{From: at("2022-01-01T00:07:13Z"), To: at("2022-03-31T17:42:05.250Z")}
+	queries := []struct {
+		name string
+		q    models.Query
+	}{
+		{"active_users_by_platform_day_sao_paulo", models.Query{QueryType: models.KindTimeSeries, Metric: "active_users", GroupBy: "platform", Interval: "day", Timezone: "America/Sao_Paulo", TimeRange: aligned}},
+		{"active_users_totals_ragged", models.Query{QueryType: models.KindTotals, Metric: "active_users", TimeRange: ragged}},
+		{"messages_received_by_platform_day", models.Query{QueryType: models.KindTimeSeries, Metric: "messages_received", GroupBy: "platform", Interval: "day", TimeRange: aligned}},
+		{"messages_sent_by_sender_hour", models.Query{QueryType: models.KindTimeSeries, Metric: "messages_sent", GroupBy: "sender", Interval: "hour", TimeRange: aligned}},
+		{"total_messages_by_inbox_week_kathmandu", models.Query{QueryType: models.KindTimeSeries, Metric: "total_messages", GroupBy: "inbox", Interval: "week", Timezone: "Asia/Kathmandu", TimeRange: aligned}},
+		{"total_messages_totals_ragged", models.Query{QueryType: models.KindTotals, Metric: "total_messages", TimeRange: ragged}},
+		{"new_users_by_platform_month", models.Query{QueryType: models.KindTimeSeries, Metric: "new_users", GroupBy: "platform", Interval: "month", TimeRange: aligned}},
+		{"total_users_by_platform_day", models.Query{QueryType: models.KindTimeSeries, Metric: "total_users", GroupBy: "platform", Interval: "day", TimeRange: aligned}},
+		{"returning_users_by_platform_day", models.Query{QueryType: models.KindTimeSeries, Metric: "returning_users", GroupBy: "platform", Interval: "day", TimeRange: aligned}},
+		{"peak_messages_per_minute_day", models.Query{QueryType: models.KindTimeSeries, Metric: "peak_messages_per_minute", Interval: "day", TimeRange: aligned}},
+		{"peak_minute_totals_ragged", models.Query{QueryType: models.KindTotals, Metric: "peak_minute", TimeRange: ragged}},
+	}
+	for _, query := range queries {
+		plan, err := catalog.Resolve(query.q)
+		require.NoError(b, err, query.name)
+		for _, way := range []struct {
+			name               string
+			timeSeries, totals func(catalog.Plan, string) (sqlbuild.Statement, error)
+		}{{"summary", sqlbuild.TimeSeries, sqlbuild.Totals}, {"raw", sqlbuild.RawTimeSeries, sqlbuild.RawTotals}} {
+			build := way.totals
+			if plan.Kind == models.KindTimeSeries {
+				build = way.timeSeries
+			}
+			statement, err := build(plan, "demo")
+			require.NoError(b, err)
+			b.Run(query.name+"/"+way.name, func(b *testing.B) {
+				for b.Loop() {
+					if plan.Kind == models.KindTimeSeries {
+						_, err = store.QueryBucketed(ctx, pool, statement.SQL, statement.Args...)
+					} else {
+						_, err = store.QueryTotals(ctx, pool, statement.SQL, statement.Args...)
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

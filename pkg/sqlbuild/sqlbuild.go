@@ -302,6 +302,8 @@ func statement(b sq.SelectBuilder) (Statement, error) {
 type scope struct {
 	workspace  string
 	boundaries []time.Time
+	// raw keeps the summary tables out: the query reads the source rows.
+	raw bool
 }
 
 func (s scope) from() time.Time { return s.boundaries[0] }
@@ -317,11 +319,21 @@ func wholeRange(plan catalog.Plan, workspace string) scope {
 // bucket starting at plan.Boundaries[k-1]. For cumulative metrics bucket 0
 // holds everything before the first bucket: the running total's base.
 func TimeSeries(plan catalog.Plan, workspace string) (Statement, error) {
-	b, err := aggregated(plan, plan.Metric, scope{workspace: workspace, boundaries: plan.Boundaries}, true)
+	return timeSeries(plan, scope{workspace: workspace, boundaries: plan.Boundaries})
+}
+
+// RawTimeSeries is TimeSeries from the source rows only, never a summary:
+// what the summaries are checked and timed against.
+func RawTimeSeries(plan catalog.Plan, workspace string) (Statement, error) {
+	return timeSeries(plan, scope{workspace: workspace, boundaries: plan.Boundaries, raw: true})
+}
+
+func timeSeries(plan catalog.Plan, sc scope) (Statement, error) {
+	b, err := aggregated(plan, plan.Metric, sc, true)
 	if err != nil {
 		return Statement{}, err
 	}
-	return statement(b.OrderBy("bucket", "series"))
+	return statement(b.OrderBy("bucket", "series").Prefix(usedComment(plan, plan.Metric, sc)))
 }
 
 // Totals builds the query for a totals or ranking plan over exactly the time
@@ -330,11 +342,22 @@ func TimeSeries(plan catalog.Plan, workspace string) (Statement, error) {
 // id, for drill-down links) and null otherwise; a ranking is ordered largest
 // first (ties by name) and cut to plan.Limit rows.
 func Totals(plan catalog.Plan, workspace string) (Statement, error) {
-	b, err := aggregated(plan, plan.Metric, wholeRange(plan, workspace), false)
+	return totals(plan, wholeRange(plan, workspace))
+}
+
+// RawTotals is Totals from the source rows only, never a summary.
+func RawTotals(plan catalog.Plan, workspace string) (Statement, error) {
+	sc := wholeRange(plan, workspace)
+	sc.raw = true
+	return totals(plan, sc)
+}
+
+func totals(plan catalog.Plan, sc scope) (Statement, error) {
+	b, err := aggregated(plan, plan.Metric, sc, false)
 	if err != nil {
 		return Statement{}, err
 	}
-	return statement(ordered(plan, b))
+	return statement(ordered(plan, b).Prefix(usedComment(plan, plan.Metric, sc)))
 }
 
 // ordered sorts totals by name, and rankings largest first, cut to the limit.
@@ -407,6 +430,9 @@ func build(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (s
 	}
 	if !ok {
 		return sq.SelectBuilder{}, fmt.Errorf("metric %s has no SQL source %q", metric.ID, metric.Source)
+	}
+	if r, ok := choose(plan, metric, sc); ok {
+		src, metric = r.src, r.metric
 	}
 	if src.fromAt != nil && bucketed {
 		return sq.SelectBuilder{}, fmt.Errorf("metric %s is a state at one instant: query it as a snapshot", metric.ID)

@@ -37,10 +37,13 @@ func TestValuesAreBindParameters(t *testing.T) {
 	require.NotContains(t, a.SQL, "acme")
 	require.Contains(t, a.Args, []string{hostile, "bot"})
 	require.Contains(t, a.Args, "acme")
-	require.Equal(t, "SELECT width_bucket(m.created_at, $1::timestamptz[]) AS bucket, coalesce((c.platform)::text, '') AS series, "+
+	raw, err := RawTimeSeries(plan(t, "messages_sent", "platform", models.Filter{Dimension: "sender", Values: []string{hostile, "bot"}}), "acme")
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(a.SQL, "/* summary: message_slots */ SELECT "), a.SQL)
+	require.Equal(t, "/* raw */ SELECT width_bucket(m.created_at, $1::timestamptz[]) AS bucket, coalesce((c.platform)::text, '') AS series, "+
 		"(count(*))::float8 AS value FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id "+
 		"WHERE (m.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = $2) AND m.created_at < $3 AND m.created_at >= $4 "+
-		"AND m.direction = $5 AND (m.sender)::text = ANY($6::text[])) GROUP BY bucket, series ORDER BY bucket, series", a.SQL)
+		"AND m.direction = $5 AND (m.sender)::text = ANY($6::text[])) GROUP BY bucket, series ORDER BY bucket, series", raw.SQL)
 }
 
 // Cumulative metrics read from the beginning of the store: no lower time bound.

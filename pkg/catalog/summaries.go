@@ -1,0 +1,87 @@
+package catalog
+
+import "time"
+
+// Summary is a table the store keeps exact from a source's raw rows with
+// triggers (migration 0003): which of the source's aggregates it answers,
+// which of its conditions and dimensions it keeps, and its time grain. A
+// metric is answered from a summary when its entry matches one; nothing here
+// names a metric, so a new metric whose source, aggregate, conditions and
+// dimensions a summary keeps is answered from it without further work.
+type Summary struct {
+	// Table is the summary table's name (package sqlbuild owns its SQL).
+	Table string
+	// Source is the raw rows it summarises.
+	Source Source
+	// Grain is the length of its time slots, aligned on UTC: a bucket
+	// boundary must fall on a slot edge. Zero means one row per source row,
+	// exact at any instant.
+	Grain time.Duration
+	// Aggregates maps an aggregate over the source's rows (a Metric's
+	// Aggregate, exactly as written there) to the same aggregate over the
+	// summary's rows; a summary's aggregates take no bind parameters.
+	Aggregates map[string]string
+	// Conditions maps the source columns a metric may keep rows by to the
+	// summary's columns.
+	Conditions map[string]string
+	// Required are conditions every row of the summary already meets: a
+	// metric must have each of them (and they are not applied again).
+	Required map[string]any
+	// Dimensions are those it can group and filter by.
+	Dimensions []string
+	// Cumulative summaries also answer running totals from the beginning of the store.
+	Cumulative bool
+}
+
+// SlotLength is the grain of the slot summaries: every time zone in use has
+// an offset that is a multiple of 15 minutes, so each of its hours, days,
+// weeks and months is a union of whole slots.
+const SlotLength = 15 * time.Minute
+
+// returningAggregate counts the active contacts of a bucket (SourceActiveContacts)
+// who wrote before their first message in it; its ? takes "inbound".
+const returningAggregate = "count(*) FILTER (WHERE EXISTS (SELECT 1 FROM messages p WHERE p.workspace_id = ak.workspace_id" +
+	" AND p.contact_id = ak.contact_id AND p.direction = ? AND p.created_at < ak.at))"
+
+// Summaries lists the summary tables and what each answers, most specific first.
+var Summaries = []Summary{
+	{
+		Table: "message_slots", Source: SourceMessages, Grain: SlotLength,
+		Aggregates: map[string]string{
+			"count(*)":                         "sum(ms.messages)",
+			"coalesce(sum(m.ai_cost), 0)":      "coalesce(sum(ms.ai_cost), 0)",
+			"coalesce(sum(m.billing_cost), 0)": "coalesce(sum(ms.billing_cost), 0)",
+		},
+		Conditions: map[string]string{"m.direction": "ms.direction", "m.sender": "ms.sender", "m.billable": "ms.billable"},
+		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID},
+	},
+	{
+		Table: "contact_slots", Source: SourceMessages, Grain: SlotLength,
+		Aggregates: map[string]string{"count(DISTINCT m.contact_id)": "count(DISTINCT cs.contact_id)"},
+		Required:   map[string]any{"m.direction": "inbound"},
+		Dimensions: []string{DimPlatform.ID, DimInbox.ID},
+	},
+	{
+		// The active contacts of each bucket from the contact slots, each
+		// with its first inbound message ever: returning when that is before
+		// the contact's first message in the bucket, which is the same as
+		// before the bucket's start.
+		Table: "contact_slots", Source: SourceActiveContacts, Grain: SlotLength,
+		Aggregates: map[string]string{
+			returningAggregate: "count(*) FILTER (WHERE ak.first_at < ak.at)",
+		},
+		Dimensions: []string{DimPlatform.ID},
+	},
+	{
+		Table: "contact_first_inbound", Source: SourceFirstInbound,
+		Aggregates: map[string]string{"count(*)": "count(*)"},
+		Dimensions: []string{DimPlatform.ID}, Cumulative: true,
+	},
+	{
+		Table: "message_minutes", Source: SourceMessageMinutes, Grain: time.Minute,
+		Aggregates: map[string]string{
+			"max(mm.n)": "max(mm.n)",
+			"extract(epoch FROM (array_agg(mm.minute ORDER BY mm.n DESC, mm.minute))[1]) * 1000": "extract(epoch FROM (array_agg(mm.minute ORDER BY mm.n DESC, mm.minute))[1]) * 1000",
+		},
+	},
+}
