@@ -135,11 +135,7 @@ func BenchmarkSummaries(b *testing.B) {
 			require.NoError(b, err)
 			b.Run(query.name+"/"+way.name, func(b *testing.B) {
 				for b.Loop() {
-					if plan.Kind == models.KindTimeSeries {
-						_, err = store.QueryBucketed(ctx, pool, statement.SQL, statement.Args...)
-					} else {
-						_, err = store.QueryTotals(ctx, pool, statement.SQL, statement.Args...)
-					}
+					err := store.Each(ctx, pool, statement.SQL, statement.Args, store.Values, func([]any) bool { return true })
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -26,6 +26,11 @@ import (
 // plugin's own bound: it guards against hanging, it measures nothing.
 const hangGuard = 30 * time.Second
 
+// lockActivity takes every table that active users are read from, the raw
+// messages and their summaries, so that faultQuery waits whichever it reads.
+const lockActivity = "LOCK TABLE messages, message_slots, contact_slots, message_minutes, contact_first_inbound IN ACCESS EXCLUSIVE MODE"
+
+// faultQuery is the query the fault tests send: active users per platform.
 const faultQuery = `{"queryType":"totals","metric":"active_users","groupBy":"platform"}`
 
 // within runs call, failing the test if it has not returned within hangGuard.
@@ -202,7 +207,7 @@ func TestQueuedQueriesEachAnswerWithinTheirOwnBound(t *testing.T) {
 	tx, err := holder.Begin(ctx)
 	require.NoError(t, err)
 	defer func() { _ = tx.Rollback(ctx) }()
-	_, err = tx.Exec(ctx, "LOCK TABLE messages IN ACCESS EXCLUSIVE MODE")
+	_, err = tx.Exec(ctx, lockActivity)
 	require.NoError(t, err)
 
 	request := &backend.QueryDataRequest{}
@@ -252,7 +257,7 @@ func TestQueriesWaitingWhileSettingsChangeAskToRunAgain(t *testing.T) {
 	tx, err := holder.Begin(ctx)
 	require.NoError(t, err)
 	defer func() { _ = tx.Rollback(ctx) }()
-	_, err = tx.Exec(ctx, "LOCK TABLE messages IN ACCESS EXCLUSIVE MODE")
+	_, err = tx.Exec(ctx, lockActivity)
 	require.NoError(t, err)
 
 	// One query holds the pool's only connection, waiting for the lock;

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -170,9 +171,9 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 			require.NoError(t, err, name)
 			raw, err = sqlbuild.RawTimeSeries(plan, "demo")
 			require.NoError(t, err, name)
-			want, err := store.QueryBucketed(ctx, pool, raw.SQL, raw.Args...)
+			want, err := collect[store.Bucketed](ctx, pool, raw)
 			require.NoError(t, err, name)
-			got, err := store.QueryBucketed(ctx, pool, summary.SQL, summary.Args...)
+			got, err := collect[store.Bucketed](ctx, pool, summary)
 			require.NoError(t, err, name+"\n"+summary.SQL)
 			require.Equal(t, bucketedText(want), bucketedText(got), name+"\n"+summary.SQL)
 		} else {
@@ -180,9 +181,9 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 			require.NoError(t, err, name)
 			raw, err = sqlbuild.RawTotals(plan, "demo")
 			require.NoError(t, err, name)
-			want, err := store.QueryTotals(ctx, pool, raw.SQL, raw.Args...)
+			want, err := collect[store.Totaled](ctx, pool, raw)
 			require.NoError(t, err, name)
-			got, err := store.QueryTotals(ctx, pool, summary.SQL, summary.Args...)
+			got, err := collect[store.Totaled](ctx, pool, summary)
 			require.NoError(t, err, name+"\n"+summary.SQL)
 			require.Equal(t, totaledText(want), totaledText(got), name+"\n"+summary.SQL)
 		}
@@ -192,6 +193,16 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 		}
 	}
 	return used
+}
+
+// collect reads every row of a statement, as the plugin reads them.
+func collect[T any](ctx context.Context, pool *pgxpool.Pool, s sqlbuild.Statement) ([]T, error) {
+	rows := []T{}
+	err := store.Each(ctx, pool, s.SQL, s.Args, pgx.RowToStructByPos[T], func(row T) bool {
+		rows = append(rows, row)
+		return true
+	})
+	return rows, err
 }
 
 // bucketedText and totaledText print rows exactly (%v of a float64 is its

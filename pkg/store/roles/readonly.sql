@@ -27,7 +27,8 @@ REVOKE CREATE ON SCHEMA :"schema" FROM :"role";
 GRANT USAGE ON SCHEMA :"schema" TO :"role";
 
 -- The tables the plugin reads: schema_migrations for the health check's
--- schema version, the others for the metrics and records. The plugin calls
+-- schema version, the others for the metrics and records, the summaries
+-- (kept by triggers that run as the schema's owner) included. The plugin calls
 -- none of the store's functions (edit_distance runs when a row is written),
 -- so no EXECUTE is granted.
 GRANT SELECT ON TABLE
@@ -49,5 +50,9 @@ GRANT SELECT ON TABLE
     :"schema".page_visits,
     :"schema".template_sends,
     :"schema".credit_ledger,
-    :"schema".ai_assist_uses
+    :"schema".ai_assist_uses,
+    :"schema".message_slots,
+    :"schema".contact_slots,
+    :"schema".message_minutes,
+    :"schema".contact_first_inbound
 TO :"role";
