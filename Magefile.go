@@ -225,8 +225,15 @@ const artifactsDir = "artifacts"
 // and writes the plugin archive as Grafana's catalog takes it:
 // artifacts/<plugin id>-<version>.zip holding one folder named after the
 // plugin id, with .sha1 and .sha256 checksums beside it.
+// With GRAFANA_ACCESS_POLICY_TOKEN set it signs dist/ first (npm run sign),
+// as grafana/plugin-actions' package-plugin does.
 func Package() error {
 	mg.SerialDeps(Frontend, Backend)
+	if os.Getenv("GRAFANA_ACCESS_POLICY_TOKEN") != "" {
+		if err := sh.RunV("npm", "run", "sign"); err != nil {
+			return err
+		}
+	}
 	archive, err := release.PluginArchive("dist", artifactsDir)
 	if err != nil {
 		return err
@@ -254,15 +261,12 @@ func StoreRelease(ctx context.Context) error {
 	return release.WriteChecksums(schema)
 }
 
-// pluginValidatorConfig turns off the validator's analyzers that need the
-// network or programs this machine lacks; docs/release.md lists them.
-const pluginValidatorConfig = "tools/plugincheck/offline.yaml"
-
 // Validate packages the plugin and runs Grafana's plugin validator
 // (github.com/grafana/plugin-validator, pinned in tools/plugincheck/go.mod)
-// on the archive with -strict, the source code beside it, and every analyzer
-// that works offline: any finding fails.
-func Validate() error {
+// on the archive in -strict mode, with the source code and the archive's
+// SHA-1, once for every analyzer that works offline: any error or warning,
+// or an analyzer that cannot run, fails. docs/release.md lists the analyzers.
+func Validate(ctx context.Context) error {
 	mg.Deps(Package)
 	root, err := os.Getwd()
 	if err != nil {
@@ -271,7 +275,7 @@ func Validate() error {
 	validator := filepath.Join(root, ".bin", "plugincheck2")
 	// A module of its own: the validator's dependencies stay out of go.mod.
 	if err := sh.RunV("go", "build", "-C", "tools/plugincheck", "-o", validator,
-		"github.com/grafana/plugin-validator/pkg/cmd/plugincheck2"); err != nil {
+		release.ValidatorModule+"/pkg/cmd/plugincheck2"); err != nil {
 		return err
 	}
 	meta, err := release.ReadPluginJSON("dist")
@@ -279,8 +283,11 @@ func Validate() error {
 		return err
 	}
 	archive := filepath.Join(artifactsDir, release.ArchiveName(meta.ID, meta.Info.Version))
-	return sh.RunV(validator, "-strict", "-config", pluginValidatorConfig,
-		"-sourceCodeUri", "file://"+root, archive)
+	sha1, err := os.ReadFile(archive + ".sha1")
+	if err != nil {
+		return err
+	}
+	return release.Validate(ctx, validator, archive, root, strings.TrimSpace(string(sha1)), os.Stdout)
 }
 
 // StoreStop stops the local store the demo started.
