@@ -20,6 +20,7 @@ import (
 	"github.com/magefile/mage/sh"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/demo"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/release"
 )
 
 // golangciLintVersion is the linter the checks run; installed on first use.
@@ -215,6 +216,78 @@ func printSignIn(port int, password string) {
 func BackendLinux() {
 	b := build.Build{}
 	mg.Deps(b.Linux, b.LinuxARM64)
+}
+
+// artifactsDir is where release files are written (ignored by git).
+const artifactsDir = "artifacts"
+
+// Package builds the frontend and the backend for every platform into dist/
+// and writes the plugin archive as Grafana's catalog takes it:
+// artifacts/<plugin id>-<version>.zip holding one folder named after the
+// plugin id, with .sha1 and .sha256 checksums beside it.
+// With GRAFANA_ACCESS_POLICY_TOKEN set it signs dist/ first (npm run sign),
+// as grafana/plugin-actions' package-plugin does.
+func Package() error {
+	mg.SerialDeps(Frontend, Backend)
+	if os.Getenv("GRAFANA_ACCESS_POLICY_TOKEN") != "" {
+		if err := sh.RunV("npm", "run", "sign"); err != nil {
+			return err
+		}
+	}
+	archive, err := release.PluginArchive("dist", artifactsDir)
+	if err != nil {
+		return err
+	}
+	fmt.Println("wrote", archive, "and its .sha1 and .sha256")
+	return nil
+}
+
+// StoreRelease writes the store tool for every platform
+// (artifacts/chatbot-store-<version>-<os>-<arch>[.exe], each with a .sha256)
+// and the schema as one plain SQL file
+// (artifacts/chatbot-store-schema-<version>.sql, see docs/schema.md).
+func StoreRelease(ctx context.Context) error {
+	version, err := release.PackageVersion(".")
+	if err != nil {
+		return err
+	}
+	if _, err := release.StoreTools(ctx, ".", artifactsDir, version); err != nil {
+		return err
+	}
+	schema := filepath.Join(artifactsDir, release.SchemaFileName(version))
+	if err := sh.RunV("go", "run", release.StoreToolPackage, "schema", "-o", schema); err != nil {
+		return err
+	}
+	return release.WriteChecksums(schema)
+}
+
+// Validate packages the plugin and runs Grafana's plugin validator
+// (github.com/grafana/plugin-validator, pinned in tools/plugincheck/go.mod)
+// on the archive in -strict mode, with the source code and the archive's
+// SHA-1, once for every analyzer that works offline: any error or warning,
+// or an analyzer that cannot run, fails. docs/release.md lists the analyzers.
+func Validate(ctx context.Context) error {
+	mg.Deps(Package)
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	validator := filepath.Join(root, ".bin", "plugincheck2")
+	// A module of its own: the validator's dependencies stay out of go.mod.
+	if err := sh.RunV("go", "build", "-C", "tools/plugincheck", "-o", validator,
+		release.ValidatorModule+"/pkg/cmd/plugincheck2"); err != nil {
+		return err
+	}
+	meta, err := release.ReadPluginJSON("dist")
+	if err != nil {
+		return err
+	}
+	archive := filepath.Join(artifactsDir, release.ArchiveName(meta.ID, meta.Info.Version))
+	sha1, err := os.ReadFile(archive + ".sha1")
+	if err != nil {
+		return err
+	}
+	return release.Validate(ctx, validator, archive, root, strings.TrimSpace(string(sha1)), os.Stdout)
 }
 
 // StoreStop stops the local store the demo started.

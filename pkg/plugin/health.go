@@ -43,10 +43,11 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 	}
 	switch {
 	case version == 0:
-		return failed(fmt.Sprintf("database %q has no conversation store schema: create it with `%s`", ds.settings.Database, store.MigrateCommand))
+		return failed(fmt.Sprintf("database %q has no conversation store schema: create it with `%s` (%s)",
+			ds.settings.Database, store.MigrateCommand, store.StoreToolSource))
 	case version < store.SchemaVersion:
-		return failed(fmt.Sprintf("the conversation store's schema is version %d but this plugin reads version %d: migrate it with `%s`",
-			version, store.SchemaVersion, store.MigrateCommand))
+		return failed(fmt.Sprintf("the conversation store's schema is version %d but this plugin reads version %d: migrate it with `%s` (%s)",
+			version, store.SchemaVersion, store.MigrateCommand, store.StoreToolSource))
 	case version > store.SchemaVersion:
 		return failed(fmt.Sprintf("the conversation store's schema is version %d, newer than this plugin reads (%d): upgrade the plugin",
 			version, store.SchemaVersion))

@@ -35,8 +35,14 @@ const (
 	codeCannotConnectNow   = "57P03"
 )
 
-// MigrateCommand is how a store is brought to the schema this plugin reads.
-const MigrateCommand = "go run ./pkg/cmd/chatbot-store migrate --database-url postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+// MigrateCommand is how a store is brought to the schema this plugin reads,
+// with the store tool of the plugin's release (see StoreToolSource).
+const MigrateCommand = "chatbot-store migrate -database-url postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+
+// StoreToolSource says where the store tool and the schema as plain SQL are:
+// a Grafana administrator has the plugin's archive, not its source.
+const StoreToolSource = "chatbot-store for Linux, macOS and Windows, and the schema as plain SQL, are attached to each release at " +
+	"https://github.com/chatbot-metrics/chatbot-metrics/releases"
 
 // errClosed is what a pool answers once closed: Grafana disposed of the
 // data source instance because its settings were saved.

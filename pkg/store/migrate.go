@@ -64,8 +64,16 @@ var SchemaVersion = func() int {
 	return migrations[len(migrations)-1].Version
 }()
 
-// migrationLockID serialises concurrent migrators through an advisory lock.
+// migrationLockID serialises concurrent migrators through an advisory lock;
+// the plain SQL schema file (SchemaSQL) takes it too.
 const migrationLockID = 7_406_221_911
+
+// migrationsTable records each applied migration: the store's version is the
+// largest. Migrate and the plain SQL schema file both create and fill it.
+const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    integer PRIMARY KEY,
+    name       text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now())`
 
 // Migrate applies every migration newer than the database's version, each in
 // its own transaction, and returns the ones it applied.
@@ -79,10 +87,7 @@ func Migrate(ctx context.Context, conn *pgx.Conn) ([]Migration, error) {
 	}
 	defer func() { _, _ = conn.Exec(context.Background(), "SELECT pg_advisory_unlock($1)", migrationLockID) }()
 
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    integer PRIMARY KEY,
-		name       text NOT NULL,
-		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+	if _, err := conn.Exec(ctx, migrationsTable); err != nil {
 		return nil, err
 	}
 	current, err := CurrentVersion(ctx, conn)

@@ -7,6 +7,8 @@
 //	                      [-start YYYY-MM-DD | -until now|RFC3339] [-spike-team NAME]
 //	chatbot-store status  [-database-url URL]
 //	chatbot-store grant-readonly [-database-url URL] -role NAME [-password PASSWORD] [-schema SCHEMA]
+//	chatbot-store schema  [-from VERSION] [-o FILE]
+//	chatbot-store version
 //	chatbot-store local start [-dir DIR] [-seed [-replace]] [generator flags]
 //	chatbot-store local url   [-dir DIR]
 //	chatbot-store local stop  [-dir DIR]
@@ -23,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -34,6 +37,10 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/roles"
 )
 
+// version is the release this binary was built for; release builds set it
+// with -ldflags "-X main.version=...".
+var version = "dev"
+
 // localDatabase is the database the local server keeps the store in.
 const localDatabase = "chatbot"
 
@@ -41,8 +48,10 @@ const usage = `chatbot-store manages the chatbot-metrics conversation store.
 
   migrate        apply the schema migrations
   seed           load generated demo data
-  status         print the schema version
   grant-readonly create or update the read-only login role for the data source
+  status         print the schema version (applied and expected) and the workspaces
+  schema         write the migrations as one plain SQL file, for your own migration tools
+  version        print this build's version
   local start    start (and create) a local PostgreSQL server, migrate it, optionally seed it
   local url      print the local server's database URL
   local stop     stop the local server
@@ -103,6 +112,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		return grantReadOnly(ctx, *databaseURL, *role, *password, *schema, out)
+	case "schema":
+		flags := flag.NewFlagSet("schema", flag.ContinueOnError)
+		from := flags.Int("from", 0, "write only the migrations after this schema version (the store's current one)")
+		output := flags.String("o", "", "file to write (default standard output)")
+		if err := flags.Parse(rest); err != nil {
+			return err
+		}
+		return schema(*from, *output, out)
+	case "version":
+		_, err := fmt.Fprintf(out, "chatbot-store %s (schema version %d)\n", version, store.SchemaVersion)
+		return err
 	case "local start":
 		flags := flag.NewFlagSet("local start", flag.ContinueOnError)
 		dir := flags.String("dir", ".data/postgres", "directory of the local cluster")
@@ -225,11 +245,34 @@ func migrate(ctx context.Context, databaseURL string, out io.Writer) error {
 
 func status(ctx context.Context, databaseURL string, out io.Writer) error {
 	return withConn(ctx, databaseURL, func(conn *pgx.Conn) error {
-		version, err := store.CurrentVersion(ctx, conn)
+		applied, err := store.CurrentVersion(ctx, conn)
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(out, "schema version %d (this build reads %d)\n", version, store.SchemaVersion)
+		verdict := "up to date"
+		switch {
+		case applied == 0:
+			verdict = "no schema yet: run chatbot-store migrate"
+		case applied < store.SchemaVersion:
+			verdict = "older: run chatbot-store migrate"
+		case applied > store.SchemaVersion:
+			verdict = "newer than this build: use the chatbot-store of the plugin's release"
+		}
+		if _, err := fmt.Fprintf(out, "schema version %d, this build expects %d: %s\n", applied, store.SchemaVersion, verdict); err != nil {
+			return err
+		}
+		if applied == 0 {
+			return nil
+		}
+		var slugs []string
+		if err := conn.QueryRow(ctx, "SELECT coalesce(array_agg(slug ORDER BY slug), '{}') FROM workspaces").Scan(&slugs); err != nil {
+			return err
+		}
+		list := strings.Join(slugs, ", ")
+		if len(slugs) == 0 {
+			list = "none yet"
+		}
+		_, err = fmt.Fprintf(out, "workspaces (%d): %s\n", len(slugs), list)
 		return err
 	})
 }
@@ -246,6 +289,23 @@ func grantReadOnly(ctx context.Context, databaseURL, role, password, schema stri
 		_, err := fmt.Fprintf(out, "role %s may read the conversation store and change nothing: set it as the data source's user\n", role)
 		return err
 	})
+}
+
+// schema writes the plain SQL schema (see store.SchemaSQL) to path, or to
+// out when path is empty.
+func schema(from int, path string, out io.Writer) error {
+	if path == "" {
+		return store.SchemaSQL(out, from)
+	}
+	var b strings.Builder
+	if err := store.SchemaSQL(&b, from); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil { //nolint:gosec // G306: a schema file, for other tools to read
+		return err
+	}
+	_, err := fmt.Fprintf(out, "wrote migrations %d to %d to %s\n", from+1, store.SchemaVersion, path)
+	return err
 }
 
 // seedMode is what seed does with a store that already holds data: load

@@ -86,6 +86,19 @@ func setup() error {
 // ends, and returns its connection string.
 func URL(t testing.TB) string {
 	t.Helper()
+	return newDatabase(t, templateDatabase)
+}
+
+// EmptyURL creates a fresh database without the schema (for tests of other
+// ways to create it), drops it when the test ends, and returns its
+// connection string.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	return newDatabase(t, "template0")
+}
+
+func newDatabase(t testing.TB, template string) string {
+	t.Helper()
 	setupOnce.Do(func() { setupErr = setup() })
 	if setupErr != nil {
 		t.Fatalf("test PostgreSQL: %v", setupErr)
@@ -97,7 +110,7 @@ func URL(t testing.TB) string {
 		t.Fatalf("connecting to the test server: %v", err)
 	}
 	defer func() { _ = admin.Close(ctx) }()
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+templateDatabase); err != nil {
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
 		t.Fatalf("creating test database: %v", err)
 	}
 	t.Cleanup(func() {
