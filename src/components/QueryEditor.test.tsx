@@ -1,5 +1,5 @@
 import React, { useState } from 'react';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { configure, fireEvent, render, screen } from '@testing-library/react';
 import userEvent, { UserEvent } from '@testing-library/user-event';
 import { setTemplateSrv } from '@grafana/runtime';
 
@@ -8,6 +8,10 @@ import { fakeTemplateSrv } from '../testing/fakeTemplateSrv';
 import { catalog, renderEditor, stubDataSource } from '../testing/stubs';
 import { Catalog, ChatbotQuery } from '../types';
 import { QueryEditor, metricOptionsBySection } from './QueryEditor';
+
+// Combobox menus with the whole catalog are slow to open in jsdom, more so with two workers.
+jest.setTimeout(90000);
+configure({ asyncUtilTimeout: 5000 });
 
 describe('QueryEditor', () => {
   beforeEach(() => {

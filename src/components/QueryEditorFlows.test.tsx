@@ -1,5 +1,5 @@
 import React, { useState } from 'react';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { configure, fireEvent, render, screen } from '@testing-library/react';
 import userEvent, { UserEvent } from '@testing-library/user-event';
 import { CoreApp, dateTime, TimeRange } from '@grafana/data';
 import { setTemplateSrv } from '@grafana/runtime';
@@ -53,6 +53,7 @@ async function choose(user: UserEvent, label: string | HTMLElement, option: stri
 
 // Combobox menus with the whole catalog are slow to open in jsdom, more so with two workers.
 jest.setTimeout(90000);
+configure({ asyncUtilTimeout: 5000 });
 
 describe('query editor flows', () => {
   let restoreMenus: () => void;
