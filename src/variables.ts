@@ -1,6 +1,5 @@
 import { CustomVariableSupport, DataQueryRequest, DataQueryResponse } from '@grafana/data';
 import { from, Observable } from 'rxjs';
-import { map } from 'rxjs/operators';
 
 import { VariableQueryEditor } from './components/VariableQueryEditor';
 import type { DataSource } from './datasource';
@@ -27,8 +26,8 @@ export class ChatbotVariableSupport extends CustomVariableSupport<
 
   query(request: DataQueryRequest<ChatbotVariableQuery>): Observable<DataQueryResponse> {
     const query = migrateVariableQuery(request.targets[0]);
-    return from(this.datasource.findDimensionValues(query, request.range, request.scopedVars)).pipe(
-      map((data) => ({ data }))
+    return from(
+      this.datasource.findDimensionValues(query, request.range, request.scopedVars).then((data) => ({ data }))
     );
   }
 }
