@@ -175,6 +175,19 @@ describe('query editor flows', () => {
       expect(datasource.getDimensionValues).not.toHaveBeenCalledWith('message_text', expect.anything());
     });
 
+    it('says when a saved filter names a dimension the metric does not have', async () => {
+      renderEditor({
+        refId: 'A',
+        version: 1,
+        metric: 'messages_sent',
+        filters: [{ dimension: 'mood', values: ['happy'] }],
+      });
+      await screen.findByDisplayValue('Messages sent');
+
+      expect(await screen.findByText(/"mood" is not a dimension of this metric/)).toBeInTheDocument();
+      expect(filterInput(0, 'dimension')).toHaveValue('mood');
+    });
+
     it('drops the values when the dimension changes', async () => {
       const { onChange, user } = renderControlled({
         refId: 'A',
