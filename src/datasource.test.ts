@@ -232,6 +232,37 @@ describe('DataSource', () => {
       const sent = superQuery.mock.calls[0][0] as DataQueryRequest<ChatbotQuery>;
       expect(sent.targets[0].timezone).toBe('UTC');
     });
+
+    // The time zone picker offers "Browser Time": the backend cannot know the browser's zone.
+    it("sends the browser's zone for a query that picked it", async () => {
+      const superQuery = jest.spyOn(DataSourceWithBackend.prototype, 'query').mockReturnValue(of({ data: [] }));
+
+      await firstValueFrom(ds.query(request('utc', [{ refId: 'A', metric: 'messages', timezone: 'browser' }])));
+
+      const sent = superQuery.mock.calls[0][0] as DataQueryRequest<ChatbotQuery>;
+      expect(sent.targets[0].timezone).toBe(resolveTimeZone('browser'));
+      expect(sent.targets[0].timezone).not.toBe('browser');
+    });
+  });
+
+  describe('getDimensionValues', () => {
+    it('asks the values resource over the time range, by name unless told otherwise', async () => {
+      const getResource = jest.spyOn(ds, 'getResource').mockResolvedValue({ values: ['es', 'en'] });
+      const from = dateTime('2022-02-01T00:00:00Z');
+      const to = dateTime('2022-03-01T00:00:00Z');
+
+      await expect(ds.getDimensionValues('language', { range: { from, to, raw: { from, to } } })).resolves.toEqual([
+        'es',
+        'en',
+      ]);
+      expect(getResource).toHaveBeenLastCalledWith('dimensions/language/values', {
+        from: '1643673600000',
+        to: '1646092800000',
+      });
+
+      await ds.getDimensionValues('task', { order: 'recent' });
+      expect(getResource).toHaveBeenLastCalledWith('dimensions/task/values', { order: 'recent' });
+    });
   });
 
   describe('getCatalog', () => {

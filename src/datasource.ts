@@ -6,18 +6,29 @@ import {
   LegacyMetricFindQueryOptions,
   MetricFindValue,
   ScopedVars,
+  TimeRange,
 } from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 import { Observable } from 'rxjs';
 
-import { migrateQuery } from './migrations';
-import { Catalog, ChatbotDataSourceOptions, ChatbotQuery, DEFAULT_QUERY, DimensionFilter } from './types';
+import { migrateQuery, migrateVariableQuery } from './migrations';
+import {
+  Catalog,
+  ChatbotDataSourceOptions,
+  ChatbotQuery,
+  ChatbotVariableQuery,
+  DEFAULT_QUERY,
+  DimensionFilter,
+  ValuesOrder,
+} from './types';
+import { ChatbotVariableSupport } from './variables';
 
 export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataSourceOptions> {
   private catalog?: Promise<Catalog>;
 
   constructor(instanceSettings: DataSourceInstanceSettings<ChatbotDataSourceOptions>) {
     super(instanceSettings);
+    this.variables = new ChatbotVariableSupport(this);
   }
 
   getDefaultQuery(_: CoreApp): Partial<ChatbotQuery> {
@@ -61,36 +72,69 @@ export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataS
 
   query(request: DataQueryRequest<ChatbotQuery>): Observable<DataQueryResponse> {
     const timezone = resolveTimeZone(request.timezone);
-    const targets = request.targets.map((target) => (target.timezone ? target : { ...target, timezone }));
+    // A query may pick the browser's zone itself; the backend cannot know it.
+    const targets = request.targets.map((target) =>
+      target.timezone
+        ? { ...target, timezone: target.timezone === 'browser' ? resolveTimeZone('browser') : target.timezone }
+        : { ...target, timezone }
+    );
     return super.query({ ...request, targets });
   }
 
   /**
-   * Template variable values: the query is a dimension id (for example `platform`), and the
-   * values are that dimension's values in the workspace, narrowed to the dashboard's time
-   * range where they are events (intents, languages, closing reasons). Parameters after a `?`
-   * go to the values resource: `task?order=recent` lists the tasks newest first, so that a
-   * variable with sorting disabled starts on the most recent one.
+   * Template variable values for the older variable API and for callers that still pass text:
+   * the query is a dimension id (for example `platform`), with the values resource's parameters
+   * after a `?` (`task?order=recent`), or the object form the variable editor writes. See
+   * findDimensionValues.
    */
-  async metricFindQuery(query: string, options?: LegacyMetricFindQueryOptions): Promise<MetricFindValue[]> {
-    const text = getTemplateSrv().replace(String(query ?? '').trim(), options?.scopedVars);
-    const [dimension, search = ''] = splitOnce(text, '?');
-    if (!dimension.trim()) {
+  async metricFindQuery(
+    query: string | ChatbotVariableQuery,
+    options?: LegacyMetricFindQueryOptions
+  ): Promise<MetricFindValue[]> {
+    return this.findDimensionValues(migrateVariableQuery(query), options?.range, options?.scopedVars);
+  }
+
+  /**
+   * A variable's values: the dimension's values in the workspace, narrowed to the dashboard's
+   * time range where they are events (intents, languages, closing reasons) unless the query
+   * ignores the time range, by name or by latest activity. The dimension may be a variable.
+   */
+  async findDimensionValues(
+    query: ChatbotVariableQuery,
+    range?: TimeRange,
+    scopedVars?: ScopedVars
+  ): Promise<MetricFindValue[]> {
+    const dimension = getTemplateSrv()
+      .replace(query.dimension ?? '', scopedVars)
+      .trim();
+    if (!dimension) {
       return [];
     }
-    const params: Record<string, string> = {};
-    new URLSearchParams(search).forEach((value, key) => {
-      params[key] = value;
+    const values = await this.getDimensionValues(dimension, {
+      range: query.ignoreTimeRange ? undefined : range,
+      order: query.order,
     });
-    if (options?.range) {
+    return values.map((value) => ({ text: value, value }));
+  }
+
+  /**
+   * The values resource: a dimension's values, over the time range when one is given (epoch
+   * milliseconds), by name unless `order` is `recent`. A filter-only dimension answers none.
+   */
+  async getDimensionValues(dimension: string, options: { range?: TimeRange; order?: ValuesOrder } = {}) {
+    const params: Record<string, string> = {};
+    if (options.order && options.order !== 'name') {
+      params.order = options.order;
+    }
+    if (options.range) {
       params.from = String(options.range.from.valueOf());
       params.to = String(options.range.to.valueOf());
     }
     const response = await this.getResource<{ values: string[] }>(
-      `dimensions/${encodeURIComponent(dimension.trim())}/values`,
+      `dimensions/${encodeURIComponent(dimension)}/values`,
       params
     );
-    return response.values.map((value) => ({ text: value, value }));
+    return response.values;
   }
 
   /** Metrics, dimensions and intervals the backend offers. The first successful response is kept. */
@@ -104,12 +148,6 @@ export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataS
     }
     return this.catalog;
   }
-}
-
-/** Splits text at the first separator: [before, after], or [text] without one. */
-function splitOnce(text: string, separator: string): [string, string?] {
-  const at = text.indexOf(separator);
-  return at < 0 ? [text] : [text.slice(0, at), text.slice(at + separator.length)];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { migrateQuery } from './migrations';
+import { migrateQuery, migrateVariableQuery, VARIABLE_REF_ID } from './migrations';
 import { ChatbotQuery, QUERY_MODEL_VERSION } from './types';
 
 describe('migrateQuery', () => {
@@ -57,5 +57,39 @@ describe('migrateQuery', () => {
     const current: ChatbotQuery = { refId: 'A', version: 1, metric: 'messages', interval: 'hour', filters: [] };
 
     expect(migrateQuery(current)).toBe(current);
+  });
+});
+
+describe('migrateVariableQuery', () => {
+  it('reads a dimension id saved as text', () => {
+    expect(migrateVariableQuery('platform')).toEqual({ refId: VARIABLE_REF_ID, dimension: 'platform' });
+    expect(migrateVariableQuery(' intent ')).toEqual({ refId: VARIABLE_REF_ID, dimension: 'intent' });
+  });
+
+  it("keeps the text form's order and drops the rest of its parameters", () => {
+    expect(migrateVariableQuery('task?order=recent')).toEqual({
+      refId: VARIABLE_REF_ID,
+      dimension: 'task',
+      order: 'recent',
+    });
+    expect(migrateVariableQuery('intent?from=0&order=bogus')).toEqual({ refId: VARIABLE_REF_ID, dimension: 'intent' });
+  });
+
+  it('reads the text form wrapped in an object', () => {
+    expect(migrateVariableQuery({ refId: 'V', query: 'task?order=recent' })).toEqual({
+      refId: 'V',
+      dimension: 'task',
+      order: 'recent',
+    });
+  });
+
+  it('returns the object form as it is', () => {
+    const query = { refId: 'V', dimension: 'intent', order: 'recent' as const, ignoreTimeRange: true };
+    expect(migrateVariableQuery(query)).toBe(query);
+  });
+
+  it('gives an empty dimension for anything else', () => {
+    expect(migrateVariableQuery(undefined)).toEqual({ refId: VARIABLE_REF_ID, dimension: '' });
+    expect(migrateVariableQuery({})).toEqual({ refId: VARIABLE_REF_ID, dimension: '' });
   });
 });

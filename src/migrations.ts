@@ -1,4 +1,11 @@
-import { ChatbotQuery, DEFAULT_QUERY, DimensionFilter, QUERY_MODEL_VERSION } from './types';
+import {
+  ChatbotQuery,
+  ChatbotVariableQuery,
+  DEFAULT_QUERY,
+  DimensionFilter,
+  QUERY_MODEL_VERSION,
+  ValuesOrder,
+} from './types';
 
 /**
  * Upgrades a stored query to the current query model version.
@@ -29,4 +36,44 @@ function normalizeFilters(filters: unknown): DimensionFilter[] {
       dimension: typeof f.dimension === 'string' ? f.dimension : '',
       values: Array.isArray(f.values) ? f.values.filter((v): v is string => typeof v === 'string') : [],
     }));
+}
+
+/** refId of a variable query saved in the older text form. */
+export const VARIABLE_REF_ID = 'ChatbotVariableQuery';
+
+/**
+ * Reads a template variable's query in any form it was saved in: the object form, the older text
+ * form (a dimension id, with the values resource's parameters after a `?`: `task?order=recent`),
+ * or the text form wrapped as `{query: "..."}`. Parameters other than `order` are dropped: the
+ * time range comes from the dashboard.
+ */
+export function migrateVariableQuery(query: unknown): ChatbotVariableQuery {
+  if (typeof query === 'string') {
+    return fromText(query);
+  }
+  if (!query || typeof query !== 'object') {
+    return { refId: VARIABLE_REF_ID, dimension: '' };
+  }
+  const q = query as Partial<ChatbotVariableQuery> & { query?: unknown };
+  if (typeof q.dimension !== 'string' && typeof q.query === 'string') {
+    const { query: _text, ...rest } = q;
+    return { ...rest, ...fromText(q.query), refId: q.refId || VARIABLE_REF_ID };
+  }
+  if (typeof q.dimension === 'string' && typeof q.refId === 'string') {
+    return q as ChatbotVariableQuery;
+  }
+  return { ...q, refId: q.refId || VARIABLE_REF_ID, dimension: typeof q.dimension === 'string' ? q.dimension : '' };
+}
+
+function fromText(text: string): ChatbotVariableQuery {
+  const trimmed = text.trim();
+  const at = trimmed.indexOf('?');
+  const dimension = (at < 0 ? trimmed : trimmed.slice(0, at)).trim();
+  const params = new URLSearchParams(at < 0 ? '' : trimmed.slice(at + 1));
+  const order = params.get('order');
+  const query: ChatbotVariableQuery = { refId: VARIABLE_REF_ID, dimension };
+  if (order === 'recent' || order === 'name') {
+    query.order = order as ValuesOrder;
+  }
+  return query;
 }

@@ -2,6 +2,7 @@ import { DataSourcePlugin } from '@grafana/data';
 
 import { ConfigEditor } from './components/ConfigEditor';
 import { QueryEditor } from './components/QueryEditor';
+import { QueryEditorHelp } from './components/QueryEditorHelp';
 import { DataSource } from './datasource';
 import { ChatbotDataSourceOptions, ChatbotQuery, ChatbotSecureJsonData } from './types';
 
@@ -9,4 +10,5 @@ export const plugin = new DataSourcePlugin<DataSource, ChatbotQuery, ChatbotData
   DataSource
 )
   .setConfigEditor(ConfigEditor)
-  .setQueryEditor(QueryEditor);
+  .setQueryEditor(QueryEditor)
+  .setQueryEditorHelp(QueryEditorHelp);

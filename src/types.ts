@@ -94,3 +94,30 @@ export const DEFAULT_QUERY: Partial<ChatbotQuery> = {
   interval: 'auto',
   filters: [],
 };
+
+/** How a listing of a dimension's values is ordered: by name, or latest activity first. */
+export type ValuesOrder = 'name' | 'recent';
+
+/**
+ * Dimensions whose values have an activity to order by (their latest event, or for a task its
+ * newest conversation); the values resource refuses `order=recent` for the others.
+ */
+export const RECENT_ORDER_DIMENSIONS = ['intent', 'language', 'closing_reason', 'page', 'phrase', 'task'];
+
+/**
+ * Dimensions whose values are events, which a time range narrows; the others (platforms, agents,
+ * teams, ...) list every value of the workspace whatever the range.
+ */
+export const RANGED_DIMENSIONS = ['intent', 'language', 'closing_reason', 'page', 'phrase'];
+
+/**
+ * The query of a template variable: a dimension's values. Saved dashboards may still hold the
+ * older text form (`platform`, `task?order=recent`), which migrateVariableQuery reads.
+ */
+export interface ChatbotVariableQuery extends DataQuery {
+  dimension: string;
+  /** Default name. */
+  order?: ValuesOrder;
+  /** Set to list the values of all time rather than those of the dashboard's time range. */
+  ignoreTimeRange?: boolean;
+}

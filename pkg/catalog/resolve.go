@@ -46,6 +46,9 @@ func Resolve(q models.Query) (Plan, error) {
 	}
 	metric, ok := Lookup(q.Metric)
 	if !ok {
+		if hint := DidYouMean(Suggest(q.Metric, MetricIDs())); hint != "" {
+			return Plan{}, queryErrorf("metric %s is unknown: %s Otherwise choose one of the %d metrics the query editor lists (resource catalog)", userinput.Quote(q.Metric), hint, len(Metrics))
+		}
 		return Plan{}, queryErrorf("metric %s is unknown: choose one of the %d metrics the query editor lists (resource catalog)", userinput.Quote(q.Metric), len(Metrics))
 	}
 	if !metric.Supports(q.QueryType) {
@@ -170,6 +173,9 @@ func checkDimension(metric Metric, id, verb string) error {
 		allowed = metric.GroupDimensions()
 	}
 	if _, known := LookupDimension(id); !known {
+		if hint := DidYouMean(Suggest(id, allowed)); hint != "" {
+			return queryErrorf("dimension %s is unknown: %s Metric %s can %s %s", userinput.Quote(id), hint, metric.ID, verb, strings.Join(allowed, ", "))
+		}
 		return queryErrorf("dimension %s is unknown: metric %s can %s %s", userinput.Quote(id), metric.ID, verb, strings.Join(allowed, ", "))
 	}
 	if !metric.Allows(id) {

@@ -310,3 +310,60 @@ func metricsDocExamples(reference string) ([]metricsDocExample, error) {
 	}
 	return examples, nil
 }
+
+// editorExamplesPath is the query help's examples, which the frontend
+// imports: the examples of docs/metrics.md, which TestMetricsDocExamplesRun
+// runs, so the help never shows a query that fails.
+const editorExamplesPath = "../../src/help/examples.json"
+
+// editorExamples is the file's shape: the catalog's sections in order, each
+// with its metrics' examples in order.
+type editorExamples struct {
+	Generated string          `json:"generated"`
+	Sections  []editorSection `json:"sections"`
+}
+
+type editorSection struct {
+	Title    string          `json:"title"`
+	Examples []editorExample `json:"examples"`
+}
+
+type editorExample struct {
+	Metric string          `json:"metric"`
+	Title  string          `json:"title"`
+	Query  json.RawMessage `json:"query"`
+}
+
+func TestMetricsDocExamplesAreTheEditorHelp(t *testing.T) {
+	raw, err := os.ReadFile(metricsDocPath)
+	require.NoError(t, err)
+	_, reference, _, err := splitMetricsDoc(string(raw))
+	require.NoError(t, err)
+	examples, err := metricsDocExamples(reference)
+	require.NoError(t, err)
+
+	file := editorExamples{Generated: "by go test ./pkg/plugin -run TestMetricsDoc -update-golden from docs/metrics.md; do not edit"}
+	index := map[catalog.Section]int{}
+	for _, example := range examples {
+		m, ok := catalog.Lookup(example.metric)
+		require.True(t, ok, "the example under ### `%s` is not of a catalog metric", example.metric)
+		i, seen := index[m.Section]
+		if !seen {
+			i = len(file.Sections)
+			index[m.Section] = i
+			file.Sections = append(file.Sections, editorSection{Title: metricsDocSections[m.Section]})
+		}
+		file.Sections[i].Examples = append(file.Sections[i].Examples, editorExample{Metric: m.ID, Title: m.Title, Query: json.RawMessage(example.json)})
+	}
+	want, err := json.MarshalIndent(file, "", "  ")
+	require.NoError(t, err)
+	want = append(want, '\n')
+
+	if *updateGolden {
+		require.NoError(t, os.WriteFile(editorExamplesPath, want, 0o600))
+		return
+	}
+	got, err := os.ReadFile(editorExamplesPath)
+	require.NoError(t, err, "the query help's examples are missing: "+metricsDocUpdateHint)
+	require.Equal(t, string(want), string(got), "src/help/examples.json is not the examples of docs/metrics.md: "+metricsDocUpdateHint)
+}

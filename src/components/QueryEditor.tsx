@@ -1,36 +1,26 @@
-import React, { ChangeEvent, useEffect, useMemo, useState } from 'react';
-import { QueryEditorProps } from '@grafana/data';
+import React, { ChangeEvent, useEffect, useMemo } from 'react';
+import { CoreApp, InternalTimeZones, QueryEditorProps, TimeRange } from '@grafana/data';
 import { EditorField, EditorFieldGroup, EditorRow, EditorRows } from '@grafana/plugin-ui';
-import { getTemplateSrv, isFetchError } from '@grafana/runtime';
-import {
-  Alert,
-  Button,
-  Combobox,
-  ComboboxOption,
-  IconButton,
-  Input,
-  LoadingPlaceholder,
-  MultiCombobox,
-  Stack,
-} from '@grafana/ui';
+import { Alert, Combobox, ComboboxOption, Input, LoadingPlaceholder, TimeZonePicker } from '@grafana/ui';
 
-import { DataSource } from '../datasource';
+import type { DataSource } from '../datasource';
 import { migrateQuery } from '../migrations';
 import {
   Catalog,
+  CatalogDimension,
   CatalogMetric,
   ChatbotDataSourceOptions,
   ChatbotQuery,
-  DimensionFilter,
   INTERVALS,
   IntervalName,
   QueryKind,
 } from '../types';
+import { isVariable, useCatalog, useTemplateVariableOptions } from './editorUtils';
+import { FiltersEditor } from './FiltersEditor';
+
+export { errorMessage } from './editorUtils';
 
 type Props = QueryEditorProps<DataSource, ChatbotQuery, ChatbotDataSourceOptions>;
-
-type CatalogState =
-  { status: 'loading' } | { status: 'loaded'; catalog: Catalog } | { status: 'error'; message: string };
 
 const INTERVAL_LABELS: Record<IntervalName, string> = {
   auto: 'Auto',
@@ -49,12 +39,28 @@ const KIND_OPTIONS: Array<ComboboxOption<QueryKind>> = [
   { label: 'Records', value: 'records', description: 'A table of rows, newest first' },
 ];
 
+/** What alert rules make of each kind: records are tables, which alerting cannot evaluate. */
+const ALERTING_KIND_DESCRIPTIONS: Record<QueryKind, string> = {
+  timeseries: 'A value per bucket: reduce it (last, mean) in the rule',
+  totals: 'One value per group over the range: one alert instance per group',
+  ranking: 'The largest groups over the range: one alert instance per group',
+  snapshot: 'The live state now: one alert instance per group',
+  records: 'A table of rows: not alertable, alert rules need numbers',
+};
+
+/** Kinds an alert rule evaluates, best first: used when a metric is chosen in the rule editor. */
+const ALERTING_KINDS: QueryKind[] = ['totals', 'snapshot', 'timeseries', 'ranking'];
+
+/** The transcript: a conversation's messages, the only metric that takes a conversationId. */
+const TRANSCRIPT = 'transcript';
+/** The only metric that takes targetSeconds. */
+const SERVICE_LEVEL = 'service_level';
+
 /** Value of the group-by option that means "no grouping, a single series". */
 const NO_GROUP_BY = '';
-const VARIABLES_GROUP = 'Dashboard variables';
 
 export function QueryEditor(props: Props) {
-  const { datasource, onChange, onRunQuery } = props;
+  const { datasource, onChange, onRunQuery, app, range } = props;
   const query = useMemo(() => migrateQuery(props.query), [props.query]);
   const catalogState = useCatalog(datasource);
 
@@ -76,43 +82,72 @@ export function QueryEditor(props: Props) {
     );
   }
 
-  return <QueryEditorForm query={query} catalog={catalogState.catalog} onChange={onChange} onRunQuery={onRunQuery} />;
+  return (
+    <QueryEditorForm
+      query={query}
+      catalog={catalogState.catalog}
+      datasource={datasource}
+      app={app}
+      range={range}
+      onChange={onChange}
+      onRunQuery={onRunQuery}
+    />
+  );
 }
 
 interface FormProps {
   query: ChatbotQuery;
   catalog: Catalog;
+  datasource: DataSource;
+  app?: CoreApp;
+  range?: TimeRange;
   onChange: (query: ChatbotQuery) => void;
   onRunQuery: () => void;
 }
 
-function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
+function QueryEditorForm({ query, catalog, datasource, app, range, onChange, onRunQuery }: FormProps) {
   const variables = useTemplateVariableOptions();
-  const metric = catalog.metrics.find((m) => m.id === query.metric);
+  const alerting = app === CoreApp.UnifiedAlerting;
+  const metricId = query.metric ?? '';
+  const metric = catalog.metrics.find((m) => m.id === metricId);
+  const metricIsVariable = isVariable(metricId);
+  const unknownMetric = metricId !== '' && !metric && !metricIsVariable;
   const kind = query.queryType ?? 'timeseries';
-  const dimensionTitle = useMemo(() => {
-    const titles = new Map(catalog.dimensions.map((d) => [d.id, d.title]));
-    return (id: string) => titles.get(id) ?? id;
-  }, [catalog.dimensions]);
 
-  const metricOptions = useMemo(() => metricOptionsBySection(catalog.metrics), [catalog.metrics]);
-  const dimensionOptions: Array<ComboboxOption<string>> = (metric?.dimensions ?? []).map((id) => ({
-    label: dimensionTitle(id),
-    value: id,
-  }));
+  // The dimensions the metric can be filtered by; a variable metric may be any of them.
+  const dimensions: CatalogDimension[] = useMemo(() => {
+    if (metricIsVariable) {
+      return catalog.dimensions;
+    }
+    const byId = new Map(catalog.dimensions.map((d) => [d.id, d]));
+    return (metric?.dimensions ?? []).map((id) => byId.get(id) ?? { id, title: id });
+  }, [catalog.dimensions, metric, metricIsVariable]);
   // A filter-only dimension (a text search) keeps rows but never groups them.
-  const filterOnly = useMemo(
-    () => new Set(catalog.dimensions.filter((d) => d.filterOnly).map((d) => d.id)),
-    [catalog.dimensions]
-  );
+  const groupDimensions = dimensions.filter((d) => !d.filterOnly);
+
+  const metricOptions = useMemo(() => {
+    const options = metricOptionsBySection(catalog.metrics, alerting);
+    // A saved metric the catalog lacks stays visible as what it is, so it can be replaced.
+    return unknownMetric
+      ? [{ label: metricId, value: metricId, description: 'Not in the catalog' }, ...options]
+      : options;
+  }, [catalog.metrics, alerting, unknownMetric, metricId]);
+
   const groupByOptions: Array<ComboboxOption<string>> = [
-    { label: 'None', value: NO_GROUP_BY, description: 'A single series' },
-    ...dimensionOptions.filter((option) => !filterOnly.has(option.value)),
+    { label: 'None', value: NO_GROUP_BY, description: kind === 'timeseries' ? 'A single series' : 'A single row' },
+    ...groupDimensions.map((d) => ({ label: d.title, value: d.id })),
     ...variables,
   ];
+  const kindOptions = KIND_OPTIONS.filter((o) => !metric || metric.kinds.includes(o.value)).map((o) =>
+    alerting ? { ...o, description: ALERTING_KIND_DESCRIPTIONS[o.value] } : o
+  );
   const intervalOptions: Array<ComboboxOption<IntervalName>> = (
     catalog.intervals?.length ? catalog.intervals : INTERVALS
   ).map((interval) => ({ label: INTERVAL_LABELS[interval] ?? interval, value: interval }));
+
+  const isTranscript = metricId === TRANSCRIPT;
+  const showGroupBy = kind !== 'records' && (groupDimensions.length > 0 || Boolean(query.groupBy));
+  const showFilters = !isTranscript && (dimensions.length > 0 || (query.filters?.length ?? 0) > 0);
 
   const change = (next: ChatbotQuery, run: boolean) => {
     onChange(next);
@@ -125,9 +160,10 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
     const next = catalog.metrics.find((m) => m.id === option.value);
     let { groupBy, filters, queryType } = query;
     if (next) {
-      // A metric that cannot answer the current kind switches to its first kind.
+      // A metric that cannot answer the current kind switches to one it can (in an alert
+      // rule, one alerting evaluates).
       if (!next.kinds.includes(queryType ?? 'timeseries')) {
-        queryType = next.kinds[0];
+        queryType = (alerting && ALERTING_KINDS.find((k) => next.kinds.includes(k))) || next.kinds[0];
       }
       // Keep only what the new metric can be grouped or filtered by.
       groupBy = groupBy && (next.dimensions.includes(groupBy) || isVariable(groupBy)) ? groupBy : NO_GROUP_BY;
@@ -135,47 +171,74 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
         (f) => !f.dimension || next.dimensions.includes(f.dimension) || isVariable(f.dimension)
       );
     }
-    // The service level target means nothing to other metrics, and the backend checks its range.
-    const targetSeconds = option.value === 'service_level' ? query.targetSeconds : undefined;
-    change({ ...withKind(query, queryType), metric: option.value, groupBy, filters, targetSeconds }, true);
+    // The service level target and the conversation mean nothing to other metrics, and the
+    // backend checks them.
+    const targetSeconds = option.value === SERVICE_LEVEL ? query.targetSeconds : undefined;
+    const conversationId = option.value === TRANSCRIPT ? query.conversationId : undefined;
+    change(
+      { ...withKind(query, queryType), metric: option.value, groupBy, filters, targetSeconds, conversationId },
+      true
+    );
   };
+
+  const limit = limitField(kind, isTranscript);
 
   return (
     <EditorRows>
+      {alerting && kind === 'records' && (
+        <Alert severity="warning" title="Records are not alertable">
+          An alert rule needs numbers: choose Totals, Snapshot or Time series, or a metric that has them.
+        </Alert>
+      )}
       <EditorRow>
         <EditorFieldGroup>
-          <EditorField label="Metric" width={40} tooltip={metric?.description} htmlFor="chatbot-query-metric">
+          <EditorField
+            label="Metric"
+            width={40}
+            tooltip={metric?.description ?? 'What to count or list; the query help shows an example of each'}
+            htmlFor="chatbot-query-metric"
+            invalid={unknownMetric}
+            error={unknownMetric ? `"${metricId}" is not a metric of the catalog: choose one from the list` : undefined}
+          >
             <Combobox<string>
               id="chatbot-query-metric"
               options={[...metricOptions, ...variables]}
-              value={query.metric || null}
+              value={metricId || null}
               onChange={onMetricChange}
               placeholder="Choose a metric"
-              createCustomValue
+              invalid={unknownMetric}
             />
           </EditorField>
-          {kind !== 'records' && (
-            // Records are tables of rows: the backend refuses a group by for them.
-            <EditorField label="Group by" width={24} htmlFor="chatbot-query-group-by">
+          <EditorField label="Kind" width={16} tooltip={kindTooltip(alerting)} htmlFor="chatbot-query-kind">
+            <Combobox<QueryKind>
+              id="chatbot-query-kind"
+              options={kindOptions}
+              value={kind}
+              onChange={(option) => change(withKind(query, option.value), true)}
+            />
+          </EditorField>
+          {showGroupBy && (
+            <EditorField
+              label="Group by"
+              width={24}
+              tooltip={groupByTooltip(kind, alerting)}
+              htmlFor="chatbot-query-group-by"
+            >
               <Combobox<string>
                 id="chatbot-query-group-by"
                 options={groupByOptions}
                 value={query.groupBy ?? NO_GROUP_BY}
                 onChange={(option) => change({ ...query, groupBy: option.value }, true)}
-                createCustomValue
               />
             </EditorField>
           )}
-          <EditorField label="Kind" width={16} htmlFor="chatbot-query-kind">
-            <Combobox<QueryKind>
-              id="chatbot-query-kind"
-              options={KIND_OPTIONS.filter((o) => !metric || metric.kinds.includes(o.value))}
-              value={query.queryType ?? 'timeseries'}
-              onChange={(option) => change(withKind(query, option.value), true)}
-            />
-          </EditorField>
           {kind === 'timeseries' && (
-            <EditorField label="Interval" width={16} htmlFor="chatbot-query-interval">
+            <EditorField
+              label="Interval"
+              width={16}
+              tooltip="The calendar bucket of each point; Auto fits the time range and the panel's width"
+              htmlFor="chatbot-query-interval"
+            >
               <Combobox<IntervalName>
                 id="chatbot-query-interval"
                 options={intervalOptions}
@@ -184,8 +247,13 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
               />
             </EditorField>
           )}
-          {query.metric === 'transcript' && (
-            <EditorField label="Conversation id" width={16} htmlFor="chatbot-query-conversation">
+          {isTranscript && (
+            <EditorField
+              label="Conversation id"
+              width={16}
+              tooltip="The conversation whose messages to list: the id column of the Dialogs records, or a variable"
+              htmlFor="chatbot-query-conversation"
+            >
               <Input
                 id="chatbot-query-conversation"
                 value={query.conversationId ?? ''}
@@ -197,11 +265,11 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
               />
             </EditorField>
           )}
-          {query.metric === 'service_level' && (
+          {metricId === SERVICE_LEVEL && (
             <EditorField
               label="Target (s)"
               width={12}
-              tooltip="Replies within this many seconds count as answered in time"
+              tooltip="A first agent reply within this many seconds counts as answered in time (default 60)"
               htmlFor="chatbot-query-target"
             >
               <Input
@@ -216,19 +284,14 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
               />
             </EditorField>
           )}
-          {(kind === 'ranking' || kind === 'records') && (
-            <EditorField
-              label="Limit"
-              width={10}
-              tooltip="How many rows the ranking keeps"
-              htmlFor="chatbot-query-limit"
-            >
+          {limit && (
+            <EditorField label="Limit" width={10} tooltip={limit.tooltip} htmlFor="chatbot-query-limit">
               <Input
                 id="chatbot-query-limit"
                 type="number"
                 min={1}
-                max={kind === 'records' ? 10000 : 1000}
-                value={query.limit ?? (kind === 'records' ? 1000 : 10)}
+                max={limit.max}
+                value={query.limit ?? limit.defaultValue}
                 onChange={(e: ChangeEvent<HTMLInputElement>) =>
                   onChange({ ...query, limit: Number(e.currentTarget.value) || undefined })
                 }
@@ -236,165 +299,107 @@ function QueryEditorForm({ query, catalog, onChange, onRunQuery }: FormProps) {
               />
             </EditorField>
           )}
-          <EditorField
-            label="Time zone"
-            optional
-            width={24}
-            tooltip="IANA time zone the buckets follow, e.g. Europe/Madrid"
-            htmlFor="chatbot-query-timezone"
-          >
-            <Input
-              id="chatbot-query-timezone"
-              value={query.timezone ?? ''}
-              placeholder="dashboard time zone"
-              onChange={(e: ChangeEvent<HTMLInputElement>) => onChange({ ...query, timezone: e.currentTarget.value })}
-              onBlur={() => onRunQuery()}
-            />
-          </EditorField>
+          {kind === 'timeseries' && (
+            <EditorField
+              label="Time zone"
+              optional
+              width={32}
+              tooltip="The calendar of the buckets: days and months start at midnight in this zone. Default: the dashboard's time zone"
+              htmlFor="chatbot-query-timezone"
+            >
+              <TimeZonePicker
+                inputId="chatbot-query-timezone"
+                width={32}
+                value={query.timezone ?? InternalTimeZones.default}
+                includeInternal={[InternalTimeZones.default, InternalTimeZones.localBrowserTime, InternalTimeZones.utc]}
+                onChange={(timezone) => change({ ...query, timezone: timezone || undefined }, true)}
+              />
+            </EditorField>
+          )}
         </EditorFieldGroup>
       </EditorRow>
-      <EditorRow>
-        <FiltersEditor
-          filters={query.filters ?? []}
-          dimensionOptions={dimensionOptions}
-          variables={variables}
-          canAdd={Boolean(metric) && dimensionOptions.length > 0}
-          onChange={(filters, run) => change({ ...query, filters }, run)}
-        />
-      </EditorRow>
+      {showFilters && (
+        <EditorRow>
+          <FiltersEditor
+            datasource={datasource}
+            filters={query.filters ?? []}
+            dimensions={dimensions}
+            variables={variables}
+            range={range}
+            tooltip={
+              kind === 'records'
+                ? 'Lists only the records whose dimension has one of the values; several filters all apply'
+                : 'Counts only what has one of the values; several filters all apply'
+            }
+            onChange={(filters, run) => change({ ...query, filters }, run)}
+          />
+        </EditorRow>
+      )}
     </EditorRows>
   );
 }
 
-interface FiltersEditorProps {
-  filters: DimensionFilter[];
-  dimensionOptions: Array<ComboboxOption<string>>;
-  variables: Array<ComboboxOption<string>>;
-  canAdd: boolean;
-  onChange: (filters: DimensionFilter[], run: boolean) => void;
+export function kindTooltip(alerting: boolean): string {
+  return alerting
+    ? 'What the query answers. Alert rules evaluate numbers: totals, snapshots, rankings, and time series reduced in the rule; records are not alertable'
+    : 'What the query answers: a series over time, totals over the range, a ranking, the live state, or a table of records';
 }
 
-function FiltersEditor({ filters, dimensionOptions, variables, canAdd, onChange }: FiltersEditorProps) {
-  const update = (index: number, filter: DimensionFilter, run: boolean) =>
-    onChange(
-      filters.map((f, i) => (i === index ? filter : f)),
-      run
-    );
-
-  return (
-    <EditorField label="Filters" optional>
-      <Stack direction="column" gap={1}>
-        {filters.map((filter, index) => (
-          <Stack key={index} gap={1} alignItems="center">
-            <Combobox<string>
-              id={`chatbot-query-filter-${index}-dimension`}
-              width={24}
-              options={[...dimensionOptions, ...variables]}
-              value={filter.dimension || null}
-              placeholder="Dimension"
-              onChange={(option) => update(index, { ...filter, dimension: option.value }, filter.values.length > 0)}
-            />
-            <MultiCombobox<string>
-              id={`chatbot-query-filter-${index}-values`}
-              width={48}
-              options={variables}
-              value={filter.values}
-              placeholder="Type a value and press Enter"
-              createCustomValue
-              onChange={(options) =>
-                update(index, { ...filter, values: uniqueValues(options) }, Boolean(filter.dimension))
-              }
-            />
-            <IconButton
-              name="trash-alt"
-              tooltip={`Remove filter ${index + 1}`}
-              onClick={() =>
-                onChange(
-                  filters.filter((_, i) => i !== index),
-                  true
-                )
-              }
-            />
-          </Stack>
-        ))}
-        <div>
-          <Button
-            variant="secondary"
-            size="sm"
-            icon="plus"
-            disabled={!canAdd}
-            onClick={() => onChange([...filters, { dimension: '', values: [] }], false)}
-          >
-            Add filter
-          </Button>
-        </div>
-      </Stack>
-    </EditorField>
-  );
+export function groupByTooltip(kind: QueryKind, alerting: boolean): string {
+  if (alerting) {
+    return 'Each value becomes an alert instance of its own, labelled with the value';
+  }
+  switch (kind) {
+    case 'ranking':
+      return 'The dimension whose values are ranked, largest first; a ranking needs one';
+    case 'timeseries':
+      return 'One series per value of this dimension; None for a single series';
+    default:
+      return 'One row per value of this dimension; None for a single row';
+  }
 }
 
-type LoadResult = { source: DataSource; state: CatalogState };
-
-function useCatalog(datasource: DataSource): CatalogState {
-  const [result, setResult] = useState<LoadResult | undefined>(undefined);
-
-  useEffect(() => {
-    let active = true;
-    datasource.getCatalog().then(
-      (catalog) => {
-        if (active) {
-          setResult({ source: datasource, state: { status: 'loaded', catalog } });
-        }
-      },
-      (error: unknown) => {
-        if (active) {
-          setResult({ source: datasource, state: { status: 'error', message: errorMessage(error) } });
-        }
-      }
-    );
-    return () => {
-      active = false;
+/** What the limit means for the kind; undefined for the kinds that take no limit. */
+export function limitField(
+  kind: QueryKind,
+  transcript: boolean
+): { tooltip: string; max: number; defaultValue: number } | undefined {
+  if (kind === 'ranking') {
+    return {
+      tooltip: 'How many rows the ranking keeps, largest first: 1 to 1000 (default 10)',
+      max: 1000,
+      defaultValue: 10,
     };
-  }, [datasource]);
-
-  // A result for another data source instance is stale: show loading until this one answers.
-  return result && result.source === datasource ? result.state : { status: 'loading' };
-}
-
-function useTemplateVariableOptions(): Array<ComboboxOption<string>> {
-  return useMemo(
-    () =>
-      getTemplateSrv()
-        .getVariables()
-        .map((v) => ({ label: `$${v.name}`, value: `$${v.name}`, group: VARIABLES_GROUP })),
-    []
-  );
-}
-
-/** The message of a failed resource call: the backend's message when it sent one. */
-export function errorMessage(error: unknown): string {
-  if (isFetchError(error)) {
-    const data: unknown = error.data;
-    if (data && typeof data === 'object' && 'message' in data && typeof data.message === 'string' && data.message) {
-      return data.message;
-    }
-    if (typeof data === 'string' && data) {
-      return data;
-    }
-    return error.statusText || `Request failed with status ${error.status}`;
   }
-  if (error instanceof Error) {
-    return error.message;
+  if (kind === 'records' && transcript) {
+    return {
+      tooltip: 'How many messages of the conversation to list: 1 to 10000 (default 1000)',
+      max: 10000,
+      defaultValue: 1000,
+    };
   }
-  return String(error);
+  if (kind === 'records') {
+    return {
+      tooltip: 'How many records the table lists, newest first: 1 to 10000 (default 1000)',
+      max: 10000,
+      defaultValue: 1000,
+    };
+  }
+  return undefined;
 }
 
-/** Metric options, grouped by catalog section in the order the catalog lists them. */
-export function metricOptionsBySection(metrics: CatalogMetric[]): Array<ComboboxOption<string>> {
+/**
+ * Metric options, grouped by catalog section in the order the catalog lists them. In an alert
+ * rule, metrics that only answer records say they are not alertable.
+ */
+export function metricOptionsBySection(metrics: CatalogMetric[], alerting = false): Array<ComboboxOption<string>> {
   return metrics.map((m) => ({
     label: m.title,
     value: m.id,
-    description: m.description,
+    description:
+      alerting && m.kinds.every((k) => k === 'records')
+        ? `Not alertable (records only). ${m.description}`
+        : m.description,
     group: sectionTitle(m.section),
   }));
 }
@@ -422,13 +427,4 @@ export function conversationIdFrom(text: string): number | string | undefined {
     return Number(value);
   }
   return isVariable(value) ? value : undefined;
-}
-
-function isVariable(value: string): boolean {
-  return value.startsWith('$');
-}
-
-function uniqueValues(options: Array<ComboboxOption<string>>): string[] {
-  const values = options.map((o) => String(o.value).trim()).filter((v) => v !== '');
-  return Array.from(new Set(values));
 }

@@ -1,6 +1,6 @@
 import React from 'react';
 import { render } from '@testing-library/react';
-import { DataSourceInstanceSettings } from '@grafana/data';
+import { CoreApp, DataSourceInstanceSettings, TimeRange } from '@grafana/data';
 
 import { QueryEditor } from '../components/QueryEditor';
 import { DataSource } from '../datasource';
@@ -22,15 +22,38 @@ export const instanceSettings = {
   meta: { id: 'chatbotmetrics-chatbot-datasource' },
 } as unknown as DataSourceInstanceSettings<ChatbotDataSourceOptions>;
 
-/** A data source whose only part the query editor uses, the catalog, answers as getCatalog says. */
-export function stubDataSource(getCatalog: () => Promise<Catalog> = () => Promise.resolve(catalog)): DataSource {
-  return { getCatalog: jest.fn(getCatalog) } as unknown as DataSource;
+/** Values the stub's values resource lists, by dimension. */
+export const dimensionValues: Record<string, string[]> = {
+  platform: ['telegram', 'webchat', 'whatsapp'],
+  intent: ['billing', 'greeting', 'refund'],
+  language: ['en', 'es'],
+  sender: ['bot', 'agent', 'broadcast'],
+  task: ['Spring', 'Summer'],
+};
+
+/**
+ * A data source whose parts the editors use answer as given: the catalog as getCatalog says, the
+ * values resource from dimensionValues (none for other dimensions).
+ */
+export function stubDataSource(
+  getCatalog: () => Promise<Catalog> = () => Promise.resolve(catalog),
+  getDimensionValues: (dimension: string) => Promise<string[]> = (dimension) =>
+    Promise.resolve(dimensionValues[dimension] ?? [])
+): DataSource {
+  return {
+    getCatalog: jest.fn(getCatalog),
+    getDimensionValues: jest.fn(getDimensionValues),
+  } as unknown as DataSource;
 }
 
 /** Renders the query editor for query, uncontrolled: changes are reported, not applied. */
-export function renderEditor(query: ChatbotQuery, datasource = stubDataSource()) {
+export function renderEditor(
+  query: ChatbotQuery,
+  datasource = stubDataSource(),
+  extra: { app?: CoreApp; range?: TimeRange } = {}
+) {
   const onChange = jest.fn();
   const onRunQuery = jest.fn();
-  render(<QueryEditor datasource={datasource} query={query} onChange={onChange} onRunQuery={onRunQuery} />);
+  render(<QueryEditor datasource={datasource} query={query} onChange={onChange} onRunQuery={onRunQuery} {...extra} />);
   return { onChange, onRunQuery, datasource };
 }
