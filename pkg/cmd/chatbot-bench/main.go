@@ -21,11 +21,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/generator"
 )
 
 func main() {
 	generator.TuneGC()
+	// The SDK logs every query at debug level; a benchmark's own output is enough.
+	log.DefaultLogger = log.NewWithLevel(log.Warn)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {

@@ -116,10 +116,12 @@ func measure(ctx context.Context, o options, e *env, stderr io.Writer) (*Report,
 		cases = append(cases, heavyCases(o, e)...)
 	}
 	for i, c := range cases {
+		r := timeCase(ctx, o, e, c)
 		if o.progress {
-			_, _ = fmt.Fprintf(stderr, "[%d/%d] %s: %s\n", i+1, len(cases), c.group, c.name)
+			_, _ = fmt.Fprintf(stderr, "[%d/%d] %s: %s: p50 %s ms, PostgreSQL %s ms, hand-written %s ms %s\n",
+				i+1, len(cases), c.group, c.name, number(r.P50), number(r.Postgres), number(r.Hand), r.Error)
 		}
-		report.Queries = append(report.Queries, timeCase(ctx, o, e, c))
+		report.Queries = append(report.Queries, r)
 	}
 	if o.only["dashboards"] {
 		report.Dashboards = timeDashboards(ctx, o, e, requests)
