@@ -335,7 +335,8 @@ func bucketWidth(plan catalog.Plan) time.Duration {
 
 // rangeName is a range's length, as "7d" or "24h".
 func rangeName(r backend.TimeRange) string {
-	d := r.To.Sub(r.From)
+	// "This month" ends a millisecond before the next one: round it away.
+	d := r.To.Sub(r.From).Round(time.Minute)
 	if d >= 48*time.Hour && d%(24*time.Hour) == 0 {
 		return fmt.Sprintf("%dd", d/(24*time.Hour))
 	}
