@@ -1,6 +1,9 @@
 package generator
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+)
 
 // makeLedger writes the credits added: an initial top-up, a welcome bonus,
 // an automatic recharge whenever the next template send would take the
@@ -77,46 +80,81 @@ func niceCeil(v int64) int64 {
 // workspaces on purpose: the keys are (workspace_id, id), and a query that
 // forgets the workspace in a join then visibly mixes tenants in tests.
 func (w *world) numberRows() {
-	w.contactIDs = idsByTime(len(w.contacts), func(i int) int64 { return w.contacts[i].created })
-	w.convIDs = idsByTime(len(w.convs), func(i int) int64 { return w.convs[i].started })
-	w.msgIDs = idsByTime(len(w.msgs), func(i int) int64 { return w.msgs[i].at })
-	w.assignmentIDs = idsByTime(len(w.assigns), func(i int) int64 { return w.assigns[i].created })
+	w.contactIDs = byTime(len(w.contacts), w.lo, func(i int) int64 { return w.contacts[i].created })
+	w.convIDs = byTime(len(w.convs), w.lo, func(i int) int64 { return w.convs[i].started })
+	w.msgIDs = byTime(len(w.msgs), w.lo, func(i int) int64 { return w.msgs[i].at })
+	w.assignmentIDs = byTime(len(w.assigns), w.lo, func(i int) int64 { return w.assigns[i].created })
 	slices.SortStableFunc(w.triggers, func(a, b triggerRow) int { return cmpInt(a.at, b.at) })
 	slices.SortStableFunc(w.marks, func(a, b markRow) int { return cmpInt(a.at, b.at) })
 	slices.SortStableFunc(w.visits, func(a, b visitRow) int { return cmpInt(a.at, b.at) })
 	slices.SortStableFunc(w.aiUses, func(a, b aiUseRow) int { return cmpInt(a.at, b.at) })
 }
 
-// idsByTime gives element i the id 1 + its rank by time (ties keep their
-// generation order).
-func idsByTime(n int, at func(int) int64) []int64 {
-	type key struct {
-		at int64
-		i  int32
-	}
-	keys := make([]key, n)
-	for i := range keys {
-		keys[i] = key{at(i), int32(i)}
-	}
-	// The index breaks ties, so the faster unstable sort gives a stable result.
-	slices.SortFunc(keys, func(a, b key) int {
-		if c := cmpInt(a.at, b.at); c != 0 {
-			return c
-		}
-		return int(a.i - b.i)
-	})
-	ids := make([]int64, n)
-	for rank, k := range keys {
-		ids[k.i] = int64(rank + 1)
-	}
-	return ids
+// numbering is the id of every element of a table and the elements in id
+// order, 4 bytes each way: at ten million messages the ids are the largest
+// thing the generator holds after the rows themselves.
+type numbering struct {
+	ids   []int32 // ids[i] is the id of element i
+	order []int32 // order[k] is the element whose id is k+1
 }
 
-// inIDOrder lists the element indexes in id order.
-func inIDOrder(ids []int64) []int32 {
-	order := make([]int32, len(ids))
-	for i, id := range ids {
-		order[id-1] = int32(i)
+// id is the id of element i.
+func (n numbering) id(i int32) int64 { return int64(n.ids[i]) }
+
+// ref is the id of element i, or NULL for -1.
+func (n numbering) ref(i int32) any {
+	if i < 0 {
+		return nil
 	}
-	return order
+	return n.id(i)
+}
+
+// byTime gives element i the id 1 + its rank by time (ties keep their
+// generation order); every time is at or after lo.
+func byTime(n int, lo int64, at func(int) int64) numbering {
+	order := make([]int32, n)
+	if fitsPacked(n, lo, at) {
+		// One uint64 per element, the time since lo above the index: a plain
+		// integer sort, half the memory of a struct of time and index, and
+		// the index breaks ties.
+		shift := uint(bits.Len(uint(n)))
+		keys := make([]uint64, n)
+		for i := range keys {
+			keys[i] = uint64(at(i)-lo)<<shift | uint64(i)
+		}
+		slices.Sort(keys)
+		mask := uint64(1)<<shift - 1
+		for k, key := range keys {
+			order[k] = int32(key & mask)
+		}
+	} else {
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, func(a, b int32) int {
+			if c := cmpInt(at(int(a)), at(int(b))); c != 0 {
+				return c
+			}
+			return int(a - b)
+		})
+	}
+	ids := make([]int32, n)
+	for k, i := range order {
+		ids[i] = int32(k + 1)
+	}
+	return numbering{ids: ids, order: order}
+}
+
+// fitsPacked tells whether every time since lo and every index fit together
+// in 64 bits (always, short of a decade of tens of millions of rows).
+func fitsPacked(n int, lo int64, at func(int) int64) bool {
+	var span int64
+	for i := 0; i < n; i++ {
+		t := at(i) - lo
+		if t < 0 {
+			return false
+		}
+		span = max(span, t)
+	}
+	return bits.Len64(uint64(span))+bits.Len(uint(n)) <= 64
 }

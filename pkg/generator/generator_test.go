@@ -39,8 +39,17 @@ func TestSameSeedAndConfigGiveIdenticalData(t *testing.T) {
 
 	_, err := generator.Load(ctx, super, small)
 	require.NoError(t, err)
-	_, err = generator.Load(ctx, restricted, small)
+	// Watching the load changes nothing in the data.
+	var last generator.Progress
+	phases := map[string]bool{}
+	stats, err := generator.LoadWithProgress(ctx, restricted, small, func(p generator.Progress) {
+		last = p
+		phases[p.Phase] = true
+	})
 	require.NoError(t, err)
+	assert.Equal(t, map[string]bool{generator.PhaseSimulating: true, generator.PhaseLoading: true}, phases)
+	assert.Equal(t, 2, last.Workspace, "the last report is about the last workspace")
+	assert.LessOrEqual(t, last.Rows, stats.Total(), "reports count the rows copied")
 	differentSeed := small
 	differentSeed.Seed++
 	_, err = generator.Load(ctx, other, differentSeed)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +33,10 @@ var identityTables = []string{
 // each identity sequence is moved past the largest id, so later inserts that
 // take default ids do not collide, and the tables are analyzed.
 func Load(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Stats, error) {
+	return load(ctx, pool, cfg, nil)
+}
+
+func load(ctx context.Context, pool *pgxpool.Pool, cfg Config, report func(Progress)) (Stats, error) {
 	began := time.Now()
 	stats := Stats{Rows: map[string]int64{}}
 	cfg, err := cfg.normalized()
@@ -65,10 +70,18 @@ func Load(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Stats, error) {
 		}
 	}
 
+	var progress *tracker
+	if report != nil {
+		progress = &tracker{report: report, p: Progress{Workspaces: cfg.Workspaces}}
+	}
 	for num := 1; num <= cfg.Workspaces; num++ {
 		w, err := newWorld(cfg, num)
 		if err != nil {
 			return stats, err
+		}
+		w.progress = progress
+		if progress != nil {
+			progress.p.Workspace = num
 		}
 		w.generate()
 		var id int32
@@ -96,7 +109,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Stats, error) {
 	// Fresh statistics, as after any bulk load: without them the planner takes
 	// the just-filled tables for empty and picks nested loops over a million
 	// messages until autovacuum gets round to them.
-	if _, err := pool.Exec(ctx, "ANALYZE "+strings.Join(append(identityTables, "conversation_markers"), ", ")); err != nil {
+	// The summaries that the messages' triggers fill (migration 3) count as loaded too.
+	analyzed := slices.Concat(identityTables, []string{"conversation_markers", "message_slots", "contact_slots", "message_minutes", "contact_first_inbound"})
+	if _, err := pool.Exec(ctx, "ANALYZE "+strings.Join(analyzed, ", ")); err != nil {
 		return stats, fmt.Errorf("generator: analyzing the loaded tables: %w", err)
 	}
 	stats.Elapsed = time.Since(began)
@@ -104,11 +119,12 @@ func Load(ctx context.Context, pool *pgxpool.Pool, cfg Config) (Stats, error) {
 }
 
 // copyTable streams n rows into table with COPY; fill writes row i into a
-// reused value slice, so memory does not grow with the table.
-func copyTable(ctx context.Context, tx pgx.Tx, rows map[string]int64, table string, columns []string, n int, fill func(i int, row []any)) error {
+// reused value slice as pgx asks for it, so memory does not grow with the table.
+func copyTable(ctx context.Context, tx pgx.Tx, rows map[string]int64, progress *tracker, table string, columns []string, n int, fill func(i int, row []any)) error {
 	row := make([]any, len(columns))
 	copied, err := tx.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromSlice(n, func(i int) ([]any, error) {
 		fill(i, row)
+		progress.step()
 		return row, nil
 	}))
 	rows[table] += copied
@@ -120,12 +136,6 @@ func copyTable(ctx context.Context, tx pgx.Tx, rows map[string]int64, table stri
 
 // copyAll loads the workspace's tables in foreign-key order.
 func (w *world) copyAll(ctx context.Context, tx pgx.Tx, wsID int32, rows map[string]int64) error {
-	ref := func(ids []int64, i int32) any {
-		if i < 0 {
-			return nil
-		}
-		return ids[i]
-	}
 	index := func(i int) any {
 		if i < 0 {
 			return nil
@@ -178,21 +188,21 @@ func (w *world) copyAll(ctx context.Context, tx pgx.Tx, wsID int32, rows map[str
 		}},
 		{"flow_triggers", []string{"workspace_id", "id", "flow_id", "conversation_id", "triggered_at"}, len(w.triggers), func(i int, row []any) {
 			t := &w.triggers[i]
-			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), int64(t.flow+1), ref(w.convIDs, t.conv), ts(t.at)
+			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), int64(t.flow+1), w.convIDs.ref(t.conv), ts(t.at)
 		}},
 		{"conversation_markers", []string{"workspace_id", "conversation_id", "marker_id", "marked_at"}, len(w.marks), func(i int, row []any) {
 			m := &w.marks[i]
-			row[0], row[1], row[2], row[3] = wsID, w.convIDs[m.conv], int64(m.marker+1), ts(m.at)
+			row[0], row[1], row[2], row[3] = wsID, w.convIDs.id(m.conv), int64(m.marker+1), ts(m.at)
 		}},
 		{"page_visits", []string{"workspace_id", "id", "contact_id", "conversation_id", "url", "title", "visited_at"}, len(w.visits), func(i int, row []any) {
 			v := &w.visits[i]
 			p := sitePages[v.page]
-			row[0], row[1], row[2], row[3] = wsID, int64(i+1), w.contactIDs[v.contact], ref(w.convIDs, v.conv)
+			row[0], row[1], row[2], row[3] = wsID, int64(i+1), w.contactIDs.id(v.contact), w.convIDs.ref(v.conv)
 			row[4], row[5], row[6] = "https://"+w.slug+".shop.example"+p.path, p.title, ts(v.at)
 		}},
 		{"template_sends", []string{"workspace_id", "id", "message_id", "inbox_id", "contact_id", "template", "category", "sent_at", "cost"}, len(w.sends), func(i int, row []any) {
 			s := &w.sends[i]
-			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), ref(w.msgIDs, s.msg), int64(s.inbox+1), w.contactIDs[s.contact]
+			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), w.msgIDs.ref(s.msg), int64(s.inbox+1), w.contactIDs.id(s.contact)
 			row[5], row[6], row[7], row[8] = s.template, templateCategories[s.category], ts(s.at), micros(s.cost)
 		}},
 		{"credit_ledger", []string{"workspace_id", "id", "occurred_at", "kind", "amount", "note"}, len(w.ledger), func(i int, row []any) {
@@ -205,21 +215,19 @@ func (w *world) copyAll(ctx context.Context, tx pgx.Tx, wsID int32, rows map[str
 			if u.hasSent {
 				sent = u.sent
 			}
-			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), int64(u.agent+1), ref(w.convIDs, u.conv), u.tool
+			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), int64(u.agent+1), w.convIDs.ref(u.conv), u.tool
 			row[5], row[6], row[7], row[8] = ts(u.at), u.suggested, sent, u.translated
 		}},
 	}
 
 	// The big tables are written in id order, which is time order.
-	contactOrder := inIDOrder(w.contactIDs)
 	steps[3].fill = func(i int, row []any) {
-		ci := contactOrder[i]
+		ci := w.contactIDs.order[i]
 		c := &w.contacts[ci]
 		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = wsID, int64(i+1), platforms[c.platform], c.chatID, text(c.name), text(c.extID), ts(c.created)
 	}
-	convOrder := inIDOrder(w.convIDs)
 	steps[7].fill = func(i int, row []any) {
-		c := &w.convs[convOrder[i]]
+		c := &w.convs[w.convIDs.order[i]]
 		task, flow := any(nil), any(nil)
 		if c.task >= 0 {
 			task = int64(c.task + 1)
@@ -227,17 +235,13 @@ func (w *world) copyAll(ctx context.Context, tx pgx.Tx, wsID int32, rows map[str
 		if c.flow >= 0 {
 			flow = int64(c.flow + 1)
 		}
-		row[0], row[1], row[2], row[3], row[4], row[5] = wsID, int64(i+1), w.contactIDs[c.contact], int64(c.inbox+1), task, flow
+		row[0], row[1], row[2], row[3], row[4], row[5] = wsID, int64(i+1), w.contactIDs.id(c.contact), int64(c.inbox+1), task, flow
 		row[6], row[7], row[8], row[9], row[10], row[11], row[12] = ts(c.started), ts(c.closed), ts(c.lastMsg), text(c.title), text(c.extID), c.metadata, c.isBot
 		row[13], row[14], row[15], row[16], row[17] = ts(c.interest), ts(c.obtained), text(c.details), ts(c.success), text(c.prevResp)
 		row[18], row[19], row[20], row[21], row[22], row[23] = text(c.whGet), text(c.whInt), text(c.whSucc), micros(c.cost), ts(c.started), ts(c.modified)
 	}
-	var msgOrder []int32
 	steps[8].fill = func(i int, row []any) {
-		if msgOrder == nil {
-			msgOrder = inIDOrder(w.msgIDs)
-		}
-		m := &w.msgs[msgOrder[i]]
+		m := &w.msgs[w.msgIDs.order[i]]
 		direction, intent, lang, agent := "outbound", any(nil), any(nil), any(nil)
 		if m.sender == fromContact {
 			direction = "inbound"
@@ -251,19 +255,23 @@ func (w *world) copyAll(ctx context.Context, tx pgx.Tx, wsID int32, rows map[str
 		if m.agent >= 0 {
 			agent = int64(m.agent) + 1
 		}
-		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = wsID, int64(i+1), w.convIDs[m.conv], w.contactIDs[w.convs[m.conv].contact], direction, senderNames[m.sender], agent
+		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = wsID, int64(i+1), w.convIDs.id(m.conv), w.contactIDs.id(w.convs[m.conv].contact), direction, senderNames[m.sender], agent
 		row[7], row[8], row[9], row[10], row[11], row[12], row[13] = ts(m.at), w.texts[m.body], intent, lang, micros(int64(m.aiCost)), m.billable, micros(int64(m.bill))
 	}
-	assignOrder := inIDOrder(w.assignmentIDs)
 	steps[9].fill = func(i int, row []any) {
-		a := &w.assigns[assignOrder[i]]
-		row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), w.convIDs[a.conv], w.contactIDs[a.contact], ref(w.assignmentIDs, a.from)
+		a := &w.assigns[w.assignmentIDs.order[i]]
+		row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), w.convIDs.id(a.conv), w.contactIDs.id(a.contact), w.assignmentIDs.ref(a.from)
 		row[5], row[6], row[7], row[8], row[9] = index(a.agent), index(a.team), text(a.role), ts(a.created), ts(a.accepted)
 		row[10], row[11], row[12], row[13] = ts(a.reply), ts(a.ended), text(a.outcome), text(a.reason)
 	}
 
+	total := int64(0)
 	for _, s := range steps {
-		if err := copyTable(ctx, tx, rows, s.table, s.columns, s.n, s.fill); err != nil {
+		total += int64(s.n)
+	}
+	w.progress.start(PhaseLoading, total)
+	for _, s := range steps {
+		if err := copyTable(ctx, tx, rows, w.progress, s.table, s.columns, s.n, s.fill); err != nil {
 			return err
 		}
 	}

@@ -165,8 +165,10 @@ type world struct {
 	texts   []string          // message bodies, each once
 	textIDs map[string]uint32 // body -> index in texts
 
-	// ids of the rows once ordered by time: the id of element i is ids[i].
-	contactIDs, convIDs, msgIDs, assignmentIDs []int64
+	// ids of the rows once ordered by time.
+	contactIDs, convIDs, msgIDs, assignmentIDs numbering
+
+	progress *tracker // nil: nobody watches
 }
 
 // Stable purposes for newRNG, so each part draws from its own stream.
@@ -284,14 +286,17 @@ func (w *world) generate() {
 	w.makeAgents()
 	w.makeContacts()
 	w.planCampaigns()
-	// About 17 messages and 2.5 conversations per contact; reserving them up
-	// front saves copying the largest slices as they grow.
-	w.msgs = make([]msgRow, 0, min(len(w.contacts)*18, 8_000_000))
-	w.convs = make([]convRow, 0, min(len(w.contacts)*3, 1_000_000))
+	// About 17.4 messages and 2.5 conversations per contact; reserving them
+	// up front saves copying the largest slices as they grow, which for a
+	// moment holds both the old and the new array.
+	w.msgs = make([]msgRow, 0, len(w.contacts)*18)
+	w.convs = make([]convRow, 0, len(w.contacts)*13/5+1024)
 	w.textIDs = map[string]uint32{}
 	r := w.rng(streamConversations)
+	w.progress.start(PhaseSimulating, int64(len(w.contacts)))
 	for i := range w.contacts {
 		w.simulateContact(r, int32(i))
+		w.progress.step()
 	}
 	if w.cfg.MissedSpike != "" {
 		w.missedSpike(teamIndex(w.cfg.MissedSpike))

@@ -32,6 +32,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/generator"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/generator/progressline"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/localpg"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/roles"
@@ -59,6 +60,7 @@ const usage = `chatbot-store manages the chatbot-metrics conversation store.
 Run "chatbot-store COMMAND -h" for a command's flags`
 
 func main() {
+	generator.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
@@ -89,6 +91,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		flags, databaseURL := databaseFlags("seed")
 		ifEmpty := flags.Bool("if-empty", false, "load only when the store holds no workspace yet (for repeatable setups)")
 		replace := flags.Bool("replace", false, "delete every workspace's data first (a demo store's, whose data must end now)")
+		progress := progressFlag(flags)
 		cfg, err := generatorFlags(flags)(rest)
 		if err != nil {
 			return err
@@ -96,7 +99,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if *ifEmpty && *replace {
 			return errors.New("-if-empty and -replace exclude each other")
 		}
-		return seed(ctx, *databaseURL, cfg, seedMode{ifEmpty: *ifEmpty, replace: *replace}, out)
+		return seed(ctx, *databaseURL, cfg, seedMode{ifEmpty: *ifEmpty, replace: *replace, progress: *progress}, out)
 	case "status":
 		flags, databaseURL := databaseFlags("status")
 		if err := flags.Parse(rest); err != nil {
@@ -128,11 +131,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		dir := flags.String("dir", ".data/postgres", "directory of the local cluster")
 		withData := flags.Bool("seed", false, "load generated demo data if the store has none")
 		replace := flags.Bool("replace", false, "with -seed: replace the data the store holds with freshly generated data")
+		progress := progressFlag(flags)
 		cfg, err := generatorFlags(flags)(rest)
 		if err != nil {
 			return err
 		}
-		return localStart(ctx, *dir, *withData, seedMode{ifEmpty: !*replace, replace: *replace}, cfg, out)
+		return localStart(ctx, *dir, *withData, seedMode{ifEmpty: !*replace, replace: *replace, progress: *progress}, cfg, out)
 	case "local url", "local stop":
 		flags := flag.NewFlagSet(command, flag.ContinueOnError)
 		dir := flags.String("dir", ".data/postgres", "directory of the local cluster")
@@ -309,8 +313,16 @@ func schema(from int, path string, out io.Writer) error {
 }
 
 // seedMode is what seed does with a store that already holds data: load
-// beside it (the zero value), leave it alone, or replace it.
-type seedMode struct{ ifEmpty, replace bool }
+// beside it (the zero value), leave it alone, or replace it; and whether it
+// shows its progress on stderr.
+type seedMode struct{ ifEmpty, replace, progress bool }
+
+// progressFlag registers -progress, on by default when stderr is a terminal:
+// a person watching a load of millions of rows sees it move, logs and tests
+// stay quiet.
+func progressFlag(flags *flag.FlagSet) *bool {
+	return flags.Bool("progress", progressline.IsTerminal(os.Stderr), "show rows, rows per second and the time left on stderr, every second (default: when stderr is a terminal)")
+}
 
 func seed(ctx context.Context, databaseURL string, cfg generator.Config, mode seedMode, out io.Writer) error {
 	if err := requireURL(databaseURL); err != nil {
@@ -346,7 +358,14 @@ func seed(ctx context.Context, databaseURL string, cfg generator.Config, mode se
 	}
 	defer pool.Close()
 	_, _ = fmt.Fprintln(out, describe(cfg))
-	stats, err := generator.Load(ctx, pool, cfg)
+	var stats generator.Stats
+	if mode.progress {
+		line := progressline.New(os.Stderr, progressline.IsTerminal(os.Stderr))
+		stats, err = generator.LoadWithProgress(ctx, pool, cfg, line.Report)
+		line.Done()
+	} else {
+		stats, err = generator.Load(ctx, pool, cfg)
+	}
 	if err != nil {
 		return err
 	}

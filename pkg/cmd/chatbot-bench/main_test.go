@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/dashboards/replay"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// On a tiny store, every panel target of every shipped dashboard becomes a
+// query that resolves and answers, and so does every heavy metric and every
+// hand-written statement; a second run with -reuse keeps the data. Times are
+// printed, never checked.
+func TestEveryPanelQueryRuns(t *testing.T) {
+	url := storetest.URL(t)
+	args := []string{"-database-url", url, "-scale", "tiny", "-warmup", "0", "-runs", "1", "-concurrency", "5",
+		"-ranges", "24h,7d", "-zones", "UTC,Asia/Kathmandu", "-dashboards", "../../../dashboards", "-json", "-progress=false"}
+	var out, log bytes.Buffer
+	require.NoError(t, run(context.Background(), args, &out, &log), log.String())
+	var report Report
+	require.NoError(t, json.Unmarshal(out.Bytes(), &report))
+
+	targets, dashboards := 0, 0
+	paths, err := filepath.Glob("../../../dashboards/*.json")
+	require.NoError(t, err)
+	for _, path := range paths {
+		d, _, err := replay.Read(path)
+		require.NoError(t, err)
+		dashboards++
+		for _, p := range replay.Flatten(d.Panels) {
+			targets += len(p.Targets)
+		}
+	}
+	assert.Len(t, report.Queries, targets+len(heavy)*2*2, "every target, and each heavy metric per range and zone")
+	hand := 0
+	for _, q := range report.Queries {
+		assert.Empty(t, q.Error, "%s: %s", q.Group, q.Name)
+		if q.Hand > 0 {
+			hand++
+		}
+	}
+	assert.Positive(t, hand, "hand-written statements ran")
+	for metric := range handWritten {
+		used := false
+		for _, q := range report.Queries {
+			used = used || (q.Metric == metric && q.Hand > 0)
+		}
+		assert.True(t, used, "the hand-written SQL of %s runs for a panel or a heavy metric", metric)
+	}
+	assert.Len(t, report.Dashboards, dashboards)
+	require.NotNil(t, report.Burst)
+	assert.Zero(t, report.Burst.Failed)
+	assert.Positive(t, report.RowsLoaded)
+
+	out.Reset()
+	log.Reset()
+	require.NoError(t, run(context.Background(), append(args, "-reuse", "-only", "heavy"), &out, &log))
+	assert.Contains(t, log.String(), "reusing the store's 300 contacts")
+}
+
+func TestMacrosExpandAsGrafanaExpandsThem(t *testing.T) {
+	from := time.Date(2022, 3, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2022, 3, 8, 0, 0, 0, 0, time.UTC)
+	assert.Equal(t,
+		`SELECT floor(extract(epoch from created_at)/86400)*86400 AS "time", count(*) FROM messages `+
+			`WHERE created_at BETWEEN '2022-03-01T00:00:00Z' AND '2022-03-08T00:00:00Z' AND x < '2022-03-01T00:00:00Z' `+
+			`GROUP BY floor(extract(epoch from created_at)/86400)*86400`,
+		expandMacros(`SELECT $__timeGroupAlias(created_at, $__interval), count(*) FROM messages `+
+			`WHERE $__timeFilter(created_at) AND x < $__timeFrom() GROUP BY $__timeGroup(created_at, $__interval)`, from, to, 24*time.Hour))
+}
+
+func TestOptions(t *testing.T) {
+	var log bytes.Buffer
+	o, err := parseOptions([]string{"-scale", "M"}, &log)
+	require.NoError(t, err)
+	assert.Equal(t, 570_000, o.contacts)
+	assert.Equal(t, []string{"24h", "7d", "30d", "90d"}, o.ranges)
+	_, err = parseOptions([]string{"-scale", "XL"}, &log)
+	assert.ErrorContains(t, err, "not S, M or tiny")
+	_, err = parseOptions([]string{"-ranges", "week"}, &log)
+	assert.ErrorContains(t, err, "use hours")
+	_, err = parseOptions([]string{"-only", "everything"}, &log)
+	assert.ErrorContains(t, err, "use panels, heavy, dashboards, burst")
+}

@@ -1,0 +1,469 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/dashboards/replay"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/plugin"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/timebucket"
+)
+
+// heavy are the catalog's most expensive metrics, as a panel asks for them.
+var heavy = []struct{ name, query string }{
+	{"returning users by platform", `{"metric":"returning_users","groupBy":"platform","interval":"auto"}`},
+	{"operator response time p90, ranking of agents", `{"queryType":"ranking","metric":"operator_response_time_p90","groupBy":"agent"}`},
+	{"client phrases, top 10", `{"queryType":"ranking","metric":"client_phrases","groupBy":"phrase"}`},
+	{"service level by team", `{"metric":"service_level","groupBy":"team","interval":"auto","targetSeconds":60}`},
+	{"dialogs whose messages contain \"refund\"", `{"queryType":"records","metric":"dialogs","filters":[{"dimension":"message_text","values":["refund"]}]}`},
+	{"expense per dialogue by inbox", `{"metric":"expense_per_dialogue","groupBy":"inbox","interval":"auto"}`},
+}
+
+// benchCase is one query to time.
+type benchCase struct {
+	group, name string
+	query       backend.DataQuery
+	search      string // the text a hand-written dialogs search looks for
+}
+
+// panelRequest is what Grafana sends for one panel: its targets in one request.
+type panelRequest struct {
+	dashboard, panel string
+	request          *backend.QueryDataRequest
+}
+
+// Result is the timing of one query; times are milliseconds.
+type Result struct {
+	Group    string  `json:"group"`
+	Name     string  `json:"name"`
+	Metric   string  `json:"metric"`
+	Kind     string  `json:"kind"`
+	Range    string  `json:"range"`
+	Zone     string  `json:"zone,omitempty"`
+	P50      float64 `json:"p50Ms"`
+	P95      float64 `json:"p95Ms"`
+	Postgres float64 `json:"postgresMs"`
+	Overhead float64 `json:"overheadMs"`
+	RowsRead int64   `json:"rowsRead"`
+	Points   int     `json:"points"`
+	Hand     float64 `json:"handWrittenMs,omitempty"`
+	Ratio    float64 `json:"ratio,omitempty"`
+	Error    string  `json:"error,omitempty"`
+}
+
+// DashboardResult is the time to answer every panel of a dashboard at once.
+type DashboardResult struct {
+	Dashboard string  `json:"dashboard"`
+	Panels    int     `json:"panels"`
+	Queries   int     `json:"queries"`
+	P50       float64 `json:"p50Ms"`
+	Max       float64 `json:"maxMs"`
+}
+
+// BurstResult is the time to drain concurrent panel queries, and the memory after.
+type BurstResult struct {
+	Queries     int     `json:"queries"`
+	DrainMs     float64 `json:"drainMs"`
+	Failed      int     `json:"failed"`
+	PeakRSSKiB  int64   `json:"peakRSSKiB"`
+	RSSKiB      int64   `json:"rssKiB"`
+	HeapInuseMB float64 `json:"heapInuseMiB"`
+}
+
+// Report is everything a run measured.
+type Report struct {
+	Scale      string            `json:"scale"`
+	Contacts   int               `json:"contacts"`
+	Messages   int64             `json:"messages"`
+	RowsLoaded int64             `json:"rowsLoaded,omitempty"`
+	LoadRowsPS float64           `json:"loadRowsPerSecond,omitempty"`
+	Warmup     int               `json:"warmup"`
+	Runs       int               `json:"runs"`
+	Queries    []Result          `json:"queries"`
+	Dashboards []DashboardResult `json:"dashboards"`
+	Burst      *BurstResult      `json:"burst,omitempty"`
+}
+
+func measure(ctx context.Context, o options, e *env, stderr io.Writer) (*Report, error) {
+	report := &Report{Scale: o.scale, Contacts: o.contacts, Warmup: o.warmup, Runs: o.runs}
+	if err := e.plain.QueryRow(ctx, "SELECT count(*) FROM messages WHERE workspace_id = $1", e.workspaceID).Scan(&report.Messages); err != nil {
+		return nil, err
+	}
+	if e.loaded != nil {
+		report.RowsLoaded, report.LoadRowsPS = e.loaded.Total(), e.loaded.RowsPerSecond()
+	}
+	panels, requests, err := dashboardCases(ctx, o, e)
+	if err != nil {
+		return nil, err
+	}
+	var cases []benchCase
+	if o.only["panels"] {
+		cases = append(cases, panels...)
+	}
+	if o.only["heavy"] {
+		cases = append(cases, heavyCases(o, e)...)
+	}
+	for i, c := range cases {
+		r := timeCase(ctx, o, e, c)
+		if o.progress {
+			_, _ = fmt.Fprintf(stderr, "[%d/%d] %s: %s: p50 %s ms, PostgreSQL %s ms, hand-written %s ms %s\n",
+				i+1, len(cases), c.group, c.name, number(r.P50), number(r.Postgres), number(r.Hand), r.Error)
+		}
+		report.Queries = append(report.Queries, r)
+	}
+	if o.only["dashboards"] {
+		report.Dashboards = timeDashboards(ctx, o, e, requests)
+	}
+	if o.only["burst"] && len(requests) > 0 {
+		report.Burst = burst(ctx, o, e, requests)
+	}
+	return report, nil
+}
+
+// dashboardCases reads every dashboard and returns one case per panel target
+// and one request per panel, as Grafana sends them on the dashboard's first
+// load with "now" 12 hours before the data's end (the last day has data).
+func dashboardCases(ctx context.Context, o options, e *env) ([]benchCase, []panelRequest, error) {
+	paths, err := filepath.Glob(filepath.Join(o.dashboards, "*.json"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(paths) == 0 {
+		return nil, nil, fmt.Errorf("no dashboards in %s", o.dashboards)
+	}
+	now := e.end.Add(-12 * time.Hour)
+	var cases []benchCase
+	var requests []panelRequest
+	for _, path := range paths {
+		d, _, err := replay.Read(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		from, to, err := replay.EvaluateRange(d.Time.From, d.Time.To, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		values, _, err := replay.Values(ctx, e.ds, plugin.ID, d, from, to)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+		}
+		for _, p := range replay.Flatten(d.Panels) {
+			if p.Type == "row" {
+				continue
+			}
+			panelFrom, panelTo, err := replay.PanelRange(p, from, to, now)
+			if err != nil {
+				return nil, nil, err
+			}
+			request := &backend.QueryDataRequest{}
+			for i, target := range p.Targets {
+				sent, err := replay.Substitute(target, values, values["interval"].First())
+				if err != nil {
+					return nil, nil, fmt.Errorf("%s, %s: %w", d.Title, p.Title, err)
+				}
+				q := replay.Query(string(rune('A'+i)), sent, panelFrom, panelTo)
+				request.Queries = append(request.Queries, q)
+				name := p.Title
+				if len(p.Targets) > 1 {
+					name += " (" + q.RefID + ")"
+				}
+				cases = append(cases, benchCase{group: d.Title, name: name, query: q, search: values["search"].First()})
+			}
+			requests = append(requests, panelRequest{dashboard: d.Title, panel: p.Title, request: request})
+		}
+	}
+	return cases, requests, nil
+}
+
+// heavyCases are the heavy metrics over every range and time zone asked for.
+func heavyCases(o options, e *env) []benchCase {
+	var cases []benchCase
+	for _, h := range heavy {
+		for _, r := range o.ranges {
+			span, _ := parseRange(r)
+			for _, zone := range o.zones {
+				var q map[string]any
+				_ = json.Unmarshal([]byte(h.query), &q)
+				q["timezone"] = zone
+				sent, _ := json.Marshal(q)
+				cases = append(cases, benchCase{group: "heavy", name: h.name + ", last " + r + ", " + zone,
+					query: replay.Query("A", sent, e.end.Add(-span), e.end), search: "refund"})
+			}
+		}
+	}
+	return cases
+}
+
+// timeCase runs one query warm through QueryData, then its statement
+// directly, then the hand-written SQL, each o.runs times after o.warmup.
+func timeCase(ctx context.Context, o options, e *env, c benchCase) Result {
+	r := Result{Group: c.group, Name: c.name, Range: rangeName(c.query.TimeRange)}
+	plan, statement, err := plugin.Statement(c.query, workspace)
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	r.Metric, r.Kind = plan.Metric.ID, string(plan.Kind)
+	if plan.Location != nil && plan.Location != time.UTC {
+		r.Zone = plan.Location.String()
+	}
+	request := &backend.QueryDataRequest{Queries: []backend.DataQuery{c.query}}
+	var points int
+	through, err := timed(o, func() error {
+		resp, err := e.ds.QueryData(ctx, request)
+		if err != nil {
+			return err
+		}
+		answer := resp.Responses[c.query.RefID]
+		if answer.Error != nil {
+			return answer.Error
+		}
+		points = countPoints(answer.Frames)
+		return nil
+	})
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	r.P50, r.P95, r.Points = percentile(through, 0.5), percentile(through, 0.95), points
+	direct, err := timed(o, func() error { return drain(e.direct.Query(ctx, statement.SQL, statement.Args...)) })
+	if err != nil {
+		r.Error = "direct: " + err.Error()
+		return r
+	}
+	r.Postgres = percentile(direct, 0.5)
+	r.Overhead = r.P50 - r.Postgres
+	r.RowsRead, err = rowsRead(ctx, e, statement.SQL, statement.Args)
+	if err != nil {
+		r.Error = "explain: " + err.Error()
+	}
+	if sql := handSQL(r.Metric, r.Kind, plan.From, plan.To, bucketWidth(plan), e.workspaceID, c.search); sql != "" {
+		hand, err := timed(o, func() error { return drain(e.plain.Query(ctx, sql)) })
+		if err != nil {
+			r.Error = "hand-written: " + err.Error()
+			return r
+		}
+		r.Hand = percentile(hand, 0.5)
+		if r.Hand > 0 {
+			r.Ratio = r.P50 / r.Hand
+		}
+	}
+	return r
+}
+
+// drain reads every row, as the plugin does, without framing them.
+func drain(rows pgx.Rows, err error) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+	}
+	return rows.Err()
+}
+
+// timed runs f o.warmup times, then o.runs times, and returns the timed
+// runs' durations in milliseconds.
+func timed(o options, f func() error) ([]float64, error) {
+	for i := 0; i < o.warmup; i++ {
+		if err := f(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]float64, o.runs)
+	for i := range out {
+		start := time.Now()
+		if err := f(); err != nil {
+			return nil, err
+		}
+		out[i] = ms(time.Since(start))
+	}
+	return out, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// percentile is the nearest-rank percentile of values.
+func percentile(values []float64, p float64) float64 {
+	if len(values) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	rank := int(p*float64(len(sorted))+0.999999) - 1
+	return sorted[max(0, min(rank, len(sorted)-1))]
+}
+
+// countPoints is what the frames hold: rows times value fields (a table's
+// rows count once).
+func countPoints(frames data.Frames) int {
+	n := 0
+	for _, f := range frames {
+		values := 0
+		for _, field := range f.Fields {
+			if field.Type().Numeric() {
+				values++
+			}
+		}
+		n += f.Rows() * max(values, 1)
+	}
+	return n
+}
+
+// bucketWidth is the plan's interval in seconds' worth of time, as a user
+// would give it to $__timeGroup (a month as 30 days: Grafana has no months).
+func bucketWidth(plan catalog.Plan) time.Duration {
+	unit := map[timebucket.Unit]time.Duration{timebucket.Minute: time.Minute, timebucket.Hour: time.Hour,
+		timebucket.Day: 24 * time.Hour, timebucket.Week: 7 * 24 * time.Hour, timebucket.Month: 30 * 24 * time.Hour}[plan.Interval.Unit]
+	if unit == 0 {
+		return 24 * time.Hour
+	}
+	return time.Duration(max(plan.Interval.Count, 1)) * unit
+}
+
+// rangeName is a range's length, as "7d" or "24h".
+func rangeName(r backend.TimeRange) string {
+	// "This month" ends a millisecond before the next one: round it away.
+	d := r.To.Sub(r.From).Round(time.Minute)
+	if d >= 48*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	return d.Round(time.Minute).String()
+}
+
+// rowsRead runs the statement once under EXPLAIN ANALYZE and adds up, over
+// its table and index scans, the rows each returned and the rows its filter
+// removed (times its loops): the rows PostgreSQL read to answer.
+func rowsRead(ctx context.Context, e *env, sql string, args []any) (int64, error) {
+	var raw []byte
+	if err := e.direct.QueryRow(ctx, "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) "+sql, args...).Scan(&raw); err != nil {
+		return 0, err
+	}
+	var plans []struct {
+		Plan planNode `json:"Plan"`
+	}
+	if err := json.Unmarshal(raw, &plans); err != nil {
+		return 0, err
+	}
+	var total float64
+	for _, p := range plans {
+		total += p.Plan.rowsRead()
+	}
+	return int64(total + 0.5), nil
+}
+
+// planNode is a node of EXPLAIN's JSON plan, the fields rowsRead needs.
+type planNode struct {
+	NodeType       string     `json:"Node Type"`
+	ActualRows     float64    `json:"Actual Rows"`
+	ActualLoops    float64    `json:"Actual Loops"`
+	RemovedFilter  float64    `json:"Rows Removed by Filter"`
+	RemovedRecheck float64    `json:"Rows Removed by Index Recheck"`
+	Plans          []planNode `json:"Plans"`
+}
+
+// scanNodes read a table or an index; a bitmap index scan's rows are read
+// again by its heap scan, so it does not count.
+var scanNodes = map[string]bool{"Seq Scan": true, "Index Scan": true, "Index Only Scan": true, "Bitmap Heap Scan": true, "Tid Scan": true}
+
+func (n planNode) rowsRead() float64 {
+	total := 0.0
+	if scanNodes[n.NodeType] {
+		total += (n.ActualRows + n.RemovedFilter + n.RemovedRecheck) * n.ActualLoops
+	}
+	for _, child := range n.Plans {
+		total += child.rowsRead()
+	}
+	return total
+}
+
+// timeDashboards sends every panel of each dashboard at once, one request
+// per panel as Grafana does, and times until the last answer.
+func timeDashboards(ctx context.Context, o options, e *env, requests []panelRequest) []DashboardResult {
+	var order []string
+	byDashboard := map[string][]panelRequest{}
+	for _, r := range requests {
+		if _, seen := byDashboard[r.dashboard]; !seen {
+			order = append(order, r.dashboard)
+		}
+		byDashboard[r.dashboard] = append(byDashboard[r.dashboard], r)
+	}
+	var out []DashboardResult
+	for _, name := range order {
+		panels := byDashboard[name]
+		queries := 0
+		for _, p := range panels {
+			queries += len(p.request.Queries)
+		}
+		times, _ := timed(o, func() error {
+			all(ctx, e, panels)
+			return nil
+		})
+		out = append(out, DashboardResult{Dashboard: name, Panels: len(panels), Queries: queries,
+			P50: percentile(times, 0.5), Max: slices.Max(times)})
+	}
+	return out
+}
+
+// all sends the requests at once and waits for every answer; it returns how
+// many queries failed.
+func all(ctx context.Context, e *env, requests []panelRequest) int {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	failed := 0
+	for _, r := range requests {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := e.ds.QueryData(ctx, r.request)
+			bad := 0
+			if err != nil {
+				bad = len(r.request.Queries)
+			} else {
+				for _, answer := range resp.Responses {
+					if answer.Error != nil {
+						bad++
+					}
+				}
+			}
+			mu.Lock()
+			failed += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return failed
+}
+
+// burst sends o.concurrency panel requests at once (the dashboards' panels
+// in turn) and reports the time until the last answer and the process's
+// memory afterwards.
+func burst(ctx context.Context, o options, e *env, requests []panelRequest) *BurstResult {
+	batch := make([]panelRequest, o.concurrency)
+	for i := range batch {
+		batch[i] = requests[i%len(requests)]
+	}
+	start := time.Now()
+	failed := all(ctx, e, batch)
+	r := &BurstResult{Queries: len(batch), DrainMs: ms(time.Since(start)), Failed: failed}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	r.HeapInuseMB = float64(m.HeapInuse) / (1 << 20)
+	r.PeakRSSKiB, r.RSSKiB = procStatus("VmHWM"), procStatus("VmRSS")
+	return r
+}

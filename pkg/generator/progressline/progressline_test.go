@@ -1,0 +1,37 @@
+package progressline
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/generator"
+)
+
+func TestFormatSaysRowsRateAndTimeLeft(t *testing.T) {
+	p := generator.Progress{Workspace: 1, Workspaces: 2, Phase: generator.PhaseLoading, Done: 1_200_000, Total: 1_800_000}
+	assert.Equal(t, "workspace 1/2 loading: 1,200,000 of 1,800,000 rows, 200,000 rows/s, 3s left", Format(p, 6*time.Second))
+	p.Phase, p.Done, p.Total = generator.PhaseSimulating, 0, 57_000
+	assert.Equal(t, "workspace 1/2 simulating: 0 of 57,000 contacts", Format(p, 0), "no rate before anything is done")
+}
+
+func TestLinePrintsAtMostOnceASecondAndAtEachPhase(t *testing.T) {
+	var out bytes.Buffer
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	line := New(&out, false)
+	line.now = func() time.Time { return clock }
+	p := generator.Progress{Workspace: 1, Workspaces: 1, Phase: generator.PhaseSimulating, Total: 10}
+	line.Report(p)
+	p.Done = 5
+	line.Report(p) // same instant: skipped
+	clock = clock.Add(Every)
+	line.Report(p)
+	p.Phase, p.Done, p.Total = generator.PhaseLoading, 0, 100
+	line.Report(p) // a new phase prints at once
+	line.Done()
+	assert.Equal(t, "workspace 1/1 simulating: 0 of 10 contacts\n"+
+		"workspace 1/1 simulating: 5 of 10 contacts, 5 contacts/s, 1s left\n"+
+		"workspace 1/1 loading: 0 of 100 rows\n", out.String())
+}
