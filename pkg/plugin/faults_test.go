@@ -30,6 +30,22 @@ const hangGuard = 30 * time.Second
 // messages and their summaries, so that faultQuery waits whichever it reads.
 const lockActivity = "LOCK TABLE messages, message_slots, contact_slots, message_minutes, contact_first_inbound IN ACCESS EXCLUSIVE MODE"
 
+// holdActivity takes lockActivity in a transaction of another session, held
+// until the test ends (or the returned transaction is rolled back).
+func holdActivity(t *testing.T, url string) pgx.Tx {
+	t.Helper()
+	ctx := context.Background()
+	holder, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = holder.Close(ctx) })
+	tx, err := holder.Begin(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tx.Rollback(ctx) })
+	_, err = tx.Exec(ctx, lockActivity)
+	require.NoError(t, err)
+	return tx
+}
+
 // faultQuery is the query the fault tests send: active users per platform.
 const faultQuery = `{"queryType":"totals","metric":"active_users","groupBy":"platform"}`
 
@@ -201,14 +217,7 @@ func TestQueuedQueriesEachAnswerWithinTheirOwnBound(t *testing.T) {
 	// Another session holds the messages table: every query waits for the
 	// lock until PostgreSQL's statement timeout, holding its connection.
 	ctx := context.Background()
-	holder, err := pgx.Connect(ctx, url)
-	require.NoError(t, err)
-	defer func() { _ = holder.Close(ctx) }()
-	tx, err := holder.Begin(ctx)
-	require.NoError(t, err)
-	defer func() { _ = tx.Rollback(ctx) }()
-	_, err = tx.Exec(ctx, lockActivity)
-	require.NoError(t, err)
+	holdActivity(t, url)
 
 	request := &backend.QueryDataRequest{}
 	for i := range 10 {
@@ -251,14 +260,7 @@ func TestQueriesWaitingWhileSettingsChangeAskToRunAgain(t *testing.T) {
 	ask(t, ds, faultQuery, "2022-01-01T00:00:00Z", "2022-02-01T00:00:00Z") // the workspace is known
 
 	ctx := context.Background()
-	holder, err := pgx.Connect(ctx, url)
-	require.NoError(t, err)
-	defer func() { _ = holder.Close(ctx) }()
-	tx, err := holder.Begin(ctx)
-	require.NoError(t, err)
-	defer func() { _ = tx.Rollback(ctx) }()
-	_, err = tx.Exec(ctx, lockActivity)
-	require.NoError(t, err)
+	tx := holdActivity(t, url)
 
 	// One query holds the pool's only connection, waiting for the lock;
 	// two more requests wait for that connection.
@@ -267,7 +269,7 @@ func TestQueriesWaitingWhileSettingsChangeAskToRunAgain(t *testing.T) {
 	go run()
 	waitFor(t, "the first query waits for the lock", func() bool {
 		var waiting int
-		require.NoError(t, holder.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+		require.NoError(t, tx.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
 			store.ApplicationName).Scan(&waiting))
 		return waiting == 1
 	})
