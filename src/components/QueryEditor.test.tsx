@@ -1,13 +1,12 @@
-import React, { useState } from 'react';
-import { configure, fireEvent, render, screen } from '@testing-library/react';
+import { configure, fireEvent, screen } from '@testing-library/react';
 import userEvent, { UserEvent } from '@testing-library/user-event';
 import { setTemplateSrv } from '@grafana/runtime';
 
 import { setUpComboboxMenus } from '../testing/combobox';
 import { fakeTemplateSrv } from '../testing/fakeTemplateSrv';
-import { catalog, renderEditor, stubDataSource } from '../testing/stubs';
+import { catalog, renderControlled, renderEditor, stubDataSource } from '../testing/stubs';
 import { Catalog, ChatbotQuery } from '../types';
-import { QueryEditor, metricOptionsBySection } from './QueryEditor';
+import { metricOptionsBySection } from './QueryEditor';
 
 // Combobox menus with the whole catalog are slow to open in jsdom, more so with two workers.
 jest.setTimeout(90000);
@@ -125,23 +124,6 @@ describe('QueryEditor', () => {
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
 });
-
-/** The editor inside a panel: each change is stored and rendered again, as Grafana does. */
-function renderControlled(initial: ChatbotQuery) {
-  const datasource = stubDataSource();
-  const onChange = jest.fn();
-  const onRunQuery = jest.fn();
-  function Panel() {
-    const [query, setQuery] = useState(initial);
-    const change = (next: ChatbotQuery) => {
-      onChange(next);
-      setQuery(next);
-    };
-    return <QueryEditor datasource={datasource} query={query} onChange={change} onRunQuery={onRunQuery} />;
-  }
-  render(<Panel />);
-  return { onChange, onRunQuery, user: userEvent.setup() };
-}
 
 /** The text (label, then description) of each option a combobox offers, without choosing one. */
 async function optionsOf(user: UserEvent, label: string): Promise<string[]> {

@@ -1,36 +1,18 @@
-import React, { useState } from 'react';
-import { configure, fireEvent, render, screen } from '@testing-library/react';
-import userEvent, { UserEvent } from '@testing-library/user-event';
+import { configure, fireEvent, screen } from '@testing-library/react';
+import { UserEvent } from '@testing-library/user-event';
 import { CoreApp, dateTime, TimeRange } from '@grafana/data';
 import { setTemplateSrv } from '@grafana/runtime';
 
 import { setUpComboboxMenus } from '../testing/combobox';
 import { fakeTemplateSrv } from '../testing/fakeTemplateSrv';
 import { QUERY_FIXTURES } from '../testing/queryFixtures';
-import { renderEditor, stubDataSource } from '../testing/stubs';
+import { renderControlled, renderEditor, stubDataSource } from '../testing/stubs';
 import { ChatbotQuery, QueryKind } from '../types';
-import { groupByTooltip, kindTooltip, limitField, QueryEditor } from './QueryEditor';
+import { groupByTooltip, kindTooltip, limitField } from './QueryEditor';
 
 const from = dateTime('2022-01-01T00:00:00Z');
 const to = dateTime('2022-02-01T00:00:00Z');
 const range: TimeRange = { from, to, raw: { from: 'now-30d', to: 'now' } };
-
-/** The editor inside a panel: each change is stored and rendered again, as Grafana does. */
-function renderControlled(initial: ChatbotQuery, extra: { app?: CoreApp; range?: TimeRange } = {}) {
-  const datasource = stubDataSource();
-  const onChange = jest.fn();
-  const onRunQuery = jest.fn();
-  function Panel() {
-    const [query, setQuery] = useState(initial);
-    const change = (next: ChatbotQuery) => {
-      onChange(next);
-      setQuery(next);
-    };
-    return <QueryEditor datasource={datasource} query={query} onChange={change} onRunQuery={onRunQuery} {...extra} />;
-  }
-  render(<Panel />);
-  return { onChange, onRunQuery, datasource, user: userEvent.setup() };
-}
 
 async function optionsOf(user: UserEvent, input: HTMLElement): Promise<string[]> {
   await user.click(input);

@@ -1,5 +1,6 @@
-import React from 'react';
+import React, { useState } from 'react';
 import { render } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { CoreApp, DataSourceInstanceSettings, TimeRange } from '@grafana/data';
 
 import { QueryEditor } from '../components/QueryEditor';
@@ -56,4 +57,21 @@ export function renderEditor(
   const onRunQuery = jest.fn();
   render(<QueryEditor datasource={datasource} query={query} onChange={onChange} onRunQuery={onRunQuery} {...extra} />);
   return { onChange, onRunQuery, datasource };
+}
+
+/** The editor inside a panel: each change is stored and rendered again, as Grafana does. */
+export function renderControlled(initial: ChatbotQuery, extra: { app?: CoreApp; range?: TimeRange } = {}) {
+  const datasource = stubDataSource();
+  const onChange = jest.fn();
+  const onRunQuery = jest.fn();
+  function Panel() {
+    const [query, setQuery] = useState(initial);
+    const change = (next: ChatbotQuery) => {
+      onChange(next);
+      setQuery(next);
+    };
+    return <QueryEditor datasource={datasource} query={query} onChange={change} onRunQuery={onRunQuery} {...extra} />;
+  }
+  render(<Panel />);
+  return { onChange, onRunQuery, datasource, user: userEvent.setup() };
 }
