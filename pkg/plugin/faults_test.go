@@ -80,10 +80,18 @@ func dedicatedServer(t *testing.T) (*localpg.Server, string) {
 		t.Fatalf("starting a dedicated PostgreSQL: %v", err)
 	}
 	t.Cleanup(func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := server.Remove(stopCtx); err != nil {
-			t.Errorf("removing the dedicated server: %v", err)
+			// A server that was frozen may be slow to shut down on a busy
+			// machine: it is a throwaway, so it is killed instead.
+			t.Logf("stopping the dedicated server: %v; killing it", err)
+			if postmaster, err := server.PostmasterPID(); err == nil {
+				for _, pid := range childProcesses(postmaster) {
+					_ = syscall.Kill(pid, syscall.SIGKILL)
+				}
+				_ = syscall.Kill(postmaster, syscall.SIGKILL)
+			}
 		}
 		_ = os.RemoveAll(dir)
 	})
@@ -107,9 +115,13 @@ func serverProcesses(t *testing.T, server *localpg.Server) []int {
 	t.Helper()
 	postmaster, err := server.PostmasterPID()
 	require.NoError(t, err)
-	pids := []int{postmaster}
-	stats, err := filepath.Glob("/proc/[0-9]*/stat")
-	require.NoError(t, err)
+	return append([]int{postmaster}, childProcesses(postmaster)...)
+}
+
+// childProcesses are the processes whose parent is pid, from /proc.
+func childProcesses(pid int) []int {
+	var children []int
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
 	for _, path := range stats {
 		raw, err := os.ReadFile(path)
 		if err != nil {
@@ -117,12 +129,12 @@ func serverProcesses(t *testing.T, server *localpg.Server) []int {
 		}
 		// pid (comm) state ppid ...; comm may hold spaces, so read after the last ")".
 		fields := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
-		if len(fields) > 1 && fields[1] == strconv.Itoa(postmaster) {
-			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(path)))
-			pids = append(pids, pid)
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			child, _ := strconv.Atoi(filepath.Base(filepath.Dir(path)))
+			children = append(children, child)
 		}
 	}
-	return pids
+	return children
 }
 
 // freeze stops every process of server with SIGSTOP, the postmaster first
