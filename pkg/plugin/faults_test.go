@@ -4,6 +4,7 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -143,9 +144,6 @@ func childProcesses(pid int) []int {
 func freeze(t *testing.T, server *localpg.Server) (thaw func()) {
 	t.Helper()
 	pids := serverProcesses(t, server)
-	for _, pid := range pids {
-		require.NoError(t, syscall.Kill(pid, syscall.SIGSTOP))
-	}
 	var once sync.Once
 	thaw = func() {
 		once.Do(func() {
@@ -154,7 +152,16 @@ func freeze(t *testing.T, server *localpg.Server) (thaw func()) {
 			}
 		})
 	}
+	// Registered before anything is stopped, so that a failure below still
+	// leaves a server that can shut down.
 	t.Cleanup(thaw)
+	for _, pid := range pids {
+		// A short-lived child (a worker that just finished) may be gone
+		// since the listing: it needs no freezing.
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil && !errors.Is(err, syscall.ESRCH) {
+			require.NoError(t, err)
+		}
+	}
 	return thaw
 }
 
