@@ -8,7 +8,6 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/config"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
@@ -38,7 +37,7 @@ FROM generate_series(1, 1000) g;
 func longTextsDatasource(t testing.TB, maxResponseBytes string) *Datasource {
 	t.Helper()
 	url := storetest.URL(t)
-	execTB(t, url, longTexts)
+	exec(t, url, longTexts)
 	settings := instanceSettings(t, url, "acme")
 	if maxResponseBytes != "" {
 		settings.JSONData = []byte(strings.Replace(string(settings.JSONData), `{`, `{"maxResponseBytes":`+maxResponseBytes+`,`, 1))
@@ -114,16 +113,6 @@ func TestGrafanasSQLRowLimitCapsRecords(t *testing.T) {
 	require.Equal(t, []data.Notice{{Severity: data.NoticeSeverityWarning,
 		Text: "Results are limited to 50 rows, Grafana's SQL row limit (row_limit in [sql_datasources], GF_SQL_ROW_LIMIT): narrow the time range, add filters or lower the limit"}},
 		r.Frames[0].Meta.Notices)
-}
-
-// execTB runs sql on the database at url.
-func execTB(t testing.TB, url, sql string) {
-	t.Helper()
-	conn, err := pgx.Connect(context.Background(), url)
-	require.NoError(t, err)
-	defer func() { _ = conn.Close(context.Background()) }()
-	_, err = conn.Exec(context.Background(), sql)
-	require.NoError(t, err)
 }
 
 func TestTimeSeriesOfManyLongPhrasesKeepWholeSeriesWithinTheBudget(t *testing.T) {

@@ -25,7 +25,8 @@ func checkHealth(t *testing.T, settings backend.DataSourceInstanceSettings) *bac
 	return result
 }
 
-func exec(t *testing.T, url, sql string) {
+// exec runs sql on the database at url.
+func exec(t testing.TB, url, sql string) {
 	t.Helper()
 	conn, err := pgx.Connect(context.Background(), url)
 	require.NoError(t, err)

@@ -26,12 +26,7 @@ func fixtureURL(t *testing.T, name string) string {
 	url := storetest.URL(t)
 	fixture, err := os.ReadFile("testdata/" + name + ".sql")
 	require.NoError(t, err)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	require.NoError(t, err)
-	defer func() { _ = conn.Close(ctx) }()
-	_, err = conn.Exec(ctx, string(fixture))
-	require.NoError(t, err)
+	exec(t, url, string(fixture))
 	return url
 }
 
