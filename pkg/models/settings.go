@@ -54,6 +54,12 @@ type Settings struct {
 	// MaxResponseBytes is how much frame data one query may answer; records
 	// and rankings stop at the last row that fits, with a notice.
 	MaxResponseBytes flexInt `json:"maxResponseBytes"`
+	// ReplicaHost and ReplicaPort name an optional PostgreSQL streaming
+	// replica of the store that reads go to (see store.Replica). It is
+	// reached with the primary's database, user, password and TLS settings;
+	// ReplicaPort defaults to Port.
+	ReplicaHost string  `json:"replicaHost"`
+	ReplicaPort flexInt `json:"replicaPort"`
 
 	// From secureJsonData.
 	Password      string `json:"-"`
@@ -110,6 +116,7 @@ func LoadSettings(instance backend.DataSourceInstanceSettings) (Settings, error)
 
 func (s *Settings) normalise() error {
 	s.Host = strings.TrimSpace(s.Host)
+	s.ReplicaHost = strings.TrimSpace(s.ReplicaHost)
 	s.Workspace = strings.TrimSpace(s.Workspace)
 	if s.Port == 0 {
 		s.Port = DefaultPort
@@ -128,7 +135,7 @@ func (s *Settings) normalise() error {
 	// holds one, rather than fail every query with "invalid byte sequence".
 	for _, field := range []struct{ name, value string }{
 		{"host", s.Host}, {"database", s.Database}, {"user", s.User}, {"workspace", s.Workspace},
-		{"TLS mode", s.TLSMode}, {"statement timeout", s.StatementTimeout}, {"password", s.Password},
+		{"replica host", s.ReplicaHost}, {"TLS mode", s.TLSMode}, {"statement timeout", s.StatementTimeout}, {"password", s.Password},
 	} {
 		if err := userinput.Check(field.name, field.value); err != nil {
 			if field.name == "password" { // never echo a secret
@@ -143,6 +150,7 @@ func (s *Settings) normalise() error {
 	if s.Port < 1 || s.Port > 65535 {
 		problems = append(problems, fmt.Sprintf("port %d is out of range: use 1-65535 (PostgreSQL's default is 5432)", s.Port))
 	}
+	problems = append(problems, s.replicaProblems()...)
 	if s.Database == "" {
 		problems = append(problems, "database is empty: enter the database that holds the conversation store")
 	}
@@ -182,6 +190,41 @@ func (s *Settings) normalise() error {
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("invalid data source settings: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// HasReplica says whether reads go to a streaming replica first.
+func (s Settings) HasReplica() bool { return s.ReplicaHost != "" }
+
+// Replica is s for the replica: its host and port, and everything else the
+// primary's (database, user, password, TLS, pool size, timeouts), so that
+// the pool, TLS (whose host name check is then the replica's) and the error
+// messages follow from one set of settings.
+func (s Settings) Replica() Settings {
+	replica := s
+	replica.Host, replica.Port = s.ReplicaHost, s.ReplicaPort
+	return replica
+}
+
+// replicaProblems checks the replica's address; it fills ReplicaPort with
+// the primary's port when the replica's is left empty.
+func (s *Settings) replicaProblems() []string {
+	if s.ReplicaHost == "" {
+		if s.ReplicaPort != 0 {
+			return []string{fmt.Sprintf("replica port %d is set but the replica host is empty: enter the replica's host name or address, or clear the replica port", s.ReplicaPort)}
+		}
+		return nil
+	}
+	if s.ReplicaPort == 0 {
+		s.ReplicaPort = s.Port
+	}
+	if s.ReplicaPort < 1 || s.ReplicaPort > 65535 {
+		return []string{fmt.Sprintf("replica port %d is out of range: use 1-65535, or leave it empty for the primary's port", s.ReplicaPort)}
+	}
+	if strings.EqualFold(s.ReplicaHost, s.Host) && s.ReplicaPort == s.Port {
+		return []string{fmt.Sprintf("the replica host %s and port %d are the primary's: enter a streaming replica's host and port, or clear the replica host",
+			userinput.Quote(s.ReplicaHost), s.ReplicaPort)}
 	}
 	return nil
 }

@@ -71,3 +71,42 @@ func TestLoadSettingsExplainsEveryProblem(t *testing.T) {
 		"max connections 500 is out of range: use 1-100; "+
 		`statement timeout "soon" is not a positive duration: use a value like 30s or 2m`)
 }
+
+func TestLoadSettingsReadsTheReplica(t *testing.T) {
+	load := func(jsonData string) (Settings, error) {
+		return LoadSettings(backend.DataSourceInstanceSettings{
+			JSONData:                []byte(`{"host":"primary.db","port":6432,"database":"d","user":"u","workspace":"w",` + jsonData + `}`),
+			DecryptedSecureJSONData: map[string]string{"password": "s3cret"},
+		})
+	}
+	none, err := load(`"replicaHost":" "`)
+	require.NoError(t, err)
+	require.False(t, none.HasReplica(), "a blank replica host is no replica")
+
+	s, err := load(`"replicaHost":" standby.db "`)
+	require.NoError(t, err)
+	require.True(t, s.HasReplica())
+	require.EqualValues(t, 6432, s.ReplicaPort, "the replica's port defaults to the primary's")
+	replica := s.Replica()
+	require.Equal(t, "standby.db", replica.Host)
+	require.EqualValues(t, 6432, replica.Port)
+	require.Equal(t, "s3cret", replica.Password, "the replica is reached with the primary's login")
+	require.Equal(t, "primary.db", s.Host, "the primary's settings are unchanged")
+
+	s, err = load(`"replicaHost":"standby.db","replicaPort":"5433"`)
+	require.NoError(t, err)
+	require.EqualValues(t, 5433, s.Replica().Port)
+}
+
+func TestLoadSettingsExplainsReplicaProblems(t *testing.T) {
+	for jsonData, want := range map[string]string{
+		`"replicaPort":5433`:                             "replica port 5433 is set but the replica host is empty: enter the replica's host name or address, or clear the replica port",
+		`"replicaHost":"standby.db","replicaPort":70000`: "replica port 70000 is out of range: use 1-65535, or leave it empty for the primary's port",
+		`"replicaHost":"PRIMARY.db"`:                     `the replica host "PRIMARY.db" and port 6432 are the primary's: enter a streaming replica's host and port, or clear the replica host`,
+		`"replicaHost":"standby\u0000.db"`:               `replica host "standby\x00.db" contains a NUL byte (\u0000): remove it`,
+	} {
+		_, err := LoadSettings(backend.DataSourceInstanceSettings{JSONData: []byte(
+			`{"host":"primary.db","port":6432,"database":"d","user":"u","workspace":"w",` + jsonData + `}`)})
+		require.ErrorContains(t, err, "invalid data source settings: "+want, jsonData)
+	}
+}
