@@ -48,12 +48,14 @@ type Datasource struct {
 	// settingsErr is kept instead of failing instance creation, so that each
 	// query and the health check can say what to fix.
 	settingsErr error
-	pool        *pgxpool.Pool
-	ref         datasourceRef
-	queries     *datasource.QueryTypeMux
-	resources   backend.CallResourceHandler
-	workspace   workspaceCheck
-	role        roleCheck
+	// pool is the primary's; reads holds it and the replica's (replica.go).
+	pool      *pgxpool.Pool
+	reads     *store.Reads
+	ref       datasourceRef
+	queries   *datasource.QueryTypeMux
+	resources backend.CallResourceHandler
+	workspace workspaceCheck
+	role      roleCheck
 	// disposed is set when Grafana drops the instance; its pool is closing.
 	disposed atomic.Bool
 }
@@ -63,7 +65,10 @@ func NewDatasource(ctx context.Context, instance backend.DataSourceInstanceSetti
 	ds := &Datasource{ref: datasourceRef{uid: instance.UID, name: instance.Name}}
 	ds.settings, ds.settingsErr = models.LoadSettings(instance)
 	if ds.settingsErr == nil {
-		ds.pool, ds.settingsErr = store.Open(ctx, ds.settings)
+		ds.reads, ds.settingsErr = store.OpenReads(ctx, ds.settings)
+	}
+	if ds.reads != nil {
+		ds.pool = ds.reads.Primary
 	}
 	ds.queries = datasource.NewQueryTypeMux()
 	for _, kind := range models.Kinds {
@@ -76,7 +81,7 @@ func NewDatasource(ctx context.Context, instance backend.DataSourceInstanceSetti
 	return ds, nil
 }
 
-// Dispose closes the pool when Grafana drops the instance (settings changed).
+// Dispose closes the pools when Grafana drops the instance (settings changed).
 //
 // The SDK's instance manager builds the new instance first and disposes of
 // the old one 5 s later, so queries still waiting for one of its connections
@@ -86,8 +91,8 @@ func NewDatasource(ctx context.Context, instance backend.DataSourceInstanceSetti
 // request's (older) settings would build yet another instance from them.
 func (ds *Datasource) Dispose() {
 	ds.disposed.Store(true)
-	if ds.pool != nil {
-		ds.pool.Close()
+	if ds.reads != nil {
+		ds.reads.Close()
 	}
 }
 
@@ -145,14 +150,19 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 		logger.Error("building SQL", "refId", dq.RefID, "metric", plan.Metric.ID, "error", err)
 		return backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, err.Error())
 	}
-	budget := ds.budget(ctx)
-	frame, err := answer.run(ctx, ds.pool, plan, statement, budget)
+	var frame *data.Frame
+	var budget *frames.Budget
+	served, err := ds.reads.Read(ctx, func(pool *pgxpool.Pool) (err error) {
+		budget = ds.budget(ctx) // afresh when the primary answers in the replica's stead
+		frame, err = answer.run(ctx, pool, plan, statement, budget)
+		return err
+	})
 	var queryErr *catalog.QueryError
 	if errors.As(err, &queryErr) {
 		return badQuery(err)
 	}
 	if err != nil {
-		problem := store.Classify(err, ds.settings)
+		problem := store.Classify(err, served.Settings)
 		logger.Warn("query failed", "refId", dq.RefID, "metric", plan.Metric.ID, "error", err)
 		response := backend.ErrDataResponseWithSource(problem.Status, problem.Source, problem.Message)
 		// The query inspector still shows the SQL that failed.
@@ -161,6 +171,7 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 	}
 	addDrillDown(frame, plan, ds.ref)
 	frame.AppendNotices(budget.Notices()...)
+	frame.AppendNotices(ds.replicaNotices(ctx, served)...)
 	return backend.DataResponse{Frames: data.Frames{frame}}
 }
 

@@ -15,7 +15,8 @@ import (
 )
 
 // CheckHealth tells the user exactly what stands between the data source and
-// its data: settings, reachability, login, schema version, workspace.
+// its data: settings, reachability, login, schema version, workspace, and
+// the read replica's state when the settings name one.
 func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
 	failed := func(message string) (*backend.CheckHealthResult, error) {
 		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: message}, nil
@@ -64,6 +65,11 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 	if ds.settings.RequireReadOnlyRole {
 		message += fmt.Sprintf(", as user %q, which can only read it", ds.settings.User)
 	}
+	replica, ok := ds.replicaHealth(ctx)
+	if !ok {
+		return failed(replica)
+	}
+	message += replica
 	return &backend.CheckHealthResult{Status: backend.HealthStatusOk, Message: message}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
 )
@@ -44,9 +45,15 @@ func (ds *Datasource) checkReadOnlyRole(ctx context.Context) *store.Problem {
 	case c.refusal != "" && time.Since(c.checked) < refusedRoleTTL:
 		return refusedRole(c.refusal)
 	}
-	privilege, err := store.WritePrivilege(ctx, ds.pool)
+	// Asked where reads go: a streaming replica's roles and grants are the
+	// primary's own, copied by replication (docs/security.md).
+	var privilege string
+	served, err := ds.reads.Read(ctx, func(pool *pgxpool.Pool) (err error) {
+		privilege, err = store.WritePrivilege(ctx, pool)
+		return err
+	})
 	if err != nil {
-		problem := store.Classify(err, ds.settings)
+		problem := store.Classify(err, served.Settings)
 		return &problem
 	}
 	if privilege == "" {

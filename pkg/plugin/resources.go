@@ -11,6 +11,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
@@ -111,13 +112,17 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 		writeError(w, r, status, err.Error())
 		return
 	}
-	values := []string{}
-	err = store.Each(ctx, ds.pool, statement.SQL, statement.Args, pgx.RowTo[string], func(value string) bool {
-		values = append(values, value)
-		return true
+	var values []string
+	served, err := ds.reads.Read(ctx, func(pool *pgxpool.Pool) error {
+		values = []string{}
+		return store.Each(ctx, pool, statement.SQL, statement.Args, pgx.RowTo[string], func(value string) bool {
+			values = append(values, value)
+			return true
+		})
 	})
+	ds.replicaNotices(ctx, served) // logged: a resource answer has no notices
 	if err != nil {
-		problem := store.Classify(err, ds.settings)
+		problem := store.Classify(err, served.Settings)
 		writeError(w, r, int(problem.Status), problem.Message)
 		return
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // How long a workspace check's answer is kept. A workspace that exists stays
@@ -47,7 +49,11 @@ func (ds *Datasource) checkWorkspace(ctx context.Context) error {
 	case c.failed && time.Since(c.checked) < failedCheckRetry:
 		return nil
 	}
-	problem, err := missingWorkspace(ctx, ds.pool, ds.settings.Workspace)
+	var problem string
+	_, err := ds.reads.Read(ctx, func(pool *pgxpool.Pool) (err error) {
+		problem, err = missingWorkspace(ctx, pool, ds.settings.Workspace)
+		return err
+	})
 	c.checked, c.failed, c.problem = time.Now(), err != nil, problem
 	switch {
 	case err != nil:
