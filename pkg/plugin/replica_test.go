@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -204,4 +205,46 @@ func newDatasourceFrom(t *testing.T, settings backend.DataSourceInstanceSettings
 	ds := instance.(*Datasource)
 	t.Cleanup(ds.Dispose)
 	return ds
+}
+
+// A replica address that leads to a primary fails Save & test, naming the
+// setting; queries meanwhile are answered by the primary, with the notice.
+func TestHealthSaysWhenTheReplicaIsNotAReplica(t *testing.T) {
+	url := fixtureURL(t, "usage_fixture")
+	config, err := pgx.ParseConfig(url)
+	require.NoError(t, err)
+	// The primary itself under another name, which the settings' own check
+	// (comparing names) lets through.
+	settings := withReplica(t, instanceSettings(t, url, "acme"), int(config.Port))
+	settings.JSONData = []byte(strings.Replace(string(settings.JSONData), `"replicaHost":"127.0.0.1"`, `"replicaHost":"localhost"`, 1))
+	require.Contains(t, string(settings.JSONData), `"replicaHost":"localhost"`)
+	ds := newDatasourceFrom(t, settings)
+
+	health, err := ds.CheckHealth(context.Background(), &backend.CheckHealthRequest{})
+	require.NoError(t, err)
+	require.Equal(t, backend.HealthStatusError, health.Status)
+	require.Equal(t, "the read replica at localhost:"+itoa(int(config.Port))+" is not a replica: pg_is_in_recovery() is false there, "+
+		"so it is a primary (a promoted standby, or another server): enter the address of a streaming replica of this store, "+
+		"or clear the replica host; meanwhile reads go to the primary", health.Message)
+
+	frame := ask(t, ds, faultQuery, "2021-12-01T00:00:00Z", "2022-02-01T00:00:00Z")
+	require.Equal(t, [][2]any{{"webchat", 29.0}, {"whatsapp", 473.0}}, rows(t, frame), "as in TestReadsGoToTheReplicaAndFallBackToThePrimary")
+	require.Len(t, frame.Meta.Notices, 1)
+	require.Contains(t, frame.Meta.Notices[0].Text, "is unavailable (it is not in recovery, so not a streaming replica)")
+}
+
+// A replica that nothing answers leaves Save & test green on the primary,
+// saying that reads go to the primary.
+func TestHealthWithAnUnreachableReplica(t *testing.T) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := listener.Addr().(*net.TCPAddr).Port
+	require.NoError(t, listener.Close())
+
+	ds := newDatasourceFrom(t, withReplica(t, instanceSettings(t, fixtureURL(t, "usage_fixture"), "acme"), port))
+	health, err := ds.CheckHealth(context.Background(), &backend.CheckHealthRequest{})
+	require.NoError(t, err)
+	require.Equal(t, backend.HealthStatusOk, health.Status, health.Message)
+	require.Contains(t, health.Message, `workspace "acme"; the read replica is unavailable, so reads go to the primary: `+
+		"cannot reach PostgreSQL at 127.0.0.1:"+itoa(port))
 }
