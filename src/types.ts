@@ -43,6 +43,12 @@ export interface ChatbotDataSourceOptions extends DataSourceJsonData {
   requireReadOnlyRole?: boolean; // refuse a user that can change the store
   /** How much data one query may answer, in bytes; the editor shows MiB. */
   maxResponseBytes?: number;
+  /**
+   * An optional PostgreSQL streaming replica that reads go to, reached with the database, user,
+   * password and TLS settings above; replicaPort defaults to port.
+   */
+  replicaHost?: string;
+  replicaPort?: number;
 }
 
 /** Values only the backend ever sees (secureJsonData). */

@@ -104,6 +104,64 @@ describe('ConfigEditor', () => {
     expect(screen.getByText('Use a whole number from 1 to 1024')).toBeInTheDocument();
   });
 
+  it('keeps the read replica folded until it is opened or set', () => {
+    const { unmount } = render(<ConfigEditor options={settings({})} onOptionsChange={jest.fn()} />);
+    expect(screen.getByRole('heading', { name: 'Read replica' })).toBeInTheDocument();
+    expect(screen.queryByLabelText(/^Replica host/)).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Expand section Read replica' }));
+    expect(screen.getByLabelText(/^Replica host/)).toBeInTheDocument();
+    unmount();
+
+    render(
+      <ConfigEditor
+        options={settings({ host: 'db', replicaHost: 'standby', replicaPort: 5433 })}
+        onOptionsChange={jest.fn()}
+      />
+    );
+    expect(screen.getByLabelText(/^Replica host/)).toHaveValue('standby');
+    expect(screen.getByLabelText(/^Replica port/)).toHaveValue(5433);
+  });
+
+  it('stores the replica host and port, the port defaulting to the primary one', () => {
+    const onOptionsChange = jest.fn();
+    render(<ConfigEditor options={settings({ port: 6432, replicaHost: 's' })} onOptionsChange={onOptionsChange} />);
+    expect(screen.getByLabelText(/^Replica port/)).toHaveAttribute('placeholder', '6432');
+
+    fireEvent.change(screen.getByLabelText(/^Replica host/), { target: { value: 'standby.db' } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({ jsonData: { port: 6432, replicaHost: 'standby.db' } })
+    );
+    fireEvent.change(screen.getByLabelText(/^Replica port/), { target: { value: '5433' } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({ jsonData: { port: 6432, replicaHost: 's', replicaPort: 5433 } })
+    );
+  });
+
+  it('flags a replica port without a host, a bad port, and the primary given as its own replica', () => {
+    const { rerender } = render(<ConfigEditor options={settings({ replicaPort: 5433 })} onOptionsChange={jest.fn()} />);
+    expect(screen.getByText('Enter the replica host, or clear the replica port')).toBeInTheDocument();
+
+    rerender(
+      <ConfigEditor options={settings({ replicaHost: 'standby', replicaPort: 70000 })} onOptionsChange={jest.fn()} />
+    );
+    expect(
+      screen.getByText("Use a port between 1 and 65535, or leave it empty for the primary's port")
+    ).toBeInTheDocument();
+
+    rerender(<ConfigEditor options={settings({ host: 'db', replicaHost: 'DB ' })} onOptionsChange={jest.fn()} />);
+    expect(
+      screen.getByText("This is the primary's address: enter a streaming replica's host and port")
+    ).toBeInTheDocument();
+
+    rerender(
+      <ConfigEditor
+        options={settings({ host: 'db', replicaHost: 'db', replicaPort: 5433 })}
+        onOptionsChange={jest.fn()}
+      />
+    );
+    expect(screen.queryByText(/primary's address/)).not.toBeInTheDocument();
+  });
+
   it('resets a configured password', () => {
     const onOptionsChange = jest.fn();
     render(<ConfigEditor options={settings({}, { password: true })} onOptionsChange={onOptionsChange} />);

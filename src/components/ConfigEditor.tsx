@@ -76,10 +76,11 @@ export function ConfigEditor(props: Props) {
     onOptionsChange({ ...options, jsonData: { ...jsonData, [key]: value } });
 
   const onText =
-    (key: 'host' | 'database' | 'user' | 'workspace' | 'statementTimeout') => (e: ChangeEvent<HTMLInputElement>) =>
+    (key: 'host' | 'database' | 'user' | 'workspace' | 'statementTimeout' | 'replicaHost') =>
+    (e: ChangeEvent<HTMLInputElement>) =>
       setJson(key, e.currentTarget.value);
 
-  const onNumber = (key: 'port' | 'maxConns') => (e: ChangeEvent<HTMLInputElement>) => {
+  const onNumber = (key: 'port' | 'maxConns' | 'replicaPort') => (e: ChangeEvent<HTMLInputElement>) => {
     const raw = e.currentTarget.value.trim();
     const value = raw === '' ? undefined : Number(raw);
     setJson(key, value === undefined || Number.isNaN(value) ? undefined : value);
@@ -116,6 +117,7 @@ export function ConfigEditor(props: Props) {
   const portInvalid =
     jsonData.port !== undefined && (!Number.isInteger(jsonData.port) || jsonData.port < 1 || jsonData.port > 65535);
   const needsCA = tlsMode === 'verify-ca' || tlsMode === 'verify-full';
+  const replica = replicaProblem(jsonData);
 
   return (
     <Stack direction="column" gap={2}>
@@ -182,6 +184,46 @@ export function ConfigEditor(props: Props) {
             id="chatbot-config-require-read-only-role"
             value={jsonData.requireReadOnlyRole ?? false}
             onChange={(e) => setJson('requireReadOnlyRole', e.currentTarget.checked)}
+          />
+        </Field>
+      </ConfigSection>
+
+      <Divider />
+
+      <ConfigSection
+        title="Read replica"
+        description="Optional: a PostgreSQL streaming replica of the store that queries read from, reached with the database, user, password and TLS settings above. When it cannot answer, the primary does, with a notice."
+        isCollapsible
+        isInitiallyOpen={Boolean(jsonData.replicaHost || jsonData.replicaPort)}
+      >
+        <Field
+          label="Replica host"
+          htmlFor="chatbot-config-replica-host"
+          description="Leave empty to read from the primary only"
+          invalid={replica.host !== undefined}
+          error={replica.host}
+        >
+          <Input
+            id="chatbot-config-replica-host"
+            width={LABEL_WIDTH}
+            value={jsonData.replicaHost ?? ''}
+            placeholder="replica.db.example.com"
+            onChange={onText('replicaHost')}
+          />
+        </Field>
+        <Field
+          label="Replica port"
+          htmlFor="chatbot-config-replica-port"
+          invalid={replica.port !== undefined}
+          error={replica.port}
+        >
+          <Input
+            id="chatbot-config-replica-port"
+            type="number"
+            width={16}
+            value={jsonData.replicaPort ?? ''}
+            placeholder={String(jsonData.port ?? DEFAULT_PORT)}
+            onChange={onNumber('replicaPort')}
           />
         </Field>
       </ConfigSection>
@@ -295,4 +337,22 @@ export function ConfigEditor(props: Props) {
       </ConfigSection>
     </Stack>
   );
+}
+
+/** What is wrong with the read replica's address, per field, as the backend checks it. */
+function replicaProblem(jsonData: ChatbotDataSourceOptions): { host?: string; port?: string } {
+  const host = (jsonData.replicaHost ?? '').trim();
+  const port = jsonData.replicaPort;
+  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+    return { port: "Use a port between 1 and 65535, or leave it empty for the primary's port" };
+  }
+  if (!host) {
+    return port === undefined ? {} : { host: 'Enter the replica host, or clear the replica port' };
+  }
+  const primaryHost = (jsonData.host ?? '').trim();
+  const samePort = (port ?? jsonData.port ?? DEFAULT_PORT) === (jsonData.port ?? DEFAULT_PORT);
+  if (host.toLowerCase() === primaryHost.toLowerCase() && samePort) {
+    return { host: "This is the primary's address: enter a streaming replica's host and port" };
+  }
+  return {};
 }
