@@ -15,9 +15,10 @@ import (
 )
 
 // replicaNotices are the notices of a frame the primary answered because
-// the replica could not: the data is the primary's, as complete and as
-// current, so an info rather than a warning. A fresh failure is logged once;
-// reads during the back-off that follows are not.
+// the replica could not. An info rather than a warning: the data is the
+// primary's, as complete and as current; and Grafana's panel header shows one
+// notice per severity, so the response budget's warning still shows beside
+// it. A fresh failure is logged once; reads during its back-off are not.
 func (ds *Datasource) replicaNotices(ctx context.Context, served store.Served) []data.Notice {
 	if served.ReplicaFailure == nil {
 		return nil
