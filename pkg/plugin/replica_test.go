@@ -1,3 +1,5 @@
+//go:build unix
+
 package plugin
 
 import (
@@ -183,6 +185,19 @@ func TestReadsGoToTheReplicaAndFallBackToThePrimary(t *testing.T) {
 	require.Empty(t, again.Meta.Notices)
 	require.Equal(t, 3, ranOn(t, replica, sql), "the replica ran the query that found it back, and this one")
 	require.Equal(t, onPrimary, ranOn(t, primary, sql), "the primary ran neither")
+
+	// (d) The replica stops answering without closing anything (every
+	// process frozen): a new connection to it times out, within the query's
+	// deadline, and the primary answers. Its pool is emptied first, so that
+	// the query needs a new connection rather than sending its statement on
+	// an open one, which only the query's deadline would end.
+	freeze(t, replica)
+	ds.reads.Replica.Reset()
+	frozen := ask(t, ds, faultQuery, dec, feb)
+	require.Equal(t, want, rows(t, frozen))
+	requireAnsweredByThePrimary(t, frozen, replicaAt)
+	require.Contains(t, frozen.Meta.Notices[0].Text, "is unavailable (it did not answer in time)")
+	require.Equal(t, onPrimary+1, ranOn(t, primary, sql))
 }
 
 // requireAnsweredByThePrimary checks the notice of a frame the primary
