@@ -48,14 +48,15 @@ type Datasource struct {
 	// settingsErr is kept instead of failing instance creation, so that each
 	// query and the health check can say what to fix.
 	settingsErr error
-	// pool is the primary's; reads holds it and the replica's (replica.go).
-	pool      *pgxpool.Pool
-	reads     *store.Reads
-	ref       datasourceRef
-	queries   *datasource.QueryTypeMux
-	resources backend.CallResourceHandler
-	workspace workspaceCheck
-	role      roleCheck
+	pool        *pgxpool.Pool
+	ref         datasourceRef
+	queries     *datasource.QueryTypeMux
+	resources   backend.CallResourceHandler
+	workspace   workspaceCheck
+	role        roleCheck
+	// reads sends reads to the replica, or to the primary (whose pool is
+	// pool) when there is none or it cannot answer (replica.go).
+	reads *store.Reads
 	// disposed is set when Grafana drops the instance; its pool is closing.
 	disposed atomic.Bool
 }
