@@ -11,6 +11,7 @@ import {
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 import { Observable } from 'rxjs';
 
+import { annotationSupport } from './annotations';
 import { migrateQuery, migrateVariableQuery } from './migrations';
 import {
   Catalog,
@@ -29,6 +30,7 @@ export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataS
   constructor(instanceSettings: DataSourceInstanceSettings<ChatbotDataSourceOptions>) {
     super(instanceSettings);
     this.variables = new ChatbotVariableSupport(this);
+    this.annotations = annotationSupport;
   }
 
   getDefaultQuery(_: CoreApp): Partial<ChatbotQuery> {
@@ -36,11 +38,14 @@ export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataS
   }
 
   /**
-   * Skips hidden queries, queries that have no metric yet, and transcripts without a
+   * Skips hidden queries, queries that have no metric (annotation queries: no event) yet, and transcripts without a
    * conversation (a "$conversation" variable still empty, as on a dashboard before a session
    * is chosen): the panel shows "No data" rather than the backend's error.
    */
   filterQuery(query: ChatbotQuery): boolean {
+    if (query.queryType === 'annotations') {
+      return !query.hide && Boolean(query.event); // events, not a metric
+    }
     if (query.hide || !query.metric) {
       return false;
     }

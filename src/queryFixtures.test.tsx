@@ -5,8 +5,8 @@ import { DataSource } from './datasource';
 import { migrateQuery } from './migrations';
 import { fakeTemplateSrv } from './testing/fakeTemplateSrv';
 import { NO_UNKNOWN_FIELDS, NO_UNSENT_FIELDS, QUERY_FIXTURES, QueryFixture } from './testing/queryFixtures';
-import { catalog, instanceSettings, renderEditor } from './testing/stubs';
-import { QUERY_MODEL_VERSION, QueryKind } from './types';
+import { catalog, instanceSettings, renderAnnotationEditor, renderEditor } from './testing/stubs';
+import { ANNOTATION_EVENTS, QUERY_MODEL_VERSION, QueryKind } from './types';
 
 // The stored queries the backend runs in pkg/plugin/query_fixtures_test.go.
 const KIND_LABELS: Record<QueryKind, string> = {
@@ -15,6 +15,7 @@ const KIND_LABELS: Record<QueryKind, string> = {
   ranking: 'Ranking',
   snapshot: 'Snapshot',
   records: 'Records',
+  annotations: 'Annotations',
 };
 
 describe('query fixtures', () => {
@@ -39,7 +40,18 @@ describe('query fixtures', () => {
       expect(ds.applyTemplateVariables(fixture.query, {})).toEqual(fixture.query);
     });
 
-    if (fixture.status === 200) {
+    if (fixture.query.queryType === 'annotations') {
+      // Annotation queries open in the annotation editor, whatever the backend makes of them.
+      it('opens in the annotation editor with its event, unchanged', async () => {
+        const { onChange } = renderAnnotationEditor(fixture.query);
+        const event = ANNOTATION_EVENTS.find((e) => e.id === fixture.query.event);
+        expect(event).toBeDefined();
+
+        expect(await screen.findByLabelText('Event')).toHaveValue(event!.title);
+        expect(screen.getByRole('spinbutton')).toHaveValue(fixture.query.threshold ?? null);
+        expect(onChange).not.toHaveBeenCalled();
+      });
+    } else if (fixture.status === 200) {
       it("opens in the query editor with its metric's title and its kind, unchanged", async () => {
         const { onChange } = renderEditor(fixture.query);
         const metric = catalog.metrics.find((m) => m.id === fixture.query.metric);

@@ -6,9 +6,10 @@ export const QUERY_MODEL_VERSION = 1;
 
 /**
  * timeseries: a value per calendar bucket; totals: one value over the range; ranking: totals,
- * largest first; snapshot: the live state at the end of the range; records: a table of rows.
+ * largest first; snapshot: the live state at the end of the range; records: a table of rows;
+ * annotations: events to mark on time series panels (an `event`, no metric).
  */
-export type QueryKind = 'timeseries' | 'totals' | 'ranking' | 'snapshot' | 'records';
+export type QueryKind = 'timeseries' | 'totals' | 'ranking' | 'snapshot' | 'records' | 'annotations';
 
 export type IntervalName = 'auto' | 'minute' | 'hour' | 'day' | 'week' | 'month';
 
@@ -28,6 +29,8 @@ export interface ChatbotQuery extends DataQuery {
   limit?: number; // ranking and records: how many rows (default 10 and 1000)
   targetSeconds?: number; // service level: the answer target in seconds (default 60)
   conversationId?: number | string; // transcript: the conversation's id, or a variable holding it
+  event?: AnnotationEventId; // annotations: what to mark
+  threshold?: number; // annotations: the least count that marks an event (default: the event's)
 }
 
 /** Options configured for each data source instance (jsonData). */
@@ -127,3 +130,37 @@ export interface ChatbotVariableQuery extends DataQuery {
   /** Set to list the values of all time rather than those of the dashboard's time range. */
   ignoreTimeRange?: boolean;
 }
+
+/** The events an annotation query marks; the backend's list is catalog.AnnotationEvents. */
+export type AnnotationEventId = 'missed_bursts' | 'peak_minutes';
+
+/** One annotation event: the metric it is counted with gives the dimensions it can be filtered by. */
+export interface AnnotationEventInfo {
+  id: AnnotationEventId;
+  title: string;
+  description: string;
+  metric: string;
+  defaultThreshold: number;
+  thresholdLabel: string;
+}
+
+export const ANNOTATION_EVENTS: AnnotationEventInfo[] = [
+  {
+    id: 'missed_bursts',
+    title: 'Missed-conversation bursts',
+    description:
+      'Runs of 15-minute windows in which a team missed at least the threshold of hand-offs each (5 by default, as the missed-conversations alert)',
+    metric: 'missed_conversations',
+    defaultThreshold: 5,
+    thresholdLabel: 'Missed per 15 min',
+  },
+  {
+    id: 'peak_minutes',
+    title: 'Peak minute of each day',
+    description:
+      "The busiest clock minute of each day of the dashboard's time zone, when it has at least the threshold",
+    metric: 'peak_messages_per_minute',
+    defaultThreshold: 1,
+    thresholdLabel: 'Least messages/min',
+  },
+];

@@ -25,6 +25,9 @@ type Plan struct {
 	TargetSeconds float64
 	// ConversationID is the transcript's conversation.
 	ConversationID int64
+	// Event and Threshold are an annotation query's (see AnnotationEvents).
+	Event     string
+	Threshold int64
 }
 
 // QueryError is a problem with the query itself: the user can fix it in the editor.
@@ -40,6 +43,9 @@ func queryErrorf(format string, args ...any) error {
 func Resolve(q models.Query) (Plan, error) {
 	if err := checkText(q); err != nil {
 		return Plan{}, err
+	}
+	if q.QueryType == models.KindAnnotations {
+		return resolveAnnotation(q) // named by an event, not a metric
 	}
 	if strings.TrimSpace(q.Metric) == "" {
 		return Plan{}, queryErrorf("no metric chosen: pick a metric in the query editor")
@@ -65,23 +71,11 @@ func Resolve(q models.Query) (Plan, error) {
 		}
 		plan.GroupBy = q.GroupBy
 	}
-	if len(q.Filters) > models.MaxFilters {
-		return Plan{}, queryErrorf("the query has %d filters, more than %d: put the values of one dimension in one filter", len(q.Filters), models.MaxFilters)
+	filters, err := checkFilters(metric, q.Filters)
+	if err != nil {
+		return Plan{}, err
 	}
-	for _, f := range q.Filters {
-		if err := checkDimension(metric, f.Dimension, "filter by"); err != nil {
-			return Plan{}, err
-		}
-		if len(f.Values) > models.MaxFilterValues {
-			return Plan{}, queryErrorf("the %s filter has %d values, more than %d: choose fewer values, or remove the filter to keep every value (an \"All\" variable needs no filter)",
-				f.Dimension, len(f.Values), models.MaxFilterValues)
-		}
-		values := nonEmpty(f.Values)
-		if len(values) == 0 {
-			return Plan{}, queryErrorf("the %s filter has no values: add a value or remove the filter", f.Dimension)
-		}
-		plan.Filters = append(plan.Filters, models.Filter{Dimension: f.Dimension, Values: values})
-	}
+	plan.Filters = filters
 
 	if err := timebucket.CheckRange("the time range", plan.From, plan.To); err != nil {
 		return Plan{}, &QueryError{Message: err.Error()}
@@ -137,6 +131,30 @@ func Resolve(q models.Query) (Plan, error) {
 		return Plan{}, &QueryError{Message: err.Error()}
 	}
 	return plan, nil
+}
+
+// checkFilters checks a query's filters against what metric allows and
+// drops their empty and repeated values.
+func checkFilters(metric Metric, filters []models.Filter) ([]models.Filter, error) {
+	if len(filters) > models.MaxFilters {
+		return nil, queryErrorf("the query has %d filters, more than %d: put the values of one dimension in one filter", len(filters), models.MaxFilters)
+	}
+	var out []models.Filter
+	for _, f := range filters {
+		if err := checkDimension(metric, f.Dimension, "filter by"); err != nil {
+			return nil, err
+		}
+		if len(f.Values) > models.MaxFilterValues {
+			return nil, queryErrorf("the %s filter has %d values, more than %d: choose fewer values, or remove the filter to keep every value (an \"All\" variable needs no filter)",
+				f.Dimension, len(f.Values), models.MaxFilterValues)
+		}
+		values := nonEmpty(f.Values)
+		if len(values) == 0 {
+			return nil, queryErrorf("the %s filter has no values: add a value or remove the filter", f.Dimension)
+		}
+		out = append(out, models.Filter{Dimension: f.Dimension, Values: values})
+	}
+	return out, nil
 }
 
 // checkText refuses, before anything else reads them, text fields that

@@ -173,6 +173,36 @@ func (b *board) query(kind models.QueryKind, metric string) *QueryBuilder {
 	return q
 }
 
+// annotation marks the events of query on every time series panel, under a
+// toggle named name at the top of the dashboard. Grafana's annotation model
+// (AnnotationQuery in the foundation SDK's dashboard package, from
+// grafana-data's annotations.ts) takes the data source, the query as its
+// target, enable and iconColor; the SDK's default placement in the controls
+// menu is cleared so the toggle shows beside the variables, as on every
+// Grafana the plugin supports.
+func (b *board) annotation(name, color string, query *QueryBuilder) *board {
+	built, err := dashboard.NewAnnotationQueryBuilder().
+		Name(name).
+		Datasource(datasourceRef()).
+		Enable(true).
+		IconColor(color).
+		Target(query).
+		Build()
+	if err != nil {
+		b.errs = append(b.errs, err)
+		return b
+	}
+	built.Placement = nil
+	b.builder.Annotation(builtAnnotation{built})
+	return b
+}
+
+// builtAnnotation hands an already built annotation to the dashboard builder.
+type builtAnnotation struct{ annotation dashboard.AnnotationQuery }
+
+// Build returns the annotation as it was built.
+func (a builtAnnotation) Build() (dashboard.AnnotationQuery, error) { return a.annotation, nil }
+
 // startRow begins a row: the panels added after it belong to it.
 func (b *board) startRow(title string) {
 	b.row = title
@@ -227,6 +257,9 @@ func (b *board) finish() (dashboard.Dashboard, []PanelDoc, error) {
 
 // describe is the query as docs/dashboards.md lists it.
 func (q Query) describe() string {
+	if q.QueryType == models.KindAnnotations {
+		return string(q.QueryType) + " `" + q.Event + "`"
+	}
 	text := string(q.QueryType) + " `" + q.Metric + "`"
 	if q.GroupBy != "" {
 		text += " by " + q.GroupBy

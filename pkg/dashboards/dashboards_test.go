@@ -95,7 +95,19 @@ type lintDashboard struct {
 			Query any    `json:"query"`
 		} `json:"list"`
 	} `json:"templating"`
-	Panels []json.RawMessage `json:"panels"`
+	Panels      []json.RawMessage `json:"panels"`
+	Annotations struct {
+		List []struct {
+			Name       string `json:"name"`
+			Enable     bool   `json:"enable"`
+			IconColor  string `json:"iconColor"`
+			Datasource struct {
+				Type string `json:"type"`
+				UID  string `json:"uid"`
+			} `json:"datasource"`
+			Target Query `json:"target"`
+		} `json:"list"`
+	} `json:"annotations"`
 }
 
 // The lint every shipped dashboard passes: it works on any Grafana with the
@@ -130,6 +142,18 @@ func TestDashboardsLint(t *testing.T) {
 				if uid[1] != d.UID {
 					assert.Equal(t, "${datasource}", uid[1], "no data source is named by uid")
 				}
+			}
+
+			// Annotations query this plugin on the dashboard's data source for
+			// an event of the catalog, shown when the dashboard opens.
+			for _, a := range d.Annotations.List {
+				assert.NotEmpty(t, a.Name)
+				assert.True(t, a.Enable, a.Name)
+				assert.NotEmpty(t, a.IconColor, a.Name)
+				assert.Equal(t, PluginID, a.Datasource.Type, a.Name)
+				assert.Equal(t, "${"+DatasourceVariable+"}", a.Datasource.UID, a.Name)
+				assert.Equal(t, models.KindAnnotations, a.Target.QueryType, a.Name)
+				assert.NoError(t, a.Target.Validate(), a.Name)
 			}
 
 			panels := flatten(t, d.Panels)

@@ -4,6 +4,7 @@ import (
 	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
 )
 
@@ -19,6 +20,9 @@ func performance() *board {
 		"performance").
 		time("now-30d", "now")
 	b.dimensionVariable("agent", "Agent", "agent", false)
+	// The same spike the alert rule "Missed conversations spike" pages for:
+	// at least 5 missed in 15 minutes (the event's default threshold).
+	b.annotation("Missed-conversation bursts", "orange", NewAnnotationQuery(catalog.EventMissedBursts))
 	totals := func(metric string) *QueryBuilder { return b.query(models.KindTotals, metric) }
 	daily := func(metric string) *QueryBuilder { return b.query(models.KindTimeSeries, metric).Interval("day") }
 

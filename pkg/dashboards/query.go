@@ -40,13 +40,16 @@ type Query struct {
 	Datasource     *common.DataSourceRef `json:"datasource,omitempty"`
 	Version        int                   `json:"version"`
 	QueryType      models.QueryKind      `json:"queryType"`
-	Metric         string                `json:"metric"`
+	Metric         string                `json:"metric,omitempty"`
 	GroupBy        string                `json:"groupBy,omitempty"`
 	Filters        []Filter              `json:"filters,omitempty"`
 	Interval       string                `json:"interval,omitempty"`
 	Limit          int                   `json:"limit,omitempty"`
 	TargetSeconds  float64               `json:"targetSeconds,omitempty"`
 	ConversationID string                `json:"conversationId,omitempty"`
+	// Event and Threshold are an annotation query's, which names no metric.
+	Event     string  `json:"event,omitempty"`
+	Threshold float64 `json:"threshold,omitempty"`
 }
 
 var _ variants.Dataquery = Query{}
@@ -65,6 +68,12 @@ func (q Query) Equals(other variants.Dataquery) bool { return reflect.DeepEqual(
 // checked by the dashboards' lint test, because some filter dimensions may
 // arrive in the catalog after the dashboards that use them.
 func (q Query) Validate() error {
+	if q.QueryType == models.KindAnnotations {
+		if _, ok := catalog.LookupEvent(q.Event); !ok {
+			return fmt.Errorf("annotation event %q is not in the catalog", q.Event)
+		}
+		return nil
+	}
 	metric, ok := catalog.Lookup(q.Metric)
 	if !ok {
 		return fmt.Errorf("metric %q is not in the catalog", q.Metric)
@@ -101,6 +110,18 @@ func (b *QueryBuilder) Build() (variants.Dataquery, error) {
 	}
 	return b.query, nil
 }
+
+// NewAnnotationQuery starts an annotation query for event (see
+// catalog.AnnotationEvents), on the dashboard's data source.
+func NewAnnotationQuery(event string) *QueryBuilder {
+	ref := datasourceRef()
+	return &QueryBuilder{query: Query{
+		RefID: "Anno", Datasource: &ref, Version: models.QueryModelVersion, QueryType: models.KindAnnotations, Event: event,
+	}}
+}
+
+// Threshold sets the least count that marks an annotation event.
+func (b *QueryBuilder) Threshold(n int) *QueryBuilder { b.query.Threshold = float64(n); return b }
 
 // RefID names the query within its panel (A, B, ...).
 func (b *QueryBuilder) RefID(refID string) *QueryBuilder { b.query.RefID = refID; return b }

@@ -36,6 +36,11 @@ func Reference() ([]byte, error) {
 		if spec.Notes != "" {
 			out.WriteString(" " + spec.Notes)
 		}
+		for _, a := range d.Annotations.List {
+			if q, ok := a.Target.(Query); ok {
+				fmt.Fprintf(&out, " Annotation %q: %s.", a.Name, q.describe())
+			}
+		}
 		out.WriteString("\n\n")
 		out.WriteString("| row | panel | visualization | queries |\n| --- | --- | --- | --- |\n")
 		for _, p := range panels {

@@ -32,10 +32,13 @@ const (
 	KindSnapshot QueryKind = "snapshot"
 	// KindRecords is a table of rows (one per dialog, say), newest first, cut to Limit.
 	KindRecords QueryKind = "records"
+	// KindAnnotations is events to mark on time series panels, named by Event
+	// instead of a metric (see package catalog's AnnotationEvents).
+	KindAnnotations QueryKind = "annotations"
 )
 
 // Kinds lists every query kind.
-var Kinds = []QueryKind{KindTimeSeries, KindTotals, KindRanking, KindSnapshot, KindRecords}
+var Kinds = []QueryKind{KindTimeSeries, KindTotals, KindRanking, KindSnapshot, KindRecords, KindAnnotations}
 
 // Ranking limits: the default and the most rows a ranking returns.
 const (
@@ -80,6 +83,11 @@ type Query struct {
 	ConversationID flexInt `json:"conversationId"`
 	// TargetSeconds is the service level's answer target (default 60).
 	TargetSeconds float64 `json:"targetSeconds"`
+	// Event is what an annotation query marks (missed_bursts, peak_minutes).
+	Event string `json:"event"`
+	// Threshold is the least count that makes an annotation event; 0 means
+	// the event's default. Read as a number so that 2.5 gets its own error.
+	Threshold float64 `json:"threshold"`
 
 	// From the request rather than the JSON.
 	RefID         string            `json:"-"`

@@ -20,9 +20,11 @@ import (
 )
 
 // demoNow is "now" for the shipped dashboards' relative time ranges: the
-// last day of the generated demo data (90 days from 2022-01-01). When the
-// demo data ends at the present moment, this becomes time.Now().
-var demoNow = at("2022-03-31T12:00:00Z")
+// last second of the generated demo data (90 days from 2022-01-01), so that
+// the ranges hold its end, where the Sales queue fails (see
+// TestShippedDashboards), and "this month" is still March. When the demo
+// data ends at the present moment, this becomes time.Now().
+var demoNow = at("2022-03-31T23:59:59Z")
 
 // The shipped dashboards draw on the demo data: every query of every panel
 // decodes, resolves for every interval the dashboard offers, runs over the
@@ -30,7 +32,11 @@ var demoNow = at("2022-03-31T12:00:00Z")
 // the variables replaced as Grafana replaces them, and answers a frame that
 // its visualization can draw and that holds data.
 func TestShippedDashboards(t *testing.T) {
-	demo := generatedDatasource(t, 300)
+	// The demo as docker-compose.yml loads it (-spike-team Sales): the Sales
+	// queue fails at the end, a burst the performance report's annotation
+	// marks; the spike draws from its own random stream, so the rest of the
+	// data is the same without it.
+	demo := generatedDatasourceFrom(t, generator.Config{Seed: 1, Days: 90, Contacts: 300, MissedSpike: "Sales"})
 	ctx := context.Background()
 	paths, err := filepath.Glob("../../dashboards/*.json")
 	require.NoError(t, err)
@@ -70,6 +76,21 @@ func TestShippedDashboards(t *testing.T) {
 						require.NoError(t, err)
 						frame := ask(t, demo, string(sent), panelFrom.Format(time.RFC3339Nano), panelTo.Format(time.RFC3339Nano))
 						drawable(t, panel.Type, frame)
+					}
+				})
+			}
+			for _, annotation := range dashboard.Annotations.List {
+				t.Run("annotation "+annotation.Name, func(t *testing.T) {
+					require.Equal(t, ID, annotation.Datasource.Type)
+					require.True(t, annotation.Enable, "shown when the dashboard opens")
+					sent, err := replay.Substitute(annotation.Target, values, values["interval"].First())
+					require.NoError(t, err)
+					frame := ask(t, demo, string(sent), from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano))
+					events := annotations(t, frame)
+					require.NotEmpty(t, events, "the demo data has events to mark")
+					for _, e := range events {
+						assert.NotEmpty(t, e.Title)
+						assert.LessOrEqual(t, e.Time, e.TimeEnd)
 					}
 				})
 			}
@@ -123,10 +144,16 @@ func drawable(t *testing.T, panelType string, frame *data.Frame) {
 // "demo", 90 days from 2022-01-01), as the demo provisions it.
 func generatedDatasource(tb testing.TB, contacts int) *Datasource {
 	tb.Helper()
+	return generatedDatasourceFrom(tb, generator.Config{Seed: 1, Days: 90, Contacts: contacts})
+}
+
+// generatedDatasourceFrom is an instance over the demo data cfg generates.
+func generatedDatasourceFrom(tb testing.TB, cfg generator.Config) *Datasource {
+	tb.Helper()
 	url := storetest.URL(tb)
 	pool, err := pgxpool.New(context.Background(), url)
 	require.NoError(tb, err)
-	stats, err := generator.Load(context.Background(), pool, generator.Config{Seed: 1, Days: 90, Contacts: contacts})
+	stats, err := generator.Load(context.Background(), pool, cfg)
 	pool.Close()
 	require.NoError(tb, err)
 	tb.Logf("generated %d messages", stats.Rows["messages"])

@@ -189,6 +189,8 @@ var answers = map[models.QueryKind]answer{
 	models.KindRanking:    {build: sqlbuild.Totals, run: runTotals},
 	models.KindSnapshot:   {build: sqlbuild.Snapshot, run: runTotals},
 	models.KindRecords:    {build: sqlbuild.Records, run: runRecords},
+	// Annotations are events, not a metric's values: see annotations.go.
+	models.KindAnnotations: {build: sqlbuild.Annotations, run: runAnnotations},
 }
 
 // runTimeSeries keeps the series that fit the budget, each whole: a series

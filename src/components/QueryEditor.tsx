@@ -46,6 +46,7 @@ const ALERTING_KIND_DESCRIPTIONS: Record<QueryKind, string> = {
   ranking: 'The largest groups over the range: one alert instance per group',
   snapshot: 'The live state now: one alert instance per group',
   records: 'A table of rows: not alertable, alert rules need numbers',
+  annotations: 'Events for dashboard annotations: not alertable',
 };
 
 /** Kinds an alert rule evaluates, best first: used when a metric is chosen in the rule editor. */

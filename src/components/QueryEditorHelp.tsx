@@ -30,6 +30,7 @@ const KIND_NAMES: Record<QueryKind, string> = {
   ranking: 'ranking',
   snapshot: 'snapshot',
   records: 'records',
+  annotations: 'annotations',
 };
 
 /** The query help: how a query is built, and an example of each metric that fills the editor. */

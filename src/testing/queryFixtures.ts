@@ -31,7 +31,14 @@ export const NO_UNSENT_FIELDS: [UnsentFields] extends [never] ? true : UnsentFie
 const storedQueries: Array<AsJson<ChatbotQuery>> = fixtures.cases.map((c) => c.query);
 
 // A record, so that a new QueryKind must be added here.
-const KINDS: Record<QueryKind, true> = { timeseries: true, totals: true, ranking: true, snapshot: true, records: true };
+const KINDS: Record<QueryKind, true> = {
+  timeseries: true,
+  totals: true,
+  ranking: true,
+  snapshot: true,
+  records: true,
+  annotations: true,
+};
 
 export interface QueryFixture {
   name: string;

@@ -3,6 +3,7 @@ import { render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { CoreApp, DataSourceInstanceSettings, TimeRange } from '@grafana/data';
 
+import { AnnotationQueryEditor } from '../components/AnnotationQueryEditor';
 import { QueryEditor } from '../components/QueryEditor';
 import { DataSource } from '../datasource';
 import { Catalog, ChatbotDataSourceOptions, ChatbotQuery } from '../types';
@@ -73,5 +74,38 @@ export function renderControlled(initial: ChatbotQuery, extra: { app?: CoreApp; 
     return <QueryEditor datasource={datasource} query={query} onChange={change} onRunQuery={onRunQuery} {...extra} />;
   }
   render(<Panel />);
+  return { onChange, onRunQuery, datasource, user: userEvent.setup() };
+}
+
+/**
+ * The annotation editor as Grafana's annotation settings show it, uncontrolled: changes are
+ * reported, not applied. Pass `controlled` to store each change and render again.
+ */
+export function renderAnnotationEditor(
+  query: ChatbotQuery,
+  datasource = stubDataSource(),
+  extra: { range?: TimeRange; controlled?: boolean } = {}
+) {
+  const onChange = jest.fn();
+  const onRunQuery = jest.fn();
+  function Settings() {
+    const [current, setCurrent] = useState(query);
+    const change = (next: ChatbotQuery) => {
+      onChange(next);
+      if (extra.controlled) {
+        setCurrent(next);
+      }
+    };
+    return (
+      <AnnotationQueryEditor
+        datasource={datasource}
+        query={current}
+        onChange={change}
+        onRunQuery={onRunQuery}
+        range={extra.range}
+      />
+    );
+  }
+  render(<Settings />);
   return { onChange, onRunQuery, datasource, user: userEvent.setup() };
 }

@@ -40,8 +40,9 @@ func TestEveryPanelQueryRuns(t *testing.T) {
 		for _, p := range replay.Flatten(d.Panels) {
 			targets += len(p.Targets)
 		}
+		targets += len(d.Annotations.List)
 	}
-	assert.Len(t, report.Queries, targets+len(heavy)*2*2, "every target, and each heavy metric per range and zone")
+	assert.Len(t, report.Queries, targets+len(heavy)*2*2, "every target and annotation, and each heavy metric per range and zone")
 	hand := 0
 	for _, q := range report.Queries {
 		assert.Empty(t, q.Error, "%s: %s", q.Group, q.Name)

@@ -133,7 +133,7 @@ func measure(ctx context.Context, o options, e *env, stderr io.Writer) (*Report,
 }
 
 // dashboardCases reads every dashboard and returns one case per panel target
-// and one request per panel, as Grafana sends them on the dashboard's first
+// and annotation, and one request per panel and annotation, as Grafana sends them on the dashboard's first
 // load with "now" 12 hours before the data's end (the last day has data).
 func dashboardCases(ctx context.Context, o options, e *env) ([]benchCase, []panelRequest, error) {
 	paths, err := filepath.Glob(filepath.Join(o.dashboards, "*.json"))
@@ -182,6 +182,21 @@ func dashboardCases(ctx context.Context, o options, e *env) ([]benchCase, []pane
 				cases = append(cases, benchCase{group: d.Title, name: name, query: q, search: values["search"].First()})
 			}
 			requests = append(requests, panelRequest{dashboard: d.Title, panel: p.Title, request: request})
+		}
+		// Grafana asks each enabled annotation in a request of its own, over
+		// the dashboard's range.
+		for _, a := range d.Annotations.List {
+			if !a.Enable || a.Datasource.Type != plugin.ID {
+				continue
+			}
+			sent, err := replay.Substitute(a.Target, values, values["interval"].First())
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s, annotation %s: %w", d.Title, a.Name, err)
+			}
+			q := replay.Query("Anno", sent, from, to)
+			name := "annotation " + a.Name
+			cases = append(cases, benchCase{group: d.Title, name: name, query: q})
+			requests = append(requests, panelRequest{dashboard: d.Title, panel: name, request: &backend.QueryDataRequest{Queries: []backend.DataQuery{q}}})
 		}
 	}
 	return cases, requests, nil

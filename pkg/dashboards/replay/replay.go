@@ -48,6 +48,17 @@ type Panel struct {
 	Panels   []Panel           `json:"panels"`
 }
 
+// Annotation is a dashboard's annotation query, the fields a replay reads:
+// Grafana sends its target (refId "Anno") over the dashboard's time range.
+type Annotation struct {
+	Name       string `json:"name"`
+	Enable     bool   `json:"enable"`
+	Datasource struct {
+		Type string `json:"type"`
+	} `json:"datasource"`
+	Target json.RawMessage `json:"target"`
+}
+
 // Dashboard is a dashboard file, the fields a replay reads.
 type Dashboard struct {
 	UID   string `json:"uid"`
@@ -59,7 +70,10 @@ type Dashboard struct {
 	Templating struct {
 		List []Variable `json:"list"`
 	} `json:"templating"`
-	Panels []Panel `json:"panels"`
+	Panels      []Panel `json:"panels"`
+	Annotations struct {
+		List []Annotation `json:"list"`
+	} `json:"annotations"`
 }
 
 // Read decodes the dashboard file at path.

@@ -1,0 +1,83 @@
+package sqlbuild
+
+import (
+	"fmt"
+	"time"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+)
+
+// Annotations builds the statement of an annotation plan (see
+// catalog.AnnotationEvents). Both events are their metric's usual SQL,
+// with its conditions, filters and (where one answers) summary table,
+// wrapped in the step that picks the events out:
+//
+//   - missed_bursts: rows (series text, series_id bigint, starts
+//     timestamptz, ends timestamptz, missed float8, windows bigint, busiest
+//     float8), one per burst, ordered by start and team;
+//   - peak_minutes: rows (bucket int, at timestamptz, value float8), one per
+//     day (bucket k is the day starting at plan.Boundaries[k-1]) whose
+//     busiest minute reaches the threshold, ordered by day.
+func Annotations(plan catalog.Plan, workspace string) (Statement, error) {
+	switch plan.Event {
+	case catalog.EventMissedBursts:
+		return missedBursts(plan, workspace)
+	case catalog.EventPeakMinutes:
+		return peakMinutes(plan, workspace)
+	}
+	return Statement{}, fmt.Errorf("annotation event %q has no SQL", plan.Event)
+}
+
+// burstOrigin aligns the burst windows on UTC quarter hours, as the slot
+// summaries are (migration 0003).
+var burstOrigin = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// missedBursts counts the metric per team and 15-minute window, keeps the
+// windows that reach the threshold, and joins consecutive ones into a burst:
+// in a run of consecutive windows, a window's start minus its rank in the
+// run (times the window) is the same for each ("gaps and islands").
+func missedBursts(plan catalog.Plan, workspace string) (Statement, error) {
+	sc := scope{workspace: workspace, boundaries: []time.Time{plan.Boundaries[0], plan.Boundaries[len(plan.Boundaries)-1]}}
+	src, ok := sources[plan.Metric.Source]
+	if !ok {
+		return Statement{}, fmt.Errorf("metric %s has no SQL source %q", plan.Metric.ID, plan.Metric.Source)
+	}
+	counts, err := build(plan, plan.Metric, sc, false)
+	if err != nil {
+		return Statement{}, err
+	}
+	window := fmt.Sprintf("%d seconds", int(catalog.BurstWindow.Seconds()))
+	counts = counts.Column(sq.Expr("date_bin(?::interval, "+src.time+", ?::timestamptz) AS win", window, burstOrigin)).
+		GroupBy("series", "series_id", "win")
+	busy := psql.Select("c.series", "c.series_id", "c.win", "c.value").
+		Column(sq.Expr("c.win - row_number() OVER (PARTITION BY c.series, c.series_id ORDER BY c.win) * ?::interval AS island", window)).
+		FromSelect(counts, "c").
+		Where(sq.GtOrEq{"c.value": float64(plan.Threshold)})
+	bursts := psql.Select("r.series", "r.series_id", "min(r.win) AS starts").
+		Column(sq.Expr("max(r.win) + ?::interval AS ends", window)).
+		Columns("sum(r.value)::float8 AS missed", "count(*)::bigint AS windows", "max(r.value)::float8 AS busiest").
+		FromSelect(busy, "r").
+		GroupBy("r.series", "r.series_id", "r.island").
+		OrderBy("starts", "r.series")
+	return statement(bursts.Prefix(usedComment(plan, plan.Metric, sc)))
+}
+
+// peakMinutes is the metric's time series by day with the busiest minute of
+// each day beside its count (the earliest on ties, as the peak_minute metric
+// has it), keeping the days whose peak reaches the threshold. The message
+// minutes' source and summary both name their rows mm(minute, n).
+func peakMinutes(plan catalog.Plan, workspace string) (Statement, error) {
+	sc := scope{workspace: workspace, boundaries: plan.Boundaries}
+	days, err := aggregated(plan, plan.Metric, sc, true)
+	if err != nil {
+		return Statement{}, err
+	}
+	days = days.Column("(array_agg(mm.minute ORDER BY mm.n DESC, mm.minute))[1] AS at")
+	peaks := psql.Select("p.bucket", "p.at", "p.value").
+		FromSelect(days, "p").
+		Where(sq.GtOrEq{"p.value": float64(plan.Threshold)}).
+		OrderBy("p.bucket")
+	return statement(peaks.Prefix(usedComment(plan, plan.Metric, sc)))
+}
