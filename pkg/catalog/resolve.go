@@ -80,7 +80,7 @@ func Resolve(q models.Query) (Plan, error) {
 		if len(values) == 0 {
 			return Plan{}, queryErrorf("the %s filter has no values: add a value or remove the filter", f.Dimension)
 		}
-		plan.Filters = append(plan.Filters, models.Filter{Dimension: f.Dimension, Values: values})
+		plan.Filters = append(plan.Filters, models.Filter{Dimension: f.Dimension, Values: values, Exclude: f.Exclude})
 	}
 
 	if err := timebucket.CheckRange("the time range", plan.From, plan.To); err != nil {

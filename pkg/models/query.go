@@ -61,6 +61,9 @@ const (
 type Filter struct {
 	Dimension string   `json:"dimension"`
 	Values    []string `json:"values"`
+	// Exclude keeps the other rows instead, rows without a value for the
+	// dimension among them. Only ad hoc filters (!=, !=|) set it.
+	Exclude bool `json:"-"`
 }
 
 // Query is the query JSON the frontend, Explore and alert rules send.
@@ -80,6 +83,8 @@ type Query struct {
 	ConversationID flexInt `json:"conversationId"`
 	// TargetSeconds is the service level's answer target (default 60).
 	TargetSeconds float64 `json:"targetSeconds"`
+	// AdHocFilters are the dashboard's ad hoc filters, added by the frontend.
+	AdHocFilters []AdHocFilter `json:"adhocFilters"`
 
 	// From the request rather than the JSON.
 	RefID         string            `json:"-"`
