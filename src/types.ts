@@ -28,6 +28,17 @@ export interface ChatbotQuery extends DataQuery {
   limit?: number; // ranking and records: how many rows (default 10 and 1000)
   targetSeconds?: number; // service level: the answer target in seconds (default 60)
   conversationId?: number | string; // transcript: the conversation's id, or a variable holding it
+  /** The dashboard's ad hoc filters, added by applyTemplateVariables; see src/adhoc.ts. */
+  adhocFilters?: ChatbotAdHocFilter[];
+}
+
+/** One of the dashboard's ad hoc filters as the backend reads it: a dimension id as key. */
+export interface ChatbotAdHocFilter {
+  key: string;
+  operator: string;
+  value: string;
+  /** The values of a multi-value operator (=| and !=|). */
+  values?: string[];
 }
 
 /** Options configured for each data source instance (jsonData). */
@@ -120,4 +131,9 @@ export interface ChatbotVariableQuery extends DataQuery {
   order?: ValuesOrder;
   /** Set to list the values of all time rather than those of the dashboard's time range. */
   ignoreTimeRange?: boolean;
+  /**
+   * A metric id (or a variable holding one): only the values for which the metric has data in the
+   * dashboard's time range. The range then always applies.
+   */
+  metric?: string;
 }
