@@ -1,7 +1,10 @@
 import {
+  AdHocVariableFilter,
   CoreApp,
   DataQueryRequest,
   DataQueryResponse,
+  DataSourceGetTagKeysOptions,
+  DataSourceGetTagValuesOptions,
   DataSourceInstanceSettings,
   LegacyMetricFindQueryOptions,
   MetricFindValue,
@@ -12,6 +15,7 @@ import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 import { Observable } from 'rxjs';
 
 import { annotationSupport } from './annotations';
+import { getTagKeys, getTagValues, toAdHocFilters } from './adhoc';
 import { migrateQuery, migrateVariableQuery } from './migrations';
 import {
   Catalog,
@@ -56,7 +60,8 @@ export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataS
     return true;
   }
 
-  applyTemplateVariables(query: ChatbotQuery, scopedVars: ScopedVars): ChatbotQuery {
+  /** Also carries the dashboard's ad hoc filters (Grafana passes them as `filters`) to the backend. */
+  applyTemplateVariables(query: ChatbotQuery, scopedVars: ScopedVars, filters?: AdHocVariableFilter[]): ChatbotQuery {
     const migrated = migrateQuery(query);
     const templateSrv = getTemplateSrv();
     const interpolate = (value: string | undefined) =>
@@ -72,7 +77,18 @@ export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataS
       // A transcript panel may take its conversation from a variable ("$conversation").
       conversationId:
         typeof migrated.conversationId === 'string' ? interpolate(migrated.conversationId) : migrated.conversationId,
+      adhocFilters: toAdHocFilters(filters) ?? migrated.adhocFilters,
     };
+  }
+
+  /** Keys of the dashboard's ad hoc filters: dimensions (see src/adhoc.ts). */
+  getTagKeys(options?: DataSourceGetTagKeysOptions<ChatbotQuery>): Promise<MetricFindValue[]> {
+    return getTagKeys(this, options);
+  }
+
+  /** Values of an ad hoc filter's dimension over the dashboard's time range. */
+  getTagValues(options: DataSourceGetTagValuesOptions<ChatbotQuery>): Promise<MetricFindValue[]> {
+    return getTagValues(this, options);
   }
 
   query(request: DataQueryRequest<ChatbotQuery>): Observable<DataQueryResponse> {
@@ -102,7 +118,8 @@ export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataS
   /**
    * A variable's values: the dimension's values in the workspace, narrowed to the dashboard's
    * time range where they are events (intents, languages, closing reasons) unless the query
-   * ignores the time range, by name or by latest activity. The dimension may be a variable.
+   * ignores the time range, or to those the query's metric has data for in the range, by name or
+   * by latest activity. The dimension and the metric may be variables.
    */
   async findDimensionValues(
     query: ChatbotVariableQuery,
@@ -115,21 +132,33 @@ export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataS
     if (!dimension) {
       return [];
     }
+    const metric = getTemplateSrv()
+      .replace(query.metric ?? '', scopedVars)
+      .trim();
     const values = await this.getDimensionValues(dimension, {
-      range: query.ignoreTimeRange ? undefined : range,
+      // Narrowed to a metric's data, the values are always those of the range.
+      range: query.ignoreTimeRange && !metric ? undefined : range,
       order: query.order,
+      metric: metric || undefined,
     });
     return values.map((value) => ({ text: value, value }));
   }
 
   /**
    * The values resource: a dimension's values, over the time range when one is given (epoch
-   * milliseconds), by name unless `order` is `recent`. A filter-only dimension answers none.
+   * milliseconds), by name unless `order` is `recent`, only those a `metric` has data for when one
+   * is given (with a range). A filter-only dimension answers none.
    */
-  async getDimensionValues(dimension: string, options: { range?: TimeRange; order?: ValuesOrder } = {}) {
+  async getDimensionValues(
+    dimension: string,
+    options: { range?: TimeRange; order?: ValuesOrder; metric?: string } = {}
+  ) {
     const params: Record<string, string> = {};
     if (options.order && options.order !== 'name') {
       params.order = options.order;
+    }
+    if (options.metric) {
+      params.metric = options.metric; // only the values the metric has data for, over the range
     }
     if (options.range) {
       params.from = String(options.range.from.valueOf());

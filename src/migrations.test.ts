@@ -75,6 +75,21 @@ describe('migrateVariableQuery', () => {
     expect(migrateVariableQuery('intent?from=0&order=bogus')).toEqual({ refId: VARIABLE_REF_ID, dimension: 'intent' });
   });
 
+  it("keeps the text form's metric, which narrows the values to those it has data for", () => {
+    expect(migrateVariableQuery('team?metric=missed_conversations&order=name')).toEqual({
+      refId: VARIABLE_REF_ID,
+      dimension: 'team',
+      order: 'name',
+      metric: 'missed_conversations',
+    });
+    expect(migrateVariableQuery('team?metric=')).toEqual({ refId: VARIABLE_REF_ID, dimension: 'team' });
+  });
+
+  it('returns the object form with a metric as it is', () => {
+    const query = { refId: 'V', dimension: 'team', metric: 'missed_conversations' };
+    expect(migrateVariableQuery(query)).toBe(query);
+  });
+
   it('reads the text form wrapped in an object', () => {
     expect(migrateVariableQuery({ refId: 'V', query: 'task?order=recent' })).toEqual({
       refId: 'V',

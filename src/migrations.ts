@@ -43,9 +43,9 @@ export const VARIABLE_REF_ID = 'ChatbotVariableQuery';
 
 /**
  * Reads a template variable's query in any form it was saved in: the object form, the older text
- * form (a dimension id, with the values resource's parameters after a `?`: `task?order=recent`),
- * or the text form wrapped as `{query: "..."}`. Parameters other than `order` are dropped: the
- * time range comes from the dashboard.
+ * form (a dimension id, with the values resource's parameters after a `?`: `task?order=recent`,
+ * `team?metric=missed_conversations`), or the text form wrapped as `{query: "..."}`. Parameters
+ * other than `order` and `metric` are dropped: the time range comes from the dashboard.
  */
 export function migrateVariableQuery(query: unknown): ChatbotVariableQuery {
   if (typeof query === 'string') {
@@ -74,6 +74,10 @@ function fromText(text: string): ChatbotVariableQuery {
   const query: ChatbotVariableQuery = { refId: VARIABLE_REF_ID, dimension };
   if (order === 'recent' || order === 'name') {
     query.order = order as ValuesOrder;
+  }
+  const metric = params.get('metric')?.trim();
+  if (metric) {
+    query.metric = metric;
   }
   return query;
 }

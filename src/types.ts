@@ -31,6 +31,17 @@ export interface ChatbotQuery extends DataQuery {
   conversationId?: number | string; // transcript: the conversation's id, or a variable holding it
   event?: AnnotationEventId; // annotations: what to mark
   threshold?: number; // annotations: the least count that marks an event (default: the event's)
+  /** The dashboard's ad hoc filters, added by applyTemplateVariables; see src/adhoc.ts. */
+  adhocFilters?: ChatbotAdHocFilter[];
+}
+
+/** One of the dashboard's ad hoc filters as the backend reads it: a dimension id as key. */
+export interface ChatbotAdHocFilter {
+  key: string;
+  operator: string;
+  value: string;
+  /** The values of a multi-value operator (=| and !=|). */
+  values?: string[];
 }
 
 /** Options configured for each data source instance (jsonData). */
@@ -129,6 +140,11 @@ export interface ChatbotVariableQuery extends DataQuery {
   order?: ValuesOrder;
   /** Set to list the values of all time rather than those of the dashboard's time range. */
   ignoreTimeRange?: boolean;
+  /**
+   * A metric id (or a variable holding one): only the values for which the metric has data in the
+   * dashboard's time range. The range then always applies.
+   */
+  metric?: string;
 }
 
 /** The events an annotation query marks; the backend's list is catalog.AnnotationEvents. */

@@ -75,4 +75,18 @@ describe('ChatbotVariableSupport', () => {
       to: '1646092800000',
     });
   });
+
+  it("lists only the values a metric has data for, always over the dashboard's time range", async () => {
+    setTemplateSrv(fakeTemplateSrv({ dim: 'intent', missed: 'missed_conversations' }));
+    const support = ds.variables as ChatbotVariableSupport;
+    await firstValueFrom(
+      support.query(request({ refId: 'V', dimension: 'team', metric: '$missed', ignoreTimeRange: true }))
+    );
+
+    expect(getResource).toHaveBeenCalledWith('dimensions/team/values', {
+      metric: 'missed_conversations',
+      from: '1643673600000',
+      to: '1646092800000',
+    });
+  });
 });

@@ -152,7 +152,7 @@ func checkFilters(metric Metric, filters []models.Filter) ([]models.Filter, erro
 		if len(values) == 0 {
 			return nil, queryErrorf("the %s filter has no values: add a value or remove the filter", f.Dimension)
 		}
-		out = append(out, models.Filter{Dimension: f.Dimension, Values: values})
+		out = append(out, models.Filter{Dimension: f.Dimension, Values: values, Exclude: f.Exclude})
 	}
 	return out, nil
 }

@@ -64,6 +64,9 @@ const (
 type Filter struct {
 	Dimension string   `json:"dimension"`
 	Values    []string `json:"values"`
+	// Exclude keeps the other rows instead, rows without a value for the
+	// dimension among them. Only ad hoc filters (!=, !=|) set it.
+	Exclude bool `json:"-"`
 }
 
 // Query is the query JSON the frontend, Explore and alert rules send.
@@ -88,6 +91,8 @@ type Query struct {
 	// Threshold is the least count that makes an annotation event; 0 means
 	// the event's default. Read as a number so that 2.5 gets its own error.
 	Threshold float64 `json:"threshold"`
+	// AdHocFilters are the dashboard's ad hoc filters, added by the frontend.
+	AdHocFilters []AdHocFilter `json:"adhocFilters"`
 
 	// From the request rather than the JSON.
 	RefID         string            `json:"-"`

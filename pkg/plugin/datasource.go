@@ -138,6 +138,7 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 	if err != nil {
 		return badQuery(err)
 	}
+	q, adHocNotApplied := catalog.ApplyAdHocFilters(q)
 	plan, err := catalog.Resolve(q)
 	if err != nil {
 		return badQuery(err)
@@ -173,6 +174,7 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 	addDrillDown(frame, plan, ds.ref)
 	frame.AppendNotices(budget.Notices()...)
 	frame.AppendNotices(ds.replicaNotices(ctx, served)...)
+	frame.AppendNotices(warnings(adHocNotApplied)...)
 	return backend.DataResponse{Frames: data.Frames{frame}}
 }
 
@@ -286,5 +288,6 @@ func (ds *Datasource) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/catalog", ds.serveCatalog)
 	mux.HandleFunc("GET /dimensions/{dimension}/values", ds.serveDimensionValues)
+	mux.HandleFunc("GET /tag-keys", serveTagKeys)
 	return mux
 }

@@ -50,6 +50,8 @@ type queryFixture struct {
 		Series map[string][]float64 `json:"series"`
 		// Columns are some columns of a records frame.
 		Columns map[string][]any `json:"columns"`
+		// Notices are the frame's warnings (ad hoc filters not applied).
+		Notices []string `json:"notices"`
 	} `json:"expect"`
 }
 
@@ -136,6 +138,9 @@ func TestQueryFixtures(t *testing.T) {
 			}
 			for name, values := range want.Columns {
 				assert.Equal(t, values, columnValues(t, frame, name), name)
+			}
+			if want.Notices != nil {
+				assert.Equal(t, want.Notices, noticeTexts(t, frame), "notices")
 			}
 		})
 	}

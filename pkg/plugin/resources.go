@@ -61,7 +61,8 @@ type errorResponse struct {
 // template variables and filter pickers. The optional from and to query
 // parameters (epoch milliseconds, as Grafana's time range) narrow the values
 // read from events (intents, languages, closing reasons) to that range; the
-// optional order is name (the default) or recent (latest activity first).
+// optional order is name (the default) or recent (latest activity first); the
+// optional metric keeps the values for which that metric has data in the range.
 func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Request) {
 	dimension := r.PathValue("dimension")
 	d, known := catalog.LookupDimension(dimension)
@@ -70,6 +71,11 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	from, to, err := valuesRange(r.URL.Query())
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	withData, err := withDataPlan(r.URL.Query(), dimension, from, to)
 	if err != nil {
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
@@ -97,6 +103,10 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 	order, err := sqlbuild.ParseValuesOrder(r.URL.Query().Get("order"))
 	if err != nil {
 		writeError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	if withData != nil { // only the values for which a metric has data
+		ds.serveValuesWithData(ctx, w, r, *withData, order)
 		return
 	}
 	if values, fixed := catalog.FixedValues[dimension]; fixed { // a closed vocabulary, in its own order

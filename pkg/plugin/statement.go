@@ -19,6 +19,7 @@ func Statement(dq backend.DataQuery, workspace string) (catalog.Plan, sqlbuild.S
 	if err != nil {
 		return catalog.Plan{}, sqlbuild.Statement{}, err
 	}
+	q, _ = catalog.ApplyAdHocFilters(q)
 	plan, err := catalog.Resolve(q)
 	if err != nil {
 		return plan, sqlbuild.Statement{}, err

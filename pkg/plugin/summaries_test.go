@@ -35,7 +35,7 @@ var summaryZones = []string{"UTC", "America/Sao_Paulo", "Asia/Kolkata", "Asia/Ka
 
 // The summaries answer exactly what the raw rows answer: for random metrics,
 // kinds, ranges (on slot edges and not), intervals, zones, groups and
-// filters, over generated data, and again after rows arrive late into old
+// filters (keeping or excluding values), over generated data, and again after rows arrive late into old
 // slots, are changed and are deleted.
 func TestSummariesEqualTheRawRows(t *testing.T) {
 	ctx := context.Background()
@@ -47,8 +47,9 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	values := summaryFilterValues(t, pool)
 	rng := rand.New(rand.NewPCG(7, 11))
 
-	used := compareRandomQueries(t, pool, rng, values, 300)
+	used, excluding := compareRandomQueries(t, pool, rng, values, 300)
 	require.Greater(t, used, 150, "most random queries are answered from a summary")
+	require.Greater(t, excluding, 10, "some of them exclude values")
 
 	// Late rows into old slots (a new contact among them, whose first
 	// message is old), a message moved in time and one turned billable,
@@ -116,13 +117,13 @@ func summaryFilterValues(t *testing.T, pool *pgxpool.Pool) map[string][]string {
 }
 
 // compareRandomQueries runs n random queries both ways and requires equal
-// answers; it returns how many were answered from a summary.
-func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, values map[string][]string, n int) int {
+// answers; it returns how many were answered from a summary, and how many of
+// those excluded values.
+func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, values map[string][]string, n int) (used, excluding int) {
 	t.Helper()
 	ctx := context.Background()
 	intervals := []string{"hour", "day", "week", "month", "auto", "15m", "1m"}
 	dataStart := time.Date(2021, 12, 20, 0, 0, 0, 0, time.UTC)
-	used := 0
 	for i := 0; i < n; i++ {
 		metric, _ := catalog.Lookup(summaryMetrics[rng.IntN(len(summaryMetrics))])
 		kind := metric.Kinds[rng.IntN(len(metric.Kinds))]
@@ -135,7 +136,8 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 		if len(dims) > 0 && rng.IntN(3) == 0 {
 			dim := dims[rng.IntN(len(dims))]
 			if vs := values[dim]; len(vs) > 0 {
-				q.Filters = []models.Filter{{Dimension: dim, Values: []string{vs[rng.IntN(len(vs))], vs[rng.IntN(len(vs))]}}}
+				// Half of them exclude, as an ad hoc filter's != and !=| do.
+				q.Filters = []models.Filter{{Dimension: dim, Values: []string{vs[rng.IntN(len(vs))], vs[rng.IntN(len(vs))]}, Exclude: rng.IntN(2) == 0}}
 			}
 		}
 		// Ranges from minutes to 100 days, on the minute, on a slot edge,
@@ -190,9 +192,12 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 		require.True(t, strings.HasPrefix(raw.SQL, "/* raw */ "), raw.SQL)
 		if strings.HasPrefix(summary.SQL, "/* summary: ") {
 			used++
+			if len(plan.Filters) > 0 && plan.Filters[0].Exclude {
+				excluding++
+			}
 		}
 	}
-	return used
+	return used, excluding
 }
 
 // collect reads every row of a statement, as the plugin reads them.

@@ -34,3 +34,15 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 func ContainsPattern(text string) string {
 	return "%" + likeEscaper.Replace(text) + "%"
 }
+
+// excludingIf is keep, or with exclude the rows keep does not keep:
+// "(keep) IS NOT TRUE", which also keeps the rows where keep is null, those
+// without a value for the dimension (an assignment without a team, say), as
+// Prometheus and Loki keep series without the label for !=. Summaries and
+// raw rows share this predicate, so both answer the same.
+func excludingIf(exclude bool, keep sq.Sqlizer) sq.Sqlizer {
+	if !exclude {
+		return keep
+	}
+	return sq.Expr("(?) IS NOT TRUE", keep)
+}

@@ -65,3 +65,26 @@ func TestFilterValuesAreOneArrayParameter(t *testing.T) {
 		}
 	}
 }
+
+// An excluding filter is the keeping one negated with IS NOT TRUE, so that
+// rows without a value for the dimension (a null) are kept; its values are
+// still one parameter.
+func TestExcludingFilterKeepsRowsWithoutAValue(t *testing.T) {
+	for _, dimension := range []string{"team", "marker"} {
+		metric := map[string]string{"team": "cc_conversations", "marker": "dialogs"}[dimension]
+		keep := plan(t, metric, "", models.Filter{Dimension: dimension, Values: []string{"a", "b"}})
+		exclude := plan(t, metric, "", models.Filter{Dimension: dimension, Values: []string{"a", "b"}, Exclude: true})
+		build := Totals
+		if metric == "dialogs" {
+			keep.Kind, exclude.Kind, keep.Limit, exclude.Limit = models.KindRecords, models.KindRecords, 10, 10
+			build = Records
+		}
+		kept, err := build(keep, "acme")
+		require.NoError(t, err)
+		excluded, err := build(exclude, "acme")
+		require.NoError(t, err)
+		require.Len(t, excluded.Args, len(kept.Args), dimension)
+		require.NotContains(t, kept.SQL, "IS NOT TRUE", dimension)
+		require.Regexp(t, `\(\(.+\) IS NOT TRUE\)|\(EXISTS .+\) IS NOT TRUE`, excluded.SQL, dimension)
+	}
+}

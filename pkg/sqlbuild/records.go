@@ -136,7 +136,7 @@ func Records(plan catalog.Plan, workspace string) (Statement, error) {
 		if err != nil {
 			return Statement{}, err
 		}
-		where = append(where, col.filter(f.Values))
+		where = append(where, col.filter(f))
 	}
 	sqlText, args, err := builder.Where(where).OrderBy("v.started_at DESC", "v.id DESC").
 		Limit(uint64(plan.Limit)).ToSql() // #nosec G115 -- 1..10000, checked by Resolve
@@ -179,8 +179,8 @@ func sourcesTable(plan catalog.Plan, workspace string) (Statement, error) {
 		if !plan.Metric.Allows(f.Dimension) {
 			return Statement{}, fmt.Errorf("metric %s has no column for dimension %q", plan.Metric.ID, f.Dimension)
 		}
-		messages = messages.Where(anyOf("c.platform", f.Values))
-		transferred = transferred.Where(anyOf("c.platform", f.Values))
+		messages = messages.Where(excludingIf(f.Exclude, anyOf("c.platform", f.Values)))
+		transferred = transferred.Where(excludingIf(f.Exclude, anyOf("c.platform", f.Values)))
 	}
 	transferredSQL, transferredArgs, err := transferred.GroupBy("c.platform").PlaceholderFormat(sq.Question).ToSql()
 	if err != nil {

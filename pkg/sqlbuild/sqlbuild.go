@@ -49,12 +49,13 @@ type column struct {
 	match func(values []string) sq.Sqlizer
 }
 
-// filter keeps the rows whose column has one of values.
-func (c column) filter(values []string) sq.Sqlizer {
+// filter keeps the rows whose column has one of f's values, or with
+// f.Exclude the other rows (see excluding).
+func (c column) filter(f models.Filter) sq.Sqlizer {
 	if c.match != nil {
-		return c.match(values)
+		return excludingIf(f.Exclude, c.match(f.Values))
 	}
-	return anyOf(c.expr, values, c.args...)
+	return excludingIf(f.Exclude, anyOf(c.expr, f.Values, c.args...))
 }
 
 // anyOf is expr = ANY($n) with every value in ONE text[] parameter, so that a
@@ -492,7 +493,7 @@ func build(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (s
 		if err != nil {
 			return sq.SelectBuilder{}, err
 		}
-		where = append(where, col.filter(f.Values))
+		where = append(where, col.filter(f))
 		joins = append(joins, col.joins...)
 	}
 	for _, j := range uniqueJoins(joins) {

@@ -81,4 +81,57 @@ describe('VariableQueryEditor', () => {
 
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'V', dimension: 'intent', ignoreTimeRange: true });
   });
+
+  it('narrows to the values a metric has data for, offering only the metrics that group by the dimension', async () => {
+    const { onChange, user } = renderVariableEditor({ refId: 'V', dimension: '' });
+    const metric = await screen.findByLabelText('With data for');
+    expect(metric).toBeDisabled();
+
+    await user.click(screen.getByLabelText('Dimension'));
+    await user.click(await screen.findByRole('option', { name: 'Team' }));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'V', dimension: 'team' });
+
+    await user.click(screen.getByLabelText('With data for'));
+    const offered = (await screen.findAllByRole('option')).map((o) => o.textContent);
+    expect(offered).toEqual(expect.arrayContaining([expect.stringContaining('Missed conversations')]));
+    expect(offered).not.toEqual(expect.arrayContaining([expect.stringContaining('Top intents')]));
+    // Records have no totals to narrow by.
+    expect(offered).not.toEqual(expect.arrayContaining([expect.stringContaining('Dialogs')]));
+    await user.click(await screen.findByRole('option', { name: /Missed conversations/ }));
+
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'V', dimension: 'team', metric: 'missed_conversations' });
+    expect(screen.getByLabelText('With data for')).toHaveValue('Missed conversations');
+  });
+
+  it('drops a metric that cannot group by the new dimension, and always uses the range with one', async () => {
+    const { onChange, user } = renderVariableEditor({
+      refId: 'V',
+      dimension: 'intent',
+      metric: 'top_intents',
+      ignoreTimeRange: true,
+    });
+    expect(await screen.findByDisplayValue('Top intents')).toBeInTheDocument();
+    // The metric's data is that of the dashboard's range: no switch to turn it off.
+    expect(screen.queryByLabelText('Dashboard time range')).not.toBeInTheDocument();
+
+    await user.click(screen.getByDisplayValue('Intent'));
+    await user.click(await screen.findByRole('option', { name: 'Language' }));
+    // top_intents groups by language too: kept.
+    expect(onChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({ dimension: 'language', metric: 'top_intents' })
+    );
+
+    await user.click(screen.getByDisplayValue('Language'));
+    await user.click(await screen.findByRole('option', { name: 'Team' }));
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ dimension: 'team', metric: undefined }));
+    expect(screen.getByLabelText('With data for')).toHaveValue('');
+  });
+
+  it('flags a saved metric that cannot group by the dimension', async () => {
+    renderVariableEditor({ refId: 'V', dimension: 'team', metric: 'top_intents' });
+
+    expect(
+      await screen.findByText('"top_intents" cannot group by team: choose a metric from the list')
+    ).toBeInTheDocument();
+  });
 });

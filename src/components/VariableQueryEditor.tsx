@@ -6,6 +6,7 @@ import { Alert, Combobox, ComboboxOption, InlineSwitch, LoadingPlaceholder, Radi
 import type { DataSource } from '../datasource';
 import { migrateVariableQuery } from '../migrations';
 import {
+  Catalog,
   ChatbotDataSourceOptions,
   ChatbotQuery,
   ChatbotVariableQuery,
@@ -24,7 +25,7 @@ const ORDER_OPTIONS: Array<{ label: string; value: ValuesOrder; description: str
 
 /**
  * The query of a template variable: which dimension's values it lists, whether only those of
- * the dashboard's time range, and in which order. Saved text queries are shown in the object form
+ * the dashboard's time range or only those a metric has data for there, and in which order. Saved text queries are shown in the object form
  * and stored as such on the first change.
  */
 export function VariableQueryEditor({ datasource, query: saved, onChange }: Props) {
@@ -63,6 +64,9 @@ export function VariableQueryEditor({ datasource, query: saved, onChange }: Prop
   const unknown = dimension !== '' && !known && !isVariable(dimension);
 
   const change = (next: Partial<ChatbotVariableQuery>) => onChange({ ...query, ...next });
+  const metricOptions = [...narrowingMetrics(catalogState.catalog, dimension), ...variables];
+  const metric = query.metric ?? '';
+  const metricUnknown = metric !== '' && !isVariable(metric) && !metricOptions.some((o) => o.value === metric);
 
   return (
     <EditorRows>
@@ -86,7 +90,14 @@ export function VariableQueryEditor({ datasource, query: saved, onChange }: Prop
                 const next = option.value;
                 // Latest activity exists for some dimensions only; the backend refuses it for the others.
                 const keepRecent = RECENT_ORDER_DIMENSIONS.includes(next) || isVariable(next);
-                change({ dimension: next, order: keepRecent ? query.order : undefined });
+                // A metric that cannot group by the new dimension cannot narrow it.
+                const keepMetric =
+                  metric !== '' && narrowingMetrics(catalogState.catalog, next).some((o) => o.value === metric);
+                change({
+                  dimension: next,
+                  order: keepRecent ? query.order : undefined,
+                  metric: keepMetric || isVariable(metric) ? query.metric : undefined,
+                });
               }}
             />
           </EditorField>
@@ -105,7 +116,34 @@ export function VariableQueryEditor({ datasource, query: saved, onChange }: Prop
               onChange={(order) => change({ order: order === 'name' ? undefined : order })}
             />
           </EditorField>
-          {ranged && (
+          <EditorField
+            label="With data for"
+            width={32}
+            tooltip="Only the values for which this metric has data in the dashboard's time range (the teams with missed conversations, say). Empty: every value"
+            htmlFor="chatbot-variable-metric"
+            invalid={metricUnknown}
+            error={
+              metricUnknown ? `"${metric}" cannot group by ${dimension}: choose a metric from the list` : undefined
+            }
+          >
+            <Combobox<string>
+              id="chatbot-variable-metric"
+              options={metricUnknown ? [{ label: metric, value: metric }, ...metricOptions] : metricOptions}
+              value={metric || null}
+              placeholder="Any metric (every value)"
+              invalid={metricUnknown}
+              disabled={dimension === ''}
+              isClearable
+              onChange={(option) =>
+                // Narrowed to a metric's data, the values are always those of the time range.
+                change({
+                  metric: option?.value || undefined,
+                  ignoreTimeRange: option?.value ? undefined : query.ignoreTimeRange,
+                })
+              }
+            />
+          </EditorField>
+          {ranged && !metric && (
             <EditorField
               label="Dashboard time range"
               tooltip="On: only the values that occur in the dashboard's time range. Off: every value there ever was"
@@ -122,4 +160,15 @@ export function VariableQueryEditor({ datasource, query: saved, onChange }: Prop
       </EditorRow>
     </EditorRows>
   );
+}
+
+/**
+ * The metrics that can narrow a dimension's values: those that group by it and have totals or a
+ * snapshot (the values resource reads those). For a dimension held by a variable, every such metric.
+ */
+function narrowingMetrics(catalog: Catalog, dimension: string): Array<ComboboxOption<string>> {
+  return catalog.metrics
+    .filter((m) => m.kinds.includes('totals') || m.kinds.includes('snapshot'))
+    .filter((m) => (isVariable(dimension) ? m.dimensions.length > 0 : m.dimensions.includes(dimension)))
+    .map((m) => ({ label: m.title, value: m.id, description: m.section }));
 }
