@@ -70,7 +70,11 @@ func partitions(ctx context.Context, conn *pgx.Conn, first, last time.Time, out 
 		return err
 	}
 	if waiting > 0 {
-		_, err = fmt.Fprintf(out, "messages_default still holds %d rows of months without a partition: run again with -from set to their first month\n", waiting)
+		rows := "rows"
+		if waiting == 1 {
+			rows = "row"
+		}
+		_, err = fmt.Fprintf(out, "messages_default still holds %d %s of months without a partition: run again with -from set to their first month\n", waiting, rows)
 		return err
 	}
 	return nil
