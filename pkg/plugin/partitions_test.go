@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -194,4 +195,134 @@ func TestAMonthsStatementReadsOnlyThatMonthsPartition(t *testing.T) {
 		require.NoError(t, pool.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+s.SQL, s.Args...).Scan(&explained))
 		require.Equal(t, c.want, relationsIn(t, explained), s.SQL)
 	}
+}
+
+// fenceBuilders are the statement builders of each query kind, as the data
+// source dispatches them.
+var fenceBuilders = map[models.QueryKind]func(catalog.Plan, string) (sqlbuild.Statement, error){
+	models.KindTimeSeries: sqlbuild.TimeSeries, models.KindTotals: sqlbuild.Totals, models.KindRanking: sqlbuild.Totals,
+	models.KindSnapshot: sqlbuild.Snapshot, models.KindRecords: sqlbuild.Records,
+}
+
+// tableReference is a table of the store named in a FROM or JOIN with its alias.
+var tableReference = regexp.MustCompile(`(?i)\b(?:FROM|JOIN)\s+(?:LATERAL\s+)?([a-z_]+)\s+(?:AS\s+)?([a-z]+)\b`)
+
+// correlated tells whether every alias sql gives table takes part in a
+// workspace_id equality (a join or a correlated subquery's condition).
+func correlated(sql, table string) bool {
+	for _, m := range tableReference.FindAllStringSubmatch(sql, -1) {
+		if m[1] != table {
+			continue
+		}
+		alias := m[2]
+		if !regexp.MustCompile(`\b` + alias + `\.workspace_id = |= ` + alias + `\.workspace_id\b`).MatchString(sql) {
+			return false
+		}
+	}
+	return true
+}
+
+// unfencedScans lists the tables of the store (other than workspaces) that a
+// JSON plan scans without a workspace_id condition of their own.
+func unfencedScans(t *testing.T, plan []byte) []string {
+	t.Helper()
+	var tree any
+	require.NoError(t, json.Unmarshal(plan, &tree))
+	var out []string
+	var walk func(any)
+	walk = func(node any) {
+		switch n := node.(type) {
+		case map[string]any:
+			if name, ok := n["Relation Name"].(string); ok && name != "workspaces" {
+				conds := ""
+				for _, key := range []string{"Index Cond", "Recheck Cond", "Filter"} {
+					if c, ok := n[key].(string); ok {
+						conds += c
+					}
+				}
+				if !strings.Contains(conds, "workspace_id = ") {
+					out = append(out, name)
+				}
+			}
+			for _, v := range n {
+				walk(v)
+			}
+		case []any:
+			for _, v := range n {
+				walk(v)
+			}
+		}
+	}
+	walk(tree)
+	return out
+}
+
+// Every statement the data source sends reads each table of the store for
+// one workspace: it fences one table by the workspace's slug, and every other
+// table it names takes part in a workspace_id equality (the fence, or a join
+// or correlation on workspace_id). This is what lets a store distributed by
+// workspace_id (docs/scaling.md) keep each statement within one shard group.
+func TestEveryStatementReadsOneWorkspace(t *testing.T) {
+	ctx := context.Background()
+	url := fixtureURL(t, "chatbot_fixture")
+	pool, err := pgxpool.New(ctx, url)
+	require.NoError(t, err)
+	defer pool.Close()
+	tr := backend.TimeRange{From: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2022, 2, 1, 0, 0, 0, 0, time.UTC)}
+
+	// The statements find the workspace's id by its slug in a subquery;
+	// distributed, they would carry the id itself, a constant the planner
+	// carries along every workspace_id equality, into joins and filtered
+	// subqueries. The slug's parameter stays, folded away, so the arguments
+	// still match.
+	fence := regexp.MustCompile(`\(SELECT w\.id FROM workspaces w WHERE w\.slug = (\$\d+)\)`)
+	explain := func(name string, s sqlbuild.Statement) {
+		t.Helper()
+		require.Regexp(t, fence, s.SQL, name)
+		sql := fence.ReplaceAllString(s.SQL, "(1 + 0 * length(${1}::text))")
+		var explained []byte
+		require.NoError(t, pool.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+sql, s.Args...).Scan(&explained), name)
+		// A scan without the constant is a subquery the planner keeps apart
+		// (an EXISTS in the select list): its SQL must correlate it on workspace_id.
+		for _, table := range unfencedScans(t, explained) {
+			require.True(t, correlated(sql, table), "%s reads %s for every workspace\n%s", name, table, sql)
+		}
+	}
+	checked := 0
+	for _, metric := range catalog.Metrics {
+		for _, kind := range metric.Kinds {
+			groups := []string{""}
+			if kind == models.KindRanking || kind == models.KindTimeSeries || kind == models.KindTotals {
+				groups = append(groups, metric.GroupDimensions()...)
+			}
+			for _, group := range groups {
+				if kind == models.KindRanking && group == "" {
+					continue
+				}
+				q := models.Query{QueryType: kind, Metric: metric.ID, GroupBy: group, Interval: "day", Timezone: "UTC",
+					TimeRange: tr, MaxDataPoints: 500, GrafanaStep: time.Hour, Limit: 10}
+				if kind == models.KindRecords && metric.ID == "transcript" {
+					q.ConversationID = 1
+				}
+				plan, err := catalog.Resolve(q)
+				if err != nil {
+					continue // a combination the catalog refuses
+				}
+				s, err := fenceBuilders[kind](plan, "acme")
+				if err != nil {
+					continue
+				}
+				explain(fmt.Sprintf("%s %s by %q", metric.ID, kind, group), s)
+				checked++
+			}
+		}
+	}
+	for _, dim := range catalog.Dimensions {
+		s, ok, err := sqlbuild.DimensionValues(dim.ID, "acme", tr.From, tr.To)
+		if err == nil && ok { // a dimension that only filters has no values to list
+			explain("values of "+dim.ID, s)
+			checked++
+		}
+	}
+	require.Greater(t, checked, 100)
 }
