@@ -30,6 +30,12 @@
 -- directly, so the parent's statement triggers (the summaries, the checks of
 -- template_sends) do not fire: the rows only change partition. It returns the
 -- partition's name when it created one, NULL when it was already there.
+--
+-- The partition is built as a table of its own and then attached, rather than
+-- created with CREATE TABLE ... PARTITION OF, which would lock the parent
+-- against every read and write until the transaction ends: attaching takes a
+-- lock on the parent that lets reads and writes go on, and an exclusive one on
+-- the default partition only.
 CREATE FUNCTION ensure_time_partition(parent regclass, month timestamptz) RETURNS text
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -44,7 +50,6 @@ DECLARE
     key       name;
     def       regclass;
     cols      text;
-    waiting   boolean := false;
 BEGIN
     SELECT n.nspname, c.relname, a.attname, nullif(p.partdefid, 0)::regclass
     INTO schema, base, key, def
@@ -68,13 +73,6 @@ BEGIN
         -- keeps new rows of the month from landing in the default partition
         -- between the move and the attach.
         EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', def);
-        EXECUTE format('SELECT EXISTS (SELECT 1 FROM ONLY %s WHERE %I >= $1 AND %I < $2)', def, key, key)
-            INTO waiting USING lo, hi;
-    END IF;
-
-    IF NOT waiting THEN
-        EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', schema, part, parent, lo, hi);
-        RETURN part;
     END IF;
 
     -- The month's rows move into a table of the parent's shape, which then
@@ -85,8 +83,10 @@ BEGIN
     EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)', schema, part, parent);
     EXECUTE format('ALTER TABLE %I.%I ADD CONSTRAINT %I CHECK (%I IS NOT NULL AND %I >= %L AND %I < %L)',
         schema, part, part || '_range', key, key, lo, key, hi);
-    EXECUTE format('WITH moved AS (DELETE FROM ONLY %s WHERE %I >= $1 AND %I < $2 RETURNING %s) INSERT INTO %I.%I (%s) SELECT %s FROM moved',
-        def, key, key, cols, schema, part, cols, cols) USING lo, hi;
+    IF def IS NOT NULL THEN
+        EXECUTE format('WITH moved AS (DELETE FROM ONLY %s WHERE %I >= $1 AND %I < $2 RETURNING %s) INSERT INTO %I.%I (%s) SELECT %s FROM moved',
+            def, key, key, cols, schema, part, cols, cols) USING lo, hi;
+    END IF;
     EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, schema, part, lo, hi);
     EXECUTE format('ALTER TABLE %I.%I DROP CONSTRAINT %I', schema, part, part || '_range');
     RETURN part;
