@@ -108,8 +108,13 @@ LANGUAGE sql STABLE AS $$ VALUES ('messages'::regclass) $$;
 -- takes an exclusive lock on the default partition for a moment, so a live
 -- store runs it ahead of time ("chatbot-store partitions -ahead N") rather
 -- than when the month has begun.
+--
+-- It runs as the schema's owner, who alone may add partitions, for any user
+-- that may insert into the tables (a loader, a feed): such a user could fill
+-- the default partition anyway, and the partitions only change where rows are
+-- kept. A user who may only read (the data source's role) is refused.
 CREATE FUNCTION ensure_time_partitions(from_time timestamptz, to_time timestamptz) RETURNS SETOF text
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
 DECLARE
     month timestamp := date_trunc('month', from_time AT TIME ZONE 'UTC');
     last  constant timestamp := date_trunc('month', to_time AT TIME ZONE 'UTC');
@@ -123,6 +128,13 @@ BEGIN
     IF last > month + interval '100 years' THEN
         RAISE EXCEPTION 'ensure_time_partitions: % to % is more than 100 years of monthly partitions', from_time, to_time;
     END IF;
+    -- session_user: inside this function current_user is the owner.
+    FOR tbl IN SELECT time_partitioned_tables() LOOP
+        IF NOT has_table_privilege(session_user, tbl, 'INSERT') THEN
+            RAISE EXCEPTION 'ensure_time_partitions: % may not insert into %, so may not create its partitions', session_user, tbl
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    END LOOP;
     WHILE month <= last LOOP
         FOR tbl IN SELECT time_partitioned_tables() LOOP
             made := ensure_time_partition(tbl, month AT TIME ZONE 'UTC');

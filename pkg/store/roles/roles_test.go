@@ -127,6 +127,8 @@ func TestReadOnlyRoleReadsEveryTableAndWritesNothing(t *testing.T) {
 		requireCode(t, conn, insufficientPrivilege, sql)
 	}
 	requireCode(t, conn, insufficientPrivilege, "SELECT nextval('messages_id_seq')")
+	// Partitions are created as the owner, for users that may insert only.
+	requireCode(t, conn, insufficientPrivilege, "SELECT ensure_time_partitions('2031-01-01', '2031-01-01')")
 }
 
 // A role that had more is left with exactly the read grants.
