@@ -70,6 +70,11 @@ func load(ctx context.Context, pool *pgxpool.Pool, cfg Config, report func(Progr
 		}
 	}
 
+	// Months of the period without their partition would fill the default one.
+	if _, err := tx.Exec(ctx, "SELECT ensure_time_partitions($1, $2)", cfg.Start.AddDate(0, 0, -historyDays), cfg.Start.AddDate(0, 0, cfg.Days+1)); err != nil {
+		return stats, fmt.Errorf("generator: creating the monthly partitions: %w", err)
+	}
+
 	var progress *tracker
 	if report != nil {
 		progress = &tracker{report: report, p: Progress{Workspaces: cfg.Workspaces}}

@@ -8,6 +8,7 @@
 //	chatbot-store status  [-database-url URL]
 //	chatbot-store grant-readonly [-database-url URL] -role NAME [-password PASSWORD] [-schema SCHEMA]
 //	chatbot-store schema  [-from VERSION] [-o FILE]
+//	chatbot-store partitions [-database-url URL] [-ahead MONTHS] [-from YYYY-MM]
 //	chatbot-store version
 //	chatbot-store local start [-dir DIR] [-seed [-replace]] [generator flags]
 //	chatbot-store local url   [-dir DIR]
@@ -52,6 +53,7 @@ const usage = `chatbot-store manages the chatbot-metrics conversation store.
   grant-readonly create or update the read-only login role for the data source
   status         print the schema version (applied and expected) and the workspaces
   schema         write the migrations as one plain SQL file, for your own migration tools
+  partitions     create the coming months' partitions of messages (run monthly, ahead of time)
   version        print this build's version
   local start    start (and create) a local PostgreSQL server, migrate it, optionally seed it
   local url      print the local server's database URL
@@ -123,6 +125,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		return schema(*from, *output, out)
+	case "partitions":
+		return partitionsCommand(ctx, rest, out)
 	case "version":
 		_, err := fmt.Fprintf(out, "chatbot-store %s (schema version %d)\n", version, store.SchemaVersion)
 		return err
