@@ -62,20 +62,22 @@ var Summaries = []Summary{
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID},
 	},
 	{
-		// The active contacts of each bucket from the contact slots, each
-		// with its first inbound message ever: returning when that is before
-		// the contact's first message in the bucket, which is the same as
-		// before the bucket's start.
+		// The active contacts of each bucket from the contact levels, less
+		// those whose first inbound message is in the bucket (see sqlbuild):
+		// the others wrote before the bucket's start.
 		Table: "contact_slots", Source: SourceActiveContacts, Grain: SlotLength,
 		Aggregates: map[string]string{
-			returningAggregate: "count(*) FILTER (WHERE ak.first_at < ak.at)",
+			returningAggregate: "count(DISTINCT ak.contact_id) FILTER (WHERE ak.kind = 1) - count(*) FILTER (WHERE ak.kind = 2)",
 		},
 		Dimensions: []string{DimPlatform.ID},
 	},
 	{
+		// The first inbound message keeps its conversation's inbox (of two
+		// messages at that instant, the one with the lower id, as the raw
+		// rows pick it).
 		Table: "contact_first_inbound", Source: SourceFirstInbound,
 		Aggregates: map[string]string{"count(*)": "count(*)"},
-		Dimensions: []string{DimPlatform.ID}, Cumulative: true,
+		Dimensions: []string{DimPlatform.ID, DimInbox.ID}, Cumulative: true,
 	},
 	{
 		Table: "message_minutes", Source: SourceMessageMinutes, Grain: time.Minute,

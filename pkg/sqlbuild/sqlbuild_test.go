@@ -39,7 +39,7 @@ func TestValuesAreBindParameters(t *testing.T) {
 	require.Contains(t, a.Args, "acme")
 	raw, err := RawTimeSeries(plan(t, "messages_sent", "platform", models.Filter{Dimension: "sender", Values: []string{hostile, "bot"}}), "acme")
 	require.NoError(t, err)
-	require.True(t, strings.HasPrefix(a.SQL, "/* summary: message_slots */ SELECT "), a.SQL)
+	require.True(t, strings.HasPrefix(a.SQL, "/* summary: message_days */ SELECT "), a.SQL)
 	require.Equal(t, "/* raw */ SELECT width_bucket(m.created_at, $1::timestamptz[]) AS bucket, coalesce((c.platform)::text, '') AS series, "+
 		"(count(*))::float8 AS value FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id "+
 		"WHERE (m.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = $2) AND m.created_at < $3 AND m.created_at >= $4 "+

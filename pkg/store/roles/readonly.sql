@@ -52,7 +52,11 @@ GRANT SELECT ON TABLE
     :"schema".credit_ledger,
     :"schema".ai_assist_uses,
     :"schema".message_slots,
+    :"schema".message_hours,
+    :"schema".message_days,
     :"schema".contact_slots,
+    :"schema".contact_hours,
+    :"schema".contact_days,
     :"schema".message_minutes,
     :"schema".contact_first_inbound
 TO :"role";
