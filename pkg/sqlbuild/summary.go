@@ -57,21 +57,24 @@ type level struct {
 type span struct{ from, to time.Time }
 
 // rows is the level's rows inside spans: one range scan of its (workspace,
-// time) key for a single span, else one per span through a join to their
-// bounds, so that a level read in many separate pieces still reads only them.
+// time) key for a single span, else the start of every unit of the spans as
+// one array parameter, so that a level read in many separate pieces (the
+// hours of each day of a zone on a quarter hour) still reads only those, and
+// the planner estimates its rows as well as for constants (a join to the
+// spans' bounds was estimated at ten times its rows and compiled by JIT).
 func (l level) rows(workspace string, spans []span) sq.SelectBuilder {
 	b := sq.Select(append([]string{"s.workspace_id", "s." + l.column + " AS " + l.as}, prefixed("s.", l.columns)...)...).
-		From(l.table + " s")
+		From(l.table + " s").Where(workspaceFence("s.workspace_id", workspace))
 	if len(spans) == 1 {
-		return b.Where(workspaceFence("s.workspace_id", workspace)).
-			Where(sq.GtOrEq{"s." + l.column: spans[0].from}).Where(sq.Lt{"s." + l.column: spans[0].to})
+		return b.Where(sq.GtOrEq{"s." + l.column: spans[0].from}).Where(sq.Lt{"s." + l.column: spans[0].to})
 	}
-	froms, tos := make([]time.Time, len(spans)), make([]time.Time, len(spans))
-	for i, s := range spans {
-		froms[i], tos[i] = s.from, s.to
+	var units []time.Time
+	for _, s := range spans {
+		for u := s.from; u.Before(s.to); u = u.Add(l.grain) {
+			units = append(units, u)
+		}
 	}
-	return b.JoinClause(sq.Expr("JOIN unnest(?::timestamptz[], ?::timestamptz[]) AS r (lo, hi) ON s."+l.column+" >= r.lo AND s."+l.column+" < r.hi",
-		froms, tos)).Where(workspaceFence("s.workspace_id", workspace))
+	return b.Where(sq.Expr("s."+l.column+" = ANY(?::timestamptz[])", units))
 }
 
 func prefixed(prefix string, names []string) []string {
