@@ -53,7 +53,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	require.Greater(t, used["summary"], 200, "most random queries are answered from a summary")
 	// Every level of the summaries answered some of them.
 	for _, table := range []string{"message_days", "message_hours", "message_slots", "contact_days", "contact_hours", "contact_slots",
-		"message_minutes", "contact_first_inbound"} {
+		"message_minutes", "message_minute_peaks", "contact_first_inbound"} {
 		require.Greater(t, used[table], 10, table)
 	}
 
@@ -126,6 +126,10 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		"contact_hours":   contactLevel("1 hour"),
 		"contact_days":    contactLevel("1 day"),
 		"message_minutes": `SELECT m.workspace_id, date_bin('1 minute', m.created_at, '2000-01-01Z'), count(*) FROM messages m GROUP BY 1, 2`,
+		// The busiest minute of each hour, the earlier of two as busy.
+		"message_minute_peaks": `SELECT DISTINCT ON (1, 2) m.workspace_id, date_bin('1 hour', m.minute, '2000-01-01Z'), m.minute, m.n
+			FROM (SELECT workspace_id, date_bin('1 minute', created_at, '2000-01-01Z') AS minute, count(*) AS n FROM messages GROUP BY 1, 2) m
+			ORDER BY 1, 2, m.n DESC, m.minute`,
 		// The first inbound message: the earliest, then the lowest id.
 		"contact_first_inbound": `SELECT DISTINCT ON (m.workspace_id, m.contact_id) m.workspace_id, m.contact_id, c.platform, m.created_at, m.id, v.inbox_id
 			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id

@@ -48,8 +48,9 @@ type slotRows struct {
 type level struct {
 	grain   time.Duration
 	table   string
-	column  string   // the table's time column
-	as      string   // the name the union gives that column
+	column  string   // the table's time column, a unit's start
+	stamp   string   // the row's time in the union when not column
+	as      string   // the name the union gives the row's time
 	columns []string // the other columns, in the union's order
 }
 
@@ -63,7 +64,11 @@ type span struct{ from, to time.Time }
 // the planner estimates its rows as well as for constants (a join to the
 // spans' bounds was estimated at ten times its rows and compiled by JIT).
 func (l level) rows(workspace string, spans []span) sq.SelectBuilder {
-	b := sq.Select(append([]string{"s.workspace_id", "s." + l.column + " AS " + l.as}, prefixed("s.", l.columns)...)...).
+	stamp := l.column
+	if l.stamp != "" {
+		stamp = l.stamp
+	}
+	b := sq.Select(append([]string{"s.workspace_id", "s." + stamp + " AS " + l.as}, prefixed("s.", l.columns)...)...).
 		From(l.table + " s").Where(workspaceFence("s.workspace_id", workspace))
 	if len(spans) == 1 {
 		return b.Where(sq.GtOrEq{"s." + l.column: spans[0].from}).Where(sq.Lt{"s." + l.column: spans[0].to})
@@ -273,7 +278,13 @@ var summaries = map[summaryKey]struct {
 		source: source{workspace: "mm.workspace_id", time: "mm.minute", dimensions: map[string]column{}},
 		slotted: &slotRows{
 			alias: "mm", column: "m.created_at",
-			levels: []level{{grain: time.Minute, table: "message_minutes", column: "minute", as: "minute", columns: []string{"messages AS n"}}},
+			// Whole hours are their busiest minute (the earlier of two as
+			// busy): the busiest minute of a bucket is among them and the
+			// minutes of its partial hours.
+			levels: []level{
+				{grain: time.Hour, table: "message_minute_peaks", column: "hour", stamp: "peak_minute", as: "minute", columns: []string{"messages AS n"}},
+				{grain: time.Minute, table: "message_minutes", column: "minute", as: "minute", columns: []string{"messages AS n"}},
+			},
 			// The raw source's own minutes: the partial minute at the end of
 			// the range counts only its messages inside the range.
 			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {

@@ -63,6 +63,17 @@ CREATE TABLE contact_days (
     PRIMARY KEY (workspace_id, day, contact_id, inbox_id)
 );
 
+-- The busiest minute of each UTC hour (of two as busy, the earlier) and its
+-- messages, for the peak per minute over whole hours: the busiest minute of
+-- a bucket is the busiest of its hours' busiest minutes.
+CREATE TABLE message_minute_peaks (
+    workspace_id integer NOT NULL REFERENCES workspaces (id),
+    hour         timestamptz NOT NULL,
+    peak_minute  timestamptz NOT NULL,
+    messages     bigint NOT NULL,
+    PRIMARY KEY (workspace_id, hour)
+);
+
 ALTER TABLE contact_first_inbound ADD COLUMN message_id bigint, ADD COLUMN inbox_id bigint;
 
 -- message_summaries_statements are the statements that add the rows of
@@ -144,14 +155,35 @@ BEGIN
         ORDER BY 1, 2, 3, 4
         ON CONFLICT (workspace_id, day, contact_id, inbox_id) DO UPDATE SET messages = s.messages + EXCLUDED.messages$q$, changed);
 
-    RETURN NEXT format($q$
-        INSERT INTO message_minutes AS s (workspace_id, minute, messages)
-        SELECT d.workspace_id, date_bin('1 minute', d.created_at, timestamptz '2000-01-01 00:00:00+00'), sum(d.sign)
-        FROM (%s) d
-        GROUP BY 1, 2
-        HAVING sum(d.sign) <> 0
-        ORDER BY 1, 2
-        ON CONFLICT (workspace_id, minute) DO UPDATE SET messages = s.messages + EXCLUDED.messages$q$, changed);
+    IF removing THEN
+        RETURN NEXT format($q$
+            INSERT INTO message_minutes AS s (workspace_id, minute, messages)
+            SELECT d.workspace_id, date_bin('1 minute', d.created_at, timestamptz '2000-01-01 00:00:00+00'), sum(d.sign)
+            FROM (%s) d
+            GROUP BY 1, 2
+            HAVING sum(d.sign) <> 0
+            ORDER BY 1, 2
+            ON CONFLICT (workspace_id, minute) DO UPDATE SET messages = s.messages + EXCLUDED.messages$q$, changed);
+    ELSE
+        -- Rows only arrived: minutes only grow, so an hour's busiest minute
+        -- is its old one or the busiest of the minutes just written (their
+        -- counts as they stand, concurrent writers' included).
+        RETURN NEXT format($q$
+            WITH m AS (
+                INSERT INTO message_minutes AS s (workspace_id, minute, messages)
+                SELECT d.workspace_id, date_bin('1 minute', d.created_at, timestamptz '2000-01-01 00:00:00+00'), sum(d.sign)
+                FROM (%s) d
+                GROUP BY 1, 2
+                ORDER BY 1, 2
+                ON CONFLICT (workspace_id, minute) DO UPDATE SET messages = s.messages + EXCLUDED.messages
+                RETURNING s.workspace_id, s.minute, s.messages
+            )
+            INSERT INTO message_minute_peaks AS p (workspace_id, hour, peak_minute, messages)
+            SELECT DISTINCT ON (1, 2) workspace_id, date_bin('1 hour', minute, timestamptz '2000-01-01 00:00:00+00'), minute, messages
+            FROM m ORDER BY 1, 2, messages DESC, minute
+            ON CONFLICT (workspace_id, hour) DO UPDATE SET peak_minute = EXCLUDED.peak_minute, messages = EXCLUDED.messages
+            WHERE EXCLUDED.messages > p.messages OR EXCLUDED.messages = p.messages AND EXCLUDED.peak_minute < p.peak_minute$q$, changed);
+    END IF;
 
     IF NOT removing THEN
         -- Rows only arrived: a first inbound message can only move earlier
@@ -193,6 +225,16 @@ BEGIN
     RETURN NEXT format($q$
         DELETE FROM message_minutes s USING (SELECT DISTINCT d.workspace_id, date_bin('1 minute', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS minute FROM (%s) d) k
         WHERE s.workspace_id = k.workspace_id AND s.minute = k.minute AND s.messages = 0$q$, changed);
+    -- The busiest minute of each hour concerned, again from its minutes.
+    RETURN NEXT format($q$
+        DELETE FROM message_minute_peaks p USING (SELECT DISTINCT d.workspace_id, date_bin('1 hour', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS hour FROM (%s) d) k
+        WHERE p.workspace_id = k.workspace_id AND p.hour = k.hour$q$, changed);
+    RETURN NEXT format($q$
+        INSERT INTO message_minute_peaks (workspace_id, hour, peak_minute, messages)
+        SELECT DISTINCT ON (1, 2) k.workspace_id, k.hour, mm.minute, mm.messages
+        FROM (SELECT DISTINCT d.workspace_id, date_bin('1 hour', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS hour FROM (%s) d) k
+        JOIN message_minutes mm ON mm.workspace_id = k.workspace_id AND mm.minute >= k.hour AND mm.minute < k.hour + interval '1 hour'
+        ORDER BY 1, 2, mm.messages DESC, mm.minute$q$, changed);
     RETURN NEXT format($q$
         DELETE FROM contact_first_inbound f USING (SELECT DISTINCT d.workspace_id, d.contact_id FROM (%s) d WHERE d.direction = 'inbound') k
         WHERE f.workspace_id = k.workspace_id AND f.contact_id = k.contact_id$q$, changed);
@@ -245,6 +287,7 @@ BEGIN
     DELETE FROM contact_hours;
     DELETE FROM contact_days;
     DELETE FROM message_minutes;
+    DELETE FROM message_minute_peaks;
     DELETE FROM contact_first_inbound;
     RETURN NULL;
 END
@@ -266,6 +309,10 @@ FROM contact_slots GROUP BY 1, 2, 3, 4, 5;
 INSERT INTO contact_days (workspace_id, day, contact_id, inbox_id, platform, messages)
 SELECT workspace_id, date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00'), contact_id, inbox_id, platform, sum(messages)
 FROM contact_hours GROUP BY 1, 2, 3, 4, 5;
+
+INSERT INTO message_minute_peaks (workspace_id, hour, peak_minute, messages)
+SELECT DISTINCT ON (1, 2) workspace_id, date_bin('1 hour', minute, timestamptz '2000-01-01 00:00:00+00'), minute, messages
+FROM message_minutes ORDER BY 1, 2, messages DESC, minute;
 
 UPDATE contact_first_inbound s SET message_id = f.id, inbox_id = v.inbox_id
 FROM contact_first_inbound k

@@ -58,5 +58,6 @@ GRANT SELECT ON TABLE
     :"schema".contact_hours,
     :"schema".contact_days,
     :"schema".message_minutes,
+    :"schema".message_minute_peaks,
     :"schema".contact_first_inbound
 TO :"role";
