@@ -3,7 +3,8 @@ package catalog
 import "time"
 
 // Summary is a table the store keeps exact from a source's raw rows with
-// triggers (migration 0003): which of the source's aggregates it answers,
+// triggers (migrations 0003 and 0005, which adds coarser levels of the slot
+// tables that package sqlbuild reads where a bucket holds whole hours or days): which of the source's aggregates it answers,
 // which of its conditions and dimensions it keeps, and its time grain. A
 // metric is answered from a summary when its entry matches one; nothing here
 // names a metric, so a new metric whose source, aggregate, conditions and
@@ -75,8 +76,8 @@ var Summaries = []Summary{
 		// The first inbound message keeps its conversation's inbox (of two
 		// messages at that instant, the one with the lower id, as the raw
 		// rows pick it).
-		Table: "contact_first_inbound", Source: SourceFirstInbound,
-		Aggregates: map[string]string{"count(*)": "count(*)"},
+		Table: "contact_first_inbound", Source: SourceFirstInbound, Grain: SlotLength,
+		Aggregates: map[string]string{"count(*)": "sum(fi.contacts)"},
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID}, Cumulative: true,
 	},
 	{

@@ -53,7 +53,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	require.Greater(t, used["summary"], 200, "most random queries are answered from a summary")
 	// Every level of the summaries answered some of them.
 	for _, table := range []string{"message_days", "message_hours", "message_slots", "contact_days", "contact_hours", "contact_slots",
-		"message_minutes", "message_minute_peaks", "contact_first_inbound"} {
+		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots"} {
 		require.Greater(t, used[table], 10, table)
 	}
 
@@ -108,6 +108,11 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 // the same summary computed afresh from the messages.
 func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 	t.Helper()
+	// The first inbound message: the earliest, then the lowest id.
+	const firstInbound = `SELECT DISTINCT ON (m.workspace_id, m.contact_id) m.workspace_id, m.contact_id, c.platform, m.created_at, m.id, v.inbox_id
+			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id
+			WHERE m.direction = 'inbound' ORDER BY m.workspace_id, m.contact_id, m.created_at, m.id`
 	messageLevel := func(grain string) string {
 		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), c.platform, v.inbox_id, m.direction, m.sender, m.billable,
 			count(*), sum(m.ai_cost), sum(m.billing_cost) FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
@@ -118,23 +123,27 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
 			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id WHERE m.direction = 'inbound' GROUP BY 1, 2, 3, 4, 5`
 	}
+	// New contacts per unit, platform and inbox of their first inbound message.
+	firstLevel := func(grain string) string {
+		return `SELECT f.workspace_id, date_bin('` + grain + `', f.created_at, '2000-01-01Z'), f.platform, f.inbox_id, count(*)
+			FROM (` + firstInbound + `) f GROUP BY 1, 2, 3, 4`
+	}
 	fresh := map[string]string{
-		"message_slots":   messageLevel("15 minutes"),
-		"message_hours":   messageLevel("1 hour"),
-		"message_days":    messageLevel("1 day"),
-		"contact_slots":   contactLevel("15 minutes"),
-		"contact_hours":   contactLevel("1 hour"),
-		"contact_days":    contactLevel("1 day"),
-		"message_minutes": `SELECT m.workspace_id, date_bin('1 minute', m.created_at, '2000-01-01Z'), count(*) FROM messages m GROUP BY 1, 2`,
+		"message_slots":       messageLevel("15 minutes"),
+		"message_hours":       messageLevel("1 hour"),
+		"message_days":        messageLevel("1 day"),
+		"contact_slots":       contactLevel("15 minutes"),
+		"contact_hours":       contactLevel("1 hour"),
+		"contact_days":        contactLevel("1 day"),
+		"message_minutes":     `SELECT m.workspace_id, date_bin('1 minute', m.created_at, '2000-01-01Z'), count(*) FROM messages m GROUP BY 1, 2`,
+		"first_inbound_slots": firstLevel("15 minutes"),
+		"first_inbound_hours": firstLevel("1 hour"),
+		"first_inbound_days":  firstLevel("1 day"),
 		// The busiest minute of each hour, the earlier of two as busy.
 		"message_minute_peaks": `SELECT DISTINCT ON (1, 2) m.workspace_id, date_bin('1 hour', m.minute, '2000-01-01Z'), m.minute, m.n
 			FROM (SELECT workspace_id, date_bin('1 minute', created_at, '2000-01-01Z') AS minute, count(*) AS n FROM messages GROUP BY 1, 2) m
 			ORDER BY 1, 2, m.n DESC, m.minute`,
-		// The first inbound message: the earliest, then the lowest id.
-		"contact_first_inbound": `SELECT DISTINCT ON (m.workspace_id, m.contact_id) m.workspace_id, m.contact_id, c.platform, m.created_at, m.id, v.inbox_id
-			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
-			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id
-			WHERE m.direction = 'inbound' ORDER BY m.workspace_id, m.contact_id, m.created_at, m.id`,
+		"contact_first_inbound": firstInbound,
 	}
 	for table, q := range fresh {
 		var differ int

@@ -50,12 +50,12 @@ func TestValuesAreBindParameters(t *testing.T) {
 func TestCumulativeMetricsHaveNoLowerBound(t *testing.T) {
 	total, err := TimeSeries(plan(t, "total_users", ""), "acme")
 	require.NoError(t, err)
-	require.NotContains(t, total.SQL, "f.first_at >=")
-	require.Contains(t, total.SQL, "f.first_at < $")
+	require.NotContains(t, total.SQL, "fi.at >=")
+	require.Contains(t, total.SQL, "fi.at < $")
 
 	newUsers, err := TimeSeries(plan(t, "new_users", ""), "acme")
 	require.NoError(t, err)
-	require.Contains(t, newUsers.SQL, "f.first_at >= $")
+	require.Contains(t, newUsers.SQL, "fi.at >= $")
 }
 
 // Every metric of the catalog builds, grouped and filtered by each of its

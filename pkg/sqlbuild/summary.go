@@ -15,10 +15,11 @@ import (
 // this one step, taken per metric before its SQL is built: a summary answers
 // when the metric's source, aggregate, conditions, dimensions and the plan's
 // buckets all fit it, and the SQL is then the metric's usual SQL over the
-// summary's rows instead of the source's. Slotted summaries read whole slots
-// from the table and the raw rows of the partial slots at the range's edges,
-// so totals over any range are exact; a bucket boundary inside a slot (a
-// minute bucket) sends the whole query to the raw rows.
+// summary's rows instead of the source's. Slotted summaries read each bucket
+// as whole UTC days, then whole hours, then slots from their level tables,
+// and the raw rows of the partial slots at the range's edges, so totals over
+// any range are exact; a bucket boundary inside a slot (a minute bucket)
+// sends the whole query to the raw rows.
 
 // summaryKey names a summary's SQL: one table may summarise two sources.
 type summaryKey struct {
@@ -176,11 +177,20 @@ func contactLevel(grain time.Duration, table, column string) level {
 	return level{grain: grain, table: table, column: column, as: "at", columns: []string{"contact_id", "platform", "inbox_id"}}
 }
 
+// firstInboundLevel is a level of the new contacts' counts (migration 5).
+func firstInboundLevel(grain time.Duration, table, column string) level {
+	return level{grain: grain, table: table, column: column, as: "at", columns: []string{"platform", "inbox_id", "contacts"}}
+}
+
+// beginning is before every row of the store and on every level's edge: a
+// running total's rows start there.
+var beginning = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // Joins of the summaries' rows to the inboxes they name.
 var (
 	inboxOfMessageSlot     = join{"inbox", "inboxes ib ON ib.workspace_id = ms.workspace_id AND ib.id = ms.inbox_id", false, nil}
 	inboxOfContactSlot     = join{"inbox", "inboxes ib ON ib.workspace_id = cs.workspace_id AND ib.id = cs.inbox_id", false, nil}
-	inboxOfFirstInboundRow = join{"inbox", "inboxes ib ON ib.workspace_id = f.workspace_id AND ib.id = f.inbox_id", false, nil}
+	inboxOfFirstInboundRow = join{"inbox", "inboxes ib ON ib.workspace_id = fi.workspace_id AND ib.id = fi.inbox_id", false, nil}
 )
 
 // messageEdgeRows are the raw messages of some time ranges, with their
@@ -265,12 +275,22 @@ var summaries = map[summaryKey]struct {
 		},
 	},
 	{"contact_first_inbound", catalog.SourceFirstInbound}: {
-		source: source{
-			from:      func(b sq.SelectBuilder) sq.SelectBuilder { return b.From("contact_first_inbound f") },
-			workspace: "f.workspace_id", time: "f.first_at",
-			dimensions: map[string]column{
-				catalog.DimPlatform.ID: {expr: "f.platform"},
-				catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfFirstInboundRow}},
+		source: source{workspace: "fi.workspace_id", time: "fi.at", dimensions: map[string]column{
+			catalog.DimPlatform.ID: {expr: "fi.platform"},
+			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfFirstInboundRow}},
+		}},
+		// New contacts per day, hour and slot, and the first inbound
+		// messages themselves at the edges.
+		slotted: &slotRows{
+			alias: "fi", column: "f.first_at",
+			levels: []level{
+				firstInboundLevel(24*time.Hour, "first_inbound_days", "day"),
+				firstInboundLevel(time.Hour, "first_inbound_hours", "hour"),
+				firstInboundLevel(catalog.SlotLength, "first_inbound_slots", "slot"),
+			},
+			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
+				return sq.Select("f.workspace_id", "f.first_at", "f.platform", "f.inbox_id", "1").From("contact_first_inbound f").
+					Where(workspaceFence("f.workspace_id", workspace)).Where(ranges)
 			},
 		},
 	},
@@ -388,8 +408,16 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 	src, tables := impl.source, []string{s.Table}
 	if impl.slotted != nil {
 		rows := *impl.slotted
-		src.fromRange = rows.from
-		tables = rows.tables(sc)
+		// A running total also reads every row before the range (its
+		// base, bucket 0): from the beginning, in whole days.
+		widen := func(sc scope) scope {
+			if metric.Cumulative {
+				sc.boundaries = append([]time.Time{beginning}, sc.boundaries...)
+			}
+			return sc
+		}
+		src.fromRange = func(b sq.SelectBuilder, sc scope) sq.SelectBuilder { return rows.from(b, widen(sc)) }
+		tables = rows.tables(widen(sc))
 	}
 	rewritten := metric
 	rewritten.Aggregate, rewritten.AggregateArgs = aggregate, nil

@@ -76,6 +76,36 @@ CREATE TABLE message_minute_peaks (
 
 ALTER TABLE contact_first_inbound ADD COLUMN message_id bigint, ADD COLUMN inbox_id bigint;
 
+-- New contacts (first inbound message) per slot, hour and day and per
+-- platform and inbox of that message, for new and total users: kept from the
+-- changes of contact_first_inbound by its own statement triggers below.
+CREATE TABLE first_inbound_slots (
+    workspace_id integer NOT NULL REFERENCES workspaces (id),
+    slot         timestamptz NOT NULL,
+    platform     text NOT NULL,
+    inbox_id     bigint NOT NULL,
+    contacts     bigint NOT NULL,
+    PRIMARY KEY (workspace_id, slot, platform, inbox_id)
+);
+
+CREATE TABLE first_inbound_hours (
+    workspace_id integer NOT NULL REFERENCES workspaces (id),
+    hour         timestamptz NOT NULL,
+    platform     text NOT NULL,
+    inbox_id     bigint NOT NULL,
+    contacts     bigint NOT NULL,
+    PRIMARY KEY (workspace_id, hour, platform, inbox_id)
+);
+
+CREATE TABLE first_inbound_days (
+    workspace_id integer NOT NULL REFERENCES workspaces (id),
+    day          timestamptz NOT NULL,
+    platform     text NOT NULL,
+    inbox_id     bigint NOT NULL,
+    contacts     bigint NOT NULL,
+    PRIMARY KEY (workspace_id, day, platform, inbox_id)
+);
+
 -- message_summaries_statements are the statements that add the rows of
 -- changed (a SELECT of messages' columns plus sign: 1 for a row that arrived,
 -- -1 for one that went) to the summaries. The trigger function runs them
@@ -275,6 +305,56 @@ BEGIN
 END
 $fn$;
 
+-- first_inbound_levels adds the changes of contact_first_inbound (-1 for
+-- each row that went, +1 for each that arrived) to the counts of new contacts
+-- per slot, hour and day, and drops the emptied counts.
+CREATE FUNCTION first_inbound_levels() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $fn$
+DECLARE
+    changed text;
+BEGIN
+    CASE TG_OP
+    WHEN 'INSERT' THEN
+        changed := 'SELECT workspace_id, first_at, platform, inbox_id, 1 AS sign FROM new_rows';
+    WHEN 'DELETE' THEN
+        changed := 'SELECT workspace_id, first_at, platform, inbox_id, -1 AS sign FROM old_rows';
+    WHEN 'UPDATE' THEN
+        changed := 'SELECT workspace_id, first_at, platform, inbox_id, -1 AS sign FROM old_rows'
+            ' UNION ALL SELECT workspace_id, first_at, platform, inbox_id, 1 FROM new_rows';
+    END CASE;
+    EXECUTE format($q$
+        WITH d AS MATERIALIZED (
+            SELECT d.workspace_id, date_bin('15 minutes', d.first_at, timestamptz '2000-01-01 00:00:00+00') AS slot, d.platform, d.inbox_id, sum(d.sign) AS contacts
+            FROM (%s) d GROUP BY 1, 2, 3, 4 HAVING sum(d.sign) <> 0
+        ), slots AS (
+            INSERT INTO first_inbound_slots AS s (workspace_id, slot, platform, inbox_id, contacts)
+            SELECT * FROM d ORDER BY 1, 2, 3, 4
+            ON CONFLICT (workspace_id, slot, platform, inbox_id) DO UPDATE SET contacts = s.contacts + EXCLUDED.contacts
+        ), hours AS (
+            INSERT INTO first_inbound_hours AS s (workspace_id, hour, platform, inbox_id, contacts)
+            SELECT workspace_id, date_bin('1 hour', slot, timestamptz '2000-01-01 00:00:00+00'), platform, inbox_id, sum(contacts)
+            FROM d GROUP BY 1, 2, 3, 4 HAVING sum(contacts) <> 0 ORDER BY 1, 2, 3, 4
+            ON CONFLICT (workspace_id, hour, platform, inbox_id) DO UPDATE SET contacts = s.contacts + EXCLUDED.contacts
+        )
+        INSERT INTO first_inbound_days AS s (workspace_id, day, platform, inbox_id, contacts)
+        SELECT workspace_id, date_bin('1 day', slot, timestamptz '2000-01-01 00:00:00+00'), platform, inbox_id, sum(contacts)
+        FROM d GROUP BY 1, 2, 3, 4 HAVING sum(contacts) <> 0 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (workspace_id, day, platform, inbox_id) DO UPDATE SET contacts = s.contacts + EXCLUDED.contacts$q$, changed);
+    IF TG_OP <> 'INSERT' THEN
+        EXECUTE format($q$
+            DELETE FROM first_inbound_slots s USING (SELECT DISTINCT workspace_id, date_bin('15 minutes', first_at, timestamptz '2000-01-01 00:00:00+00') AS t FROM (%s) d) k
+            WHERE s.workspace_id = k.workspace_id AND s.slot = k.t AND s.contacts = 0$q$, changed);
+        EXECUTE format($q$
+            DELETE FROM first_inbound_hours s USING (SELECT DISTINCT workspace_id, date_bin('1 hour', first_at, timestamptz '2000-01-01 00:00:00+00') AS t FROM (%s) d) k
+            WHERE s.workspace_id = k.workspace_id AND s.hour = k.t AND s.contacts = 0$q$, changed);
+        EXECUTE format($q$
+            DELETE FROM first_inbound_days s USING (SELECT DISTINCT workspace_id, date_bin('1 day', first_at, timestamptz '2000-01-01 00:00:00+00') AS t FROM (%s) d) k
+            WHERE s.workspace_id = k.workspace_id AND s.day = k.t AND s.contacts = 0$q$, changed);
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+
 -- DELETE rather than TRUNCATE: a TRUNCATE ... CASCADE from workspaces is
 -- already emptying the summaries, and TRUNCATE refuses a table in use.
 CREATE OR REPLACE FUNCTION message_summaries_truncate() RETURNS trigger
@@ -289,6 +369,9 @@ BEGIN
     DELETE FROM message_minutes;
     DELETE FROM message_minute_peaks;
     DELETE FROM contact_first_inbound;
+    DELETE FROM first_inbound_slots;
+    DELETE FROM first_inbound_hours;
+    DELETE FROM first_inbound_days;
     RETURN NULL;
 END
 $fn$;
@@ -323,3 +406,25 @@ JOIN conversations v ON v.workspace_id = k.workspace_id AND v.id = f.conversatio
 WHERE s.workspace_id = k.workspace_id AND s.contact_id = k.contact_id;
 
 ALTER TABLE contact_first_inbound ALTER COLUMN message_id SET NOT NULL, ALTER COLUMN inbox_id SET NOT NULL;
+
+INSERT INTO first_inbound_slots (workspace_id, slot, platform, inbox_id, contacts)
+SELECT workspace_id, date_bin('15 minutes', first_at, timestamptz '2000-01-01 00:00:00+00'), platform, inbox_id, count(*)
+FROM contact_first_inbound GROUP BY 1, 2, 3, 4;
+INSERT INTO first_inbound_hours (workspace_id, hour, platform, inbox_id, contacts)
+SELECT workspace_id, date_bin('1 hour', slot, timestamptz '2000-01-01 00:00:00+00'), platform, inbox_id, sum(contacts)
+FROM first_inbound_slots GROUP BY 1, 2, 3, 4;
+INSERT INTO first_inbound_days (workspace_id, day, platform, inbox_id, contacts)
+SELECT workspace_id, date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00'), platform, inbox_id, sum(contacts)
+FROM first_inbound_hours GROUP BY 1, 2, 3, 4;
+
+-- From here on, the changes of the first inbound messages keep their levels.
+CREATE TRIGGER contact_first_inbound_levels_insert AFTER INSERT ON contact_first_inbound
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION first_inbound_levels();
+CREATE TRIGGER contact_first_inbound_levels_update AFTER UPDATE ON contact_first_inbound
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION first_inbound_levels();
+CREATE TRIGGER contact_first_inbound_levels_delete AFTER DELETE ON contact_first_inbound
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION first_inbound_levels();
+-- Like the triggers on messages, also under session_replication_role = replica.
+ALTER TABLE contact_first_inbound ENABLE ALWAYS TRIGGER contact_first_inbound_levels_insert;
+ALTER TABLE contact_first_inbound ENABLE ALWAYS TRIGGER contact_first_inbound_levels_update;
+ALTER TABLE contact_first_inbound ENABLE ALWAYS TRIGGER contact_first_inbound_levels_delete;

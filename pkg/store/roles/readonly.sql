@@ -59,5 +59,8 @@ GRANT SELECT ON TABLE
     :"schema".contact_days,
     :"schema".message_minutes,
     :"schema".message_minute_peaks,
-    :"schema".contact_first_inbound
+    :"schema".contact_first_inbound,
+    :"schema".first_inbound_slots,
+    :"schema".first_inbound_hours,
+    :"schema".first_inbound_days
 TO :"role";
