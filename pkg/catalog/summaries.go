@@ -68,7 +68,7 @@ var Summaries = []Summary{
 		// the others wrote before the bucket's start.
 		Table: "contact_slots", Source: SourceActiveContacts, Grain: SlotLength,
 		Aggregates: map[string]string{
-			returningAggregate: "count(DISTINCT ak.contact_id) FILTER (WHERE ak.kind = 1) - count(*) FILTER (WHERE ak.kind = 2)",
+			returningAggregate: "count(DISTINCT ak.contact_id) FILTER (WHERE ak.kind = 1) - coalesce(sum(ak.contacts) FILTER (WHERE ak.kind = 2), 0)",
 		},
 		Dimensions: []string{DimPlatform.ID},
 	},

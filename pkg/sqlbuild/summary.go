@@ -41,7 +41,7 @@ type slotRows struct {
 	// group, when set, wraps the union of both into the rows the metric
 	// reads; also names the tables it reads besides the levels.
 	group func(union sq.SelectBuilder, sc scope) sq.SelectBuilder
-	also  []string
+	also  func(sc scope) []string
 }
 
 // level is one table of a slotted summary: rows of whole UTC-aligned units
@@ -158,11 +158,14 @@ func (r slotRows) plan(sc scope) (levels []level, spans [][]span, raw []span) {
 // tables names the tables r reads for sc, coarsest first.
 func (r slotRows) tables(sc scope) []string {
 	levels, _, _ := r.plan(sc)
-	names := make([]string, 0, len(levels)+len(r.also))
+	names := make([]string, 0, len(levels))
 	for _, l := range levels {
 		names = append(names, l.table)
 	}
-	return append(names, r.also...)
+	if r.also != nil {
+		names = append(names, r.also(sc)...)
+	}
+	return names
 }
 
 // messageLevel and contactLevel are the levels of the message and contact
@@ -217,6 +220,21 @@ var contactSlotRows = slotRows{
 	},
 }
 
+// firstInboundRows are the new contacts per day, hour and slot, and the
+// first inbound messages themselves at the edges.
+var firstInboundRows = slotRows{
+	alias: "fi", column: "f.first_at",
+	levels: []level{
+		firstInboundLevel(24*time.Hour, "first_inbound_days", "day"),
+		firstInboundLevel(time.Hour, "first_inbound_hours", "hour"),
+		firstInboundLevel(catalog.SlotLength, "first_inbound_slots", "slot"),
+	},
+	edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
+		return sq.Select("f.workspace_id", "f.first_at", "f.platform", "f.inbox_id", "1").From("contact_first_inbound f").
+			Where(workspaceFence("f.workspace_id", workspace)).Where(ranges)
+	},
+}
+
 // summaries are the summaries' SQL, each a source whose columns the metrics'
 // summary aggregates, conditions and dimensions name.
 var summaries = map[summaryKey]struct {
@@ -255,22 +273,20 @@ var summaries = map[summaryKey]struct {
 		}},
 		slotted: &slotRows{
 			alias: "ak", column: contactSlotRows.column, levels: contactSlotRows.levels, edges: contactSlotRows.edges,
-			also: []string{"contact_first_inbound"},
+			also: firstInboundRows.tables,
 			// The active contacts' rows (kind 1: days, hours, slots and edge
-			// messages) and the contacts whose first inbound message is in
-			// the range (kind 2, at that message). A contact is returning in
-			// a bucket when it is active there and its first inbound message
+			// messages) and the counts of new contacts (kind 2: the same
+			// levels of first inbound messages). A contact is returning in a
+			// bucket when it is active there and its first inbound message
 			// is before the bucket; a contact active in a bucket whose first
 			// inbound message is not before it has that message in it, and a
 			// contact whose first inbound message is in a bucket is active
 			// there: so the returning contacts of a bucket are its distinct
 			// active contacts less its new ones, of the same platform.
 			group: func(union sq.SelectBuilder, sc scope) sq.SelectBuilder {
-				return sq.Select("u.workspace_id", "u.at", "u.contact_id", "u.platform", "1 AS kind").FromSelect(union, "u").
+				return sq.Select("u.workspace_id", "u.at", "u.contact_id", "u.platform", "1 AS kind", "0 AS contacts").FromSelect(union, "u").
 					SuffixExpr(sq.ConcatExpr("UNION ALL ",
-						sq.Select("f.workspace_id", "f.first_at", "f.contact_id", "f.platform", "2").From("contact_first_inbound f").
-							Where(workspaceFence("f.workspace_id", sc.workspace)).
-							Where(sq.GtOrEq{"f.first_at": sc.from()}).Where(sq.Lt{"f.first_at": sc.to()})))
+						sq.Select("n.workspace_id", "n.at", "NULL", "n.platform", "2", "n.contacts").FromSelect(firstInboundRows.union(sc), "n")))
 			},
 		},
 	},
@@ -279,20 +295,7 @@ var summaries = map[summaryKey]struct {
 			catalog.DimPlatform.ID: {expr: "fi.platform"},
 			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfFirstInboundRow}},
 		}},
-		// New contacts per day, hour and slot, and the first inbound
-		// messages themselves at the edges.
-		slotted: &slotRows{
-			alias: "fi", column: "f.first_at",
-			levels: []level{
-				firstInboundLevel(24*time.Hour, "first_inbound_days", "day"),
-				firstInboundLevel(time.Hour, "first_inbound_hours", "hour"),
-				firstInboundLevel(catalog.SlotLength, "first_inbound_slots", "slot"),
-			},
-			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
-				return sq.Select("f.workspace_id", "f.first_at", "f.platform", "f.inbox_id", "1").From("contact_first_inbound f").
-					Where(workspaceFence("f.workspace_id", workspace)).Where(ranges)
-			},
-		},
+		slotted: &firstInboundRows,
 	},
 	{"message_minutes", catalog.SourceMessageMinutes}: {
 		source: source{workspace: "mm.workspace_id", time: "mm.minute", dimensions: map[string]column{}},
@@ -430,6 +433,15 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 // and slots from their tables, and the raw rows of the partial slots at
 // either end of the range, in one UNION ALL.
 func (r slotRows) from(b sq.SelectBuilder, sc scope) sq.SelectBuilder {
+	union := r.union(sc)
+	if r.group != nil {
+		return b.FromSelect(r.group(union, sc), r.alias)
+	}
+	return b.FromSelect(union, r.alias)
+}
+
+// union is the rows of r's levels and edges for sc, before any grouping.
+func (r slotRows) union(sc scope) sq.SelectBuilder {
 	levels, spans, raw := r.plan(sc)
 	union := levels[0].rows(sc.workspace, spans[0])
 	for i := 1; i < len(levels); i++ {
@@ -442,10 +454,7 @@ func (r slotRows) from(b sq.SelectBuilder, sc scope) sq.SelectBuilder {
 		}
 		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", r.edges(sc.workspace, edges)))
 	}
-	if r.group != nil {
-		return b.FromSelect(r.group(union, sc), r.alias)
-	}
-	return b.FromSelect(union, r.alias)
+	return union
 }
 
 // usedComment is the SQL comment that leads a statement, naming the summary
