@@ -3,7 +3,8 @@ package catalog
 import "time"
 
 // Summary is a table the store keeps exact from a source's raw rows with
-// triggers (migration 0003): which of the source's aggregates it answers,
+// triggers (migrations 0003 and 0005, which adds coarser levels of the slot
+// tables that package sqlbuild reads where a bucket holds whole hours or days): which of the source's aggregates it answers,
 // which of its conditions and dimensions it keeps, and its time grain. A
 // metric is answered from a summary when its entry matches one; nothing here
 // names a metric, so a new metric whose source, aggregate, conditions and
@@ -62,20 +63,22 @@ var Summaries = []Summary{
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID},
 	},
 	{
-		// The active contacts of each bucket from the contact slots, each
-		// with its first inbound message ever: returning when that is before
-		// the contact's first message in the bucket, which is the same as
-		// before the bucket's start.
+		// The active contacts of each bucket from the contact levels, less
+		// those whose first inbound message is in the bucket (see sqlbuild):
+		// the others wrote before the bucket's start.
 		Table: "contact_slots", Source: SourceActiveContacts, Grain: SlotLength,
 		Aggregates: map[string]string{
-			returningAggregate: "count(*) FILTER (WHERE ak.first_at < ak.at)",
+			returningAggregate: "count(DISTINCT ak.contact_id) FILTER (WHERE ak.kind = 1) - coalesce(sum(ak.contacts) FILTER (WHERE ak.kind = 2), 0)",
 		},
 		Dimensions: []string{DimPlatform.ID},
 	},
 	{
-		Table: "contact_first_inbound", Source: SourceFirstInbound,
-		Aggregates: map[string]string{"count(*)": "count(*)"},
-		Dimensions: []string{DimPlatform.ID}, Cumulative: true,
+		// The first inbound message keeps its conversation's inbox (of two
+		// messages at that instant, the one with the lower id, as the raw
+		// rows pick it).
+		Table: "contact_first_inbound", Source: SourceFirstInbound, Grain: SlotLength,
+		Aggregates: map[string]string{"count(*)": "sum(fi.contacts)"},
+		Dimensions: []string{DimPlatform.ID, DimInbox.ID}, Cumulative: true,
 	},
 	{
 		Table: "message_minutes", Source: SourceMessageMinutes, Grain: time.Minute,

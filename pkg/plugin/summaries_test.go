@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -47,9 +48,15 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	values := summaryFilterValues(t, pool)
 	rng := rand.New(rand.NewPCG(7, 11))
 
-	used, excluding := compareRandomQueries(t, pool, rng, values, 300)
-	require.Greater(t, used, 150, "most random queries are answered from a summary")
-	require.Greater(t, excluding, 10, "some of them exclude values")
+	used := map[string]int{}
+	compareRandomQueries(t, pool, rng, values, 400, used)
+	require.Greater(t, used["summary"], 200, "most random queries are answered from a summary")
+	require.Greater(t, used["excluding"], 10, "some of them exclude values")
+	// Every level of the summaries answered some of them.
+	for _, table := range []string{"message_days", "message_hours", "message_slots", "contact_days", "contact_hours", "contact_slots",
+		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots"} {
+		require.Greater(t, used[table], 10, table)
+	}
 
 	// Late rows into old slots (a new contact among them, whose first
 	// message is old), a message moved in time and one turned billable,
@@ -70,23 +77,74 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		UPDATE messages SET billable = true, billing_cost = 0.07 WHERE id % 83 = 0;
 		DELETE FROM messages m WHERE m.id % 79 = 0 AND NOT EXISTS (SELECT 1 FROM template_sends ts WHERE ts.workspace_id = m.workspace_id AND ts.message_id = m.id);`)
 	require.NoError(t, err)
+	// A whole UTC day and a whole UTC hour emptied (their day and hour rows
+	// must go), messages moved by whole days and hours into other day and
+	// hour rows, and moved to another conversation of their contact (whose
+	// inbox may differ: the first inbound message's inbox follows). Then a
+	// message inserted at the very instant of some contacts' first inbound
+	// message with a lower id, in another conversation: of the two, the raw
+	// rows take the lower id, and so must the first inbound row.
+	_, err = pool.Exec(ctx, `
+		DELETE FROM messages m WHERE m.created_at >= '2022-02-03Z' AND m.created_at < '2022-02-04Z'
+			AND NOT EXISTS (SELECT 1 FROM template_sends ts WHERE ts.workspace_id = m.workspace_id AND ts.message_id = m.id);
+		DELETE FROM messages m WHERE m.created_at >= '2022-02-10 14:00Z' AND m.created_at < '2022-02-10 15:00Z'
+			AND NOT EXISTS (SELECT 1 FROM template_sends ts WHERE ts.workspace_id = m.workspace_id AND ts.message_id = m.id);
+		UPDATE messages SET created_at = created_at + interval '5 days' WHERE id % 73 = 0;
+		UPDATE messages SET created_at = created_at - interval '7 hours' WHERE id % 71 = 0;
+		UPDATE messages m SET conversation_id = o.id
+		FROM conversations o WHERE m.id % 67 = 0 AND o.workspace_id = m.workspace_id AND o.contact_id = m.contact_id AND o.id <> m.conversation_id;
+		INSERT INTO conversations (workspace_id, contact_id, inbox_id, started_at)
+		SELECT f.workspace_id, f.contact_id, (SELECT max(id) FROM inboxes i WHERE i.workspace_id = f.workspace_id), f.first_at
+		FROM contact_first_inbound f WHERE f.contact_id % 7 = 0;
+		INSERT INTO messages (id, workspace_id, conversation_id, contact_id, direction, sender, created_at)
+		SELECT -v.id, v.workspace_id, v.id, v.contact_id, 'inbound', 'contact', v.started_at
+		FROM conversations v JOIN contact_first_inbound f ON f.workspace_id = v.workspace_id AND f.contact_id = v.contact_id AND f.first_at = v.started_at
+		WHERE f.contact_id % 7 = 0 AND v.id = (SELECT max(id) FROM conversations x WHERE x.workspace_id = v.workspace_id AND x.contact_id = v.contact_id);`)
+	require.NoError(t, err)
 	requireSummariesRecomputed(t, pool)
-	compareRandomQueries(t, pool, rng, values, 150)
+	compareRandomQueries(t, pool, rng, values, 200, used)
 }
 
 // requireSummariesRecomputed checks each summary table row by row against
 // the same summary computed afresh from the messages.
 func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 	t.Helper()
-	fresh := map[string]string{
-		"message_slots": `SELECT m.workspace_id, date_bin('15 minutes', m.created_at, '2000-01-01Z'), c.platform, v.inbox_id, m.direction, m.sender, m.billable,
-			count(*), sum(m.ai_cost), sum(m.billing_cost) FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
-			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3, 4, 5, 6, 7`,
-		"contact_slots": `SELECT m.workspace_id, date_bin('15 minutes', m.created_at, '2000-01-01Z'), m.contact_id, v.inbox_id, c.platform, count(*)
+	// The first inbound message: the earliest, then the lowest id.
+	const firstInbound = `SELECT DISTINCT ON (m.workspace_id, m.contact_id) m.workspace_id, m.contact_id, c.platform, m.created_at, m.id, v.inbox_id
 			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
-			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id WHERE m.direction = 'inbound' GROUP BY 1, 2, 3, 4, 5`,
-		"message_minutes":       `SELECT m.workspace_id, date_bin('1 minute', m.created_at, '2000-01-01Z'), count(*) FROM messages m GROUP BY 1, 2`,
-		"contact_first_inbound": `SELECT m.workspace_id, m.contact_id, c.platform, min(m.created_at) FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id WHERE m.direction = 'inbound' GROUP BY 1, 2, 3`,
+			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id
+			WHERE m.direction = 'inbound' ORDER BY m.workspace_id, m.contact_id, m.created_at, m.id`
+	messageLevel := func(grain string) string {
+		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), c.platform, v.inbox_id, m.direction, m.sender, m.billable,
+			count(*), sum(m.ai_cost), sum(m.billing_cost) FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3, 4, 5, 6, 7`
+	}
+	contactLevel := func(grain string) string {
+		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), m.contact_id, v.inbox_id, c.platform, count(*)
+			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id WHERE m.direction = 'inbound' GROUP BY 1, 2, 3, 4, 5`
+	}
+	// New contacts per unit, platform and inbox of their first inbound message.
+	firstLevel := func(grain string) string {
+		return `SELECT f.workspace_id, date_bin('` + grain + `', f.created_at, '2000-01-01Z'), f.platform, f.inbox_id, count(*)
+			FROM (` + firstInbound + `) f GROUP BY 1, 2, 3, 4`
+	}
+	fresh := map[string]string{
+		"message_slots":       messageLevel("15 minutes"),
+		"message_hours":       messageLevel("1 hour"),
+		"message_days":        messageLevel("1 day"),
+		"contact_slots":       contactLevel("15 minutes"),
+		"contact_hours":       contactLevel("1 hour"),
+		"contact_days":        contactLevel("1 day"),
+		"message_minutes":     `SELECT m.workspace_id, date_bin('1 minute', m.created_at, '2000-01-01Z'), count(*) FROM messages m GROUP BY 1, 2`,
+		"first_inbound_slots": firstLevel("15 minutes"),
+		"first_inbound_hours": firstLevel("1 hour"),
+		"first_inbound_days":  firstLevel("1 day"),
+		// The busiest minute of each hour, the earlier of two as busy.
+		"message_minute_peaks": `SELECT DISTINCT ON (1, 2) m.workspace_id, date_bin('1 hour', m.minute, '2000-01-01Z'), m.minute, m.n
+			FROM (SELECT workspace_id, date_bin('1 minute', created_at, '2000-01-01Z') AS minute, count(*) AS n FROM messages GROUP BY 1, 2) m
+			ORDER BY 1, 2, m.n DESC, m.minute`,
+		"contact_first_inbound": firstInbound,
 	}
 	for table, q := range fresh {
 		var differ int
@@ -117,9 +175,10 @@ func summaryFilterValues(t *testing.T, pool *pgxpool.Pool) map[string][]string {
 }
 
 // compareRandomQueries runs n random queries both ways and requires equal
-// answers; it returns how many were answered from a summary, and how many of
-// those excluded values.
-func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, values map[string][]string, n int) (used, excluding int) {
+// answers; it counts in used how many were answered from a summary
+// ("summary"), how many of those excluded values ("excluding") and how many
+// read each summary table.
+func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, values map[string][]string, n int, used map[string]int) {
 	t.Helper()
 	ctx := context.Background()
 	intervals := []string{"hour", "day", "week", "month", "auto", "15m", "1m"}
@@ -140,12 +199,16 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 				q.Filters = []models.Filter{{Dimension: dim, Values: []string{vs[rng.IntN(len(vs))], vs[rng.IntN(len(vs))]}, Exclude: rng.IntN(2) == 0}}
 			}
 		}
-		// Ranges from minutes to 100 days, on the minute, on a slot edge,
-		// on the hour, or anywhere to the millisecond.
+		// Ranges from minutes to 100 days (many of them over several
+		// days, so that whole days, hours and slots all take part), on the
+		// minute, on a slot edge, on the hour, on a UTC day, or anywhere to
+		// the millisecond.
 		from := dataStart.Add(time.Duration(rng.Int64N(int64(110 * 24 * time.Hour))))
-		span := time.Duration(rng.Int64N(int64([]time.Duration{3 * time.Hour, 4 * 24 * time.Hour, 100 * 24 * time.Hour}[rng.IntN(3)])))
+		span := time.Duration(rng.Int64N(int64([]time.Duration{3 * time.Hour, 4 * 24 * time.Hour, 20 * 24 * time.Hour, 100 * 24 * time.Hour}[rng.IntN(4)])))
 		to := from.Add(span + time.Minute)
-		switch rng.IntN(4) {
+		switch rng.IntN(5) {
+		case 4:
+			from, to = from.Truncate(24*time.Hour), to.Truncate(24*time.Hour)
 		case 0:
 			from, to = from.Truncate(time.Minute), to.Truncate(time.Minute)
 		case 1:
@@ -190,14 +253,17 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 			require.Equal(t, totaledText(want), totaledText(got), name+"\n"+summary.SQL)
 		}
 		require.True(t, strings.HasPrefix(raw.SQL, "/* raw */ "), raw.SQL)
-		if strings.HasPrefix(summary.SQL, "/* summary: ") {
-			used++
+		if comment, ok := strings.CutPrefix(summary.SQL, "/* summary: "); ok {
+			used["summary"]++
 			if len(plan.Filters) > 0 && plan.Filters[0].Exclude {
-				excluding++
+				used["excluding"]++
+			}
+			comment, _, _ = strings.Cut(comment, " */")
+			for _, table := range strings.Split(comment, ", ") {
+				used[table]++
 			}
 		}
 	}
-	return used, excluding
 }
 
 // collect reads every row of a statement, as the plugin reads them.
@@ -238,4 +304,61 @@ func floatText(v *float64) string {
 		return "null"
 	}
 	return fmt.Sprint(*v)
+}
+
+// Migration 5 fills the hourly and daily levels and the first inbound
+// message's id and inbox from a store that already holds messages at
+// version 3; the triggers then keep them.
+func TestSummaryLevelsMigrationFillsFromExistingMessages(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.EmptyURL(t)
+	migrations, err := store.Migrations()
+	require.NoError(t, err)
+	var upTo3 strings.Builder
+	upTo3.WriteString("CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());\n")
+	for _, m := range migrations[:3] {
+		fmt.Fprintf(&upTo3, "%s;\nINSERT INTO schema_migrations (version, name) VALUES (%d, '%s');\n", m.SQL, m.Version, m.Name)
+	}
+	exec(t, url, upTo3.String())
+	fixture, err := os.ReadFile("testdata/usage_fixture.sql")
+	require.NoError(t, err)
+	exec(t, url, string(fixture))
+	// Two inbound messages of one contact at the same first instant, in
+	// conversations of two inboxes: the lower id's inbox is the first's.
+	exec(t, url, `
+		INSERT INTO conversations (workspace_id, contact_id, inbox_id, started_at)
+		SELECT c.workspace_id, c.id, i.id, '2020-05-05 10:00Z' FROM contacts c JOIN inboxes i ON i.workspace_id = c.workspace_id
+		WHERE c.workspace_id = 1 AND c.id = 1 ORDER BY i.id; -- two inboxes: Acme WhatsApp (1) and web chat (2)
+		INSERT INTO messages (id, workspace_id, conversation_id, contact_id, direction, sender, created_at)
+		SELECT 900000 - v.id, v.workspace_id, v.id, v.contact_id, 'inbound', 'contact', v.started_at
+		FROM conversations v WHERE v.started_at = '2020-05-05 10:00Z';`)
+
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer func() { _ = conn.Close(ctx) }()
+	applied, err := store.Migrate(ctx, conn)
+	require.NoError(t, err)
+	require.Len(t, applied, store.SchemaVersion-3)
+
+	pool, err := pgxpool.New(ctx, url)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	var days, hours, ties int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM message_days), (SELECT count(*) FROM contact_hours)").Scan(&days, &hours))
+	require.Positive(t, days, "the fixture's messages fill the daily level")
+	require.Positive(t, hours, "and the hourly contact level")
+	// The tie: the conversation with the highest id (web chat's) has the lowest message id.
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM contact_first_inbound f
+		JOIN conversations v ON v.workspace_id = f.workspace_id AND v.contact_id = f.contact_id AND v.started_at = '2020-05-05 10:00Z'
+		WHERE f.first_at = '2020-05-05 10:00Z' AND f.inbox_id = v.inbox_id
+		AND v.id = (SELECT max(id) FROM conversations x WHERE x.workspace_id = 1 AND x.started_at = '2020-05-05 10:00Z')
+		AND v.inbox_id = 2`).Scan(&ties))
+	require.Equal(t, 1, ties)
+	requireSummariesRecomputed(t, pool)
+
+	// After the migration the triggers keep the new levels.
+	_, err = pool.Exec(ctx, `DELETE FROM messages WHERE created_at < (SELECT min(created_at) + interval '1 day' FROM messages)
+		AND id NOT IN (SELECT message_id FROM template_sends WHERE message_id IS NOT NULL)`)
+	require.NoError(t, err)
+	requireSummariesRecomputed(t, pool)
 }

@@ -39,7 +39,7 @@ func TestValuesAreBindParameters(t *testing.T) {
 	require.Contains(t, a.Args, "acme")
 	raw, err := RawTimeSeries(plan(t, "messages_sent", "platform", models.Filter{Dimension: "sender", Values: []string{hostile, "bot"}}), "acme")
 	require.NoError(t, err)
-	require.True(t, strings.HasPrefix(a.SQL, "/* summary: message_slots */ SELECT "), a.SQL)
+	require.True(t, strings.HasPrefix(a.SQL, "/* summary: message_days */ SELECT "), a.SQL)
 	require.Equal(t, "/* raw */ SELECT width_bucket(m.created_at, $1::timestamptz[]) AS bucket, coalesce((c.platform)::text, '') AS series, "+
 		"(count(*))::float8 AS value FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id "+
 		"WHERE (m.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = $2) AND m.created_at < $3 AND m.created_at >= $4 "+
@@ -50,12 +50,12 @@ func TestValuesAreBindParameters(t *testing.T) {
 func TestCumulativeMetricsHaveNoLowerBound(t *testing.T) {
 	total, err := TimeSeries(plan(t, "total_users", ""), "acme")
 	require.NoError(t, err)
-	require.NotContains(t, total.SQL, "f.first_at >=")
-	require.Contains(t, total.SQL, "f.first_at < $")
+	require.NotContains(t, total.SQL, "fi.at >=")
+	require.Contains(t, total.SQL, "fi.at < $")
 
 	newUsers, err := TimeSeries(plan(t, "new_users", ""), "acme")
 	require.NoError(t, err)
-	require.Contains(t, newUsers.SQL, "f.first_at >= $")
+	require.Contains(t, newUsers.SQL, "fi.at >= $")
 }
 
 // Every metric of the catalog builds, grouped and filtered by each of its

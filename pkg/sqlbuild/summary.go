@@ -15,10 +15,11 @@ import (
 // this one step, taken per metric before its SQL is built: a summary answers
 // when the metric's source, aggregate, conditions, dimensions and the plan's
 // buckets all fit it, and the SQL is then the metric's usual SQL over the
-// summary's rows instead of the source's. Slotted summaries read whole slots
-// from the table and the raw rows of the partial slots at the range's edges,
-// so totals over any range are exact; a bucket boundary inside a slot (a
-// minute bucket) sends the whole query to the raw rows.
+// summary's rows instead of the source's. Slotted summaries read each bucket
+// as whole UTC days, then whole hours, then slots from their level tables,
+// and the raw rows of the partial slots at the range's edges, so totals over
+// any range are exact; a bucket boundary inside a slot (a minute bucket)
+// sends the whole query to the raw rows.
 
 // summaryKey names a summary's SQL: one table may summarise two sources.
 type summaryKey struct {
@@ -26,21 +27,173 @@ type summaryKey struct {
 	source catalog.Source
 }
 
-// slotRows is a slotted summary's SQL: its rows between two slot edges, and
-// the same columns from the raw rows of some time ranges (the edges).
+// slotRows is a slotted summary's SQL: its rows at each of its levels (the
+// 15-minute slots and their UTC hours and days, or the minutes) over some
+// spans of time, and the same columns from the raw rows of some time ranges
+// (the edges). Every level's rows have the same columns, the time first.
 type slotRows struct {
-	alias  string
-	slots  func(workspace string, from, to time.Time) sq.SelectBuilder
+	alias string
+	// levels go from the coarsest to the finest, each grain a multiple of
+	// the next; the finest is the catalog's Grain.
+	levels []level
 	edges  func(workspace string, ranges sq.Or) sq.SelectBuilder
 	column string // the raw rows' time column the edge ranges apply to
-	// group, when set, wraps the union of both into the rows the metric reads.
+	// group, when set, wraps the union of both into the rows the metric
+	// reads; also names the tables it reads besides the levels.
 	group func(union sq.SelectBuilder, sc scope) sq.SelectBuilder
+	also  func(sc scope) []string
 }
+
+// level is one table of a slotted summary: rows of whole UTC-aligned units
+// of grain, stamped with the unit's start in column.
+type level struct {
+	grain   time.Duration
+	table   string
+	column  string   // the table's time column, a unit's start
+	stamp   string   // the row's time in the union when not column
+	as      string   // the name the union gives the row's time
+	columns []string // the other columns, in the union's order
+}
+
+// span is a half-open time range [from, to).
+type span struct{ from, to time.Time }
+
+// rows is the level's rows inside spans: one range scan of its (workspace,
+// time) key for a single span, else the start of every unit of the spans as
+// one array parameter, so that a level read in many separate pieces (the
+// hours of each day of a zone on a quarter hour) still reads only those, and
+// the planner estimates its rows as well as for constants (a join to the
+// spans' bounds was estimated at ten times its rows and compiled by JIT).
+func (l level) rows(workspace string, spans []span) sq.SelectBuilder {
+	stamp := l.column
+	if l.stamp != "" {
+		stamp = l.stamp
+	}
+	b := sq.Select(append([]string{"s.workspace_id", "s." + stamp + " AS " + l.as}, prefixed("s.", l.columns)...)...).
+		From(l.table + " s").Where(workspaceFence("s.workspace_id", workspace))
+	if len(spans) == 1 {
+		return b.Where(sq.GtOrEq{"s." + l.column: spans[0].from}).Where(sq.Lt{"s." + l.column: spans[0].to})
+	}
+	var units []time.Time
+	for _, s := range spans {
+		for u := s.from; u.Before(s.to); u = u.Add(l.grain) {
+			units = append(units, u)
+		}
+	}
+	return b.Where(sq.Expr("s."+l.column+" = ANY(?::timestamptz[])", units))
+}
+
+func prefixed(prefix string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = prefix + n
+	}
+	return out
+}
+
+// decompose splits each bucket between consecutive boundaries into the
+// largest whole units of the grains inside it (coarsest first: whole UTC
+// days, then whole hours, then slots), and leaves the rest raw. Adjacent
+// pieces of one level merge, so a level of a zone on whole hours is one span.
+// (time.Time.Truncate works on absolute time, so units are UTC-aligned.)
+func decompose(boundaries []time.Time, grains []time.Duration) (levels [][]span, raw []span) {
+	levels = make([][]span, len(grains))
+	add := func(spans []span, from, to time.Time) []span {
+		if !from.Before(to) {
+			return spans
+		}
+		if n := len(spans); n > 0 && spans[n-1].to.Equal(from) {
+			spans[n-1].to = to
+			return spans
+		}
+		return append(spans, span{from, to})
+	}
+	var split func(from, to time.Time, level int)
+	split = func(from, to time.Time, level int) {
+		if !from.Before(to) {
+			return
+		}
+		if level == len(grains) {
+			raw = add(raw, from, to)
+			return
+		}
+		g := grains[level]
+		first := from.Truncate(g) // the first whole unit's start
+		if first.Before(from) {
+			first = first.Add(g)
+		}
+		last := to.Truncate(g) // the end of the last whole unit
+		if !first.Before(last) {
+			split(from, to, level+1)
+			return
+		}
+		split(from, first, level+1)
+		levels[level] = add(levels[level], first, last)
+		split(last, to, level+1)
+	}
+	for i := 0; i+1 < len(boundaries); i++ {
+		split(boundaries[i], boundaries[i+1], 0)
+	}
+	return levels, raw
+}
+
+// plan is the levels r reads for sc and their spans, and the raw ranges.
+func (r slotRows) plan(sc scope) (levels []level, spans [][]span, raw []span) {
+	grains := make([]time.Duration, len(r.levels))
+	for i, l := range r.levels {
+		grains[i] = l.grain
+	}
+	all, raw := decompose(sc.boundaries, grains)
+	for i, s := range all {
+		if len(s) > 0 {
+			levels, spans = append(levels, r.levels[i]), append(spans, s)
+		}
+	}
+	if len(levels) == 0 { // the range lies inside one unit of the finest level: all of it raw
+		levels, spans = []level{r.levels[len(r.levels)-1]}, [][]span{{{sc.to(), sc.to()}}}
+	}
+	return levels, spans, raw
+}
+
+// tables names the tables r reads for sc, coarsest first.
+func (r slotRows) tables(sc scope) []string {
+	levels, _, _ := r.plan(sc)
+	names := make([]string, 0, len(levels))
+	for _, l := range levels {
+		names = append(names, l.table)
+	}
+	if r.also != nil {
+		names = append(names, r.also(sc)...)
+	}
+	return names
+}
+
+// messageLevel and contactLevel are the levels of the message and contact
+// summaries: the 15-minute slots of migration 3 and their UTC hours and days
+// (migration 5), with the same columns.
+func messageLevel(grain time.Duration, table, column string) level {
+	return level{grain: grain, table: table, column: column, as: "at",
+		columns: []string{"platform", "inbox_id", "direction", "sender", "billable", "messages", "ai_cost", "billing_cost"}}
+}
+
+func contactLevel(grain time.Duration, table, column string) level {
+	return level{grain: grain, table: table, column: column, as: "at", columns: []string{"contact_id", "platform", "inbox_id"}}
+}
+
+// firstInboundLevel is a level of the new contacts' counts (migration 5).
+func firstInboundLevel(grain time.Duration, table, column string) level {
+	return level{grain: grain, table: table, column: column, as: "at", columns: []string{"platform", "inbox_id", "contacts"}}
+}
+
+// beginning is before every row of the store and on every level's edge: a
+// running total's rows start there.
+var beginning = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Joins of the summaries' rows to the inboxes they name.
 var (
-	inboxOfMessageSlot = join{"inbox", "inboxes ib ON ib.workspace_id = ms.workspace_id AND ib.id = ms.inbox_id", false, nil}
-	inboxOfContactSlot = join{"inbox", "inboxes ib ON ib.workspace_id = cs.workspace_id AND ib.id = cs.inbox_id", false, nil}
+	inboxOfMessageSlot     = join{"inbox", "inboxes ib ON ib.workspace_id = ms.workspace_id AND ib.id = ms.inbox_id", false, nil}
+	inboxOfContactSlot     = join{"inbox", "inboxes ib ON ib.workspace_id = cs.workspace_id AND ib.id = cs.inbox_id", false, nil}
+	inboxOfFirstInboundRow = join{"inbox", "inboxes ib ON ib.workspace_id = fi.workspace_id AND ib.id = fi.inbox_id", false, nil}
 )
 
 // messageEdgeRows are the raw messages of some time ranges, with their
@@ -52,18 +205,33 @@ func messageEdgeRows(workspace string, ranges sq.Or, columns ...string) sq.Selec
 		Where(workspaceFence("m.workspace_id", workspace)).Where(ranges)
 }
 
-// contactSlotRows are the contacts with an inbound message per slot, and the
-// inbound raw messages at the edges.
+// contactSlotRows are the contacts with an inbound message per day, hour and
+// slot, and the inbound raw messages at the edges.
 var contactSlotRows = slotRows{
 	alias: "cs", column: "m.created_at",
-	slots: func(workspace string, from, to time.Time) sq.SelectBuilder {
-		return sq.Select("cs.workspace_id", "cs.slot AS at", "cs.contact_id", "cs.platform", "cs.inbox_id").
-			From("contact_slots cs").Where(workspaceFence("cs.workspace_id", workspace)).
-			Where(sq.GtOrEq{"cs.slot": from}).Where(sq.Lt{"cs.slot": to})
+	levels: []level{
+		contactLevel(24*time.Hour, "contact_days", "day"),
+		contactLevel(time.Hour, "contact_hours", "hour"),
+		contactLevel(catalog.SlotLength, "contact_slots", "slot"),
 	},
 	edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
 		return messageEdgeRows(workspace, ranges, "m.workspace_id", "m.created_at", "m.contact_id", "c.platform", "mv.inbox_id").
 			Where(sq.Eq{"m.direction": "inbound"})
+	},
+}
+
+// firstInboundRows are the new contacts per day, hour and slot, and the
+// first inbound messages themselves at the edges.
+var firstInboundRows = slotRows{
+	alias: "fi", column: "f.first_at",
+	levels: []level{
+		firstInboundLevel(24*time.Hour, "first_inbound_days", "day"),
+		firstInboundLevel(time.Hour, "first_inbound_hours", "hour"),
+		firstInboundLevel(catalog.SlotLength, "first_inbound_slots", "slot"),
+	},
+	edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
+		return sq.Select("f.workspace_id", "f.first_at", "f.platform", "f.inbox_id", "1").From("contact_first_inbound f").
+			Where(workspaceFence("f.workspace_id", workspace)).Where(ranges)
 	},
 }
 
@@ -81,11 +249,10 @@ var summaries = map[summaryKey]struct {
 		}},
 		slotted: &slotRows{
 			alias: "ms", column: "m.created_at",
-			slots: func(workspace string, from, to time.Time) sq.SelectBuilder {
-				return sq.Select("ms.workspace_id", "ms.slot AS at", "ms.platform", "ms.inbox_id", "ms.direction", "ms.sender", "ms.billable",
-					"ms.messages", "ms.ai_cost", "ms.billing_cost").
-					From("message_slots ms").Where(workspaceFence("ms.workspace_id", workspace)).
-					Where(sq.GtOrEq{"ms.slot": from}).Where(sq.Lt{"ms.slot": to})
+			levels: []level{
+				messageLevel(24*time.Hour, "message_days", "day"),
+				messageLevel(time.Hour, "message_hours", "hour"),
+				messageLevel(catalog.SlotLength, "message_slots", "slot"),
 			},
 			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
 				return messageEdgeRows(workspace, ranges, "m.workspace_id", "m.created_at", "c.platform", "mv.inbox_id", "m.direction", "m.sender",
@@ -105,33 +272,41 @@ var summaries = map[summaryKey]struct {
 			catalog.DimPlatform.ID: {expr: "ak.platform"},
 		}},
 		slotted: &slotRows{
-			alias: "ak", column: contactSlotRows.column, slots: contactSlotRows.slots, edges: contactSlotRows.edges,
-			// One row per contact and bucket, stamped with its earliest slot
-			// or edge message there, with the contact's first inbound message.
+			alias: "ak", column: contactSlotRows.column, levels: contactSlotRows.levels, edges: contactSlotRows.edges,
+			also: firstInboundRows.tables,
+			// The active contacts' rows (kind 1: days, hours, slots and edge
+			// messages) and the counts of new contacts (kind 2: the same
+			// levels of first inbound messages). A contact is returning in a
+			// bucket when it is active there and its first inbound message
+			// is before the bucket; a contact active in a bucket whose first
+			// inbound message is not before it has that message in it, and a
+			// contact whose first inbound message is in a bucket is active
+			// there: so the returning contacts of a bucket are its distinct
+			// active contacts less its new ones, of the same platform.
 			group: func(union sq.SelectBuilder, sc scope) sq.SelectBuilder {
-				return sq.Select("u.workspace_id", "u.contact_id", "u.platform", "min(u.at) AS at", "min(f.first_at) AS first_at").
-					Column(sq.Expr("width_bucket(u.at, ?::timestamptz[]) AS k", sc.boundaries)).
-					FromSelect(union, "u").
-					LeftJoin("contact_first_inbound f ON f.workspace_id = u.workspace_id AND f.contact_id = u.contact_id").
-					GroupBy("u.workspace_id", "u.contact_id", "u.platform", "k")
+				return sq.Select("u.workspace_id", "u.at", "u.contact_id", "u.platform", "1 AS kind", "0 AS contacts").FromSelect(union, "u").
+					SuffixExpr(sq.ConcatExpr("UNION ALL ",
+						sq.Select("n.workspace_id", "n.at", "NULL", "n.platform", "2", "n.contacts").FromSelect(firstInboundRows.union(sc), "n")))
 			},
 		},
 	},
 	{"contact_first_inbound", catalog.SourceFirstInbound}: {
-		source: source{
-			from:      func(b sq.SelectBuilder) sq.SelectBuilder { return b.From("contact_first_inbound f") },
-			workspace: "f.workspace_id", time: "f.first_at",
-			dimensions: map[string]column{catalog.DimPlatform.ID: {expr: "f.platform"}},
-		},
+		source: source{workspace: "fi.workspace_id", time: "fi.at", dimensions: map[string]column{
+			catalog.DimPlatform.ID: {expr: "fi.platform"},
+			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfFirstInboundRow}},
+		}},
+		slotted: &firstInboundRows,
 	},
 	{"message_minutes", catalog.SourceMessageMinutes}: {
 		source: source{workspace: "mm.workspace_id", time: "mm.minute", dimensions: map[string]column{}},
 		slotted: &slotRows{
 			alias: "mm", column: "m.created_at",
-			slots: func(workspace string, from, to time.Time) sq.SelectBuilder {
-				return sq.Select("mm.workspace_id", "mm.minute", "mm.messages AS n").
-					From("message_minutes mm").Where(workspaceFence("mm.workspace_id", workspace)).
-					Where(sq.GtOrEq{"mm.minute": from}).Where(sq.Lt{"mm.minute": to})
+			// Whole hours are their busiest minute (the earlier of two as
+			// busy): the busiest minute of a bucket is among them and the
+			// minutes of its partial hours.
+			levels: []level{
+				{grain: time.Hour, table: "message_minute_peaks", column: "hour", stamp: "peak_minute", as: "minute", columns: []string{"messages AS n"}},
+				{grain: time.Minute, table: "message_minutes", column: "minute", as: "minute", columns: []string{"messages AS n"}},
 			},
 			// The raw source's own minutes: the partial minute at the end of
 			// the range counts only its messages inside the range.
@@ -147,7 +322,9 @@ var summaries = map[summaryKey]struct {
 // route is how one metric is answered: from a summary (its table named) or
 // from the raw rows (table empty).
 type route struct {
-	table  string
+	table string
+	// tables are the tables read: a slotted summary's levels in use.
+	tables []string
 	src    source
 	metric catalog.Metric
 }
@@ -231,46 +408,53 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 	if !ok {
 		return route{}, false
 	}
-	src := impl.source
+	src, tables := impl.source, []string{s.Table}
 	if impl.slotted != nil {
 		rows := *impl.slotted
-		src.fromRange = func(b sq.SelectBuilder, sc scope) sq.SelectBuilder { return rows.from(b, sc, s.Grain) }
+		// A running total also reads every row before the range (its
+		// base, bucket 0): from the beginning, in whole days.
+		widen := func(sc scope) scope {
+			if metric.Cumulative {
+				sc.boundaries = append([]time.Time{beginning}, sc.boundaries...)
+			}
+			return sc
+		}
+		src.fromRange = func(b sq.SelectBuilder, sc scope) sq.SelectBuilder { return rows.from(b, widen(sc)) }
+		tables = rows.tables(widen(sc))
 	}
 	rewritten := metric
 	rewritten.Aggregate, rewritten.AggregateArgs = aggregate, nil
 	rewritten.Conditions = conditions
 	rewritten.Dimensions = s.Dimensions
-	return route{table: s.Table, src: src, metric: rewritten}, true
+	return route{table: s.Table, tables: tables, src: src, metric: rewritten}, true
 }
 
-// from is the slotted summary's rows for sc: the whole slots inside the range
-// from the table, and the raw rows of the partial slots at either end.
-// (time.Time.Truncate works on absolute time, so slots are UTC-aligned.)
-func (r slotRows) from(b sq.SelectBuilder, sc scope, grain time.Duration) sq.SelectBuilder {
-	from, to := sc.from(), sc.to()
-	first := from.Truncate(grain) // the first whole slot's start
-	if first.Before(from) {
-		first = first.Add(grain)
-	}
-	last := to.Truncate(grain) // the end of the last whole slot
-	if last.Before(first) {    // the range lies inside one slot: all of it raw
-		first, last = to, to
-	}
-	union := r.slots(sc.workspace, first, last)
-	var edges sq.Or
-	if from.Before(first) {
-		edges = append(edges, sq.And{sq.GtOrEq{r.column: from}, sq.Lt{r.column: first}})
-	}
-	if last.Before(to) {
-		edges = append(edges, sq.And{sq.GtOrEq{r.column: last}, sq.Lt{r.column: to}})
-	}
-	if len(edges) > 0 {
-		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", r.edges(sc.workspace, edges)))
-	}
+// from is the slotted summary's rows for sc: each bucket's whole days, hours
+// and slots from their tables, and the raw rows of the partial slots at
+// either end of the range, in one UNION ALL.
+func (r slotRows) from(b sq.SelectBuilder, sc scope) sq.SelectBuilder {
+	union := r.union(sc)
 	if r.group != nil {
 		return b.FromSelect(r.group(union, sc), r.alias)
 	}
 	return b.FromSelect(union, r.alias)
+}
+
+// union is the rows of r's levels and edges for sc, before any grouping.
+func (r slotRows) union(sc scope) sq.SelectBuilder {
+	levels, spans, raw := r.plan(sc)
+	union := levels[0].rows(sc.workspace, spans[0])
+	for i := 1; i < len(levels); i++ {
+		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", levels[i].rows(sc.workspace, spans[i])))
+	}
+	if len(raw) > 0 {
+		var edges sq.Or
+		for _, s := range raw {
+			edges = append(edges, sq.And{sq.GtOrEq{r.column: s.from}, sq.Lt{r.column: s.to}})
+		}
+		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", r.edges(sc.workspace, edges)))
+	}
+	return union
 }
 
 // usedComment is the SQL comment that leads a statement, naming the summary
@@ -293,7 +477,7 @@ func usedComment(plan catalog.Plan, metric catalog.Metric, sc scope) string {
 	}
 	for _, m := range parts {
 		if r, ok := choose(plan, m, sc); ok {
-			add("summary: " + r.table)
+			add("summary: " + strings.Join(r.tables, ", "))
 		} else {
 			add("raw")
 		}

@@ -53,7 +53,15 @@ GRANT SELECT ON TABLE
     :"schema".credit_ledger,
     :"schema".ai_assist_uses,
     :"schema".message_slots,
+    :"schema".message_hours,
+    :"schema".message_days,
     :"schema".contact_slots,
+    :"schema".contact_hours,
+    :"schema".contact_days,
     :"schema".message_minutes,
-    :"schema".contact_first_inbound
+    :"schema".message_minute_peaks,
+    :"schema".contact_first_inbound,
+    :"schema".first_inbound_slots,
+    :"schema".first_inbound_hours,
+    :"schema".first_inbound_days
 TO :"role";

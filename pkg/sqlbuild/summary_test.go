@@ -1,0 +1,81 @@
+package sqlbuild
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func utc(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+var dayHourSlot = []time.Duration{24 * time.Hour, time.Hour, 15 * time.Minute}
+
+// A bucket is split into whole UTC days, then whole hours, then slots, then
+// raw rows, and adjacent pieces of one level merge.
+func TestDecomposeTakesTheLargestWholeUnits(t *testing.T) {
+	// Two days of Asia/Kathmandu (+5:45): midnight there is 18:15 UTC. Each
+	// day is 18:15 to 19:00 in slots (3), 19:00 to 24:00 in hours (5),
+	// nothing in whole UTC days (none fits in 18:15 to 18:15), 00:00 to
+	// 18:00 in hours (18) and 18:00 to 18:15 in one slot; the day boundary
+	// joins the slot pieces 18:00 to 19:00.
+	levels, raw := decompose([]time.Time{utc("2022-01-01T18:15:00Z"), utc("2022-01-02T18:15:00Z"), utc("2022-01-03T18:15:00Z")}, dayHourSlot)
+	require.Empty(t, raw)
+	require.Empty(t, levels[0])
+	require.Equal(t, []span{
+		{utc("2022-01-01T19:00:00Z"), utc("2022-01-02T18:00:00Z")},
+		{utc("2022-01-02T19:00:00Z"), utc("2022-01-03T18:00:00Z")},
+	}, levels[1])
+	require.Equal(t, []span{
+		{utc("2022-01-01T18:15:00Z"), utc("2022-01-01T19:00:00Z")},
+		{utc("2022-01-02T18:00:00Z"), utc("2022-01-02T19:00:00Z")},
+		{utc("2022-01-03T18:00:00Z"), utc("2022-01-03T18:15:00Z")},
+	}, levels[2])
+
+	// One week of Kathmandu from Monday 2022-01-03 (18:15 UTC on Sunday the
+	// 2nd): six whole UTC days (3rd to 8th), hours on either side.
+	levels, raw = decompose([]time.Time{utc("2022-01-02T18:15:00Z"), utc("2022-01-09T18:15:00Z")}, dayHourSlot)
+	require.Empty(t, raw)
+	require.Equal(t, []span{{utc("2022-01-03T00:00:00Z"), utc("2022-01-09T00:00:00Z")}}, levels[0])
+	require.Equal(t, []span{
+		{utc("2022-01-02T19:00:00Z"), utc("2022-01-03T00:00:00Z")},
+		{utc("2022-01-09T00:00:00Z"), utc("2022-01-09T18:00:00Z")},
+	}, levels[1])
+	require.Equal(t, []span{
+		{utc("2022-01-02T18:15:00Z"), utc("2022-01-02T19:00:00Z")},
+		{utc("2022-01-09T18:00:00Z"), utc("2022-01-09T18:15:00Z")},
+	}, levels[2])
+
+	// UTC days: one span of whole days, nothing else.
+	levels, raw = decompose([]time.Time{utc("2022-01-01T00:00:00Z"), utc("2022-01-02T00:00:00Z"), utc("2022-01-03T00:00:00Z")}, dayHourSlot)
+	require.Equal(t, [][]span{{{utc("2022-01-01T00:00:00Z"), utc("2022-01-03T00:00:00Z")}}, nil, nil}, levels)
+	require.Empty(t, raw)
+
+	// A ragged total: raw 00:07:13 to 00:15, slots to 01:00, hours to
+	// midnight, whole days, hours to 17:00, slots to 17:30, raw to the end.
+	levels, raw = decompose([]time.Time{utc("2022-01-01T00:07:13Z"), utc("2022-01-04T17:42:05.25Z")}, dayHourSlot)
+	require.Equal(t, []span{{utc("2022-01-02T00:00:00Z"), utc("2022-01-04T00:00:00Z")}}, levels[0])
+	require.Equal(t, []span{
+		{utc("2022-01-01T01:00:00Z"), utc("2022-01-02T00:00:00Z")},
+		{utc("2022-01-04T00:00:00Z"), utc("2022-01-04T17:00:00Z")},
+	}, levels[1])
+	require.Equal(t, []span{
+		{utc("2022-01-01T00:15:00Z"), utc("2022-01-01T01:00:00Z")},
+		{utc("2022-01-04T17:00:00Z"), utc("2022-01-04T17:30:00Z")},
+	}, levels[2])
+	require.Equal(t, []span{
+		{utc("2022-01-01T00:07:13Z"), utc("2022-01-01T00:15:00Z")},
+		{utc("2022-01-04T17:30:00Z"), utc("2022-01-04T17:42:05.25Z")},
+	}, raw)
+
+	// Inside one slot: all of it raw.
+	levels, raw = decompose([]time.Time{utc("2022-01-01T00:01:00Z"), utc("2022-01-01T00:14:00Z")}, dayHourSlot)
+	require.Equal(t, [][]span{nil, nil, nil}, levels)
+	require.Equal(t, []span{{utc("2022-01-01T00:01:00Z"), utc("2022-01-01T00:14:00Z")}}, raw)
+}
