@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 )
@@ -64,10 +65,19 @@ func Validate(ctx context.Context, validator, archive, sourceDir, sha1 string, o
 	for _, name := range OfflineAnalyzers {
 		cmd := exec.CommandContext(ctx, validator, "-strict", "-analyzer", name, "-checksum", sha1, // #nosec G204 -- the validator this repository builds
 			"-sourceCodeUri", "file://"+sourceDir, archive)
-		cmd.Env = append(cmd.Environ(), "DEBUG=1") // the only way it tells that an analyzer could not run
+		// The validator unpacks the archive (about 190 MB) into a temporary
+		// directory it never removes: give each run its own, removed after.
+		tmp, err := os.MkdirTemp("", "chatbot-metrics-validate-")
+		if err != nil {
+			return err
+		}
+		cmd.Env = append(cmd.Environ(), "DEBUG=1", "TMPDIR="+tmp) // DEBUG=1: the only way it tells that an analyzer could not run
 		var output bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &output, &output
 		runErr := cmd.Run()
+		if err := os.RemoveAll(tmp); err != nil {
+			return fmt.Errorf("removing the validator's files: %w", err)
+		}
 		findings, aborted := readValidatorOutput(output.String())
 		var exitErr *exec.ExitError
 		switch {
