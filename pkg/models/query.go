@@ -88,6 +88,12 @@ type Query struct {
 	// Threshold is the least count that makes an annotation event; 0 means
 	// the event's default. Read as a number so that 2.5 gets its own error.
 	Threshold float64 `json:"threshold"`
+	// Compare asks for the previous period too: "previous" or an offset such
+	// as "7d" or "1M" (see catalog/compare.go); empty for none.
+	Compare string `json:"compare"`
+	// CompareMode is what a comparison answers: empty for both periods,
+	// "change" or "difference".
+	CompareMode string `json:"compareMode"`
 
 	// From the request rather than the JSON.
 	RefID         string            `json:"-"`
