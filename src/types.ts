@@ -31,7 +31,12 @@ export interface ChatbotQuery extends DataQuery {
   conversationId?: number | string; // transcript: the conversation's id, or a variable holding it
   event?: AnnotationEventId; // annotations: what to mark
   threshold?: number; // annotations: the least count that marks an event (default: the event's)
+  compare?: string; // "previous", or an offset such as "7d" or "1M"; empty or absent: no comparison
+  compareMode?: CompareMode; // what a comparison answers; empty: both periods
 }
+
+/** What a comparison with a previous period answers: both periods, the change (a fraction) or the difference. */
+export type CompareMode = '' | 'change' | 'difference';
 
 /** Options configured for each data source instance (jsonData). */
 export interface ChatbotDataSourceOptions extends DataSourceJsonData {
