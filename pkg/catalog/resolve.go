@@ -47,6 +47,9 @@ func Resolve(q models.Query) (Plan, error) {
 		return Plan{}, err
 	}
 	if q.QueryType == models.KindAnnotations {
+		if strings.TrimSpace(q.Compare) != CompareOff {
+			return Plan{}, queryErrorf("annotations are not compared with a previous period: remove compare")
+		}
 		return resolveAnnotation(q) // named by an event, not a metric
 	}
 	if strings.TrimSpace(q.Metric) == "" {

@@ -247,6 +247,7 @@ func TestCompareErrors(t *testing.T) {
 		`{"metric":"messages_received","compare":"30s"}`:                                  `compare "30s" is not an offset`,
 		`{"queryType":"records","metric":"dialogs","compare":"previous"}`:                 "records are not compared with a previous period: remove compare, or use totals or a time series",
 		`{"queryType":"records","metric":"transcript","conversationId":1,"compare":"7d"}`: "records are not compared with a previous period",
+		`{"queryType":"annotations","event":"missed_bursts","compare":"7d"}`:              "annotations are not compared with a previous period: remove compare",
 		`{"metric":"messages_received","compareMode":"change"}`:                           "compareMode change needs a comparison: set compare to previous or an offset such as 7d, or remove compareMode",
 		`{"metric":"messages_received","compare":"previous","compareMode":"ratio"}`:       `compareMode "ratio" is unknown: use change, difference, or leave it empty for both periods`,
 		`{"metric":"messages_received","compare":"1y"}`:                                   `compare "1y": the previous period (from 1969-01-05T00:00:00Z to 1969-02-05T00:00:00Z) is outside the accepted range`,
