@@ -73,6 +73,7 @@ export class DataSource extends DataSourceWithBackend<ChatbotQuery, ChatbotDataS
       groupBy: interpolate(migrated.groupBy),
       interval: interpolate(migrated.interval) as ChatbotQuery['interval'],
       timezone: interpolate(migrated.timezone),
+      compare: interpolate(migrated.compare),
       filters: interpolateFilters(migrated.filters ?? [], scopedVars),
       // A transcript panel may take its conversation from a variable ("$conversation").
       conversationId:

@@ -31,6 +31,8 @@ export interface ChatbotQuery extends DataQuery {
   conversationId?: number | string; // transcript: the conversation's id, or a variable holding it
   event?: AnnotationEventId; // annotations: what to mark
   threshold?: number; // annotations: the least count that marks an event (default: the event's)
+  compare?: string; // "previous", or an offset such as "7d" or "1M"; empty or absent: no comparison
+  compareMode?: CompareMode; // what a comparison answers; empty: both periods
   /** The dashboard's ad hoc filters, added by applyTemplateVariables; see src/adhoc.ts. */
   adhocFilters?: ChatbotAdHocFilter[];
 }
@@ -43,6 +45,9 @@ export interface ChatbotAdHocFilter {
   /** The values of a multi-value operator (=| and !=|). */
   values?: string[];
 }
+
+/** What a comparison with a previous period answers: both periods, the change (a fraction) or the difference. */
+export type CompareMode = '' | 'change' | 'difference';
 
 /** Options configured for each data source instance (jsonData). */
 export interface ChatbotDataSourceOptions extends DataSourceJsonData {

@@ -29,6 +29,9 @@ func FuzzParseAndResolve(f *testing.F) {
 	f.Add(`{"metric":"transcript","queryType":"records","conversationId":"13"}`, jan, feb, int64(0), int64(0))
 	f.Add(`{"metric":"service_level","queryType":"totals","targetSeconds":1e308}`, int64(0), int64(1<<62), int64(-1), int64(-1))
 	f.Add(`{"metric":"messages_sent","filters":[{"dimension":"sender","values":["bot","x\u0000"]}],"timezone":"Local"}`, feb, jan, int64(1), int64(1))
+	f.Add(`{"metric":"messages_received","interval":"day","compare":"previous","compareMode":"change"}`, jan, feb, int64(0), int64(0))
+	f.Add(`{"metric":"active_users","queryType":"totals","compare":"1M","timezone":"Europe/Berlin"}`, jan+30*86400000, feb, int64(0), int64(0))
+	f.Add(`{"metric":"messages_received","compare":"99999y"}`, jan, feb, int64(1000), int64(1000))
 	f.Fuzz(func(t *testing.T, queryJSON string, fromMs, toMs, intervalMs, maxDataPoints int64) {
 		q, err := models.ParseQuery(backend.DataQuery{
 			RefID: "A", JSON: []byte(queryJSON), MaxDataPoints: maxDataPoints,
@@ -53,6 +56,15 @@ func FuzzParseAndResolve(f *testing.F) {
 		}
 		if plan.Kind == models.KindTimeSeries && (len(plan.Boundaries) < 2 || len(plan.Boundaries)-1 > timebucket.MaxBuckets) {
 			t.Fatalf("%d boundaries", len(plan.Boundaries))
+		}
+		if c := plan.Compare; c != nil {
+			previous := c.Previous
+			if previous.From.Before(timebucket.Earliest) || previous.To.After(timebucket.Latest) || !previous.To.After(previous.From) {
+				t.Fatalf("accepted a previous period outside the accepted range: %s to %s", previous.From, previous.To)
+			}
+			if plan.Kind == models.KindTimeSeries && (len(previous.Boundaries) < 2 || len(previous.Boundaries)-1 > timebucket.MaxBuckets) {
+				t.Fatalf("%d previous boundaries", len(previous.Boundaries))
+			}
 		}
 		for _, filter := range plan.Filters {
 			if len(filter.Values) == 0 || len(filter.Values) > models.MaxFilterValues {

@@ -28,6 +28,8 @@ type Plan struct {
 	// Event and Threshold are an annotation query's (see AnnotationEvents).
 	Event     string
 	Threshold int64
+	// Compare is the previous period to answer beside this one, or nil.
+	Compare *Comparison
 }
 
 // QueryError is a problem with the query itself: the user can fix it in the editor.
@@ -45,6 +47,9 @@ func Resolve(q models.Query) (Plan, error) {
 		return Plan{}, err
 	}
 	if q.QueryType == models.KindAnnotations {
+		if strings.TrimSpace(q.Compare) != CompareOff {
+			return Plan{}, queryErrorf("annotations are not compared with a previous period: remove compare")
+		}
 		return resolveAnnotation(q) // named by an event, not a metric
 	}
 	if strings.TrimSpace(q.Metric) == "" {
@@ -124,13 +129,13 @@ func Resolve(q models.Query) (Plan, error) {
 	}
 	plan.Location = loc
 	if plan.Kind != models.KindTimeSeries {
-		return plan, nil // totals and rankings cover exactly the time range: no buckets
+		return withComparison(q, plan) // totals and rankings cover exactly the time range: no buckets
 	}
 	plan.Interval, plan.Boundaries, err = timebucket.Buckets(q.Interval, plan.From, plan.To, loc, q.GrafanaStep, q.MaxDataPoints)
 	if err != nil {
 		return Plan{}, &QueryError{Message: err.Error()}
 	}
-	return plan, nil
+	return withComparison(q, plan)
 }
 
 // checkFilters checks a query's filters against what metric allows and

@@ -93,6 +93,12 @@ type Query struct {
 	Threshold float64 `json:"threshold"`
 	// AdHocFilters are the dashboard's ad hoc filters, added by the frontend.
 	AdHocFilters []AdHocFilter `json:"adhocFilters"`
+	// Compare asks for the previous period too: "previous" or an offset such
+	// as "7d" or "1M" (see catalog/compare.go); empty for none.
+	Compare string `json:"compare"`
+	// CompareMode is what a comparison answers: empty for both periods,
+	// "change" or "difference".
+	CompareMode string `json:"compareMode"`
 
 	// From the request rather than the JSON.
 	RefID         string            `json:"-"`

@@ -148,6 +148,9 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 		return badQuery(fmt.Errorf("query type %q is unknown: use %s", plan.Kind, kindNames()))
 	}
 	statement, err := answer.build(plan, ds.settings.Workspace)
+	if err == nil && plan.Compare != nil {
+		answer, statement, err = compared(answer, plan, ds.settings.Workspace, statement)
+	}
 	if err != nil {
 		logger.Error("building SQL", "refId", dq.RefID, "metric", plan.Metric.ID, "error", err)
 		return backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, err.Error())

@@ -39,6 +39,10 @@ func TestGoldenFramesOverGRPC(t *testing.T) {
 		"messages_received_month_tokyo":  `{"metric":"messages_received","interval":"month","timezone":"Asia/Tokyo"}`,
 		"active_users_ranking":           `{"queryType":"ranking","metric":"active_users","groupBy":"platform"}`,
 		"total_messages_totals":          `{"queryType":"totals","metric":"total_messages"}`,
+		// Compared with the previous period: January to March against October to December 2021.
+		"active_users_by_platform_month_compare_previous": `{"metric":"active_users","groupBy":"platform","interval":"month","compare":"previous"}`,
+		"total_messages_totals_compare_previous":          `{"queryType":"totals","metric":"total_messages","compare":"previous"}`,
+		"active_users_ranking_compare_change":             `{"queryType":"ranking","metric":"active_users","groupBy":"platform","compare":"previous","compareMode":"change"}`,
 	}
 	queries := []backend.DataQuery{dataQuery("BAD", `{"metric":"new_users","groupBy":"sender"}`, jan, apr)}
 	for name, queryJSON := range cases {

@@ -242,6 +242,8 @@ func hostileCases() []hostile {
 		{"groupBy", `{"metric":"active_users","groupBy":` + nul + `}`},
 		{"interval", `{"metric":"active_users","interval":` + nul + `}`},
 		{"timezone", `{"metric":"active_users","timezone":` + nul + `}`},
+		{"compare", `{"metric":"active_users","compare":` + nul + `}`},
+		{"compareMode", `{"metric":"active_users","compare":"7d","compareMode":` + nul + `}`},
 		{"filter 1's dimension", `{"metric":"active_users","filters":[{"dimension":` + nul + `,"values":["x"]}]}`},
 		{`the "platform" filter's value`, `{"metric":"active_users","filters":[{"dimension":"platform","values":["ok",` + nul + `]}]}`},
 	} {

@@ -15,6 +15,7 @@ import {
   IntervalName,
   QueryKind,
 } from '../types';
+import { COMPARABLE_KINDS, CompareField, withoutCompare } from './CompareField';
 import { isVariable, useCatalog, useTemplateVariableOptions } from './editorUtils';
 import { FiltersEditor } from './FiltersEditor';
 
@@ -300,6 +301,7 @@ function QueryEditorForm({ query, catalog, datasource, app, range, onChange, onR
               />
             </EditorField>
           )}
+          {COMPARABLE_KINDS.includes(kind) && <CompareField query={query} variables={variables} onChange={change} />}
           {kind === 'timeseries' && (
             <EditorField
               label="Time zone"
@@ -418,7 +420,9 @@ function withKind(query: ChatbotQuery, kind: QueryKind | undefined): ChatbotQuer
   if ((kind ?? 'timeseries') === (query.queryType ?? 'timeseries')) {
     return { ...query, queryType: kind };
   }
-  return { ...query, queryType: kind, limit: undefined };
+  // Records are never compared with a previous period: the backend refuses it.
+  const next = COMPARABLE_KINDS.includes(kind ?? 'timeseries') ? query : withoutCompare(query);
+  return { ...next, queryType: kind, limit: undefined };
 }
 
 /** A typed conversation id: a number, or a template variable's name kept as text. */
