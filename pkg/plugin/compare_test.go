@@ -95,7 +95,7 @@ func TestCompareTotalsWithThePreviousMonthByPlatform(t *testing.T) {
 		{"whatsapp", "previous", ptr(2)}, {"whatsapp", "current", ptr(5)},
 	}, periodRows(t, both, "platform"))
 	sql := both.Meta.ExecutedQueryString
-	require.Equal(t, 2, strings.Count(sql, "/* summary: message_slots */"), sql)
+	require.Equal(t, 2, strings.Count(sql, "/* summary: message_days */"), sql) // whole UTC days of both months
 	require.Contains(t, sql, "/* previous period, previous month: 2022-02-01T00:00:00.000Z to 2022-03-01T00:00:00.000Z */")
 
 	change := rows(t, ask(t, ds, `{"queryType":"totals","metric":"messages_received","groupBy":"platform","compare":"previous","compareMode":"change"}`, compareMar, compareApr))
