@@ -10,12 +10,13 @@ import (
 
 // Phases of a load, as Progress.Phase names them.
 const (
-	PhaseSimulating = "simulating" // playing the contacts' histories in memory
-	PhaseLoading    = "loading"    // copying the rows into the store
+	PhaseSimulating = "simulating" // playing the contacts' histories to number the rows by time
+	PhaseSorting    = "sorting"    // playing them again, writing sorted runs of rows to temporary files
+	PhaseLoading    = "loading"    // copying the rows into the store, merging the runs
 )
 
 // Progress is how far a load is, for a progress line. Done and Total count
-// contacts while simulating and rows while loading, for the workspace being
+// contacts while simulating and sorting, and rows while loading, for the workspace being
 // generated; Rows counts the rows loaded so far over all workspaces.
 type Progress struct {
 	Workspace, Workspaces int

@@ -1,0 +1,9 @@
+package generator
+
+// SetChunkContacts makes loads simulate n contacts at a time until the
+// returned function restores the default, so that tests merge many runs.
+func SetChunkContacts(n int) (restore func()) {
+	old := chunkContacts
+	chunkContacts = n
+	return func() { chunkContacts = old }
+}
