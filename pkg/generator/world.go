@@ -147,14 +147,14 @@ type world struct {
 	topicZipf  weighted // over ranks
 	pageZipf   weighted
 
-	agents     []agentRow
-	presence   []presenceRow
-	tasks      []taskRow
-	people     []person    // every contact, compact
+	agents   []agentRow
+	presence []presenceRow
+	tasks    []taskRow
+	people   []person // every contact, compact
 	// Rows that planning makes, before any contact is simulated.
 	planTriggers []triggerRow
 	planAIUses   []aiUseRow
-	recipients []recipient // campaign recipients by contact, then time
+	recipients   []recipient // campaign recipients by contact, then time
 
 	// The rows of the chunk being simulated (see stream.go); references
 	// between them are indexes into these slices, except contacts', which
@@ -163,14 +163,14 @@ type world struct {
 	contactBase   int32
 	nextRecipient int // the first recipient of the next chunk
 	convs         []convRow
-	msgs       []msgRow
-	assigns    []assignRow
-	triggers   []triggerRow
-	marks      []markRow
-	visits     []visitRow
-	sends      []sendRow
-	ledger     []ledgerRow
-	aiUses     []aiUseRow
+	msgs          []msgRow
+	assigns       []assignRow
+	triggers      []triggerRow
+	marks         []markRow
+	visits        []visitRow
+	sends         []sendRow
+	ledger        []ledgerRow
+	aiUses        []aiUseRow
 
 	texts   []string          // message bodies, each once
 	textIDs map[string]uint32 // body -> index in texts
