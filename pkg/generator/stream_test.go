@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -61,4 +62,49 @@ func loadFingerprints(t *testing.T) map[string]map[string]string {
 		got[name] = fingerprint(t, pool)
 	}
 	return got
+}
+
+// The rows wait in temporary files under $TMPDIR during a load; none is left
+// behind, whether the load succeeds or is cancelled half-way.
+func TestLoadLeavesNoTemporaryFiles(t *testing.T) {
+	// The databases first: the test server may start under $TMPDIR.
+	pools := []*pgxpool.Pool{storetest.Pool(t), storetest.Pool(t), storetest.Pool(t)}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	cfg := generator.Config{Seed: 2, Start: start, Days: 14, Contacts: 300}
+
+	spilled := false
+	_, err := generator.LoadWithProgress(context.Background(), pools[0], cfg, func(p generator.Progress) {
+		if p.Phase == generator.PhaseLoading {
+			entries, err := os.ReadDir(tmp)
+			require.NoError(t, err)
+			spilled = spilled || len(entries) > 0
+		}
+	})
+	require.NoError(t, err)
+	assert.True(t, spilled, "the load spills under $TMPDIR")
+	assertEmptyDir(t, tmp)
+
+	for i, phase := range []string{generator.PhaseSorting, generator.PhaseLoading} {
+		ctx, cancel := context.WithCancel(context.Background())
+		_, err = generator.LoadWithProgress(ctx, pools[1+i], cfg, func(p generator.Progress) {
+			if p.Phase == phase {
+				cancel()
+			}
+		})
+		cancel()
+		require.ErrorIs(t, err, context.Canceled, "cancelled while %s", phase)
+		assertEmptyDir(t, tmp)
+	}
+}
+
+func assertEmptyDir(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.Empty(t, names, "left in %s", dir)
 }
