@@ -7,3 +7,11 @@ func SetChunkContacts(n int) (restore func()) {
 	chunkContacts = n
 	return func() { chunkContacts = old }
 }
+
+// SetCopyBatchRows makes loads copy at most n rows per COPY statement until
+// the returned function restores the default.
+func SetCopyBatchRows(n int) (restore func()) {
+	old := copyBatchRows
+	copyBatchRows = n
+	return func() { copyBatchRows = old }
+}

@@ -40,6 +40,10 @@ import (
 // to merge. Tests lower it to merge many runs.
 var chunkContacts = 8192
 
+// copyBatchRows is the most rows one COPY statement loads (0: a table in one
+// statement); see copyMerged.
+var copyBatchRows = 0
+
 // spillDirPattern names the temporary directory of a load.
 const spillDirPattern = "chatbot-generator-"
 
@@ -289,31 +293,47 @@ var copyHeader = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00")
 // copyTrailer ends it.
 var copyTrailer = []byte{0xff, 0xff}
 
-// copyMerged loads t with one COPY fed by the merge of its runs.
+// copyMerged loads t with COPY statements fed by the merge of its runs, at
+// most copyBatchRows rows each.
 func copyMerged(ctx context.Context, tx pgx.Tx, rows map[string]int64, progress *tracker, t *spilled) error {
 	m, err := t.file.merge()
 	if err != nil {
 		return fmt.Errorf("copying %s: %w", t.table, err)
 	}
-	src := &mergeSource{m: m, patchID: t.hasID, progress: progress, pending: copyHeader}
 	sql := fmt.Sprintf("COPY %s (%s) FROM STDIN (FORMAT binary)", pgx.Identifier{t.table}.Sanitize(), quoteColumns(t.columns))
-	tag, err := tx.Conn().PgConn().CopyFrom(ctx, src, sql)
-	rows[t.table] += tag.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("copying %s: %w", t.table, err)
+	src := &mergeSource{m: m, patchID: t.hasID, progress: progress}
+	for more := true; more; {
+		src.start(copyBatchRows)
+		tag, err := tx.Conn().PgConn().CopyFrom(ctx, src, sql)
+		rows[t.table] += tag.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("copying %s: %w", t.table, err)
+		}
+		more = !src.merged
 	}
 	return nil
 }
 
-// mergeSource is the byte stream of a COPY in binary format whose tuples
-// come from a merge, the n-th tuple getting id n when the table has ids.
+// mergeSource is the byte stream of COPY statements in binary format whose
+// tuples come from a merge, the n-th tuple getting id n when the table has
+// ids. Each statement (start) ends after a number of tuples or the merge's last.
 type mergeSource struct {
 	m        *merger
 	patchID  bool
 	id       int64
 	pending  []byte
-	done     bool
+	left     int  // tuples this statement may still take; < 0: no limit
+	ended    bool // this statement's trailer is pending or sent
+	merged   bool // the merge is exhausted
 	progress *tracker
+}
+
+// start begins a statement of at most limit tuples (0: all that are left).
+func (s *mergeSource) start(limit int) {
+	s.pending, s.ended, s.left = copyHeader, false, limit
+	if limit <= 0 {
+		s.left = -1
+	}
 }
 
 // errIDOrder means the merge gave a numbered table's rows in another order
@@ -329,17 +349,22 @@ func (s *mergeSource) Read(p []byte) (int, error) {
 			n += c
 			continue
 		}
-		if s.done {
+		if s.ended {
 			break
+		}
+		if s.left == 0 {
+			s.pending, s.ended = copyTrailer, true
+			continue
 		}
 		_, tuple, _, ok, err := s.m.next()
 		if err != nil {
 			return n, err
 		}
 		if !ok {
-			s.pending, s.done = copyTrailer, true
+			s.pending, s.ended, s.merged = copyTrailer, true, true
 			continue
 		}
+		s.left--
 		s.id++
 		if s.patchID {
 			// The id is the second field, after the workspace id: skip the
@@ -353,7 +378,7 @@ func (s *mergeSource) Read(p []byte) (int, error) {
 		s.progress.step()
 		s.pending = tuple
 	}
-	if n == 0 && s.done {
+	if n == 0 && s.ended {
 		return 0, io.EOF
 	}
 	return n, nil
@@ -429,8 +454,10 @@ func numberRuns(dir, name string, s *spillFile) (*idFile, error) {
 // run reads the ids of run's records, in the run's order, reusing buf.
 func (f *idFile) run(run int, buf []int32) ([]int32, error) {
 	raw := make([]byte, 4*f.n[run])
-	if _, err := f.f.ReadAt(raw, f.start[run]*4); err != nil && !(errors.Is(err, io.EOF) && len(raw) == 0) {
-		return nil, fmt.Errorf("reading a temporary file: %w", err)
+	if len(raw) > 0 {
+		if _, err := f.f.ReadAt(raw, f.start[run]*4); err != nil {
+			return nil, fmt.Errorf("reading a temporary file: %w", err)
+		}
 	}
 	buf = buf[:0]
 	for i := 0; i < len(raw); i += 4 {

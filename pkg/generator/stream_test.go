@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ var fingerprintConfigs = map[string]generator.Config{
 // fingerprints were written by that code): the streamed load must give the
 // same rows, byte for byte, whatever its chunk size.
 func TestDataMatchesTheRecordedFingerprints(t *testing.T) {
-	got := loadFingerprints(t)
+	got, summaries := loadFingerprints(t)
 	const path = "testdata/fingerprints.json"
 	if *updateFingerprints {
 		b, err := json.MarshalIndent(got, "", "  ")
@@ -44,24 +45,46 @@ func TestDataMatchesTheRecordedFingerprints(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &want))
 	assert.Equal(t, want, got)
 
-	// 2000 contacts 37 at a time are 55 runs to merge, the spike one more;
-	// the chunks' edges must not show in the data.
+	// 2000 contacts 37 at a time are 55 runs to merge, the spike one more,
+	// and COPY statements of 1000 rows are 32 for the messages: neither the
+	// chunks' edges nor the statements' show in the data, nor in the
+	// summaries that the messages' triggers maintain statement by statement.
 	defer generator.SetChunkContacts(37)()
-	assert.Equal(t, want, loadFingerprints(t), "in chunks of 37 contacts")
+	defer generator.SetCopyBatchRows(1000)()
+	chunked, chunkedSummaries := loadFingerprints(t)
+	assert.Equal(t, want, chunked, "in chunks of 37 contacts, 1000 rows a COPY")
+	assert.Equal(t, summaries, chunkedSummaries, "the summaries, in chunks of 37 contacts, 1000 rows a COPY")
+}
+
+// summaryTables are the tables the messages' triggers fill, with their keys.
+var summaryTables = map[string]string{
+	"message_slots":         "workspace_id, slot, platform, inbox_id, direction, sender, billable",
+	"contact_slots":         "workspace_id, slot, contact_id, inbox_id",
+	"message_minutes":       "workspace_id, minute",
+	"contact_first_inbound": "workspace_id, contact_id",
 }
 
 // loadFingerprints loads each of fingerprintConfigs into a database of its own
-// and returns the databases' fingerprints.
-func loadFingerprints(t *testing.T) map[string]map[string]string {
+// and returns the databases' fingerprints, and those of their summary tables.
+func loadFingerprints(t *testing.T) (tables, summaries map[string]map[string]string) {
 	t.Helper()
-	got := map[string]map[string]string{}
+	tables, summaries = map[string]map[string]string{}, map[string]map[string]string{}
 	for name, cfg := range fingerprintConfigs {
 		pool := storetest.Pool(t)
 		_, err := generator.Load(context.Background(), pool, cfg)
 		require.NoError(t, err, name)
-		got[name] = fingerprint(t, pool)
+		tables[name] = fingerprint(t, pool)
+		summaries[name] = map[string]string{}
+		for table, key := range summaryTables {
+			var count int64
+			var sum string
+			q := fmt.Sprintf("SELECT count(*), coalesce(md5(string_agg(t::text, E'\\n' ORDER BY %s)), '') FROM %s t", key, table)
+			require.NoError(t, pool.QueryRow(context.Background(), q).Scan(&count, &sum))
+			require.Positive(t, count, table)
+			summaries[name][table] = fmt.Sprintf("%d rows, md5 %s", count, sum)
+		}
 	}
-	return got
+	return tables, summaries
 }
 
 // The rows wait in temporary files under $TMPDIR during a load; none is left
