@@ -36,7 +36,7 @@ import (
 // os.TempDir ($TMPDIR), removed when the load ends, however it ends.
 
 // chunkContacts is how many contacts are simulated at a time: a chunk's rows
-// take about 10 MB in memory; more chunks mean more runs (and read buffers)
+// take about 20 MB in memory; more chunks mean more runs (and read buffers)
 // to merge. Tests lower it to merge many runs.
 var chunkContacts = 8192
 
@@ -142,10 +142,13 @@ func (w *world) load(ctx context.Context, tx pgx.Tx, wsID int32, rows map[string
 
 	// Numbering: the ids of each run's rows, in the run's order.
 	for i := range keyed {
-		if keyed[i].ids, err = numberRuns(dir, keyed[i].name, keyed[i].file); err != nil {
+		keyed[i].ids, err = numberRuns(dir, keyed[i].name, keyed[i].file)
+		if keyed[i].ids != nil {
+			files = append(files, &spillFile{f: keyed[i].ids.f}) // closed with the others
+		}
+		if err != nil {
 			return err
 		}
-		files = append(files, &spillFile{f: keyed[i].ids.f})
 	}
 	err = w.makeLedger(func(each func(at, cost int64)) error {
 		m, err := sends.merge()
