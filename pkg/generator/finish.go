@@ -9,14 +9,15 @@ import (
 // an automatic recharge whenever the next template send would take the
 // balance under a fifth of a top-up, and a small refund for undelivered
 // templates every thirty days. Credits used are the template sends' costs, so
-// the balance (added minus used) stays positive at every instant.
-func (w *world) makeLedger() {
+// the balance (added minus used) stays positive at every instant. sends
+// calls its function with every template send's time and cost, in time order.
+func (w *world) makeLedger(sends func(func(at, cost int64)) error) error {
 	r := w.rng(streamLedger)
-	slices.SortStableFunc(w.sends, func(a, b sendRow) int { return cmpInt(a.at, b.at) })
 	// A top-up covers about a week of the period's sends, and at least the
 	// busiest day, so a campaign burst triggers one recharge, not several.
 	var total, busiest, today, dayStart int64
-	for _, s := range w.sends {
+	if err := sends(func(at, cost int64) {
+		s := sendRow{at: at, cost: cost}
 		if s.at >= w.start {
 			total += s.cost
 		}
@@ -25,6 +26,8 @@ func (w *world) makeLedger() {
 		}
 		today += s.cost
 		busiest = max(busiest, today)
+	}); err != nil {
+		return err
 	}
 	monthly := total * 30 / int64(w.cfg.Days)
 	size := niceCeil(max(monthly/4, busiest+busiest/10, 5_000_000))
@@ -47,7 +50,8 @@ func (w *world) makeLedger() {
 		usedSinceRefund = 0
 		nextRefund += 30 * day
 	}
-	for _, s := range w.sends {
+	if err := sends(func(at, cost int64) {
+		s := sendRow{at: at, cost: cost}
 		for nextRefund <= s.at {
 			refund()
 		}
@@ -57,11 +61,14 @@ func (w *world) makeLedger() {
 		}
 		balance -= s.cost
 		usedSinceRefund += s.cost
+	}); err != nil {
+		return err
 	}
 	for nextRefund < w.hi {
 		refund()
 	}
 	slices.SortStableFunc(w.ledger, func(a, b ledgerRow) int { return cmpInt(a.at, b.at) })
+	return nil
 }
 
 // niceCeil rounds up to 1, 2 or 5 times a power of ten.
@@ -75,33 +82,20 @@ func niceCeil(v int64) int64 {
 	}
 }
 
-// numberRows numbers the rows in time order, the way a live platform's
-// sequences would, starting at 1 in every workspace. Ids repeat across
-// workspaces on purpose: the keys are (workspace_id, id), and a query that
-// forgets the workspace in a join then visibly mixes tenants in tests.
-func (w *world) numberRows() {
-	w.contactIDs = byTime(len(w.contacts), w.lo, func(i int) int64 { return w.contacts[i].created })
-	w.convIDs = byTime(len(w.convs), w.lo, func(i int) int64 { return w.convs[i].started })
-	w.msgIDs = byTime(len(w.msgs), w.lo, func(i int) int64 { return w.msgs[i].at })
-	w.assignmentIDs = byTime(len(w.assigns), w.lo, func(i int) int64 { return w.assigns[i].created })
-	slices.SortStableFunc(w.triggers, func(a, b triggerRow) int { return cmpInt(a.at, b.at) })
-	slices.SortStableFunc(w.marks, func(a, b markRow) int { return cmpInt(a.at, b.at) })
-	slices.SortStableFunc(w.visits, func(a, b visitRow) int { return cmpInt(a.at, b.at) })
-	slices.SortStableFunc(w.aiUses, func(a, b aiUseRow) int { return cmpInt(a.at, b.at) })
-}
-
-// numbering is the id of every element of a table and the elements in id
-// order, 4 bytes each way: at ten million messages the ids are the largest
-// thing the generator holds after the rows themselves.
+// numbering is the id of every row of a table in the chunk being loaded:
+// ids are numbered in time order over the whole workspace, starting at 1 in
+// every workspace, the way a live platform's sequences would. Ids repeat
+// across workspaces on purpose: the keys are (workspace_id, id), and a query
+// that forgets the workspace in a join then visibly mixes tenants in tests.
 type numbering struct {
-	ids   []int32 // ids[i] is the id of element i
-	order []int32 // order[k] is the element whose id is k+1
+	ids  []int32 // ids[i-base] is the id of row i
+	base int32
 }
 
-// id is the id of element i.
-func (n numbering) id(i int32) int64 { return int64(n.ids[i]) }
+// id is the id of row i.
+func (n numbering) id(i int32) int64 { return int64(n.ids[i-n.base]) }
 
-// ref is the id of element i, or NULL for -1.
+// ref is the id of row i, or NULL for -1.
 func (n numbering) ref(i int32) any {
 	if i < 0 {
 		return nil
@@ -109,9 +103,9 @@ func (n numbering) ref(i int32) any {
 	return n.id(i)
 }
 
-// byTime gives element i the id 1 + its rank by time (ties keep their
-// generation order); every time is at or after lo.
-func byTime(n int, lo int64, at func(int) int64) numbering {
+// timeOrder is the order of n rows by time, ties in generation order: order[k]
+// is the row that comes k-th. Every time is at or after lo.
+func timeOrder(n int, lo int64, at func(int) int64) []int32 {
 	order := make([]int32, n)
 	if fitsPacked(n, lo, at) {
 		// One uint64 per element, the time since lo above the index: a plain
@@ -127,22 +121,18 @@ func byTime(n int, lo int64, at func(int) int64) numbering {
 		for k, key := range keys {
 			order[k] = int32(key & mask)
 		}
-	} else {
-		for i := range order {
-			order[i] = int32(i)
+		return order
+	}
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := cmpInt(at(int(a)), at(int(b))); c != 0 {
+			return c
 		}
-		slices.SortFunc(order, func(a, b int32) int {
-			if c := cmpInt(at(int(a)), at(int(b))); c != 0 {
-				return c
-			}
-			return int(a - b)
-		})
-	}
-	ids := make([]int32, n)
-	for k, i := range order {
-		ids[i] = int32(k + 1)
-	}
-	return numbering{ids: ids, order: order}
+		return int(a - b)
+	})
+	return order
 }
 
 // fitsPacked tells whether every time since lo and every index fit together

@@ -47,7 +47,7 @@ func TestSameSeedAndConfigGiveIdenticalData(t *testing.T) {
 		phases[p.Phase] = true
 	})
 	require.NoError(t, err)
-	assert.Equal(t, map[string]bool{generator.PhaseSimulating: true, generator.PhaseLoading: true}, phases)
+	assert.Equal(t, map[string]bool{generator.PhaseSimulating: true, generator.PhaseSorting: true, generator.PhaseLoading: true}, phases)
 	assert.Equal(t, 2, last.Workspace, "the last report is about the last workspace")
 	assert.LessOrEqual(t, last.Rows, stats.Total(), "reports count the rows copied")
 	differentSeed := small

@@ -88,14 +88,13 @@ func load(ctx context.Context, pool *pgxpool.Pool, cfg Config, report func(Progr
 		if progress != nil {
 			progress.p.Workspace = num
 		}
-		w.generate()
 		var id int32
 		if err := tx.QueryRow(ctx, "INSERT INTO workspaces (slug, name, created_at) VALUES ($1, $2, $3) RETURNING id",
 			w.slug, w.name, ts(w.lo)).Scan(&id); err != nil {
 			return stats, fmt.Errorf("generator: creating workspace %s: %w", w.slug, err)
 		}
 		stats.Rows["workspaces"]++
-		if err := w.copyAll(ctx, tx, id, stats.Rows); err != nil {
+		if err := w.load(ctx, tx, id, stats.Rows); err != nil {
 			return stats, fmt.Errorf("generator: loading workspace %s: %w", w.slug, err)
 		}
 	}
@@ -139,8 +138,115 @@ func copyTable(ctx context.Context, tx pgx.Tx, rows map[string]int64, progress *
 	return nil
 }
 
-// copyAll loads the workspace's tables in foreign-key order.
-func (w *world) copyAll(ctx context.Context, tx pgx.Tx, wsID int32, rows map[string]int64) error {
+// spilledTables are the tables whose rows go through spill files, the
+// numbered ones first, in the order of the keyed tables in load.
+func (w *world) spilledTables(wsID int32) []*spilled {
+	index := func(i int) any {
+		if i < 0 {
+			return nil
+		}
+		return int64(i + 1)
+	}
+	return []*spilled{
+		{table: "contacts", hasID: true, columns: []string{"workspace_id", "id", "platform", "chat_id", "display_name", "external_id", "created_at"},
+			n: func() int { return len(w.contacts) }, at: func(i int) int64 { return w.contacts[i].created },
+			fill: func(i int, row []any) {
+				c := &w.contacts[i]
+				row[0], row[1], row[2], row[3], row[4], row[5], row[6] = wsID, w.contactIDs.id(w.contactBase+int32(i)), platforms[c.platform], c.chatID, text(c.name), text(c.extID), ts(c.created)
+			}},
+		{table: "conversations", hasID: true, columns: []string{"workspace_id", "id", "contact_id", "inbox_id", "task_id", "start_flow_id",
+			"started_at", "closed_at", "last_message_at", "title", "external_id", "metadata", "is_bot",
+			"interest_at", "contact_obtained_at", "contact_details", "success_at", "previous_response_id",
+			"wh_get_contact", "wh_interest", "wh_success", "cost", "created_at", "modified_at"},
+			n: func() int { return len(w.convs) }, at: func(i int) int64 { return w.convs[i].started },
+			fill: func(i int, row []any) {
+				c := &w.convs[i]
+				task, flow := any(nil), any(nil)
+				if c.task >= 0 {
+					task = int64(c.task + 1)
+				}
+				if c.flow >= 0 {
+					flow = int64(c.flow + 1)
+				}
+				row[0], row[1], row[2], row[3], row[4], row[5] = wsID, w.convIDs.id(int32(i)), w.contactIDs.id(c.contact), int64(c.inbox+1), task, flow
+				row[6], row[7], row[8], row[9], row[10], row[11], row[12] = ts(c.started), ts(c.closed), ts(c.lastMsg), text(c.title), text(c.extID), c.metadata, c.isBot
+				row[13], row[14], row[15], row[16], row[17] = ts(c.interest), ts(c.obtained), text(c.details), ts(c.success), text(c.prevResp)
+				row[18], row[19], row[20], row[21], row[22], row[23] = text(c.whGet), text(c.whInt), text(c.whSucc), micros(c.cost), ts(c.started), ts(c.modified)
+			}},
+		{table: "messages", hasID: true, columns: []string{"workspace_id", "id", "conversation_id", "contact_id", "direction", "sender", "agent_id",
+			"created_at", "body", "intent", "language", "ai_cost", "billable", "billing_cost"},
+			n: func() int { return len(w.msgs) }, at: func(i int) int64 { return w.msgs[i].at },
+			fill: func(i int, row []any) {
+				m := &w.msgs[i]
+				direction, intent, lang, agent := "outbound", any(nil), any(nil), any(nil)
+				if m.sender == fromContact {
+					direction = "inbound"
+				}
+				if m.intent >= 0 {
+					intent = allIntents[m.intent].name
+				}
+				if m.lang >= 0 {
+					lang = languages[m.lang]
+				}
+				if m.agent >= 0 {
+					agent = int64(m.agent) + 1
+				}
+				row[0], row[1], row[2], row[3], row[4], row[5], row[6] = wsID, w.msgIDs.id(int32(i)), w.convIDs.id(m.conv), w.contactIDs.id(w.convs[m.conv].contact), direction, senderNames[m.sender], agent
+				row[7], row[8], row[9], row[10], row[11], row[12], row[13] = ts(m.at), w.texts[m.body], intent, lang, micros(int64(m.aiCost)), m.billable, micros(int64(m.bill))
+			}},
+		{table: "assignments", hasID: true, columns: []string{"workspace_id", "id", "conversation_id", "contact_id", "transferred_from", "agent_id",
+			"team_id", "role", "created_at", "accepted_at", "first_reply_at", "ended_at", "outcome", "closing_reason"},
+			n: func() int { return len(w.assigns) }, at: func(i int) int64 { return w.assigns[i].created },
+			fill: func(i int, row []any) {
+				a := &w.assigns[i]
+				row[0], row[1], row[2], row[3], row[4] = wsID, w.assignmentIDs.id(int32(i)), w.convIDs.id(a.conv), w.contactIDs.id(a.contact), w.assignmentIDs.ref(a.from)
+				row[5], row[6], row[7], row[8], row[9] = index(a.agent), index(a.team), text(a.role), ts(a.created), ts(a.accepted)
+				row[10], row[11], row[12], row[13] = ts(a.reply), ts(a.ended), text(a.outcome), text(a.reason)
+			}},
+		{table: "flow_triggers", hasID: true, columns: []string{"workspace_id", "id", "flow_id", "conversation_id", "triggered_at"},
+			n: func() int { return len(w.triggers) }, at: func(i int) int64 { return w.triggers[i].at },
+			fill: func(i int, row []any) {
+				t := &w.triggers[i]
+				row[0], row[1], row[2], row[3], row[4] = wsID, int64(0), int64(t.flow+1), w.convIDs.ref(t.conv), ts(t.at)
+			}},
+		{table: "conversation_markers", columns: []string{"workspace_id", "conversation_id", "marker_id", "marked_at"},
+			n: func() int { return len(w.marks) }, at: func(i int) int64 { return w.marks[i].at },
+			fill: func(i int, row []any) {
+				m := &w.marks[i]
+				row[0], row[1], row[2], row[3] = wsID, w.convIDs.id(m.conv), int64(m.marker+1), ts(m.at)
+			}},
+		{table: "page_visits", hasID: true, columns: []string{"workspace_id", "id", "contact_id", "conversation_id", "url", "title", "visited_at"},
+			n: func() int { return len(w.visits) }, at: func(i int) int64 { return w.visits[i].at },
+			fill: func(i int, row []any) {
+				v := &w.visits[i]
+				p := sitePages[v.page]
+				row[0], row[1], row[2], row[3] = wsID, int64(0), w.contactIDs.id(v.contact), w.convIDs.ref(v.conv)
+				row[4], row[5], row[6] = "https://"+w.slug+".shop.example"+p.path, p.title, ts(v.at)
+			}},
+		{table: "template_sends", hasID: true, columns: []string{"workspace_id", "id", "message_id", "inbox_id", "contact_id", "template", "category", "sent_at", "cost"},
+			n: func() int { return len(w.sends) }, at: func(i int) int64 { return w.sends[i].at },
+			fill: func(i int, row []any) {
+				s := &w.sends[i]
+				row[0], row[1], row[2], row[3], row[4] = wsID, int64(0), w.msgIDs.ref(s.msg), int64(s.inbox+1), w.contactIDs.id(s.contact)
+				row[5], row[6], row[7], row[8] = s.template, templateCategories[s.category], ts(s.at), micros(s.cost)
+			}},
+		{table: "ai_assist_uses", hasID: true, columns: []string{"workspace_id", "id", "agent_id", "conversation_id", "tool", "used_at", "suggested_text", "sent_text", "translation_applied"},
+			n: func() int { return len(w.aiUses) }, at: func(i int) int64 { return w.aiUses[i].at },
+			fill: func(i int, row []any) {
+				u := &w.aiUses[i]
+				var sent any
+				if u.hasSent {
+					sent = u.sent
+				}
+				row[0], row[1], row[2], row[3], row[4] = wsID, int64(0), int64(u.agent+1), w.convIDs.ref(u.conv), u.tool
+				row[5], row[6], row[7], row[8] = ts(u.at), u.suggested, sent, u.translated
+			}},
+	}
+}
+
+// copyAll loads the workspace's tables in foreign-key order: the small ones
+// from memory, the others from the merge of their spill files.
+func (w *world) copyAll(ctx context.Context, tx pgx.Tx, wsID int32, rows map[string]int64, spilled map[string]*spilled) error {
 	index := func(i int) any {
 		if i < 0 {
 			return nil
@@ -168,7 +274,7 @@ func (w *world) copyAll(ctx context.Context, tx pgx.Tx, wsID int32, rows map[str
 			}
 			row[0], row[1], row[2], row[3], row[4], row[5] = wsID, int64(i+1), s.name, s.platform, text(ext), ts(w.lo)
 		}},
-		{"contacts", []string{"workspace_id", "id", "platform", "chat_id", "display_name", "external_id", "created_at"}, len(w.contacts), nil},
+		{"contacts", nil, 0, nil},
 		{"tasks", []string{"workspace_id", "id", "name", "kind", "created_at"}, len(w.tasks), func(i int, row []any) {
 			t := &w.tasks[i]
 			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), t.name, t.kind, ts(t.created)
@@ -179,106 +285,60 @@ func (w *world) copyAll(ctx context.Context, tx pgx.Tx, wsID int32, rows map[str
 		{"markers", []string{"workspace_id", "id", "name"}, len(markerNames), func(i int, row []any) {
 			row[0], row[1], row[2] = wsID, int64(i+1), markerNames[i]
 		}},
-		{"conversations", []string{"workspace_id", "id", "contact_id", "inbox_id", "task_id", "start_flow_id",
-			"started_at", "closed_at", "last_message_at", "title", "external_id", "metadata", "is_bot",
-			"interest_at", "contact_obtained_at", "contact_details", "success_at", "previous_response_id",
-			"wh_get_contact", "wh_interest", "wh_success", "cost", "created_at", "modified_at"}, len(w.convs), nil},
-		{"messages", []string{"workspace_id", "id", "conversation_id", "contact_id", "direction", "sender", "agent_id",
-			"created_at", "body", "intent", "language", "ai_cost", "billable", "billing_cost"}, len(w.msgs), nil},
-		{"assignments", []string{"workspace_id", "id", "conversation_id", "contact_id", "transferred_from", "agent_id",
-			"team_id", "role", "created_at", "accepted_at", "first_reply_at", "ended_at", "outcome", "closing_reason"}, len(w.assigns), nil},
+		{"conversations", nil, 0, nil},
+		{"messages", nil, 0, nil},
+		{"assignments", nil, 0, nil},
 		{"agent_presence", []string{"workspace_id", "id", "agent_id", "started_at", "ended_at"}, len(w.presence), func(i int, row []any) {
 			p := &w.presence[i]
 			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), int64(p.agent+1), ts(p.from), ts(p.to)
 		}},
-		{"flow_triggers", []string{"workspace_id", "id", "flow_id", "conversation_id", "triggered_at"}, len(w.triggers), func(i int, row []any) {
-			t := &w.triggers[i]
-			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), int64(t.flow+1), w.convIDs.ref(t.conv), ts(t.at)
-		}},
-		{"conversation_markers", []string{"workspace_id", "conversation_id", "marker_id", "marked_at"}, len(w.marks), func(i int, row []any) {
-			m := &w.marks[i]
-			row[0], row[1], row[2], row[3] = wsID, w.convIDs.id(m.conv), int64(m.marker+1), ts(m.at)
-		}},
-		{"page_visits", []string{"workspace_id", "id", "contact_id", "conversation_id", "url", "title", "visited_at"}, len(w.visits), func(i int, row []any) {
-			v := &w.visits[i]
-			p := sitePages[v.page]
-			row[0], row[1], row[2], row[3] = wsID, int64(i+1), w.contactIDs.id(v.contact), w.convIDs.ref(v.conv)
-			row[4], row[5], row[6] = "https://"+w.slug+".shop.example"+p.path, p.title, ts(v.at)
-		}},
-		{"template_sends", []string{"workspace_id", "id", "message_id", "inbox_id", "contact_id", "template", "category", "sent_at", "cost"}, len(w.sends), func(i int, row []any) {
-			s := &w.sends[i]
-			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), w.msgIDs.ref(s.msg), int64(s.inbox+1), w.contactIDs.id(s.contact)
-			row[5], row[6], row[7], row[8] = s.template, templateCategories[s.category], ts(s.at), micros(s.cost)
-		}},
+		{"flow_triggers", nil, 0, nil},
+		{"conversation_markers", nil, 0, nil},
+		{"page_visits", nil, 0, nil},
+		{"template_sends", nil, 0, nil},
 		{"credit_ledger", []string{"workspace_id", "id", "occurred_at", "kind", "amount", "note"}, len(w.ledger), func(i int, row []any) {
 			l := &w.ledger[i]
 			row[0], row[1], row[2], row[3], row[4], row[5] = wsID, int64(i+1), ts(l.at), l.kind, micros(l.amount), text(l.note)
 		}},
-		{"ai_assist_uses", []string{"workspace_id", "id", "agent_id", "conversation_id", "tool", "used_at", "suggested_text", "sent_text", "translation_applied"}, len(w.aiUses), func(i int, row []any) {
-			u := &w.aiUses[i]
-			var sent any
-			if u.hasSent {
-				sent = u.sent
-			}
-			row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), int64(u.agent+1), w.convIDs.ref(u.conv), u.tool
-			row[5], row[6], row[7], row[8] = ts(u.at), u.suggested, sent, u.translated
-		}},
-	}
-
-	// The big tables are written in id order, which is time order.
-	steps[3].fill = func(i int, row []any) {
-		ci := w.contactIDs.order[i]
-		c := &w.contacts[ci]
-		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = wsID, int64(i+1), platforms[c.platform], c.chatID, text(c.name), text(c.extID), ts(c.created)
-	}
-	steps[7].fill = func(i int, row []any) {
-		c := &w.convs[w.convIDs.order[i]]
-		task, flow := any(nil), any(nil)
-		if c.task >= 0 {
-			task = int64(c.task + 1)
-		}
-		if c.flow >= 0 {
-			flow = int64(c.flow + 1)
-		}
-		row[0], row[1], row[2], row[3], row[4], row[5] = wsID, int64(i+1), w.contactIDs.id(c.contact), int64(c.inbox+1), task, flow
-		row[6], row[7], row[8], row[9], row[10], row[11], row[12] = ts(c.started), ts(c.closed), ts(c.lastMsg), text(c.title), text(c.extID), c.metadata, c.isBot
-		row[13], row[14], row[15], row[16], row[17] = ts(c.interest), ts(c.obtained), text(c.details), ts(c.success), text(c.prevResp)
-		row[18], row[19], row[20], row[21], row[22], row[23] = text(c.whGet), text(c.whInt), text(c.whSucc), micros(c.cost), ts(c.started), ts(c.modified)
-	}
-	steps[8].fill = func(i int, row []any) {
-		m := &w.msgs[w.msgIDs.order[i]]
-		direction, intent, lang, agent := "outbound", any(nil), any(nil), any(nil)
-		if m.sender == fromContact {
-			direction = "inbound"
-		}
-		if m.intent >= 0 {
-			intent = allIntents[m.intent].name
-		}
-		if m.lang >= 0 {
-			lang = languages[m.lang]
-		}
-		if m.agent >= 0 {
-			agent = int64(m.agent) + 1
-		}
-		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = wsID, int64(i+1), w.convIDs.id(m.conv), w.contactIDs.id(w.convs[m.conv].contact), direction, senderNames[m.sender], agent
-		row[7], row[8], row[9], row[10], row[11], row[12], row[13] = ts(m.at), w.texts[m.body], intent, lang, micros(int64(m.aiCost)), m.billable, micros(int64(m.bill))
-	}
-	steps[9].fill = func(i int, row []any) {
-		a := &w.assigns[w.assignmentIDs.order[i]]
-		row[0], row[1], row[2], row[3], row[4] = wsID, int64(i+1), w.convIDs.id(a.conv), w.contactIDs.id(a.contact), w.assignmentIDs.ref(a.from)
-		row[5], row[6], row[7], row[8], row[9] = index(a.agent), index(a.team), text(a.role), ts(a.created), ts(a.accepted)
-		row[10], row[11], row[12], row[13] = ts(a.reply), ts(a.ended), text(a.outcome), text(a.reason)
+		{"ai_assist_uses", nil, 0, nil},
 	}
 
 	total := int64(0)
 	for _, s := range steps {
 		total += int64(s.n)
+		if t := spilled[s.table]; t != nil {
+			total += t.file.records()
+		}
 	}
 	w.progress.start(PhaseLoading, total)
 	for _, s := range steps {
+		if s.table == "messages" {
+			if err := analyzeBeforeMessages(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if t := spilled[s.table]; t != nil {
+			if err := copyMerged(ctx, tx, rows, w.progress, t); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := copyTable(ctx, tx, rows, w.progress, s.table, s.columns, s.n, s.fill); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// analyzeBeforeMessages refreshes the statistics of the tables that the
+// messages' summary trigger (migration 3) joins, inside the load's
+// transaction. Without them the trigger plans its statements for the tables
+// as they were before the load, empty or much smaller, and picks nested loops
+// over the whole transition table: the messages of the default demo size
+// then took 10 to 40 s instead of under one (see docs/performance.md).
+func analyzeBeforeMessages(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, "ANALYZE contacts, conversations"); err != nil {
+		return fmt.Errorf("analyzing contacts and conversations before the messages: %w", err)
 	}
 	return nil
 }

@@ -11,20 +11,20 @@ import (
 // never has two conversations open at once: a campaign that finds the contact
 // in a conversation skips them, and a return waits until the last one closed.
 func (w *world) simulateContact(r rng, ci int32) {
-	c := &w.contacts[ci]
+	c := w.contact(ci)
 	busy := int64(0) // the contact's current conversation lasts until busy
 	next := c.acquired
 	k := 0
 	for {
 		campaignAt := int64(never)
 		if k < len(c.campaigns) {
-			campaignAt = w.recipients[c.campaigns[k]].at
+			campaignAt = c.campaigns[k].at
 		}
 		if next >= w.hi && campaignAt >= w.hi {
 			return
 		}
 		if campaignAt <= next {
-			rc := w.recipients[c.campaigns[k]]
+			rc := c.campaigns[k]
 			k++
 			if rc.at < busy {
 				continue
@@ -87,7 +87,7 @@ type conv struct {
 }
 
 func (w *world) newConv(r rng, ci int32, inbox, task, flow int, started int64) *conv {
-	c := &w.contacts[ci]
+	c := w.contact(ci)
 	w.convs = append(w.convs, convRow{contact: ci, inbox: inbox, task: task, flow: flow, isBot: c.isBot, started: started, title: c.name})
 	x := &conv{w: w, r: r, idx: int32(len(w.convs) - 1), contact: ci, c: c, lang: c.lang, last: started - 1, kept: started, first: len(w.msgs)}
 	x.row = &w.convs[x.idx]
@@ -211,7 +211,7 @@ func (x *conv) botDelay() int64 { return x.r.between(800, 4*second) }
 // off to a human. It returns when the contact is free again (the closing
 // time, or never when the conversation stays open).
 func (w *world) organicConversation(r rng, ci int32, start int64, final bool) int64 {
-	c := &w.contacts[ci]
+	c := w.contact(ci)
 	task := -1
 	if c.inbox == inboxWASales {
 		task = 0
@@ -584,7 +584,7 @@ func (x *conv) addAssign(a assignRow) int64 {
 // contacts never answer; some reply, show interest, leave contact details,
 // and a few become successes.
 func (w *world) campaignConversation(r rng, ci int32, rc recipient) (int64, bool) {
-	c := &w.contacts[ci]
+	c := w.contact(ci)
 	task := w.tasks[rc.task]
 	spec := campaignSpecs[task.spec]
 	inbox := inboxWASales
@@ -596,7 +596,7 @@ func (w *world) campaignConversation(r rng, ci int32, rc recipient) (int64, bool
 	case spec.category == catUtility:
 		inbox = inboxWASupport
 	}
-	x := w.newConv(r, ci, inbox, rc.task, flowCampaign, rc.at)
+	x := w.newConv(r, ci, inbox, int(rc.task), flowCampaign, rc.at)
 	segment := "returning"
 	if c.lead {
 		segment = "imported"

@@ -72,7 +72,7 @@ func (w *world) missedSpike(team int) {
 
 	for _, s := range slots {
 		start := s.created - r.between(minute, 150*second)
-		ci := int32(len(w.contacts))
+		ci := w.contactBase + int32(len(w.contacts))
 		c := contactRow{platform: platWhatsApp, inbox: inboxWASales, lang: lang.draw(r), lang2: -1,
 			created: start, acquired: start, hasFirstConversation: true}
 		c.chatID = chatID(c.platform, c.lang, uint64(ci), offset, r)

@@ -56,13 +56,13 @@ type (
 		inbox                int
 		isBot, vip           bool
 		lead                 bool
-		campaigns            []int32 // recipient indexes, in time order
+		campaigns            []recipient // in time order
 		hasFirstConversation bool
 	}
 	recipient struct {
-		task    int
-		contact int32
 		at      int64
+		contact int32
+		task    int32
 	}
 	convRow struct {
 		contact                                                         int32
@@ -147,25 +147,35 @@ type world struct {
 	topicZipf  weighted // over ranks
 	pageZipf   weighted
 
-	agents     []agentRow
-	presence   []presenceRow
-	tasks      []taskRow
-	contacts   []contactRow
-	recipients []recipient
-	convs      []convRow
-	msgs       []msgRow
-	assigns    []assignRow
-	triggers   []triggerRow
-	marks      []markRow
-	visits     []visitRow
-	sends      []sendRow
-	ledger     []ledgerRow
-	aiUses     []aiUseRow
+	agents   []agentRow
+	presence []presenceRow
+	tasks    []taskRow
+	people   []person // every contact, compact
+	// Rows that planning makes, before any contact is simulated.
+	planTriggers []triggerRow
+	planAIUses   []aiUseRow
+	recipients   []recipient // campaign recipients by contact, then time
+
+	// The rows of the chunk being simulated (see stream.go); references
+	// between them are indexes into these slices, except contacts', which
+	// are workspace-wide (contacts[ci-contactBase]).
+	contacts      []contactRow
+	contactBase   int32
+	nextRecipient int // the first recipient of the next chunk
+	convs         []convRow
+	msgs          []msgRow
+	assigns       []assignRow
+	triggers      []triggerRow
+	marks         []markRow
+	visits        []visitRow
+	sends         []sendRow
+	ledger        []ledgerRow
+	aiUses        []aiUseRow
 
 	texts   []string          // message bodies, each once
 	textIDs map[string]uint32 // body -> index in texts
 
-	// ids of the rows once ordered by time.
+	// ids of the chunk's rows, in the order of the whole workspace by time.
 	contactIDs, convIDs, msgIDs, assignmentIDs numbering
 
 	progress *tracker // nil: nobody watches
@@ -280,29 +290,65 @@ func slugOf(num int) string {
 
 func (w *world) rng(purpose int) rng { return newRNG(w.cfg.Seed, w.num, purpose) }
 
-// generate simulates the whole workspace.
-func (w *world) generate() {
+// plan prepares what the contacts' simulation draws on: agents and their
+// presence, every contact in compact form, and the campaigns' recipients.
+func (w *world) plan() {
 	phraseVariants()
 	w.makeAgents()
-	w.makeContacts()
+	w.makePeople()
 	w.planCampaigns()
-	// About 17.4 messages and 2.5 conversations per contact; reserving them
-	// up front saves copying the largest slices as they grow, which for a
-	// moment holds both the old and the new array.
-	w.msgs = make([]msgRow, 0, len(w.contacts)*18)
-	w.convs = make([]convRow, 0, len(w.contacts)*13/5+1024)
-	w.textIDs = map[string]uint32{}
+}
+
+// simulate plays the contacts' histories, a chunk of chunkContacts contacts
+// at a time, with one random stream running through them in turn, and calls
+// each after the chunk's rows are in w's slices. Runs are, in order: the
+// rows planning made (campaign flow triggers, AI assist uses outside
+// conversations), one run per chunk, and the missed-hand-off spike's rows;
+// simulating again gives the same runs.
+func (w *world) simulate(phase string, each func(run int) error) error {
+	run := 0
+	w.resetChunk()
+	w.triggers, w.aiUses = w.planTriggers, w.planAIUses
+	if err := each(run); err != nil {
+		return err
+	}
 	r := w.rng(streamConversations)
-	w.progress.start(PhaseSimulating, int64(len(w.contacts)))
-	for i := range w.contacts {
-		w.simulateContact(r, int32(i))
-		w.progress.step()
+	contacts := w.contactStream()
+	w.nextRecipient = 0
+	w.progress.start(phase, int64(w.cfg.Contacts))
+	for base := 0; base < w.cfg.Contacts; base += chunkContacts {
+		run++
+		w.resetChunk()
+		w.nextContacts(contacts, min(chunkContacts, w.cfg.Contacts-base))
+		for i := range w.contacts {
+			w.simulateContact(r, w.contactBase+int32(i))
+			w.progress.step()
+		}
+		if err := each(run); err != nil {
+			return err
+		}
 	}
 	if w.cfg.MissedSpike != "" {
+		run++
+		w.resetChunk()
+		w.contactBase = int32(w.cfg.Contacts)
 		w.missedSpike(teamIndex(w.cfg.MissedSpike))
+		if err := each(run); err != nil {
+			return err
+		}
 	}
-	w.makeLedger()
-	w.numberRows()
+	return nil
+}
+
+// resetChunk empties the chunk's rows, keeping their arrays for the next chunk.
+func (w *world) resetChunk() {
+	w.contacts, w.convs, w.msgs, w.assigns = w.contacts[:0], w.convs[:0], w.msgs[:0], w.assigns[:0]
+	w.triggers, w.marks, w.visits, w.sends, w.aiUses = nil, w.marks[:0], w.visits[:0], w.sends[:0], nil
+	w.texts = w.texts[:0]
+	if w.textIDs == nil {
+		w.textIDs = map[string]uint32{}
+	}
+	clear(w.textIDs)
 }
 
 // makeAgents creates the agents and their presence: about 8 hours a working
@@ -403,7 +449,7 @@ func (w *world) makeAgents() {
 			if r.chance(0.6) {
 				use.sent, use.hasSent = r.editText(use.suggested, langEN), true
 			}
-			w.aiUses = append(w.aiUses, use)
+			w.planAIUses = append(w.planAIUses, use)
 		}
 	}
 }
@@ -446,46 +492,108 @@ func (w *world) pickAgent(r rng, team int, t int64) int {
 	return candidates[r.IntN(n)]
 }
 
-// makeContacts draws every contact's platform, language and acquisition time.
-// Acquisition follows the activity curve over [lo, hi): the growth makes later
-// weeks bring more new users, and the contacts acquired before Start are the
-// ones who already existed when the period began.
-func (w *world) makeContacts() {
-	r := w.rng(streamContacts)
-	plat := newWeighted(platformWeights)
-	lang := newWeighted(languageWeights)
-	offset := splitmix(w.cfg.Seed ^ uint64(w.num)<<32)
-	w.contacts = make([]contactRow, w.cfg.Contacts)
-	for i := range w.contacts {
-		c := &w.contacts[i]
-		c.platform = plat.draw(r)
-		c.lang = lang.draw(r)
-		c.lang2 = -1
-		if r.chance(0.12) {
-			c.lang2 = (c.lang + 1 + r.IntN(len(languages)-1)) % len(languages)
-		}
-		c.inbox = platformInbox[c.platform]
-		if c.platform == platWhatsApp && r.chance(0.35) {
-			c.inbox = inboxWASales
-		}
-		c.isBot = (c.platform == platWebchat || c.platform == platInstagram) && r.chance(0.02)
-		c.vip = r.chance(0.04)
-		c.chatID = chatID(c.platform, c.lang, uint64(i), offset, r)
-		if !(c.platform == platWebchat && r.chance(0.3)) && !c.isBot {
-			c.name = pick(r, firstNames[c.lang]) + " " + pick(r, lastNames[c.lang])
-		}
-		if r.chance(0.12) {
-			c.extID = fmt.Sprintf("crm-%06d", 100000+r.IntN(900000))
-		}
-		// About 5% of all contacts are imported leads: WhatsApp numbers that a
-		// marketing campaign writes to first (they are given a campaign later).
-		c.lead = c.platform == platWhatsApp && !c.isBot && r.chance(0.09)
-		if !c.lead {
-			c.acquired = w.act.sample(r, w.lo, w.hi)
-			c.created = c.acquired
-		}
+// person is what the whole workspace needs to know of a contact while the
+// contacts are simulated a chunk at a time: enough to choose campaign
+// audiences. The rest of a contact (names, ids on its platform) is drawn
+// again, from the same stream, when its chunk comes (contactStream).
+type person struct {
+	created     int64 // acquisition time, or import time for a lead
+	platform    uint8
+	lead, isBot bool
+}
+
+// acquired is when the contact first writes on their own: never for a lead.
+func (p person) acquired() int64 {
+	if p.lead {
+		return never
+	}
+	return p.created
+}
+
+// contactStream draws the contacts one after the other: platform, language
+// and acquisition time follow the activity curve over [lo, hi): the growth
+// makes later weeks bring more new users, and the contacts acquired before
+// Start are the ones who already existed when the period began. Drawing them
+// again from a new stream gives the same contacts.
+type contactStream struct {
+	w          *world
+	r          rng
+	plat, lang weighted
+	offset     uint64
+	i          int
+}
+
+func (w *world) contactStream() *contactStream {
+	return &contactStream{w: w, r: w.rng(streamContacts), plat: newWeighted(platformWeights), lang: newWeighted(languageWeights),
+		offset: splitmix(w.cfg.Seed ^ uint64(w.num)<<32)}
+}
+
+// next draws the next contact.
+func (s *contactStream) next() contactRow {
+	w, r, i := s.w, s.r, s.i
+	s.i++
+	var c contactRow
+	c.platform = s.plat.draw(r)
+	c.lang = s.lang.draw(r)
+	c.lang2 = -1
+	if r.chance(0.12) {
+		c.lang2 = (c.lang + 1 + r.IntN(len(languages)-1)) % len(languages)
+	}
+	c.inbox = platformInbox[c.platform]
+	if c.platform == platWhatsApp && r.chance(0.35) {
+		c.inbox = inboxWASales
+	}
+	c.isBot = (c.platform == platWebchat || c.platform == platInstagram) && r.chance(0.02)
+	c.vip = r.chance(0.04)
+	c.chatID = chatID(c.platform, c.lang, uint64(i), s.offset, r)
+	if !(c.platform == platWebchat && r.chance(0.3)) && !c.isBot {
+		c.name = pick(r, firstNames[c.lang]) + " " + pick(r, lastNames[c.lang])
+	}
+	if r.chance(0.12) {
+		c.extID = fmt.Sprintf("crm-%06d", 100000+r.IntN(900000))
+	}
+	// About 5% of all contacts are imported leads: WhatsApp numbers that a
+	// marketing campaign writes to first (they are given a campaign later).
+	c.lead = c.platform == platWhatsApp && !c.isBot && r.chance(0.09)
+	if !c.lead {
+		c.acquired = w.act.sample(r, w.lo, w.hi)
+		c.created = c.acquired
+	}
+	return c
+}
+
+// makePeople draws every contact once and keeps what planning needs.
+func (w *world) makePeople() {
+	s := w.contactStream()
+	w.people = make([]person, w.cfg.Contacts)
+	for i := range w.people {
+		c := s.next()
+		w.people[i] = person{created: c.created, platform: uint8(c.platform), lead: c.lead, isBot: c.isBot}
 	}
 }
+
+// nextContacts draws the next n contacts of s in full, with what planning
+// decided (leads' import times, campaigns) filled in, as the chunk's contacts.
+func (w *world) nextContacts(s *contactStream, n int) {
+	base := s.i
+	w.contactBase = int32(base)
+	w.contacts = slices.Grow(w.contacts[:0], n)
+	for k := 0; k < n; k++ {
+		c := s.next()
+		p := w.people[base+k]
+		c.lead, c.created, c.acquired = p.lead, p.created, p.acquired()
+		// Recipients are sorted by contact, so the chunk's come next.
+		from := w.nextRecipient
+		for w.nextRecipient < len(w.recipients) && int(w.recipients[w.nextRecipient].contact) == base+k {
+			w.nextRecipient++
+		}
+		c.campaigns = w.recipients[from:w.nextRecipient]
+		w.contacts = append(w.contacts, c)
+	}
+}
+
+// contact is the chunk's contact with the workspace-wide index ci.
+func (w *world) contact(ci int32) *contactRow { return &w.contacts[ci-w.contactBase] }
 
 // chatID is the contact's id on its platform, unique per platform: phone
 // numbers and numeric ids come from a bijection of the contact's index.
@@ -543,35 +651,33 @@ func (w *world) planCampaigns() {
 			marketing = append(marketing, len(w.tasks)-1)
 		}
 		// The scheduler runs the campaign flow once per campaign, outside any conversation.
-		w.triggers = append(w.triggers, triggerRow{flow: flowCampaign, conv: -1, at: send})
+		w.planTriggers = append(w.planTriggers, triggerRow{flow: flowCampaign, conv: -1, at: send})
 	}
 
 	// Leads are imported shortly after their campaign is created.
 	leads := make([][]int32, len(w.tasks))
-	for i := range w.contacts {
-		c := &w.contacts[i]
+	for i := range w.people {
+		c := &w.people[i]
 		if !c.lead {
 			continue
 		}
 		if len(marketing) == 0 {
-			c.lead, c.acquired = false, w.act.sample(r, w.lo, w.hi)
-			c.created = c.acquired
+			c.lead, c.created = false, w.act.sample(r, w.lo, w.hi)
 			continue
 		}
 		ti := marketing[r.IntN(len(marketing))]
 		c.created = w.tasks[ti].created + r.between(minute, 30*minute)
-		c.acquired = never
 		leads[ti] = append(leads[ti], int32(i))
 	}
 
-	audience := make([]int32, 0, len(w.contacts))
+	audience := make([]int32, 0, len(w.people))
 	for ti := 1; ti < len(w.tasks); ti++ {
 		t := w.tasks[ti]
 		spec := campaignSpecs[t.spec]
 		audience = audience[:0]
-		for i := range w.contacts {
-			c := &w.contacts[i]
-			if c.lead || c.isBot || c.acquired >= t.send-hour {
+		for i := range w.people {
+			c := &w.people[i]
+			if c.lead || c.isBot || c.acquired() >= t.send-hour {
 				continue
 			}
 			ok := c.platform == platWhatsApp
@@ -593,15 +699,14 @@ func (w *world) planCampaigns() {
 		for i, ci := range batch {
 			at := t.send + int64(i)*750 + r.between(0, 500)
 			if at < w.hi {
-				w.recipients = append(w.recipients, recipient{task: ti, contact: ci, at: at})
+				w.recipients = append(w.recipients, recipient{task: int32(ti), contact: ci, at: at})
 			}
 		}
 	}
+	// Each contact's campaigns in time order, the contacts one after the
+	// other, so that a chunk of contacts takes the next stretch.
 	slices.SortStableFunc(w.recipients, func(a, b recipient) int { return cmpInt(a.at, b.at) })
-	for i, rc := range w.recipients {
-		c := &w.contacts[rc.contact]
-		c.campaigns = append(c.campaigns, int32(i))
-	}
+	slices.SortStableFunc(w.recipients, func(a, b recipient) int { return int(a.contact - b.contact) })
 }
 
 func cmpInt(a, b int64) int {

@@ -80,7 +80,7 @@ func (l *Line) print(text string) {
 // Format is the text of one progress report, elapsed into its phase.
 func Format(p generator.Progress, elapsed time.Duration) string {
 	unit := "rows"
-	if p.Phase == generator.PhaseSimulating {
+	if p.Phase == generator.PhaseSimulating || p.Phase == generator.PhaseSorting {
 		unit = "contacts"
 	}
 	text := fmt.Sprintf("workspace %d/%d %s: %s of %s %s", p.Workspace, p.Workspaces, p.Phase, thousands(p.Done), thousands(p.Total), unit)

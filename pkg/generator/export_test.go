@@ -1,0 +1,17 @@
+package generator
+
+// SetChunkContacts makes loads simulate n contacts at a time until the
+// returned function restores the default, so that tests merge many runs.
+func SetChunkContacts(n int) (restore func()) {
+	old := chunkContacts
+	chunkContacts = n
+	return func() { chunkContacts = old }
+}
+
+// SetCopyBatchRows makes loads copy at most n rows per COPY statement until
+// the returned function restores the default.
+func SetCopyBatchRows(n int) (restore func()) {
+	old := copyBatchRows
+	copyBatchRows = n
+	return func() { copyBatchRows = old }
+}
