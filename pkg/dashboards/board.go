@@ -264,6 +264,13 @@ func (q Query) describe() string {
 	if q.GroupBy != "" {
 		text += " by " + q.GroupBy
 	}
+	switch q.Compare {
+	case "":
+	case "previous":
+		text += ", compared with the previous period"
+	default:
+		text += ", compared with " + q.Compare + " earlier"
+	}
 	return text
 }
 

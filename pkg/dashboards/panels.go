@@ -71,6 +71,18 @@ func statPanel(title, note string, width uint32, queries ...*QueryBuilder) *stat
 	return p
 }
 
+// comparedStatPanel is a stat of one total compared with the previous
+// period: the query answers a previous row, then the current one, and the
+// stat shows the last (the current total) with its change from the first,
+// the way Grafana's percent change reads a field (diffperc: last minus
+// first, over first).
+func comparedStatPanel(title, note string, width uint32, query *QueryBuilder) *stat.PanelBuilder {
+	return statPanel(title, note+" The percentage is the change from the previous period of the same length (the previous calendar month for a month).",
+		width, query.ComparedWith("previous")).
+		ShowPercentChange(true).
+		PercentChangeColorMode(common.PercentChangeColorModeStandard)
+}
+
 // unitOverrides gives every query whose unit differs from the first's its own.
 func unitOverrides(queries []*QueryBuilder, override func(string, []dashboard.DynamicConfigValue)) {
 	for _, q := range queries[1:] {

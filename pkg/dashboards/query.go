@@ -50,6 +50,8 @@ type Query struct {
 	// Event and Threshold are an annotation query's, which names no metric.
 	Event     string  `json:"event,omitempty"`
 	Threshold float64 `json:"threshold,omitempty"`
+	// Compare asks for a previous period too ("previous", or an offset such as "7d").
+	Compare string `json:"compare,omitempty"`
 }
 
 var _ variants.Dataquery = Query{}
@@ -140,6 +142,10 @@ func (b *QueryBuilder) Interval(interval string) *QueryBuilder { b.query.Interva
 
 // Limit cuts a ranking or records answer to n rows.
 func (b *QueryBuilder) Limit(n int) *QueryBuilder { b.query.Limit = n; return b }
+
+// ComparedWith also asks for the metric over a previous period ("previous",
+// or an offset such as "7d"): a stat then shows the change against it.
+func (b *QueryBuilder) ComparedWith(period string) *QueryBuilder { b.query.Compare = period; return b }
 
 // ConversationID names the conversation of a transcript (an id or "$conversation").
 func (b *QueryBuilder) ConversationID(id string) *QueryBuilder { b.query.ConversationID = id; return b }

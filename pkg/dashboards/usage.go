@@ -63,10 +63,10 @@ func usage() *board {
 		Options(intervalOptions("month", "week", "day", "hour", "auto")))
 
 	totals := func(metric string) *QueryBuilder { return b.query(models.KindTotals, metric) }
-	b.add(statPanel("Active users", "Distinct over the whole range.", 6, totals("active_users")))
-	b.add(statPanel("New users", "Over the whole range.", 6, totals("new_users")))
-	b.add(statPanel("Total users", "At the end of the range.", 6, totals("total_users")))
-	b.add(statPanel("Returning users", "Distinct over the whole range.", 6, totals("returning_users")))
+	b.add(comparedStatPanel("Active users", "Distinct over the whole range.", 6, totals("active_users")))
+	b.add(comparedStatPanel("New users", "Over the whole range.", 6, totals("new_users")))
+	b.add(comparedStatPanel("Total users", "At the end of the range.", 6, totals("total_users")))
+	b.add(comparedStatPanel("Returning users", "Distinct over the whole range.", 6, totals("returning_users")))
 
 	perInterval := func(metric string) *QueryBuilder {
 		return b.query(models.KindTimeSeries, metric).GroupBy("platform").Interval("$interval")

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
@@ -75,6 +76,17 @@ func TestShippedDashboards(t *testing.T) {
 						sent, err := replay.Substitute(target, values, values["interval"].First())
 						require.NoError(t, err)
 						frame := ask(t, demo, string(sent), panelFrom.Format(time.RFC3339Nano), panelTo.Format(time.RFC3339Nano))
+						var fields map[string]any
+						require.NoError(t, json.Unmarshal(sent, &fields))
+						if _, compared := fields["compare"]; compared && panel.Type == "stat" {
+							// The stat shows the current row, the number for exactly the range.
+							delete(fields, "compare")
+							plain, err := json.Marshal(fields)
+							require.NoError(t, err)
+							alone := ask(t, demo, string(plain), panelFrom.Format(time.RFC3339Nano), panelTo.Format(time.RFC3339Nano))
+							comparedStat(t, frame, alone)
+							continue
+						}
 						drawable(t, panel.Type, frame)
 					}
 				})
@@ -95,6 +107,33 @@ func TestShippedDashboards(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// comparedStat checks a stat compared with the previous period: a previous
+// row, then the current one, whose value is the same query's without the
+// comparison; Grafana's stat shows the last row and its change from the first.
+func comparedStat(t *testing.T, frame, alone *data.Frame) {
+	t.Helper()
+	require.Equal(t, 2, frame.Rows(), "the previous and the current period")
+	period, _ := frame.FieldByName("period")
+	require.NotNil(t, period, "a period field")
+	require.Equal(t, []any{"previous", "current"}, []any{period.At(0), period.At(1)})
+	var numbers []*data.Field
+	for _, field := range frame.Fields {
+		if field.Type().Numeric() {
+			numbers = append(numbers, field)
+		}
+	}
+	require.Len(t, numbers, 1, "one number")
+	current, ok := numbers[0].ConcreteAt(1)
+	require.True(t, ok, "the current value is not null on the demo data")
+	drawable(t, "stat", alone)
+	for _, field := range alone.Fields {
+		if field.Type().Numeric() {
+			want, _ := field.ConcreteAt(0)
+			assert.Equal(t, want, current, "the current row is the total over the range")
+		}
 	}
 }
 
