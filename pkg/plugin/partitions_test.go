@@ -151,18 +151,18 @@ func nextID(t *testing.T, line string, n int64) string {
 	return fmt.Sprintf("next message id %d", id+n)
 }
 
-// relationsIn lists the tables a JSON plan reads, sorted, once each.
-func relationsIn(t *testing.T, plan []byte) []string {
+// scansIn calls visit with every node of a JSON plan that reads a relation,
+// with the relation's name.
+func scansIn(t *testing.T, plan []byte, visit func(name string, node map[string]any)) {
 	t.Helper()
 	var tree any
 	require.NoError(t, json.Unmarshal(plan, &tree))
-	var names []string
 	var walk func(any)
 	walk = func(node any) {
 		switch n := node.(type) {
 		case map[string]any:
 			if name, ok := n["Relation Name"].(string); ok {
-				names = append(names, name)
+				visit(name, n)
 			}
 			for _, v := range n {
 				walk(v)
@@ -174,6 +174,13 @@ func relationsIn(t *testing.T, plan []byte) []string {
 		}
 	}
 	walk(tree)
+}
+
+// relationsIn lists the tables a JSON plan reads, sorted, once each.
+func relationsIn(t *testing.T, plan []byte) []string {
+	t.Helper()
+	var names []string
+	scansIn(t, plan, func(name string, _ map[string]any) { names = append(names, name) })
 	slices.Sort(names)
 	return slices.Compact(names)
 }
@@ -239,34 +246,21 @@ func correlated(sql, table string) bool {
 // JSON plan scans without a workspace_id condition of their own.
 func unfencedScans(t *testing.T, plan []byte) []string {
 	t.Helper()
-	var tree any
-	require.NoError(t, json.Unmarshal(plan, &tree))
 	var out []string
-	var walk func(any)
-	walk = func(node any) {
-		switch n := node.(type) {
-		case map[string]any:
-			if name, ok := n["Relation Name"].(string); ok && name != "workspaces" {
-				conds := ""
-				for _, key := range []string{"Index Cond", "Recheck Cond", "Filter"} {
-					if c, ok := n[key].(string); ok {
-						conds += c
-					}
-				}
-				if !strings.Contains(conds, "workspace_id = ") {
-					out = append(out, name)
-				}
-			}
-			for _, v := range n {
-				walk(v)
-			}
-		case []any:
-			for _, v := range n {
-				walk(v)
+	scansIn(t, plan, func(name string, node map[string]any) {
+		if name == "workspaces" {
+			return
+		}
+		conds := ""
+		for _, key := range []string{"Index Cond", "Recheck Cond", "Filter"} {
+			if c, ok := node[key].(string); ok {
+				conds += c
 			}
 		}
-	}
-	walk(tree)
+		if !strings.Contains(conds, "workspace_id = ") {
+			out = append(out, name)
+		}
+	})
 	return out
 }
 
