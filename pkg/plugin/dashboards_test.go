@@ -119,22 +119,24 @@ func comparedStat(t *testing.T, frame, alone *data.Frame) {
 	period, _ := frame.FieldByName("period")
 	require.NotNil(t, period, "a period field")
 	require.Equal(t, []any{"previous", "current"}, []any{period.At(0), period.At(1)})
+	numbers := numericFields(frame)
+	require.Len(t, numbers, 1, "one number")
+	current, ok := numbers[0].ConcreteAt(1)
+	require.True(t, ok, "the current value is not null on the demo data")
+	drawable(t, "stat", alone)
+	want, _ := numericFields(alone)[0].ConcreteAt(0)
+	assert.Equal(t, want, current, "the current row is the total over the range")
+}
+
+// numericFields are the frame's number fields, the ones a stat shows by default.
+func numericFields(frame *data.Frame) []*data.Field {
 	var numbers []*data.Field
 	for _, field := range frame.Fields {
 		if field.Type().Numeric() {
 			numbers = append(numbers, field)
 		}
 	}
-	require.Len(t, numbers, 1, "one number")
-	current, ok := numbers[0].ConcreteAt(1)
-	require.True(t, ok, "the current value is not null on the demo data")
-	drawable(t, "stat", alone)
-	for _, field := range alone.Fields {
-		if field.Type().Numeric() {
-			want, _ := field.ConcreteAt(0)
-			assert.Equal(t, want, current, "the current row is the total over the range")
-		}
-	}
+	return numbers
 }
 
 // drawable checks that frame is what the panel type draws, with data in it.
@@ -163,12 +165,7 @@ func drawable(t *testing.T, panelType string, frame *data.Frame) {
 		assert.Positive(t, total, "the series hold data on the demo data")
 	case "stat":
 		require.Equal(t, 1, frame.Rows(), "one value")
-		var numbers []*data.Field
-		for _, field := range frame.Fields {
-			if field.Type().Numeric() {
-				numbers = append(numbers, field)
-			}
-		}
+		numbers := numericFields(frame)
 		require.Len(t, numbers, 1, "one number")
 		_, ok := numbers[0].ConcreteAt(0)
 		assert.True(t, ok, "the value is not null on the demo data")
