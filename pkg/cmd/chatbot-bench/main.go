@@ -27,6 +27,15 @@ import (
 )
 
 func main() {
+	if os.Getenv(burstProcessEnv) == "1" {
+		// The plugin's process keeps Go's default collector settings.
+		log.DefaultLogger = log.NewWithLevel(log.Warn)
+		if err := runBurstProcess(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "chatbot-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	generator.TuneGC()
 	// The SDK logs every query at debug level; a benchmark's own output is enough.
 	log.DefaultLogger = log.NewWithLevel(log.Warn)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,7 +17,18 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+// TestMain also plays the burst's own process, which the command starts from
+// its executable: under go test, this test binary.
+func TestMain(m *testing.M) {
+	if os.Getenv(burstProcessEnv) == "1" {
+		if err := runBurstProcess(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	storetest.Main(m)
+}
 
 // On a tiny store, every panel target of every shipped dashboard becomes a
 // query that resolves and answers, and so does every heavy metric and every
@@ -61,6 +74,9 @@ func TestEveryPanelQueryRuns(t *testing.T) {
 	assert.Len(t, report.Dashboards, dashboards)
 	require.NotNil(t, report.Burst)
 	assert.Zero(t, report.Burst.Failed)
+	assert.Equal(t, 5, report.Burst.Queries, "the burst's own process sent -concurrency requests")
+	assert.Positive(t, report.Burst.PeakRSSKiB, "the burst's process read its own memory")
+	assert.NotEqual(t, os.Getpid(), report.Burst.PID, "the burst ran in a process of its own")
 	assert.Positive(t, report.RowsLoaded)
 
 	out.Reset()

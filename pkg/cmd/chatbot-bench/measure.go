@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -80,6 +81,8 @@ type BurstResult struct {
 	PeakRSSKiB  int64   `json:"peakRSSKiB"`
 	RSSKiB      int64   `json:"rssKiB"`
 	HeapInuseMB float64 `json:"heapInuseMiB"`
+	// PID is the process that sent the burst: one of its own (see burstInOwnProcess).
+	PID int `json:"pid"`
 }
 
 // Report is everything a run measured.
@@ -127,7 +130,9 @@ func measure(ctx context.Context, o options, e *env, stderr io.Writer) (*Report,
 		report.Dashboards = timeDashboards(ctx, o, e, requests)
 	}
 	if o.only["burst"] && len(requests) > 0 {
-		report.Burst = burst(ctx, o, e, requests)
+		if report.Burst, err = burstInOwnProcess(ctx, o, e); err != nil {
+			return nil, err
+		}
 	}
 	return report, nil
 }
@@ -480,5 +485,6 @@ func burst(ctx context.Context, o options, e *env, requests []panelRequest) *Bur
 	runtime.ReadMemStats(&m)
 	r.HeapInuseMB = float64(m.HeapInuse) / (1 << 20)
 	r.PeakRSSKiB, r.RSSKiB = procStatus("VmHWM"), procStatus("VmRSS")
+	r.PID = os.Getpid()
 	return r
 }

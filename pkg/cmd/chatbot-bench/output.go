@@ -68,7 +68,7 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 		}
 	}
 	if r.Burst != nil {
-		fmt.Fprintf(b, "\n%d panel requests at once: drained in %s ms (%d queries failed); afterwards heap in use %.0f MiB, RSS %d MiB, peak RSS (VmHWM, the whole process) %d MiB.\n",
+		fmt.Fprintf(b, "\n%d panel requests at once, from a process that holds only the data source (as the plugin's process under Grafana): drained in %s ms (%d queries failed); afterwards heap in use %.0f MiB, RSS %d MiB; peak RSS (VmHWM) %d MiB.\n",
 			r.Burst.Queries, number(r.Burst.DrainMs), r.Burst.Failed, r.Burst.HeapInuseMB, r.Burst.RSSKiB/1024, r.Burst.PeakRSSKiB/1024)
 	}
 	_, err := io.WriteString(w, b.String())

@@ -29,6 +29,7 @@ const workspace = "demo"
 type env struct {
 	cfg         generator.Config
 	end         time.Time // the data's end: the heavy ranges end here
+	url         string    // the store's database URL
 	ds          *plugin.Datasource
 	direct      *pgxpool.Pool // the plugin's session settings, for its statements
 	plain       *pgxpool.Pool // a plain session, as Grafana's PostgreSQL data source opens one
@@ -72,6 +73,7 @@ func prepare(ctx context.Context, o options, stderr io.Writer) (*env, error) {
 		}
 		url = server.URL(benchDatabase)
 	}
+	e.url = url
 	if err := e.load(ctx, url, o, stderr); err != nil {
 		e.close()
 		return nil, err
