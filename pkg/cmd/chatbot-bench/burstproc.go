@@ -24,8 +24,9 @@ func burstInOwnProcess(ctx context.Context, o options, e *env) (*BurstResult, er
 	if err != nil {
 		return nil, fmt.Errorf("burst: finding this command's executable: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, exe, "-database-url", e.url, "-reuse", "-contacts", strconv.Itoa(o.contacts),
-		"-concurrency", strconv.Itoa(o.concurrency), "-dashboards", o.dashboards, "-only", "burst", "-progress=false")
+	args := []string{"-database-url", e.url, "-reuse", "-contacts", strconv.Itoa(o.contacts),
+		"-concurrency", strconv.Itoa(o.concurrency), "-dashboards", o.dashboards, "-only", "burst", "-progress=false"}
+	cmd := exec.CommandContext(ctx, exe, args...) //nolint:gosec // G204: this command's own executable, with its own options
 	cmd.Env = append(os.Environ(), burstProcessEnv+"=1")
 	cmd.Stderr = io.Discard
 	out, err := cmd.Output()
