@@ -94,6 +94,12 @@ var Summaries = []Summary{
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID}, Cumulative: true,
 	},
 	{
+		// The inbox is the trigger's conversation's; none outside one (migration 6).
+		Table: "flow_trigger_slots", Source: SourceFlowTriggers, Grain: SlotLength,
+		Aggregates: map[string]string{"count(*)": "sum(fs.triggers)"},
+		Dimensions: []string{DimFlow.ID, DimInbox.ID},
+	},
+	{
 		Table: "message_minutes", Source: SourceMessageMinutes, Grain: time.Minute,
 		Aggregates: map[string]string{
 			"max(mm.n)": "max(mm.n)",

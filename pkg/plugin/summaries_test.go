@@ -28,7 +28,7 @@ import (
 var summaryMetrics = []string{
 	"messages_received", "messages_sent", "total_messages", "ai_expense", "paid_messages", "billing_cost", "agent_messages",
 	"active_users", "returning_users", "new_users", "total_users", "peak_messages_per_minute", "peak_minute", "expense_per_dialogue",
-	"top_intents", "languages",
+	"top_intents", "languages", "flow_triggers",
 }
 
 // summaryZones cover every kind of offset: whole hours, half and quarter
@@ -56,7 +56,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	// Every level of the summaries answered some of them.
 	for _, table := range []string{"message_days", "message_hours", "message_slots", "contact_days", "contact_hours", "contact_slots",
 		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots",
-		"intent_days", "intent_hours", "intent_slots"} {
+		"intent_days", "intent_hours", "intent_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots"} {
 		require.Greater(t, used[table], 10, table)
 	}
 
@@ -115,6 +115,17 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 			CASE WHEN m.id % 2 = 0 THEN m.language END
 		FROM messages m WHERE m.intent IS NOT NULL AND m.id % 43 = 0;`)
 	require.NoError(t, err)
+	// Flow triggers late into old slots (some outside a conversation),
+	// moved in time, to another flow and out of their conversation, and deleted.
+	_, err = pool.Exec(ctx, `
+		INSERT INTO flow_triggers (workspace_id, flow_id, conversation_id, triggered_at)
+		SELECT ft.workspace_id, ft.flow_id, CASE WHEN ft.id % 2 = 0 THEN ft.conversation_id END, ft.triggered_at - interval '6 days 2 minutes'
+		FROM flow_triggers ft WHERE ft.id % 37 = 0;
+		UPDATE flow_triggers SET triggered_at = triggered_at - interval '1 day 20 minutes' WHERE id % 31 = 0;
+		UPDATE flow_triggers ft SET flow_id = (SELECT min(id) FROM flows f WHERE f.workspace_id = ft.workspace_id) WHERE id % 29 = 0;
+		UPDATE flow_triggers SET conversation_id = NULL WHERE id % 23 = 0;
+		DELETE FROM flow_triggers WHERE id % 19 = 0;`)
+	require.NoError(t, err)
 	requireSummariesRecomputed(t, pool)
 	compareRandomQueries(t, pool, rng, values, 200, used)
 }
@@ -149,7 +160,15 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
 			WHERE m.direction = 'inbound' AND m.intent IS NOT NULL GROUP BY 1, 2, 3, 4, 5`
 	}
+	// Flow triggers per unit, flow and the inbox of their conversation (none outside one).
+	flowLevel := func(grain string) string {
+		return `SELECT ft.workspace_id, date_bin('` + grain + `', ft.triggered_at, '2000-01-01Z'), ft.flow_id, v.inbox_id, count(*)
+			FROM flow_triggers ft LEFT JOIN conversations v ON v.workspace_id = ft.workspace_id AND v.id = ft.conversation_id GROUP BY 1, 2, 3, 4`
+	}
 	fresh := map[string]string{
+		"flow_trigger_slots":  flowLevel("15 minutes"),
+		"flow_trigger_hours":  flowLevel("1 hour"),
+		"flow_trigger_days":   flowLevel("1 day"),
 		"intent_slots":        intentLevel("15 minutes"),
 		"intent_hours":        intentLevel("1 hour"),
 		"intent_days":         intentLevel("1 day"),
@@ -186,6 +205,7 @@ func summaryFilterValues(t *testing.T, pool *pgxpool.Pool) map[string][]string {
 		"inbox":    "SELECT DISTINCT name FROM inboxes ORDER BY 1",
 		"intent":   "SELECT DISTINCT intent FROM messages WHERE intent IS NOT NULL ORDER BY 1",
 		"language": "SELECT DISTINCT language FROM messages WHERE language IS NOT NULL ORDER BY 1",
+		"flow":     "SELECT DISTINCT name FROM flows ORDER BY 1",
 	} {
 		rows, err := pool.Query(context.Background(), q)
 		require.NoError(t, err)

@@ -209,14 +209,22 @@ func intentLevel(grain time.Duration, table, column string) level {
 	return level{grain: grain, table: table, column: column, as: "at", columns: []string{"intent", "platform", "language", "messages"}}
 }
 
+// flowTriggerLevel is a level of the flow triggers (migration 6).
+func flowTriggerLevel(grain time.Duration, table, column string) level {
+	return level{grain: grain, table: table, column: column, as: "at", columns: []string{"flow_id", "inbox_id", "triggers"}}
+}
+
 // beginning is before every row of the store and on every level's edge: a
 // running total's rows start there.
 var beginning = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Joins of the summaries' rows to the inboxes they name.
 var (
-	inboxOfMessageSlot     = join{"inbox", "inboxes ib ON ib.workspace_id = ms.workspace_id AND ib.id = ms.inbox_id", false, nil}
-	inboxOfContactSlot     = join{"inbox", "inboxes ib ON ib.workspace_id = cs.workspace_id AND ib.id = cs.inbox_id", false, nil}
+	inboxOfMessageSlot = join{"inbox", "inboxes ib ON ib.workspace_id = ms.workspace_id AND ib.id = ms.inbox_id", false, nil}
+	inboxOfContactSlot = join{"inbox", "inboxes ib ON ib.workspace_id = cs.workspace_id AND ib.id = cs.inbox_id", false, nil}
+	// A trigger outside a conversation has no inbox: a left join, as for the raw rows.
+	inboxOfFlowTriggerRow  = join{"inbox", "inboxes ib ON ib.workspace_id = fs.workspace_id AND ib.id = fs.inbox_id", true, nil}
+	flowOfFlowTriggerRow   = join{"flow", "flows fl ON fl.workspace_id = fs.workspace_id AND fl.id = fs.flow_id", false, nil}
 	inboxOfFirstInboundRow = join{"inbox", "inboxes ib ON ib.workspace_id = fi.workspace_id AND ib.id = fi.inbox_id", false, nil}
 )
 
@@ -303,6 +311,26 @@ var summaries = map[summaryKey]struct {
 					Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id").
 					Where(workspaceFence("m.workspace_id", workspace)).Where(ranges).
 					Where(sq.Eq{"m.direction": "inbound"}).Where(sq.NotEq{"m.intent": nil})
+			},
+		},
+	},
+	{"flow_trigger_slots", catalog.SourceFlowTriggers}: {
+		source: source{workspace: "fs.workspace_id", time: "fs.at", dimensions: map[string]column{
+			catalog.DimFlow.ID:  {expr: "fl.name", id: "fl.id", joins: []join{flowOfFlowTriggerRow}},
+			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{inboxOfFlowTriggerRow}},
+		}},
+		slotted: &slotRows{
+			alias: "fs", column: "ft.triggered_at",
+			levels: []level{
+				flowTriggerLevel(24*time.Hour, "flow_trigger_days", "day"),
+				flowTriggerLevel(time.Hour, "flow_trigger_hours", "hour"),
+				flowTriggerLevel(catalog.SlotLength, "flow_trigger_slots", "slot"),
+			},
+			// The raw triggers, with their conversation's inbox (none outside one).
+			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
+				return sq.Select("ft.workspace_id", "ft.triggered_at", "ft.flow_id", "iv.inbox_id", "1").From("flow_triggers ft").
+					LeftJoin("conversations iv ON iv.workspace_id = ft.workspace_id AND iv.id = ft.conversation_id").
+					Where(workspaceFence("ft.workspace_id", workspace)).Where(ranges)
 			},
 		},
 	},

@@ -66,5 +66,8 @@ GRANT SELECT ON TABLE
     :"schema".first_inbound_days,
     :"schema".intent_slots,
     :"schema".intent_hours,
-    :"schema".intent_days
+    :"schema".intent_days,
+    :"schema".flow_trigger_slots,
+    :"schema".flow_trigger_hours,
+    :"schema".flow_trigger_days
 TO :"role";
