@@ -82,3 +82,57 @@ func TestTopIntentsFromTheIntentSummary(t *testing.T) {
 		"SELECT (SELECT count(*) FROM intent_slots) + (SELECT count(*) FROM intent_hours) + (SELECT count(*) FROM intent_days)").Scan(&left))
 	require.Zero(t, left)
 }
+
+// The flow triggers' counts come from the flow trigger levels (migration 6),
+// with the raw triggers of the range's partial slots, and a trigger outside
+// a conversation counts under no inbox. Counted from
+// testdata/chatbot_fixture.sql (acme: every trigger's conversation is in the
+// WhatsApp inbox) and the two triggers added here:
+//
+//	01-03 10:00 welcome, 01-04 10:00 welcome, 01-04 10:05 welcome,
+//	01-04 10:07 order status (added, no conversation), 01-05 10:00 order status,
+//	01-06 10:00 welcome (added, conversation 14 of Web chat), 02-10 10:00 human handoff
+func TestFlowTriggersFromTheFlowTriggerSummary(t *testing.T) {
+	url := fixtureURL(t, "chatbot_fixture")
+	ds := newDatasourceAt(t, url, "acme")
+	exec(t, url, `INSERT INTO flow_triggers (workspace_id, flow_id, conversation_id, triggered_at) VALUES
+		(1, 2, NULL, '2022-01-04 10:07Z'), (1, 1, 14, '2022-01-06 10:00Z')`)
+	// 01-04 10:03 to 01-06 10:00:30: the whole days of 01-05, the hours
+	// and slots of 01-04 and 01-06 around them, and the raw triggers of
+	// 10:03 to 10:15 on 01-04 and 10:00 to 10:00:30 on 01-06.
+	const from, to = "2022-01-04T10:03:00Z", "2022-01-06T10:00:30Z"
+	overRange := func(query string) ([][2]any, string) {
+		frame := ask(t, ds, query, from, to)
+		return rows(t, frame), frame.Meta.ExecutedQueryString
+	}
+
+	// 10:05 welcome and 01-05 order status on WhatsApp, 10:07 order status
+	// outside a conversation, 01-06 welcome on Web chat.
+	got, sql := overRange(`{"queryType":"totals","metric":"flow_triggers","groupBy":"inbox"}`)
+	require.Equal(t, [][2]any{{"(none)", 1.0}, {"Web chat", 1.0}, {"WhatsApp", 2.0}}, got)
+	require.True(t, strings.HasPrefix(sql, "/* summary: flow_trigger_days, flow_trigger_hours, flow_trigger_slots */"), sql)
+	got, _ = overRange(`{"queryType":"ranking","metric":"flow_triggers","groupBy":"flow"}`)
+	require.Equal(t, [][2]any{{"order status", 2.0}, {"welcome", 2.0}}, got, "ties by name")
+
+	// The 01-05 trigger leaves its conversation and the 10:05 one goes.
+	exec(t, url, `UPDATE flow_triggers SET conversation_id = NULL WHERE workspace_id = 1 AND triggered_at = '2022-01-05 10:00Z';
+		DELETE FROM flow_triggers WHERE workspace_id = 1 AND triggered_at = '2022-01-04 10:05Z'`)
+	got, _ = overRange(`{"queryType":"ranking","metric":"flow_triggers","groupBy":"inbox"}`)
+	require.Equal(t, [][2]any{{"(none)", 2.0}, {"Web chat", 1.0}}, got)
+	// Excluding Web chat keeps the triggers without an inbox: both order status.
+	got, _ = overRange(`{"queryType":"totals","metric":"flow_triggers","groupBy":"flow",
+		"adhocFilters":[{"key":"inbox","operator":"!=","value":"Web chat"}]}`)
+	require.Equal(t, [][2]any{{"order status", 2.0}}, got)
+
+	// Emptied: no summary row is left, and nothing is counted.
+	exec(t, url, "TRUNCATE flow_triggers")
+	got, _ = overRange(`{"queryType":"totals","metric":"flow_triggers"}`)
+	require.Equal(t, [][2]any{{"", 0.0}}, got)
+	conn, err := pgx.Connect(context.Background(), url)
+	require.NoError(t, err)
+	defer func() { _ = conn.Close(context.Background()) }()
+	var left int
+	require.NoError(t, conn.QueryRow(context.Background(),
+		"SELECT (SELECT count(*) FROM flow_trigger_slots) + (SELECT count(*) FROM flow_trigger_hours) + (SELECT count(*) FROM flow_trigger_days)").Scan(&left))
+	require.Zero(t, left)
+}
