@@ -5,7 +5,7 @@ import "time"
 // Summary is a table the store keeps exact from a source's raw rows with
 // triggers (migrations 0003 and 0005, which adds coarser levels of the slot
 // tables that package sqlbuild reads where a bucket holds whole hours or days): which of the source's aggregates it answers,
-// which of its conditions and dimensions it keeps, and its time grain. A
+// which of its conditions, present columns and dimensions it keeps, and its time grain. A
 // metric is answered from a summary when its entry matches one; nothing here
 // names a metric, so a new metric whose source, aggregate, conditions and
 // dimensions a summary keeps is answered from it without further work.
@@ -28,6 +28,11 @@ type Summary struct {
 	// Required are conditions every row of the summary already meets: a
 	// metric must have each of them (and they are not applied again).
 	Required map[string]any
+	// Present are columns not null in every row the summary counts: a
+	// metric must keep exactly these rows (its own Present, in any order),
+	// and they are not applied again. A summary without them answers no
+	// metric that has some.
+	Present []string
 	// Dimensions are those it can group and filter by.
 	Dimensions []string
 	// Cumulative summaries also answer running totals from the beginning of the store.
@@ -57,6 +62,14 @@ var Summaries = []Summary{
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID},
 	},
 	{
+		// Only the inbound messages with a detected intent (migration 6).
+		Table: "intent_slots", Source: SourceMessages, Grain: SlotLength,
+		Aggregates: map[string]string{"count(*)": "sum(mi.messages)"},
+		Required:   map[string]any{"m.direction": "inbound"},
+		Present:    []string{"m.intent"},
+		Dimensions: []string{DimIntent.ID, DimPlatform.ID, DimLanguage.ID},
+	},
+	{
 		Table: "contact_slots", Source: SourceMessages, Grain: SlotLength,
 		Aggregates: map[string]string{"count(DISTINCT m.contact_id)": "count(DISTINCT cs.contact_id)"},
 		Required:   map[string]any{"m.direction": "inbound"},
@@ -79,6 +92,12 @@ var Summaries = []Summary{
 		Table: "contact_first_inbound", Source: SourceFirstInbound, Grain: SlotLength,
 		Aggregates: map[string]string{"count(*)": "sum(fi.contacts)"},
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID}, Cumulative: true,
+	},
+	{
+		// The inbox is the trigger's conversation's; none outside one (migration 6).
+		Table: "flow_trigger_slots", Source: SourceFlowTriggers, Grain: SlotLength,
+		Aggregates: map[string]string{"count(*)": "sum(fs.triggers)"},
+		Dimensions: []string{DimFlow.ID, DimInbox.ID},
 	},
 	{
 		Table: "message_minutes", Source: SourceMessageMinutes, Grain: time.Minute,

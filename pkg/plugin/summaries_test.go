@@ -28,6 +28,7 @@ import (
 var summaryMetrics = []string{
 	"messages_received", "messages_sent", "total_messages", "ai_expense", "paid_messages", "billing_cost", "agent_messages",
 	"active_users", "returning_users", "new_users", "total_users", "peak_messages_per_minute", "peak_minute", "expense_per_dialogue",
+	"top_intents", "languages", "flow_triggers",
 }
 
 // summaryZones cover every kind of offset: whole hours, half and quarter
@@ -54,7 +55,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	require.Greater(t, used["excluding"], 10, "some of them exclude values")
 	// Every level of the summaries answered some of them.
 	for _, table := range []string{"message_days", "message_hours", "message_slots", "contact_days", "contact_hours", "contact_slots",
-		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots"} {
+		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots",
+		"intent_days", "intent_hours", "intent_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots"} {
 		require.Greater(t, used[table], 10, table)
 	}
 
@@ -101,6 +103,29 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		FROM conversations v JOIN contact_first_inbound f ON f.workspace_id = v.workspace_id AND f.contact_id = v.contact_id AND f.first_at = v.started_at
 		WHERE f.contact_id % 7 = 0 AND v.id = (SELECT max(id) FROM conversations x WHERE x.workspace_id = v.workspace_id AND x.contact_id = v.contact_id);`)
 	require.NoError(t, err)
+	// Intents and languages found late, changed and lost, and late inbound
+	// messages with an intent (some without a language) into old slots.
+	_, err = pool.Exec(ctx, `
+		UPDATE messages SET intent = 'late_topic' WHERE id % 61 = 0 AND direction = 'inbound';
+		UPDATE messages SET intent = NULL WHERE id % 59 = 0;
+		UPDATE messages SET language = NULL WHERE id % 53 = 0;
+		UPDATE messages SET language = 'xx' WHERE id % 47 = 0 AND direction = 'inbound';
+		INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at, intent, language)
+		SELECT m.workspace_id, m.conversation_id, m.contact_id, m.direction, m.sender, m.created_at - interval '9 days 13 minutes', m.intent,
+			CASE WHEN m.id % 2 = 0 THEN m.language END
+		FROM messages m WHERE m.intent IS NOT NULL AND m.id % 43 = 0;`)
+	require.NoError(t, err)
+	// Flow triggers late into old slots (some outside a conversation),
+	// moved in time, to another flow and out of their conversation, and deleted.
+	_, err = pool.Exec(ctx, `
+		INSERT INTO flow_triggers (workspace_id, flow_id, conversation_id, triggered_at)
+		SELECT ft.workspace_id, ft.flow_id, CASE WHEN ft.id % 2 = 0 THEN ft.conversation_id END, ft.triggered_at - interval '6 days 2 minutes'
+		FROM flow_triggers ft WHERE ft.id % 37 = 0;
+		UPDATE flow_triggers SET triggered_at = triggered_at - interval '1 day 20 minutes' WHERE id % 31 = 0;
+		UPDATE flow_triggers ft SET flow_id = (SELECT min(id) FROM flows f WHERE f.workspace_id = ft.workspace_id) WHERE id % 29 = 0;
+		UPDATE flow_triggers SET conversation_id = NULL WHERE id % 23 = 0;
+		DELETE FROM flow_triggers WHERE id % 19 = 0;`)
+	require.NoError(t, err)
 	requireSummariesRecomputed(t, pool)
 	compareRandomQueries(t, pool, rng, values, 200, used)
 }
@@ -129,7 +154,24 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		return `SELECT f.workspace_id, date_bin('` + grain + `', f.created_at, '2000-01-01Z'), f.platform, f.inbox_id, count(*)
 			FROM (` + firstInbound + `) f GROUP BY 1, 2, 3, 4`
 	}
+	// Inbound messages with an intent per unit, intent, platform and language.
+	intentLevel := func(grain string) string {
+		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), m.intent, c.platform, m.language, count(*)
+			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+			WHERE m.direction = 'inbound' AND m.intent IS NOT NULL GROUP BY 1, 2, 3, 4, 5`
+	}
+	// Flow triggers per unit, flow and the inbox of their conversation (none outside one).
+	flowLevel := func(grain string) string {
+		return `SELECT ft.workspace_id, date_bin('` + grain + `', ft.triggered_at, '2000-01-01Z'), ft.flow_id, v.inbox_id, count(*)
+			FROM flow_triggers ft LEFT JOIN conversations v ON v.workspace_id = ft.workspace_id AND v.id = ft.conversation_id GROUP BY 1, 2, 3, 4`
+	}
 	fresh := map[string]string{
+		"flow_trigger_slots":  flowLevel("15 minutes"),
+		"flow_trigger_hours":  flowLevel("1 hour"),
+		"flow_trigger_days":   flowLevel("1 day"),
+		"intent_slots":        intentLevel("15 minutes"),
+		"intent_hours":        intentLevel("1 hour"),
+		"intent_days":         intentLevel("1 day"),
 		"message_slots":       messageLevel("15 minutes"),
 		"message_hours":       messageLevel("1 hour"),
 		"message_days":        messageLevel("1 day"),
@@ -161,6 +203,9 @@ func summaryFilterValues(t *testing.T, pool *pgxpool.Pool) map[string][]string {
 	for dim, q := range map[string]string{
 		"platform": "SELECT DISTINCT platform FROM contacts ORDER BY 1",
 		"inbox":    "SELECT DISTINCT name FROM inboxes ORDER BY 1",
+		"intent":   "SELECT DISTINCT intent FROM messages WHERE intent IS NOT NULL ORDER BY 1",
+		"language": "SELECT DISTINCT language FROM messages WHERE language IS NOT NULL ORDER BY 1",
+		"flow":     "SELECT DISTINCT name FROM flows ORDER BY 1",
 	} {
 		rows, err := pool.Query(context.Background(), q)
 		require.NoError(t, err)
@@ -308,7 +353,7 @@ func floatText(v *float64) string {
 
 // Migration 5 fills the hourly and daily levels and the first inbound
 // message's id and inbox from a store that already holds messages at
-// version 3; the triggers then keep them.
+// version 3, and migration 6 the intent levels; the triggers then keep them.
 func TestSummaryLevelsMigrationFillsFromExistingMessages(t *testing.T) {
 	ctx := context.Background()
 	url := storetest.EmptyURL(t)
@@ -332,6 +377,10 @@ func TestSummaryLevelsMigrationFillsFromExistingMessages(t *testing.T) {
 		INSERT INTO messages (id, workspace_id, conversation_id, contact_id, direction, sender, created_at)
 		SELECT 900000 - v.id, v.workspace_id, v.id, v.contact_id, 'inbound', 'contact', v.started_at
 		FROM conversations v WHERE v.started_at = '2020-05-05 10:00Z';`)
+	// Intents on some inbound messages, some without a language, for
+	// the intent levels that migration 6 fills from them.
+	exec(t, url, `UPDATE messages SET intent = CASE WHEN id % 3 = 0 THEN 'refund' ELSE 'greeting' END,
+		language = CASE WHEN id % 2 = 0 THEN 'es' END WHERE direction = 'inbound' AND id % 5 < 3`)
 
 	conn, err := pgx.Connect(ctx, url)
 	require.NoError(t, err)
@@ -347,6 +396,9 @@ func TestSummaryLevelsMigrationFillsFromExistingMessages(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM message_days), (SELECT count(*) FROM contact_hours)").Scan(&days, &hours))
 	require.Positive(t, days, "the fixture's messages fill the daily level")
 	require.Positive(t, hours, "and the hourly contact level")
+	var intentDays int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM intent_days WHERE language IS NULL").Scan(&intentDays))
+	require.Positive(t, intentDays, "the intents fill their daily level, messages without a language too")
 	// The tie: the conversation with the highest id (web chat's) has the lowest message id.
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM contact_first_inbound f
 		JOIN conversations v ON v.workspace_id = f.workspace_id AND v.contact_id = f.contact_id AND v.started_at = '2020-05-05 10:00Z'

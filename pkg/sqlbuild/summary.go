@@ -204,14 +204,27 @@ func firstInboundLevel(grain time.Duration, table, column string) level {
 	return level{grain: grain, table: table, column: column, as: "at", columns: []string{"platform", "inbox_id", "contacts"}}
 }
 
+// intentLevel is a level of the inbound messages with an intent (migration 6).
+func intentLevel(grain time.Duration, table, column string) level {
+	return level{grain: grain, table: table, column: column, as: "at", columns: []string{"intent", "platform", "language", "messages"}}
+}
+
+// flowTriggerLevel is a level of the flow triggers (migration 6).
+func flowTriggerLevel(grain time.Duration, table, column string) level {
+	return level{grain: grain, table: table, column: column, as: "at", columns: []string{"flow_id", "inbox_id", "triggers"}}
+}
+
 // beginning is before every row of the store and on every level's edge: a
 // running total's rows start there.
 var beginning = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Joins of the summaries' rows to the inboxes they name.
 var (
-	inboxOfMessageSlot     = join{"inbox", "inboxes ib ON ib.workspace_id = ms.workspace_id AND ib.id = ms.inbox_id", false, nil}
-	inboxOfContactSlot     = join{"inbox", "inboxes ib ON ib.workspace_id = cs.workspace_id AND ib.id = cs.inbox_id", false, nil}
+	inboxOfMessageSlot = join{"inbox", "inboxes ib ON ib.workspace_id = ms.workspace_id AND ib.id = ms.inbox_id", false, nil}
+	inboxOfContactSlot = join{"inbox", "inboxes ib ON ib.workspace_id = cs.workspace_id AND ib.id = cs.inbox_id", false, nil}
+	// A trigger outside a conversation has no inbox: a left join, as for the raw rows.
+	inboxOfFlowTriggerRow  = join{"inbox", "inboxes ib ON ib.workspace_id = fs.workspace_id AND ib.id = fs.inbox_id", true, nil}
+	flowOfFlowTriggerRow   = join{"flow", "flows fl ON fl.workspace_id = fs.workspace_id AND fl.id = fs.flow_id", false, nil}
 	inboxOfFirstInboundRow = join{"inbox", "inboxes ib ON ib.workspace_id = fi.workspace_id AND ib.id = fi.inbox_id", false, nil}
 )
 
@@ -276,6 +289,48 @@ var summaries = map[summaryKey]struct {
 			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
 				return messageEdgeRows(workspace, ranges, "m.workspace_id", "m.created_at", "c.platform", "mv.inbox_id", "m.direction", "m.sender",
 					"m.billable", "1", "m.ai_cost", "m.billing_cost")
+			},
+		},
+	},
+	{"intent_slots", catalog.SourceMessages}: {
+		source: source{workspace: "mi.workspace_id", time: "mi.at", dimensions: map[string]column{
+			catalog.DimIntent.ID:   {expr: "mi.intent"},
+			catalog.DimPlatform.ID: {expr: "mi.platform"},
+			catalog.DimLanguage.ID: {expr: "mi.language"},
+		}},
+		slotted: &slotRows{
+			alias: "mi", column: "m.created_at",
+			levels: []level{
+				intentLevel(24*time.Hour, "intent_days", "day"),
+				intentLevel(time.Hour, "intent_hours", "hour"),
+				intentLevel(catalog.SlotLength, "intent_slots", "slot"),
+			},
+			// The raw messages the summary counts, with their contact's platform.
+			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
+				return sq.Select("m.workspace_id", "m.created_at", "m.intent", "c.platform", "m.language", "1").From("messages m").
+					Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id").
+					Where(workspaceFence("m.workspace_id", workspace)).Where(ranges).
+					Where(sq.Eq{"m.direction": "inbound"}).Where(sq.NotEq{"m.intent": nil})
+			},
+		},
+	},
+	{"flow_trigger_slots", catalog.SourceFlowTriggers}: {
+		source: source{workspace: "fs.workspace_id", time: "fs.at", dimensions: map[string]column{
+			catalog.DimFlow.ID:  {expr: "fl.name", id: "fl.id", joins: []join{flowOfFlowTriggerRow}},
+			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{inboxOfFlowTriggerRow}},
+		}},
+		slotted: &slotRows{
+			alias: "fs", column: "ft.triggered_at",
+			levels: []level{
+				flowTriggerLevel(24*time.Hour, "flow_trigger_days", "day"),
+				flowTriggerLevel(time.Hour, "flow_trigger_hours", "hour"),
+				flowTriggerLevel(catalog.SlotLength, "flow_trigger_slots", "slot"),
+			},
+			// The raw triggers, with their conversation's inbox (none outside one).
+			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
+				return sq.Select("ft.workspace_id", "ft.triggered_at", "ft.flow_id", "iv.inbox_id", "1").From("flow_triggers ft").
+					LeftJoin("conversations iv ON iv.workspace_id = ft.workspace_id AND iv.id = ft.conversation_id").
+					Where(workspaceFence("ft.workspace_id", workspace)).Where(ranges)
 			},
 		},
 	},
@@ -352,7 +407,7 @@ type route struct {
 // the raw source. The metric it returns is the one to build: for a summary,
 // its aggregate and conditions rewritten onto the summary's columns.
 func choose(plan catalog.Plan, metric catalog.Metric, sc scope) (route, bool) {
-	if sc.raw || metric.Quotient != nil || metric.Where != "" || len(metric.Present) > 0 || len(metric.AggregateArgs) > 0 && !paramFree(metric.AggregateArgs) {
+	if sc.raw || metric.Quotient != nil || metric.Where != "" || len(metric.AggregateArgs) > 0 && !paramFree(metric.AggregateArgs) {
 		return route{}, false
 	}
 	for _, s := range catalog.Summaries {
@@ -364,6 +419,21 @@ func choose(plan catalog.Plan, metric catalog.Metric, sc scope) (route, bool) {
 		}
 	}
 	return route{}, false
+}
+
+// sameColumns reports whether a and b name the same columns, in any order.
+func sameColumns(a, b []string) bool {
+	for _, c := range a {
+		if !slices.Contains(b, c) {
+			return false
+		}
+	}
+	for _, c := range b {
+		if !slices.Contains(a, c) {
+			return false
+		}
+	}
+	return true
 }
 
 // paramFree reports whether args hold no query parameter (only constants,
@@ -414,6 +484,11 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 			return route{}, false
 		}
 	}
+	// The summary counts exactly the rows whose present columns are not
+	// null: a metric that keeps more rows, or fewer, is not answered there.
+	if !sameColumns(metric.Present, s.Present) {
+		return route{}, false
+	}
 	// Every boundary between two buckets must be a slot edge; the range's
 	// own ends may fall inside slots (their raw rows are read).
 	if s.Grain > 0 {
@@ -444,6 +519,7 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 	rewritten := metric
 	rewritten.Aggregate, rewritten.AggregateArgs = aggregate, nil
 	rewritten.Conditions = conditions
+	rewritten.Present = nil
 	rewritten.Dimensions = s.Dimensions
 	return route{table: s.Table, tables: tables, src: src, metric: rewritten}, true
 }

@@ -63,5 +63,11 @@ GRANT SELECT ON TABLE
     :"schema".contact_first_inbound,
     :"schema".first_inbound_slots,
     :"schema".first_inbound_hours,
-    :"schema".first_inbound_days
+    :"schema".first_inbound_days,
+    :"schema".intent_slots,
+    :"schema".intent_hours,
+    :"schema".intent_days,
+    :"schema".flow_trigger_slots,
+    :"schema".flow_trigger_hours,
+    :"schema".flow_trigger_days
 TO :"role";
