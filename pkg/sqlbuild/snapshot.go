@@ -93,11 +93,30 @@ var snapshotSources = map[catalog.Source]source{
 }
 
 // Snapshot builds the query for a snapshot plan: the state at the end of the
-// time range. Each result row is (series text, value float8), by group name.
+// time range. Each result row is (series text, series_id bigint, value
+// float8), by group name. The contacts at an instant come from the summaries
+// where they can (see contactsAt).
 func Snapshot(plan catalog.Plan, workspace string) (Statement, error) {
-	b, err := aggregated(plan, plan.Metric, wholeRange(plan, workspace), false)
+	return snapshot(plan, wholeRange(plan, workspace))
+}
+
+// RawSnapshot is Snapshot from the source rows only, never a summary.
+func RawSnapshot(plan catalog.Plan, workspace string) (Statement, error) {
+	sc := wholeRange(plan, workspace)
+	sc.raw = true
+	return snapshot(plan, sc)
+}
+
+func snapshot(plan catalog.Plan, sc scope) (Statement, error) {
+	b, comment, ok, err := contactsAt(plan, sc)
 	if err != nil {
 		return Statement{}, err
 	}
-	return statement(b.OrderBy("series"))
+	if !ok {
+		if b, err = aggregated(plan, plan.Metric, sc, false); err != nil {
+			return Statement{}, err
+		}
+		comment = usedComment(plan, plan.Metric, sc)
+	}
+	return statement(b.OrderBy("series").Prefix(comment))
 }
