@@ -8,37 +8,47 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
 )
 
+// openAssignmentOfSession is a session's open assignment at the instant
+// (created before it, not ended by then), the latest should there be two;
+// none for a session without one (a left join). Its name sorts before
+// "agent" and "team", which build on it.
+var openAssignmentOfSession = join{"_assignment", "LATERAL (SELECT a.id, a.agent_id, a.team_id FROM assignments a" +
+	" WHERE a.workspace_id = s.workspace_id AND a.conversation_id = s.id" +
+	" AND a.created_at < s.at AND (a.ended_at IS NULL OR a.ended_at >= s.at)" +
+	" ORDER BY a.created_at DESC, a.id DESC LIMIT 1) oa ON true", true, nil}
+
 // snapshotSources are the rows of the live state at one instant: each is a
 // derived table whose columns the snapshot metrics count and group.
 var snapshotSources = map[catalog.Source]source{
 	// One row per active session at the instant: a conversation not closed, or
-	// closed less than 24 hours before it, with its state (resolved when closed,
-	// assigned when an assignment is open, else unassigned), its inbox, and the
-	// agent and team of its open assignment (the latest, should there be two).
+	// closed less than 24 hours before it, with whether it was resolved (closed
+	// before the instant), its contact and inbox, and the instant (at) for the
+	// joins. Its state (resolved, else assigned when an assignment is open,
+	// else unassigned) and the agent and team of its open assignment (the
+	// latest, should there be two) are joins, so that only the queries by
+	// state, agent or team probe each session's assignments, and only those
+	// by platform its contact.
 	catalog.SourceSessionsAt: {
 		fromAt: func(b sq.SelectBuilder, at time.Time) sq.SelectBuilder {
-			return b.FromSelect(psql.Select("v.workspace_id", "v.contact_id", "c.platform", "v.inbox_id", "oa.agent_id", "oa.team_id").
-				Column(sq.Expr(`CASE WHEN v.closed_at < ? THEN ? WHEN oa.id IS NOT NULL THEN ? ELSE ? END AS state`,
-					at, "resolved", "assigned", "unassigned")).
+			return b.FromSelect(psql.Select("v.workspace_id", "v.id", "v.contact_id", "v.inbox_id").
+				Column(sq.Expr("(v.closed_at IS NOT NULL AND v.closed_at < ?) AS resolved", at)).
+				Column(sq.Expr("?::timestamptz AS at", at)).
 				From("conversations v").
-				Join("contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id").
-				JoinClause(sq.Expr(`LEFT JOIN LATERAL (SELECT a.id, a.agent_id, a.team_id FROM assignments a
-					WHERE a.workspace_id = v.workspace_id AND a.conversation_id = v.id
-						AND a.created_at < ? AND (a.ended_at IS NULL OR a.ended_at >= ?)
-					ORDER BY a.created_at DESC, a.id DESC LIMIT 1) oa ON true`, at, at)).
 				Where(sq.Lt{"v.started_at": at}).
 				Where(sq.Or{sq.Eq{"v.closed_at": nil}, sq.GtOrEq{"v.closed_at": at.Add(-24 * time.Hour)}}), "s")
 		},
 		workspace: "s.workspace_id",
 		dimensions: map[string]column{
-			catalog.DimState.ID:    {expr: "s.state"},
-			catalog.DimPlatform.ID: {expr: "s.platform"},
+			catalog.DimState.ID: {expr: "CASE WHEN s.resolved THEN ? WHEN oa.id IS NOT NULL THEN ? ELSE ? END",
+				args: []any{"resolved", "assigned", "unassigned"}, joins: []join{openAssignmentOfSession}},
+			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{
+				{"contact", "contacts c ON c.workspace_id = s.workspace_id AND c.id = s.contact_id", false, nil}}},
 			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{
 				{"inbox", "inboxes ib ON ib.workspace_id = s.workspace_id AND ib.id = s.inbox_id", false, nil}}},
-			catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{
-				{"agent", "agents ag ON ag.workspace_id = s.workspace_id AND ag.id = s.agent_id", true, nil}}},
-			catalog.DimTeam.ID: {expr: "tm.name", id: "tm.id", joins: []join{
-				{"team", "teams tm ON tm.workspace_id = s.workspace_id AND tm.id = s.team_id", true, nil}}},
+			catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{openAssignmentOfSession,
+				{"agent", "agents ag ON ag.workspace_id = s.workspace_id AND ag.id = oa.agent_id", true, nil}}},
+			catalog.DimTeam.ID: {expr: "tm.name", id: "tm.id", joins: []join{openAssignmentOfSession,
+				{"team", "teams tm ON tm.workspace_id = s.workspace_id AND tm.id = oa.team_id", true, nil}}},
 		},
 	},
 	// One row per contact who sent an inbound message before the instant, with
