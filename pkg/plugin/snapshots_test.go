@@ -199,3 +199,52 @@ func generatedPool(t *testing.T, seed uint64, contacts int) *pgxpool.Pool {
 	require.NoError(t, err)
 	return pool
 }
+
+// The contacts at the edges of an instant, from the summaries (see
+// chatbot_fixture.sql): contacts 1, 2, 3 (WhatsApp) and 7 (web chat) first
+// wrote by 2022-01-06 10:00, contact 8 (web chat) at 2022-01-07 10:00, in
+// conversation 15 that starts then. Conversation 12 (contact 2) closes at
+// 2022-01-07 09:00, 14 (contact 7) stays open. Contact 9 (web chat), added
+// here, has a conversation open from 2022-01-06 11:00 in which only the bot
+// writes until contact 9 does on 2022-01-08: not a contact before then, so
+// not one the idle customers leave out.
+func TestContactsAtTheEdgesOfAnInstant(t *testing.T) {
+	url := fixtureURL(t, "chatbot_fixture")
+	exec(t, url, `
+		INSERT INTO contacts (workspace_id, id, platform, chat_id) VALUES (1, 9, 'webchat', 'w9');
+		INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at) VALUES (1, 30, 9, 2, '2022-01-06 11:00Z');
+		INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at)
+		VALUES (1, 30, 9, 'outbound', 'bot', '2022-01-06 11:00Z'), (1, 30, 9, 'inbound', 'contact', '2022-01-08 10:00Z');`)
+	ds := newDatasourceAt(t, url, "acme")
+	at := func(query, end string) [][2]any { return rows(t, ask(t, ds, query, "2022-01-01T00:00:00Z", end)) }
+	const (
+		contacts = `{"queryType":"snapshot","metric":"number_of_contacts"}`
+		idle     = `{"queryType":"snapshot","metric":"idle_customers"}`
+		byPlat   = `,"groupBy":"platform"}`
+	)
+	perPlatform := func(q string) string { return q[:len(q)-1] + byPlat }
+
+	// 09:00, as 12 closes: it is still open then (closed at the instant itself).
+	const nine = "2022-01-07T09:00:00Z"
+	require.Equal(t, [][2]any{{"", 4.0}}, at(contacts, nine), "1, 2, 3 and 7")
+	require.Equal(t, [][2]any{{"webchat", 1.0}, {"whatsapp", 3.0}}, at(perPlatform(contacts), nine))
+	require.Equal(t, [][2]any{{"", 2.0}}, at(idle, nine), "1 and 3: 2 and 7 are open, 9 has not written yet")
+	require.Equal(t, [][2]any{{"whatsapp", 2.0}}, at(perPlatform(idle), nine), "no web chat group: 7 is open")
+	require.Equal(t, [][2]any{{"", 0.0}},
+		at(`{"queryType":"snapshot","metric":"idle_customers","filters":[{"dimension":"platform","values":["webchat"]}]}`, nine))
+	// A millisecond later 12 is closed: 2 is idle too.
+	require.Equal(t, [][2]any{{"", 3.0}}, at(idle, "2022-01-07T09:00:00.001Z"))
+
+	// 10:00, as 8 first writes: not yet a contact; a millisecond later one,
+	// with 15 open.
+	require.Equal(t, [][2]any{{"", 4.0}}, at(contacts, "2022-01-07T10:00:00Z"))
+	const later = "2022-01-07T10:00:00.001Z"
+	require.Equal(t, [][2]any{{"webchat", 2.0}, {"whatsapp", 3.0}}, at(perPlatform(contacts), later))
+	require.Equal(t, [][2]any{{"", 3.0}}, at(idle, later), "1, 2 and 3")
+	// Excluding WhatsApp (an ad hoc filter's !=): 7 and 8, both open.
+	exclude := func(metric string) [][2]any {
+		return at(`{"queryType":"snapshot","metric":"`+metric+`","adhocFilters":[{"key":"platform","operator":"!=","value":"whatsapp"}]}`, later)
+	}
+	require.Equal(t, [][2]any{{"", 2.0}}, exclude("number_of_contacts"))
+	require.Equal(t, [][2]any{{"", 0.0}}, exclude("idle_customers"))
+}
