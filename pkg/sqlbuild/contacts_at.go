@@ -96,16 +96,15 @@ func lessOpenContacts(plan catalog.Plan, ever sq.SelectBuilder, workspace string
 	for _, f := range plan.Filters {
 		where = append(where, platform.filter(f))
 	}
-	// The open conversations at the instant through conversations_open_idx
-	// (closed_at null, or at or after the instant), their contacts once each,
+	// The open conversations at the instant (closed_at null, or at or after
+	// the instant), their contacts once each,
 	// and each contact's first inbound message by its key: the LIMIT keeps
 	// the lateral subquery a probe per contact, where the planner would
 	// otherwise read every contact's row to hash them.
 	open := psql.Select("coalesce(("+series+")::text, '') AS series", "count(*) AS value").
-		FromSelect(psql.Select("DISTINCT v.workspace_id, v.contact_id").From("conversations v").
-			Where(workspaceFence("v.workspace_id", workspace)).
-			Where(sq.Lt{"v.started_at": at}).
-			Where(sq.Or{sq.Eq{"v.closed_at": nil}, sq.GtOrEq{"v.closed_at": at}}), "o").
+		FromSelect(psql.Select("DISTINCT v.workspace_id, v.contact_id").
+			FromSelect(conversationsOpenSince(at, at, false, "v.workspace_id", "v.contact_id"), "v").
+			Where(workspaceFence("v.workspace_id", workspace)), "o").
 		JoinClause(sq.Expr("CROSS JOIN LATERAL (SELECT f.platform FROM contact_first_inbound f"+
 			" WHERE f.workspace_id = o.workspace_id AND f.contact_id = o.contact_id AND ? LIMIT 1) f", where)).
 		GroupBy("series")

@@ -8,6 +8,25 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
 )
 
+// conversationsOpenSince are the columns of the conversations started before
+// at and not closed before since (closed_at null, or since or later): two
+// index-only scans of conversations_open_idx, which carries the columns the
+// snapshots read (migration 6), where one scan with the two conditions OR-ed
+// would be a bitmap scan that reads each conversation's page. The two parts
+// are disjoint, so UNION ALL keeps every conversation once. With resolved,
+// a last column says whether it was closed before at: false for those not
+// closed, so that a condition on it leaves the other part the index range
+// of closed_at at or after at.
+func conversationsOpenSince(at, since time.Time, resolved bool, columns ...string) sq.SelectBuilder {
+	notClosed := sq.Select(columns...).From("conversations v").Where(sq.Lt{"v.started_at": at}).Where(sq.Eq{"v.closed_at": nil})
+	closedSince := sq.Select(columns...).From("conversations v").Where(sq.Lt{"v.started_at": at}).Where(sq.GtOrEq{"v.closed_at": since})
+	if resolved {
+		notClosed = notClosed.Column("false AS resolved")
+		closedSince = closedSince.Column(sq.Expr("v.closed_at < ? AS resolved", at))
+	}
+	return notClosed.SuffixExpr(sq.ConcatExpr("UNION ALL ", closedSince))
+}
+
 // openAssignmentOfSession is a session's open assignment at the instant
 // (created before it, not ended by then), the latest should there be two;
 // none for a session without one (a left join). Its name sorts before
@@ -30,12 +49,9 @@ var snapshotSources = map[catalog.Source]source{
 	// by platform its contact.
 	catalog.SourceSessionsAt: {
 		fromAt: func(b sq.SelectBuilder, at time.Time) sq.SelectBuilder {
-			return b.FromSelect(psql.Select("v.workspace_id", "v.id", "v.contact_id", "v.inbox_id").
-				Column(sq.Expr("(v.closed_at IS NOT NULL AND v.closed_at < ?) AS resolved", at)).
+			return b.FromSelect(psql.Select("v.workspace_id", "v.id", "v.contact_id", "v.inbox_id", "v.resolved").
 				Column(sq.Expr("?::timestamptz AS at", at)).
-				From("conversations v").
-				Where(sq.Lt{"v.started_at": at}).
-				Where(sq.Or{sq.Eq{"v.closed_at": nil}, sq.GtOrEq{"v.closed_at": at.Add(-24 * time.Hour)}}), "s")
+				FromSelect(conversationsOpenSince(at, at.Add(-24*time.Hour), true, "v.workspace_id", "v.id", "v.contact_id", "v.inbox_id"), "v"), "s")
 		},
 		workspace: "s.workspace_id",
 		dimensions: map[string]column{
