@@ -24,9 +24,12 @@ import (
 //
 // Both keep the contact's platform (the summary copies it, and a contact's
 // platform never changes), so they group and filter by it. Per inbox the
-// metrics count the inboxes of all of the contact's conversations, which no
-// summary keeps: such queries read the raw rows, as does everything else
-// contactsAt does not recognise.
+// metrics count the inboxes of all of the contact's conversations started by
+// then, which no summary keeps: such queries take the contacts from
+// contact_first_inbound (a contact has written before the instant when its
+// first inbound message is before it) and probe each one's conversations,
+// where the raw rows also probe its messages. Anything else contactsAt does
+// not recognise reads the raw rows.
 
 // contactsAtAggregate is the aggregate of the metrics contactsAt answers.
 const contactsAtAggregate = "count(DISTINCT k.contact_id)"
@@ -47,13 +50,26 @@ func contactsAt(plan catalog.Plan, sc scope) (b sq.SelectBuilder, comment string
 		}
 		idle = true
 	}
-	if plan.GroupBy != "" && plan.GroupBy != catalog.DimPlatform.ID {
-		return b, "", false, nil
-	}
-	for _, f := range plan.Filters {
-		if f.Dimension != catalog.DimPlatform.ID {
+	byInbox := false
+	for _, dim := range append([]string{plan.GroupBy}, filterDimensions(plan)...) {
+		switch dim {
+		case "", catalog.DimPlatform.ID:
+		case catalog.DimInbox.ID:
+			byInbox = true
+		default:
 			return b, "", false, nil
 		}
+	}
+	if byInbox {
+		// Per inbox each contact's conversations are read, but the
+		// contacts are those of contact_first_inbound (one row each),
+		// not every contact with a probe of its messages.
+		fromFirst := metric
+		fromFirst.Source = contactsAtFromFirstInbound
+		if b, err = aggregated(plan, fromFirst, sc, false); err != nil {
+			return b, "", false, err
+		}
+		return b, "/* summary: contact_first_inbound */", true, nil
 	}
 	at := sc.to()
 	// The contacts ever, up to the instant: the running total of the first
@@ -78,6 +94,15 @@ func contactsAt(plan catalog.Plan, sc scope) (b sq.SelectBuilder, comment string
 		tables = append(append([]string{}, tables...), "contact_first_inbound")
 	}
 	return b, "/* summary: " + strings.Join(tables, ", ") + " */", true, nil
+}
+
+// filterDimensions are the dimensions plan's filters name.
+func filterDimensions(plan catalog.Plan) []string {
+	dims := make([]string, 0, len(plan.Filters))
+	for _, f := range plan.Filters {
+		dims = append(dims, f.Dimension)
+	}
+	return dims
 }
 
 // lessOpenContacts subtracts from the contacts ever of each group (rows of

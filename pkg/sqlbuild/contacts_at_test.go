@@ -12,9 +12,10 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
 )
 
-// The contacts at an instant come from the summaries by platform or with no
-// group, keeping or excluding platforms, and from the raw rows per inbox (no
-// summary keeps a contact's conversations' inboxes) and when asked for them.
+// The contacts at an instant come from the summaries' running totals by
+// platform or with no group, keeping or excluding platforms; per inbox from
+// contact_first_inbound and the contacts' conversations; from the raw rows
+// when asked for them.
 func TestContactsAtReadTheSummariesOnlyWhereTheyAnswer(t *testing.T) {
 	to := utc("2022-03-10T09:30:00.123Z")
 	comment := func(q models.Query, raw bool) string {
@@ -45,8 +46,11 @@ func TestContactsAtReadTheSummariesOnlyWhereTheyAnswer(t *testing.T) {
 		require.Equal(t, want, comment(models.Query{Metric: metric}, false), metric)
 		require.Equal(t, want, comment(models.Query{Metric: metric, GroupBy: "platform", Filters: platforms}, false), metric)
 		require.Equal(t, "/* raw */", comment(models.Query{Metric: metric}, true), metric)
-		require.Equal(t, "/* raw */", comment(models.Query{Metric: metric, GroupBy: "inbox"}, false), metric)
-		require.Equal(t, "/* raw */", comment(models.Query{Metric: metric, Filters: inboxes}, false), metric)
+		// Per inbox, the contacts of contact_first_inbound and their conversations.
+		const fromFirst = "/* summary: contact_first_inbound */"
+		require.Equal(t, fromFirst, comment(models.Query{Metric: metric, GroupBy: "inbox"}, false), metric)
+		require.Equal(t, fromFirst, comment(models.Query{Metric: metric, GroupBy: "platform", Filters: inboxes}, false), metric)
+		require.Equal(t, "/* raw */", comment(models.Query{Metric: metric, GroupBy: "inbox"}, true), metric)
 	}
 	// The sessions have no summary: they say so.
 	require.Equal(t, "/* raw */", comment(models.Query{Metric: "active_sessions", GroupBy: "state"}, false))

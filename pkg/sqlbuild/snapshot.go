@@ -36,6 +36,22 @@ var openAssignmentOfSession = join{"_assignment", "LATERAL (SELECT a.id, a.agent
 	" AND a.created_at < s.at AND (a.ended_at IS NULL OR a.ended_at >= s.at)" +
 	" ORDER BY a.created_at DESC, a.id DESC LIMIT 1) oa ON true", true, nil}
 
+// contactsAtDimensions are the groups of the contacts at an instant.
+var contactsAtDimensions = map[string]column{
+	catalog.DimPlatform.ID: {expr: "k.platform"},
+	// A lateral subquery, so that each contact's conversations are one
+	// index probe (conversations_contact_idx, which carries the start and
+	// inbox), whatever the planner guesses of the contacts' count.
+	catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{{"inbox",
+		"LATERAL (SELECT DISTINCT kv.inbox_id FROM conversations kv" +
+			" WHERE kv.workspace_id = k.workspace_id AND kv.contact_id = k.contact_id AND kv.started_at < k.at) ki ON true" +
+			" JOIN inboxes ib ON ib.workspace_id = k.workspace_id AND ib.id = ki.inbox_id", false, nil}}},
+}
+
+// contactsAtFromFirstInbound is catalog.SourceContactsAt read from
+// contact_first_inbound rather than every contact's messages.
+const contactsAtFromFirstInbound catalog.Source = "contacts_at_from_first_inbound"
+
 // snapshotSources are the rows of the live state at one instant: each is a
 // derived table whose columns the snapshot metrics count and group.
 var snapshotSources = map[catalog.Source]source{
@@ -81,17 +97,24 @@ var snapshotSources = map[catalog.Source]source{
 				Where(sq.Expr(`EXISTS (SELECT 1 FROM messages m WHERE m.workspace_id = c.workspace_id AND m.contact_id = c.id
 					AND m.direction = ? AND m.created_at < ?)`, "inbound", at)), "k")
 		},
-		workspace: "k.workspace_id",
-		dimensions: map[string]column{
-			catalog.DimPlatform.ID: {expr: "k.platform"},
-			// A lateral subquery, so that each contact's conversations are one
-			// index probe (conversations_contact_idx), whatever the planner
-			// guesses of the contacts' count.
-			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{{"inbox",
-				"LATERAL (SELECT DISTINCT kv.inbox_id FROM conversations kv" +
-					" WHERE kv.workspace_id = k.workspace_id AND kv.contact_id = k.contact_id AND kv.started_at < k.at) ki ON true" +
-					" JOIN inboxes ib ON ib.workspace_id = k.workspace_id AND ib.id = ki.inbox_id", false, nil}}},
+		workspace:  "k.workspace_id",
+		dimensions: contactsAtDimensions,
+	},
+	// The same rows from the first inbound messages (see contactsAt): the
+	// contacts whose first inbound message is before the instant, with
+	// whether one of the conversations open then is theirs.
+	contactsAtFromFirstInbound: {
+		fromAt: func(b sq.SelectBuilder, at time.Time) sq.SelectBuilder {
+			return b.FromSelect(psql.Select("f.workspace_id", "f.contact_id", "f.platform", "o.contact_id IS NOT NULL AS open").
+				Column(sq.Expr("?::timestamptz AS at", at)).
+				From("contact_first_inbound f").
+				JoinClause(sq.ConcatExpr("LEFT JOIN (",
+					sq.Select("DISTINCT v.workspace_id, v.contact_id").FromSelect(conversationsOpenSince(at, at, false, "v.workspace_id", "v.contact_id"), "v"),
+					") o ON o.workspace_id = f.workspace_id AND o.contact_id = f.contact_id")).
+				Where(sq.Lt{"f.first_at": at}), "k")
 		},
+		workspace:  "k.workspace_id",
+		dimensions: contactsAtDimensions,
 	},
 	// One row per assignment waiting for a human at the instant: created by
 	// then (at it included), and neither accepted nor ended by then, with the
