@@ -40,16 +40,16 @@ var openAssignmentOfSession = join{"_assignment", "LATERAL (SELECT a.id, a.agent
 var contactsAtDimensions = map[string]column{
 	catalog.DimPlatform.ID: {expr: "k.platform"},
 	// A lateral subquery, so that each contact's conversations are one
-	// index probe (conversations_contact_idx, which carries the start and
-	// inbox), whatever the planner guesses of the contacts' count.
+	// index probe (conversations_contact_idx), whatever the planner guesses
+	// of the contacts' count.
 	catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{{"inbox",
 		"LATERAL (SELECT DISTINCT kv.inbox_id FROM conversations kv" +
 			" WHERE kv.workspace_id = k.workspace_id AND kv.contact_id = k.contact_id AND kv.started_at < k.at) ki ON true" +
 			" JOIN inboxes ib ON ib.workspace_id = k.workspace_id AND ib.id = ki.inbox_id", false, nil}}},
 }
 
-// contactsAtFromFirstInbound is catalog.SourceContactsAt read from
-// contact_first_inbound rather than every contact's messages.
+// contactsAtFromFirstInbound is catalog.SourceContactsAt per inbox, read
+// from contact_first_inbound rather than every contact's messages.
 const contactsAtFromFirstInbound catalog.Source = "contacts_at_from_first_inbound"
 
 // snapshotSources are the rows of the live state at one instant: each is a
@@ -100,21 +100,32 @@ var snapshotSources = map[catalog.Source]source{
 		workspace:  "k.workspace_id",
 		dimensions: contactsAtDimensions,
 	},
-	// The same rows from the first inbound messages (see contactsAt): the
-	// contacts whose first inbound message is before the instant, with
-	// whether one of the conversations open then is theirs.
+	// The rows per inbox from the first inbound messages (see contactsAt):
+	// one per contact whose first inbound message is before the instant and
+	// inbox of a conversation of theirs started before it (so only for the
+	// queries by inbox, which count those), with whether one of the
+	// conversations open then is theirs. The contacts' inboxes are one
+	// DISTINCT over their conversations (an index-only scan of
+	// conversations_contact_idx) joined to the contacts as a set, not a
+	// probe per contact.
 	contactsAtFromFirstInbound: {
 		fromAt: func(b sq.SelectBuilder, at time.Time) sq.SelectBuilder {
-			return b.FromSelect(psql.Select("f.workspace_id", "f.contact_id", "f.platform", "o.contact_id IS NOT NULL AS open").
-				Column(sq.Expr("?::timestamptz AS at", at)).
+			return b.FromSelect(psql.Select("f.workspace_id", "f.contact_id", "f.platform", "ci.inbox_id", "o.contact_id IS NOT NULL AS open").
 				From("contact_first_inbound f").
+				JoinClause(sq.ConcatExpr("JOIN (",
+					sq.Select("DISTINCT kv.workspace_id, kv.contact_id, kv.inbox_id").From("conversations kv").Where(sq.Lt{"kv.started_at": at}),
+					") ci ON ci.workspace_id = f.workspace_id AND ci.contact_id = f.contact_id")).
 				JoinClause(sq.ConcatExpr("LEFT JOIN (",
 					sq.Select("DISTINCT v.workspace_id, v.contact_id").FromSelect(conversationsOpenSince(at, at, false, "v.workspace_id", "v.contact_id"), "v"),
 					") o ON o.workspace_id = f.workspace_id AND o.contact_id = f.contact_id")).
 				Where(sq.Lt{"f.first_at": at}), "k")
 		},
-		workspace:  "k.workspace_id",
-		dimensions: contactsAtDimensions,
+		workspace: "k.workspace_id",
+		dimensions: map[string]column{
+			catalog.DimPlatform.ID: {expr: "k.platform"},
+			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{
+				{"inbox", "inboxes ib ON ib.workspace_id = k.workspace_id AND ib.id = k.inbox_id", false, nil}}},
+		},
 	},
 	// One row per assignment waiting for a human at the instant: created by
 	// then (at it included), and neither accepted nor ended by then, with the

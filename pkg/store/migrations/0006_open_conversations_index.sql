@@ -7,12 +7,6 @@
 -- whole table: with the columns those statements read carried in the index
 -- they are an index-only scan of a few pages.
 --
--- The contacts at an instant per inbox probe each contact's conversations
--- for the inboxes of those started by then: with the start and the inbox in
--- the index, each probe is index-only too.
---
--- Same names and keys, so that each serves everything the old one did.
+-- Same name and key, so that it serves everything the old one did.
 DROP INDEX conversations_open_idx;
 CREATE INDEX conversations_open_idx ON conversations (workspace_id, closed_at) INCLUDE (started_at, contact_id, inbox_id, id);
-DROP INDEX conversations_contact_idx;
-CREATE INDEX conversations_contact_idx ON conversations (workspace_id, contact_id) INCLUDE (started_at, inbox_id);
