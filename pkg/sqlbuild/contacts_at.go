@@ -27,9 +27,9 @@ import (
 // metrics count the inboxes of all of the contact's conversations started by
 // then, which no summary keeps: such queries take the contacts from
 // contact_first_inbound (a contact has written before the instant when its
-// first inbound message is before it) and probe each one's conversations,
-// where the raw rows also probe its messages. Anything else contactsAt does
-// not recognise reads the raw rows.
+// first inbound message is before it), where the raw rows probe each one's
+// messages, and their inboxes from one pass over the conversations started
+// by then. Anything else contactsAt does not recognise reads the raw rows.
 
 // contactsAtAggregate is the aggregate of the metrics contactsAt answers.
 const contactsAtAggregate = "count(DISTINCT k.contact_id)"
@@ -61,9 +61,9 @@ func contactsAt(plan catalog.Plan, sc scope) (b sq.SelectBuilder, comment string
 		}
 	}
 	if byInbox {
-		// Per inbox each contact's conversations are read, but the
-		// contacts are those of contact_first_inbound (one row each),
-		// not every contact with a probe of its messages.
+		// Per inbox the conversations are read, but the contacts are
+		// those of contact_first_inbound (one row each), not every
+		// contact with a probe of its messages.
 		fromFirst := metric
 		fromFirst.Source = contactsAtFromFirstInbound
 		if b, err = aggregated(plan, fromFirst, sc, false); err != nil {
