@@ -556,7 +556,8 @@ var liveState = []Metric{
 		Description: "Contacts with a conversation that is not closed at the end of the range. Per inbox, the inboxes of their open conversations: a contact with open conversations in two inboxes counts under both.",
 		Unit:        "short", Value: ValueSnapshot, Kinds: snapshot, Dimensions: []string{DimPlatform.ID, DimInbox.ID},
 		Source: SourceSessionsAt, Aggregate: "count(DISTINCT s.contact_id)",
-		Conditions: map[string]any{"s.state": []string{"unassigned", "assigned"}},
+		// Not resolved: its state is unassigned or assigned.
+		Conditions: map[string]any{"s.resolved": false},
 	},
 	{
 		ID: "idle_customers", Section: SectionLive, Title: "Idle customers",

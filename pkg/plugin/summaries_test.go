@@ -29,6 +29,7 @@ var summaryMetrics = []string{
 	"messages_received", "messages_sent", "total_messages", "ai_expense", "paid_messages", "billing_cost", "agent_messages",
 	"active_users", "returning_users", "new_users", "total_users", "peak_messages_per_minute", "peak_minute", "expense_per_dialogue",
 	"top_intents", "languages", "flow_triggers",
+	"number_of_contacts", "idle_customers",
 }
 
 // summaryZones cover every kind of offset: whole hours, half and quarter
@@ -53,9 +54,10 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	compareRandomQueries(t, pool, rng, values, 400, used)
 	require.Greater(t, used["summary"], 200, "most random queries are answered from a summary")
 	require.Greater(t, used["excluding"], 10, "some of them exclude values")
+	require.Greater(t, used["snapshot"], 20, "the contacts at an instant are answered from a summary")
 	// Every level of the summaries answered some of them.
 	for _, table := range []string{"message_days", "message_hours", "message_slots", "contact_days", "contact_hours", "contact_slots",
-		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots",
+		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots", "contact_first_inbound",
 		"intent_days", "intent_hours", "intent_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots"} {
 		require.Greater(t, used[table], 10, table)
 	}
@@ -287,9 +289,13 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 			require.NoError(t, err, name+"\n"+summary.SQL)
 			require.Equal(t, bucketedText(want), bucketedText(got), name+"\n"+summary.SQL)
 		} else {
-			summary, err = sqlbuild.Totals(plan, "demo")
+			build, buildRaw := sqlbuild.Totals, sqlbuild.RawTotals
+			if kind == models.KindSnapshot {
+				build, buildRaw = sqlbuild.Snapshot, sqlbuild.RawSnapshot
+			}
+			summary, err = build(plan, "demo")
 			require.NoError(t, err, name)
-			raw, err = sqlbuild.RawTotals(plan, "demo")
+			raw, err = buildRaw(plan, "demo")
 			require.NoError(t, err, name)
 			want, err := collect[store.Totaled](ctx, pool, raw)
 			require.NoError(t, err, name)
@@ -300,6 +306,9 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 		require.True(t, strings.HasPrefix(raw.SQL, "/* raw */ "), raw.SQL)
 		if comment, ok := strings.CutPrefix(summary.SQL, "/* summary: "); ok {
 			used["summary"]++
+			if kind == models.KindSnapshot {
+				used["snapshot"]++
+			}
 			if len(plan.Filters) > 0 && plan.Filters[0].Exclude {
 				used["excluding"]++
 			}
