@@ -25,6 +25,9 @@ type Summary struct {
 	// Conditions maps the source columns a metric may keep rows by to the
 	// summary's columns.
 	Conditions map[string]string
+	// Present maps the source columns a metric may require to be set (not
+	// null) to the summary's columns; a metric requiring any other falls back.
+	Present map[string]string
 	// Required are conditions every row of the summary already meets: a
 	// metric must have each of them (and they are not applied again).
 	Required map[string]any
@@ -86,5 +89,18 @@ var Summaries = []Summary{
 			"max(mm.n)": "max(mm.n)",
 			"extract(epoch FROM (array_agg(mm.minute ORDER BY mm.n DESC, mm.minute))[1]) * 1000": "extract(epoch FROM (array_agg(mm.minute ORDER BY mm.n DESC, mm.minute))[1]) * 1000",
 		},
+	},
+	{
+		// Conversations by start slot with their messages (migration 6).
+		// The average is the same numeric division avg() makes of the
+		// counts' sum by their number, so it is identical; null without
+		// conversations.
+		Table: "conversation_slots", Source: SourceConversations, Grain: SlotLength,
+		Aggregates: map[string]string{
+			"count(*)":                       "sum(cv.conversations)",
+			messagesPerConversationAggregate: "sum(cv.messages) / nullif(sum(cv.conversations), 0)",
+		},
+		Present:    map[string]string{"v.start_flow_id": "cv.start_flow_id"},
+		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimFlow.ID, DimTask.ID},
 	},
 }

@@ -28,6 +28,7 @@ import (
 var summaryMetrics = []string{
 	"messages_received", "messages_sent", "total_messages", "ai_expense", "paid_messages", "billing_cost", "agent_messages",
 	"active_users", "returning_users", "new_users", "total_users", "peak_messages_per_minute", "peak_minute", "expense_per_dialogue",
+	"conversations", "start_flows", "messages_per_conversation",
 }
 
 // summaryZones cover every kind of offset: whole hours, half and quarter
@@ -54,7 +55,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	require.Greater(t, used["excluding"], 10, "some of them exclude values")
 	// Every level of the summaries answered some of them.
 	for _, table := range []string{"message_days", "message_hours", "message_slots", "contact_days", "contact_hours", "contact_slots",
-		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots"} {
+		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots",
+		"conversation_days", "conversation_hours", "conversation_slots"} {
 		require.Greater(t, used[table], 10, table)
 	}
 
@@ -101,8 +103,31 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		FROM conversations v JOIN contact_first_inbound f ON f.workspace_id = v.workspace_id AND f.contact_id = v.contact_id AND f.first_at = v.started_at
 		WHERE f.contact_id % 7 = 0 AND v.id = (SELECT max(id) FROM conversations x WHERE x.workspace_id = v.workspace_id AND x.contact_id = v.contact_id);`)
 	require.NoError(t, err)
+	// Conversations that start earlier (into other days, hours and slots,
+	// with their messages), lose their task, change start flow or contact
+	// (and so platform), or only change title (which moves nothing). New
+	// conversations, moved to another inbox before their messages arrive,
+	// with messages; then some of those messages go (leaving conversations
+	// without any), and the conversations left without messages go.
+	_, err = pool.Exec(ctx, `
+		UPDATE conversations SET started_at = started_at - interval '3 days 5 hours 7 minutes' WHERE id % 11 = 0;
+		UPDATE conversations SET task_id = NULL WHERE id % 13 = 0;
+		UPDATE conversations v SET start_flow_id = (SELECT min(id) FROM flows f WHERE f.workspace_id = v.workspace_id) WHERE v.id % 17 = 0;
+		UPDATE conversations v SET contact_id = (SELECT max(id) FROM contacts c WHERE c.workspace_id = v.workspace_id) WHERE v.id % 29 = 0;
+		UPDATE conversations SET title = 'renamed' WHERE id % 5 = 0;
+		INSERT INTO conversations (workspace_id, contact_id, inbox_id, task_id, start_flow_id, started_at, title)
+		SELECT workspace_id, contact_id, inbox_id, task_id, start_flow_id, started_at + interval '10 minutes 3 seconds', 'doomed'
+		FROM conversations WHERE id % 23 = 0;
+		UPDATE conversations v SET inbox_id = (SELECT max(id) FROM inboxes i WHERE i.workspace_id = v.workspace_id) WHERE title = 'doomed';
+		INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at)
+		SELECT v.workspace_id, v.id, v.contact_id, 'inbound', 'contact', v.started_at + g * interval '1 hour'
+		FROM conversations v, generate_series(0, 2) g WHERE v.title = 'doomed';
+		DELETE FROM messages m USING conversations v
+		WHERE v.workspace_id = m.workspace_id AND v.id = m.conversation_id AND v.title = 'doomed' AND v.id % 2 = 0;
+		DELETE FROM conversations v WHERE v.title = 'doomed' AND v.id % 4 = 0;`)
+	require.NoError(t, err)
 	requireSummariesRecomputed(t, pool)
-	compareRandomQueries(t, pool, rng, values, 200, used)
+	compareRandomQueries(t, pool, rng, values, 300, used)
 }
 
 // requireSummariesRecomputed checks each summary table row by row against
@@ -129,7 +154,16 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		return `SELECT f.workspace_id, date_bin('` + grain + `', f.created_at, '2000-01-01Z'), f.platform, f.inbox_id, count(*)
 			FROM (` + firstInbound + `) f GROUP BY 1, 2, 3, 4`
 	}
+	// Conversations per start unit and dimensions, with their messages.
+	conversationLevel := func(grain string) string {
+		return `SELECT v.workspace_id, date_bin('` + grain + `', v.started_at, '2000-01-01Z'), c.platform, v.inbox_id, v.task_id, v.start_flow_id,
+			count(*), sum((SELECT count(*) FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id))
+			FROM conversations v JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id GROUP BY 1, 2, 3, 4, 5, 6`
+	}
 	fresh := map[string]string{
+		"conversation_slots":  conversationLevel("15 minutes"),
+		"conversation_hours":  conversationLevel("1 hour"),
+		"conversation_days":   conversationLevel("1 day"),
 		"message_slots":       messageLevel("15 minutes"),
 		"message_hours":       messageLevel("1 hour"),
 		"message_days":        messageLevel("1 day"),
@@ -161,6 +195,8 @@ func summaryFilterValues(t *testing.T, pool *pgxpool.Pool) map[string][]string {
 	for dim, q := range map[string]string{
 		"platform": "SELECT DISTINCT platform FROM contacts ORDER BY 1",
 		"inbox":    "SELECT DISTINCT name FROM inboxes ORDER BY 1",
+		"flow":     "SELECT DISTINCT name FROM flows ORDER BY 1",
+		"task":     "SELECT DISTINCT name FROM tasks ORDER BY 1",
 	} {
 		rows, err := pool.Query(context.Background(), q)
 		require.NoError(t, err)

@@ -316,6 +316,7 @@ var summaries = map[summaryKey]struct {
 		}},
 		slotted: &firstInboundRows,
 	},
+	{"conversation_slots", catalog.SourceConversations}: conversationSummary,
 	{"message_minutes", catalog.SourceMessageMinutes}: {
 		source: source{workspace: "mm.workspace_id", time: "mm.minute", dimensions: map[string]column{}},
 		slotted: &slotRows{
@@ -352,7 +353,7 @@ type route struct {
 // the raw source. The metric it returns is the one to build: for a summary,
 // its aggregate and conditions rewritten onto the summary's columns.
 func choose(plan catalog.Plan, metric catalog.Metric, sc scope) (route, bool) {
-	if sc.raw || metric.Quotient != nil || metric.Where != "" || len(metric.Present) > 0 || len(metric.AggregateArgs) > 0 && !paramFree(metric.AggregateArgs) {
+	if sc.raw || metric.Quotient != nil || metric.Where != "" || len(metric.AggregateArgs) > 0 && !paramFree(metric.AggregateArgs) {
 		return route{}, false
 	}
 	for _, s := range catalog.Summaries {
@@ -414,6 +415,10 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 			return route{}, false
 		}
 	}
+	present, ok := mapPresent(metric.Present, s.Present)
+	if !ok {
+		return route{}, false
+	}
 	// Every boundary between two buckets must be a slot edge; the range's
 	// own ends may fall inside slots (their raw rows are read).
 	if s.Grain > 0 {
@@ -443,7 +448,7 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 	}
 	rewritten := metric
 	rewritten.Aggregate, rewritten.AggregateArgs = aggregate, nil
-	rewritten.Conditions = conditions
+	rewritten.Conditions, rewritten.Present = conditions, present
 	rewritten.Dimensions = s.Dimensions
 	return route{table: s.Table, tables: tables, src: src, metric: rewritten}, true
 }
