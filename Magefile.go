@@ -108,8 +108,10 @@ type goTestEvent struct {
 
 // goTest runs every Go test, prints each package's result and the output of
 // failed tests, and ends with a count of passed, failed and skipped tests.
+// The package of the summaries' randomised equality tests runs for minutes on a
+// busy machine: the default 10-minute limit per package is too tight.
 func goTest() error {
-	cmd := exec.Command("go", "test", "-json", "-count=1", "./pkg/...")
+	cmd := exec.Command("go", "test", "-json", "-count=1", "-timeout", "30m", "./pkg/...")
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -366,7 +366,7 @@ var usageAndChatbot = []Metric{
 		Description: "Messages in the conversations started in the bucket, divided by those conversations; null without conversations.",
 		Unit:        "short", Value: ValueAverage, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimFlow.ID, DimTask.ID},
 		Source:    SourceConversations,
-		Aggregate: "avg((SELECT count(*) FROM messages mc WHERE mc.workspace_id = v.workspace_id AND mc.conversation_id = v.id))",
+		Aggregate: messagesPerConversationAggregate,
 	},
 	{
 		ID: "peak_messages_per_minute", Section: SectionUsage, Title: "Peak messages per minute",
@@ -407,6 +407,9 @@ var usageAndChatbot = []Metric{
 		Source: SourceFlowTriggers, Aggregate: "count(*)",
 	},
 }
+
+// messagesPerConversationAggregate averages the messages of each conversation v.
+const messagesPerConversationAggregate = "avg((SELECT count(*) FROM messages mc WHERE mc.workspace_id = v.workspace_id AND mc.conversation_id = v.id))"
 
 // SQL facts about a conversation v, shared by the metrics here and the
 // dialogs records and filters of package sqlbuild.

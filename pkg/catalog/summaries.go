@@ -25,14 +25,17 @@ type Summary struct {
 	// Conditions maps the source columns a metric may keep rows by to the
 	// summary's columns.
 	Conditions map[string]string
+	// Present maps the source columns a metric may require to be set (not
+	// null) to the summary's columns; a metric requiring any other falls back.
+	Present map[string]string
 	// Required are conditions every row of the summary already meets: a
 	// metric must have each of them (and they are not applied again).
 	Required map[string]any
-	// Present are columns not null in every row the summary counts: a
-	// metric must keep exactly these rows (its own Present, in any order),
-	// and they are not applied again. A summary without them answers no
-	// metric that has some.
-	Present []string
+	// PresentInEvery are columns not null in every row the summary counts:
+	// a metric must require each of them to be set (its Present), and they
+	// are not applied again. A metric's other Present columns must map
+	// through Present.
+	PresentInEvery []string
 	// Dimensions are those it can group and filter by.
 	Dimensions []string
 	// Cumulative summaries also answer running totals from the beginning of the store.
@@ -64,10 +67,10 @@ var Summaries = []Summary{
 	{
 		// Only the inbound messages with a detected intent (migration 6).
 		Table: "intent_slots", Source: SourceMessages, Grain: SlotLength,
-		Aggregates: map[string]string{"count(*)": "sum(mi.messages)"},
-		Required:   map[string]any{"m.direction": "inbound"},
-		Present:    []string{"m.intent"},
-		Dimensions: []string{DimIntent.ID, DimPlatform.ID, DimLanguage.ID},
+		Aggregates:     map[string]string{"count(*)": "sum(mi.messages)"},
+		Required:       map[string]any{"m.direction": "inbound"},
+		PresentInEvery: []string{"m.intent"},
+		Dimensions:     []string{DimIntent.ID, DimPlatform.ID, DimLanguage.ID},
 	},
 	{
 		Table: "contact_slots", Source: SourceMessages, Grain: SlotLength,
@@ -105,5 +108,18 @@ var Summaries = []Summary{
 			"max(mm.n)": "max(mm.n)",
 			"extract(epoch FROM (array_agg(mm.minute ORDER BY mm.n DESC, mm.minute))[1]) * 1000": "extract(epoch FROM (array_agg(mm.minute ORDER BY mm.n DESC, mm.minute))[1]) * 1000",
 		},
+	},
+	{
+		// Conversations by start slot with their messages (migration 8).
+		// The average is the same numeric division avg() makes of the
+		// counts' sum by their number, so it is identical; null without
+		// conversations.
+		Table: "conversation_slots", Source: SourceConversations, Grain: SlotLength,
+		Aggregates: map[string]string{
+			"count(*)":                       "sum(cv.conversations)",
+			messagesPerConversationAggregate: "sum(cv.messages) / nullif(sum(cv.conversations), 0)",
+		},
+		Present:    map[string]string{"v.start_flow_id": "cv.start_flow_id"},
+		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimFlow.ID, DimTask.ID},
 	},
 }

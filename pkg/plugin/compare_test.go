@@ -109,12 +109,14 @@ func TestCompareTotalsWithThePreviousMonthByPlatform(t *testing.T) {
 		"webchat and whatsapp tie at 5 and webchat comes first by name")
 }
 
-// A metric the summaries cannot answer (conversations started) reads the raw
-// rows for both periods. Without a group-by the frame is previous then
+// A query the summaries cannot answer (conversations started, filtered by
+// status, which no summary keeps: the three statuses keep them all) reads the
+// raw rows for both periods. Without a group-by the frame is previous then
 // current, what a stat panel's percent change reads (first to last value).
 func TestCompareRawTotalsForAStatPanel(t *testing.T) {
 	ds := newDatasource(t, "compare_fixture")
-	frame := ask(t, ds, `{"queryType":"totals","metric":"conversations","compare":"previous"}`, compareMar, compareApr)
+	frame := ask(t, ds, `{"queryType":"totals","metric":"conversations","compare":"previous",
+		"filters":[{"dimension":"status","values":["active","closed","no_operator_response"]}]}`, compareMar, compareApr)
 	// February started 103, 104 and 105; March 106 to 110.
 	require.Equal(t, []periodRow{{"", "previous", ptr(3)}, {"", "current", ptr(5)}}, periodRows(t, frame, ""))
 	require.Equal(t, 2, strings.Count(frame.Meta.ExecutedQueryString, "/* raw */"))

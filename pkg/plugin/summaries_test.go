@@ -30,6 +30,7 @@ var summaryMetrics = []string{
 	"active_users", "returning_users", "new_users", "total_users", "peak_messages_per_minute", "peak_minute", "expense_per_dialogue",
 	"top_intents", "languages", "flow_triggers",
 	"number_of_contacts", "idle_customers",
+	"conversations", "start_flows", "messages_per_conversation",
 }
 
 // summaryZones cover every kind of offset: whole hours, half and quarter
@@ -58,7 +59,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	// Every level of the summaries answered some of them.
 	for _, table := range []string{"message_days", "message_hours", "message_slots", "contact_days", "contact_hours", "contact_slots",
 		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots", "contact_first_inbound",
-		"intent_days", "intent_hours", "intent_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots"} {
+		"intent_days", "intent_hours", "intent_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots",
+		"conversation_days", "conversation_hours", "conversation_slots"} {
 		require.Greater(t, used[table], 10, table)
 	}
 
@@ -127,6 +129,28 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		UPDATE flow_triggers ft SET flow_id = (SELECT min(id) FROM flows f WHERE f.workspace_id = ft.workspace_id) WHERE id % 29 = 0;
 		UPDATE flow_triggers SET conversation_id = NULL WHERE id % 23 = 0;
 		DELETE FROM flow_triggers WHERE id % 19 = 0;`)
+	// Conversations that start earlier (into other days, hours and slots,
+	// with their messages), lose their task, change start flow or contact
+	// (and so platform), or only change title (which moves nothing). New
+	// conversations, moved to another inbox before their messages arrive,
+	// with messages; then some of those messages go (leaving conversations
+	// without any), and the conversations left without messages go.
+	_, err = pool.Exec(ctx, `
+		UPDATE conversations SET started_at = started_at - interval '3 days 5 hours 7 minutes' WHERE id % 11 = 0;
+		UPDATE conversations SET task_id = NULL WHERE id % 13 = 0;
+		UPDATE conversations v SET start_flow_id = (SELECT min(id) FROM flows f WHERE f.workspace_id = v.workspace_id) WHERE v.id % 17 = 0;
+		UPDATE conversations v SET contact_id = (SELECT max(id) FROM contacts c WHERE c.workspace_id = v.workspace_id) WHERE v.id % 29 = 0;
+		UPDATE conversations SET title = 'renamed' WHERE id % 5 = 0;
+		INSERT INTO conversations (workspace_id, contact_id, inbox_id, task_id, start_flow_id, started_at, title)
+		SELECT workspace_id, contact_id, inbox_id, task_id, start_flow_id, started_at + interval '10 minutes 3 seconds', 'doomed'
+		FROM conversations WHERE id % 23 = 0;
+		UPDATE conversations v SET inbox_id = (SELECT max(id) FROM inboxes i WHERE i.workspace_id = v.workspace_id) WHERE title = 'doomed';
+		INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at)
+		SELECT v.workspace_id, v.id, v.contact_id, 'inbound', 'contact', v.started_at + g * interval '1 hour'
+		FROM conversations v, generate_series(0, 2) g WHERE v.title = 'doomed';
+		DELETE FROM messages m USING conversations v
+		WHERE v.workspace_id = m.workspace_id AND v.id = m.conversation_id AND v.title = 'doomed' AND v.id % 2 = 0;
+		DELETE FROM conversations v WHERE v.title = 'doomed' AND v.id % 4 = 0;`)
 	require.NoError(t, err)
 	requireSummariesRecomputed(t, pool)
 	compareRandomQueries(t, pool, rng, values, 200, used)
@@ -167,6 +191,12 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		return `SELECT ft.workspace_id, date_bin('` + grain + `', ft.triggered_at, '2000-01-01Z'), ft.flow_id, v.inbox_id, count(*)
 			FROM flow_triggers ft LEFT JOIN conversations v ON v.workspace_id = ft.workspace_id AND v.id = ft.conversation_id GROUP BY 1, 2, 3, 4`
 	}
+	// Conversations per start unit and dimensions, with their messages.
+	conversationLevel := func(grain string) string {
+		return `SELECT v.workspace_id, date_bin('` + grain + `', v.started_at, '2000-01-01Z'), c.platform, v.inbox_id, v.task_id, v.start_flow_id,
+			count(*), sum((SELECT count(*) FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id))
+			FROM conversations v JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id GROUP BY 1, 2, 3, 4, 5, 6`
+	}
 	fresh := map[string]string{
 		"flow_trigger_slots":  flowLevel("15 minutes"),
 		"flow_trigger_hours":  flowLevel("1 hour"),
@@ -174,6 +204,9 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		"intent_slots":        intentLevel("15 minutes"),
 		"intent_hours":        intentLevel("1 hour"),
 		"intent_days":         intentLevel("1 day"),
+		"conversation_slots":  conversationLevel("15 minutes"),
+		"conversation_hours":  conversationLevel("1 hour"),
+		"conversation_days":   conversationLevel("1 day"),
 		"message_slots":       messageLevel("15 minutes"),
 		"message_hours":       messageLevel("1 hour"),
 		"message_days":        messageLevel("1 day"),
@@ -208,6 +241,7 @@ func summaryFilterValues(t *testing.T, pool *pgxpool.Pool) map[string][]string {
 		"intent":   "SELECT DISTINCT intent FROM messages WHERE intent IS NOT NULL ORDER BY 1",
 		"language": "SELECT DISTINCT language FROM messages WHERE language IS NOT NULL ORDER BY 1",
 		"flow":     "SELECT DISTINCT name FROM flows ORDER BY 1",
+		"task":     "SELECT DISTINCT name FROM tasks ORDER BY 1",
 	} {
 		rows, err := pool.Query(context.Background(), q)
 		require.NoError(t, err)

@@ -371,6 +371,7 @@ var summaries = map[summaryKey]struct {
 		}},
 		slotted: &firstInboundRows,
 	},
+	{"conversation_slots", catalog.SourceConversations}: conversationSummary,
 	{"message_minutes", catalog.SourceMessageMinutes}: {
 		source: source{workspace: "mm.workspace_id", time: "mm.minute", dimensions: map[string]column{}},
 		slotted: &slotRows{
@@ -421,21 +422,6 @@ func choose(plan catalog.Plan, metric catalog.Metric, sc scope) (route, bool) {
 	return route{}, false
 }
 
-// sameColumns reports whether a and b name the same columns, in any order.
-func sameColumns(a, b []string) bool {
-	for _, c := range a {
-		if !slices.Contains(b, c) {
-			return false
-		}
-	}
-	for _, c := range b {
-		if !slices.Contains(a, c) {
-			return false
-		}
-	}
-	return true
-}
-
 // paramFree reports whether args hold no query parameter (only constants,
 // which a summary's rows have already applied).
 func paramFree(args []any) bool {
@@ -484,9 +470,22 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 			return route{}, false
 		}
 	}
-	// The summary counts exactly the rows whose present columns are not
-	// null: a metric that keeps more rows, or fewer, is not answered there.
-	if !sameColumns(metric.Present, s.Present) {
+	// The summary counts only the rows whose PresentInEvery columns are set:
+	// a metric must keep no more rows than that; its other present columns
+	// must be columns the summary keeps.
+	var others []string
+	for _, c := range s.PresentInEvery {
+		if !slices.Contains(metric.Present, c) {
+			return route{}, false
+		}
+	}
+	for _, c := range metric.Present {
+		if !slices.Contains(s.PresentInEvery, c) {
+			others = append(others, c)
+		}
+	}
+	present, ok := mapPresent(others, s.Present)
+	if !ok {
 		return route{}, false
 	}
 	// Every boundary between two buckets must be a slot edge; the range's
@@ -518,8 +517,7 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 	}
 	rewritten := metric
 	rewritten.Aggregate, rewritten.AggregateArgs = aggregate, nil
-	rewritten.Conditions = conditions
-	rewritten.Present = nil
+	rewritten.Conditions, rewritten.Present = conditions, present
 	rewritten.Dimensions = s.Dimensions
 	return route{table: s.Table, tables: tables, src: src, metric: rewritten}, true
 }

@@ -69,5 +69,8 @@ GRANT SELECT ON TABLE
     :"schema".intent_days,
     :"schema".flow_trigger_slots,
     :"schema".flow_trigger_hours,
-    :"schema".flow_trigger_days
+    :"schema".flow_trigger_days,
+    :"schema".conversation_slots,
+    :"schema".conversation_hours,
+    :"schema".conversation_days
 TO :"role";

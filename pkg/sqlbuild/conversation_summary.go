@@ -1,0 +1,71 @@
+package sqlbuild
+
+import (
+	"time"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+)
+
+// Joins of the conversation summary's rows to the inboxes, flows and tasks
+// they name; the flow and task are optional, as on the raw conversations.
+var (
+	inboxOfConversationSlot = join{"inbox", "inboxes ib ON ib.workspace_id = cv.workspace_id AND ib.id = cv.inbox_id", false, nil}
+	flowOfConversationSlot  = join{"flow", "flows fl ON fl.workspace_id = cv.workspace_id AND fl.id = cv.start_flow_id", true, nil}
+	taskOfConversationSlot  = join{"task", "tasks tk ON tk.workspace_id = cv.workspace_id AND tk.id = cv.task_id", true, nil}
+)
+
+// conversationLevel is a level of the conversations by start (migration 8).
+func conversationLevel(grain time.Duration, table, column string) level {
+	return level{grain: grain, table: table, column: column, as: "at",
+		columns: []string{"platform", "inbox_id", "task_id", "start_flow_id", "conversations", "messages"}}
+}
+
+// conversationSummary answers conversations, start flows and messages per
+// conversation from the conversations per start day, hour and slot, and the
+// raw conversations that start in the partial slots at the range's edges,
+// each with its messages counted as the triggers count them.
+var conversationSummary = struct {
+	source
+	slotted *slotRows
+}{
+	source: source{workspace: "cv.workspace_id", time: "cv.at", dimensions: map[string]column{
+		catalog.DimPlatform.ID: {expr: "cv.platform"},
+		catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfConversationSlot}},
+		catalog.DimFlow.ID:     {expr: "fl.name", id: "fl.id", joins: []join{flowOfConversationSlot}},
+		catalog.DimTask.ID:     {expr: "tk.name", id: "tk.id", joins: []join{taskOfConversationSlot}},
+	}},
+	slotted: &slotRows{
+		alias: "cv", column: "v.started_at",
+		levels: []level{
+			conversationLevel(24*time.Hour, "conversation_days", "day"),
+			conversationLevel(time.Hour, "conversation_hours", "hour"),
+			conversationLevel(catalog.SlotLength, "conversation_slots", "slot"),
+		},
+		edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
+			return sq.Select("v.workspace_id", "v.started_at", "c.platform", "v.inbox_id", "v.task_id", "v.start_flow_id", "1",
+				"(SELECT count(*) FROM messages mc WHERE mc.workspace_id = v.workspace_id AND mc.conversation_id = v.id)").
+				From("conversations v").
+				Join("contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id").
+				Where(workspaceFence("v.workspace_id", workspace)).Where(ranges)
+		},
+	},
+}
+
+// mapPresent rewrites the source columns a metric requires to be set onto a
+// summary's columns; false when the summary does not keep one of them.
+func mapPresent(columns []string, kept map[string]string) ([]string, bool) {
+	if len(columns) == 0 {
+		return nil, true
+	}
+	out := make([]string, 0, len(columns))
+	for _, c := range columns {
+		mapped, ok := kept[c]
+		if !ok {
+			return nil, false
+		}
+		out = append(out, mapped)
+	}
+	return out, true
+}
