@@ -291,13 +291,13 @@ var records = []Metric{
 		ID: "popular_phrases", Section: SectionRecords, Title: "Popular phrases",
 		Description: "Messages per phrase: their texts with case, white space and trailing punctuation normalised; rank by phrase for the most frequent. Empty texts are not counted.",
 		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPhrase.ID, DimPlatform.ID, DimSender.ID},
-		Source: SourceMessages, Aggregate: "count(*)", Where: Phrase("m.body") + " <> ''",
+		Source: SourceMessages, Aggregate: "count(*)", Where: HasPhrase,
 	},
 	{
 		ID: "client_phrases", Section: SectionRecords, Title: "Client phrases",
 		Description: "Inbound messages per phrase, normalised as for popular phrases; rank by phrase for what clients write most.",
 		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPhrase.ID, DimPlatform.ID},
-		Source: SourceMessages, Aggregate: "count(*)", Where: Phrase("m.body") + " <> ''",
+		Source: SourceMessages, Aggregate: "count(*)", Where: HasPhrase,
 		Conditions: map[string]any{"m.direction": "inbound"},
 	},
 	{
@@ -426,10 +426,17 @@ const (
 // counting phrases: lower case, runs of white space as one space, no white
 // space at either end and no punctuation at the end ("Hello!!  " and "hello"
 // are one phrase). Which characters are punctuation follows the database's
-// character classification (ctype).
+// character classification (ctype). The normalisation is the store's
+// function message_phrase (migration 9), which the phrase summaries' triggers
+// call too when a message arrives: one definition for the raw rows and the
+// summaries. PostgreSQL inlines it into the statement.
 func Phrase(body string) string {
-	return "lower(btrim(regexp_replace(regexp_replace(" + body + ", '[[:space:]]+', ' ', 'g'), '[[:space:][:punct:]]+$', '')))"
+	return "message_phrase(" + body + ")"
 }
+
+// HasPhrase is the condition of the phrase metrics: the message's text is
+// not empty once normalised. The phrase summaries hold only such messages.
+var HasPhrase = Phrase("m.body") + " <> ''"
 
 // Funnel steps over the conversations of the bucket.
 const (

@@ -36,6 +36,10 @@ type Summary struct {
 	// are not applied again. A metric's other Present columns must map
 	// through Present.
 	PresentInEvery []string
+	// Where is the metric's Where (exactly as written there) that every row
+	// of the summary already meets: a metric with a Where is answered only by
+	// a summary with the same one, and it is not applied again.
+	Where string
 	// Dimensions are those it can group and filter by.
 	Dimensions []string
 	// Cumulative summaries also answer running totals from the beginning of the store.
@@ -101,6 +105,15 @@ var Summaries = []Summary{
 		Table: "flow_trigger_slots", Source: SourceFlowTriggers, Grain: SlotLength,
 		Aggregates: map[string]string{"count(*)": "sum(fs.triggers)"},
 		Dimensions: []string{DimFlow.ID, DimInbox.ID},
+	},
+	{
+		// Messages per normalised phrase, hourly: only those with a phrase.
+		// Direction follows from the sender, so keeping both costs no rows.
+		Table: "phrase_hours", Source: SourceMessages, Grain: time.Hour,
+		Aggregates: map[string]string{"count(*)": "sum(ps.messages)"},
+		Conditions: map[string]string{"m.direction": "ps.direction", "m.sender": "ps.sender"},
+		Where:      HasPhrase,
+		Dimensions: []string{DimPhrase.ID, DimPlatform.ID, DimSender.ID},
 	},
 	{
 		Table: "message_minutes", Source: SourceMessageMinutes, Grain: time.Minute,

@@ -179,7 +179,33 @@ func TestPopularAndClientPhrases(t *testing.T) {
 	botOnly := rows(t, ask(t, ds, `{"queryType":"ranking","metric":"popular_phrases","groupBy":"phrase",
 		"filters":[{"dimension":"sender","values":["bot"]}]}`, jan2022, mar2022))
 	require.Equal(t, [][2]any{{"how can i help", 6.0}}, botOnly)
+}
 
+// The phrase metrics read the phrase summaries' whole UTC days and hours and
+// the raw messages of the partial hours at a range's ends; minute buckets
+// (a boundary inside an hour) read the raw messages.
+func TestPhrasesFromTheirSummaries(t *testing.T) {
+	ds := newDatasource(t, "chatbot_fixture")
+	client := ask(t, ds, `{"queryType":"ranking","metric":"client_phrases","groupBy":"phrase"}`, jan2022, feb2022)
+	require.True(t, strings.HasPrefix(client.Meta.ExecutedQueryString, "/* summary: phrase_days */ "), client.Meta.ExecutedQueryString)
+
+	// From 01-03 10:00:30 to 01-05 10:00:30: 01-04 is a whole day, 01-03
+	// 11:00 to 24:00 and 01-05 00:00 to 10:00 whole hours, and the raw
+	// messages of 01-03 10:01 ("  where is my   order") and 10:02
+	// ("Hello!") are in, those of 01-03 10:00 and 01-05 10:01 out. With
+	// 01-04's "hello" and "Thanks." and 01-05 10:00's "Where is my
+	// order?!": where is my order 2, hello 2, thanks 1.
+	edges := ask(t, ds, `{"queryType":"ranking","metric":"client_phrases","groupBy":"phrase"}`, "2022-01-03T10:00:30Z", "2022-01-05T10:00:30Z")
+	require.True(t, strings.HasPrefix(edges.Meta.ExecutedQueryString, "/* summary: phrase_days, phrase_hours */ "), edges.Meta.ExecutedQueryString)
+	require.Equal(t, [][2]any{{"hello", 2.0}, {"where is my order", 2.0}, {"thanks", 1.0}}, rows(t, edges))
+
+	// Minute buckets of 01-03 10:00 to 10:03: the client's "Where is my
+	// order?" (10:00), "  where is my   order" (10:01) and "Hello!" (10:02),
+	// and the bot's "How can I help?" (10:00:30).
+	minutes := ask(t, ds, `{"metric":"popular_phrases","groupBy":"phrase","interval":"minute"}`, "2022-01-03T10:00:00Z", "2022-01-03T10:03:00Z")
+	require.True(t, strings.HasPrefix(minutes.Meta.ExecutedQueryString, "/* raw */ "), minutes.Meta.ExecutedQueryString)
+	values, _ := series(t, minutes)
+	require.Equal(t, map[string][]float64{"where is my order": {1, 1, 0}, "hello": {0, 0, 1}, "how can i help": {1, 0, 0}}, values)
 }
 
 // Sources per platform. January: bot replies whatsapp 3 (11, 12, 13) and

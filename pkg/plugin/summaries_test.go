@@ -31,6 +31,7 @@ var summaryMetrics = []string{
 	"top_intents", "languages", "flow_triggers",
 	"number_of_contacts", "idle_customers",
 	"conversations", "start_flows", "messages_per_conversation",
+	"popular_phrases", "client_phrases",
 }
 
 // summaryZones cover every kind of offset: whole hours, half and quarter
@@ -60,7 +61,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	for _, table := range []string{"message_days", "message_hours", "message_slots", "contact_days", "contact_hours", "contact_slots",
 		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots", "contact_first_inbound",
 		"intent_days", "intent_hours", "intent_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots",
-		"conversation_days", "conversation_hours", "conversation_slots"} {
+		"conversation_days", "conversation_hours", "conversation_slots",
+		"phrase_days", "phrase_hours"} {
 		require.Greater(t, used[table], 10, table)
 	}
 
@@ -81,7 +83,14 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		FROM messages m WHERE m.agent_id IS NULL AND m.id % 97 = 0;
 		UPDATE messages SET created_at = created_at - interval '2 days 1 hour 3 minutes' WHERE id % 89 = 0;
 		UPDATE messages SET billable = true, billing_cost = 0.07 WHERE id % 83 = 0;
-		DELETE FROM messages m WHERE m.id % 79 = 0 AND NOT EXISTS (SELECT 1 FROM template_sends ts WHERE ts.workspace_id = m.workspace_id AND ts.message_id = m.id);`)
+		DELETE FROM messages m WHERE m.id % 79 = 0 AND NOT EXISTS (SELECT 1 FROM template_sends ts WHERE ts.workspace_id = m.workspace_id AND ts.message_id = m.id);
+		UPDATE messages SET body = body || ' (edited)' WHERE id % 61 = 0;
+		UPDATE messages SET body = E' ?!\t' WHERE id % 59 = 0;
+		UPDATE messages SET body = upper(body) || '!!' WHERE id % 53 = 0;
+		INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at, body)
+		SELECT m.workspace_id, m.conversation_id, m.contact_id, m.direction, m.sender, m.created_at + interval '1 second',
+			(SELECT string_agg(md5(m.id::text || g), ' ') FROM generate_series(1, 200) g)
+		FROM messages m WHERE m.id % 101 = 0 AND m.agent_id IS NULL;`)
 	require.NoError(t, err)
 	// A whole UTC day and a whole UTC hour emptied (their day and hour rows
 	// must go), messages moved by whole days and hours into other day and
@@ -197,6 +206,13 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			count(*), sum((SELECT count(*) FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id))
 			FROM conversations v JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id GROUP BY 1, 2, 3, 4, 5, 6`
 	}
+	// Messages per phrase (non-empty), keyed by its SHA-256.
+	phraseLevel := func(grain string) string {
+		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), c.platform, m.direction, m.sender,
+			sha256(convert_to(m.phrase, 'UTF8')), m.phrase, count(*)
+			FROM (SELECT *, message_phrase(body) AS phrase FROM messages) m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+			WHERE m.phrase <> '' GROUP BY 1, 2, 3, 4, 5, 6, 7`
+	}
 	fresh := map[string]string{
 		"flow_trigger_slots":  flowLevel("15 minutes"),
 		"flow_trigger_hours":  flowLevel("1 hour"),
@@ -222,6 +238,8 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM (SELECT workspace_id, date_bin('1 minute', created_at, '2000-01-01Z') AS minute, count(*) AS n FROM messages GROUP BY 1, 2) m
 			ORDER BY 1, 2, m.n DESC, m.minute`,
 		"contact_first_inbound": firstInbound,
+		"phrase_hours":          phraseLevel("1 hour"),
+		"phrase_days":           phraseLevel("1 day"),
 	}
 	for table, q := range fresh {
 		var differ int
@@ -242,6 +260,8 @@ func summaryFilterValues(t *testing.T, pool *pgxpool.Pool) map[string][]string {
 		"language": "SELECT DISTINCT language FROM messages WHERE language IS NOT NULL ORDER BY 1",
 		"flow":     "SELECT DISTINCT name FROM flows ORDER BY 1",
 		"task":     "SELECT DISTINCT name FROM tasks ORDER BY 1",
+		// The most frequent phrases.
+		"phrase": "SELECT phrase FROM (SELECT message_phrase(body) AS phrase, count(*) FROM messages GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 12) p ORDER BY 1",
 	} {
 		rows, err := pool.Query(context.Background(), q)
 		require.NoError(t, err)

@@ -372,6 +372,14 @@ var summaries = map[summaryKey]struct {
 		slotted: &firstInboundRows,
 	},
 	{"conversation_slots", catalog.SourceConversations}: conversationSummary,
+	{"phrase_hours", catalog.SourceMessages}: {
+		source: source{workspace: "ps.workspace_id", time: "ps.at", dimensions: map[string]column{
+			catalog.DimPhrase.ID:   {expr: "ps.phrase"},
+			catalog.DimPlatform.ID: {expr: "ps.platform"},
+			catalog.DimSender.ID:   {expr: "ps.sender"},
+		}},
+		slotted: &phraseRows,
+	},
 	{"message_minutes", catalog.SourceMessageMinutes}: {
 		source: source{workspace: "mm.workspace_id", time: "mm.minute", dimensions: map[string]column{}},
 		slotted: &slotRows{
@@ -408,7 +416,7 @@ type route struct {
 // the raw source. The metric it returns is the one to build: for a summary,
 // its aggregate and conditions rewritten onto the summary's columns.
 func choose(plan catalog.Plan, metric catalog.Metric, sc scope) (route, bool) {
-	if sc.raw || metric.Quotient != nil || metric.Where != "" || len(metric.AggregateArgs) > 0 && !paramFree(metric.AggregateArgs) {
+	if sc.raw || metric.Quotient != nil || len(metric.WhereArgs) > 0 || len(metric.AggregateArgs) > 0 && !paramFree(metric.AggregateArgs) {
 		return route{}, false
 	}
 	for _, s := range catalog.Summaries {
@@ -436,7 +444,7 @@ func paramFree(args []any) bool {
 // fit rewrites metric onto summary s when s answers it for plan over sc.
 func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) (route, bool) {
 	aggregate, ok := s.Aggregates[metric.Aggregate]
-	if !ok || metric.Cumulative && !s.Cumulative {
+	if !ok || metric.Cumulative && !s.Cumulative || metric.Where != s.Where {
 		return route{}, false
 	}
 	dims := []string{}
@@ -518,6 +526,7 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 	rewritten := metric
 	rewritten.Aggregate, rewritten.AggregateArgs = aggregate, nil
 	rewritten.Conditions, rewritten.Present = conditions, present
+	rewritten.Where = "" // the summary's rows meet it already (see catalog.Summary)
 	rewritten.Dimensions = s.Dimensions
 	return route{table: s.Table, tables: tables, src: src, metric: rewritten}, true
 }

@@ -28,9 +28,10 @@ GRANT USAGE ON SCHEMA :"schema" TO :"role";
 
 -- The tables the plugin reads: schema_migrations for the health check's
 -- schema version, the others for the metrics and records, the summaries
--- (kept by triggers that run as the schema's owner) included. The plugin calls
--- none of the store's functions (edit_distance runs when a row is written),
--- so no EXECUTE is granted. The monthly partitions of messages need no
+-- (kept by triggers that run as the schema's owner) included. The one store
+-- function the plugin calls is message_phrase (the phrase metrics'
+-- normalisation, migration 6), which every role may run (PUBLIC's default
+-- EXECUTE, left alone here); edit_distance runs when a row is written. The monthly partitions of messages need no
 -- grant: the plugin reads them through messages, whose grant is what counts.
 GRANT SELECT ON TABLE
     :"schema".schema_migrations,
@@ -72,5 +73,7 @@ GRANT SELECT ON TABLE
     :"schema".flow_trigger_days,
     :"schema".conversation_slots,
     :"schema".conversation_hours,
-    :"schema".conversation_days
+    :"schema".conversation_days,
+    :"schema".phrase_hours,
+    :"schema".phrase_days
 TO :"role";

@@ -105,6 +105,10 @@ func TestReadOnlyRoleReadsEveryTableAndWritesNothing(t *testing.T) {
 		_, err := conn.Exec(ctx, "SELECT count(*) FROM "+table)
 		require.NoError(t, err, table)
 	}
+	// The phrase metrics' normalisation is the one function the plugin calls.
+	var phrase string
+	require.NoError(t, conn.QueryRow(ctx, "SELECT message_phrase(' Hello,  World!? ')").Scan(&phrase))
+	require.Equal(t, "hello, world", phrase)
 	privilege, err := store.WritePrivilege(ctx, conn)
 	require.NoError(t, err)
 	require.Empty(t, privilege)
