@@ -53,7 +53,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 
 	used := map[string]int{}
-	compareRandomQueries(t, pool, rng, values, 400, used)
+	compareRandomQueries(t, pool, rng, values, 700, used)
 	require.Greater(t, used["summary"], 200, "most random queries are answered from a summary")
 	require.Greater(t, used["excluding"], 10, "some of them exclude values")
 	require.Greater(t, used["snapshot"], 20, "the contacts at an instant are answered from a summary")
