@@ -352,7 +352,7 @@ type route struct {
 // the raw source. The metric it returns is the one to build: for a summary,
 // its aggregate and conditions rewritten onto the summary's columns.
 func choose(plan catalog.Plan, metric catalog.Metric, sc scope) (route, bool) {
-	if sc.raw || metric.Quotient != nil || metric.Where != "" || len(metric.Present) > 0 || len(metric.AggregateArgs) > 0 && !paramFree(metric.AggregateArgs) {
+	if sc.raw || metric.Quotient != nil || metric.Where != "" {
 		return route{}, false
 	}
 	for _, s := range catalog.Summaries {
@@ -383,6 +383,10 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 	if !ok || metric.Cumulative && !s.Cumulative {
 		return route{}, false
 	}
+	args, ok := summaryArgs(aggregate, metric.AggregateArgs)
+	if !ok {
+		return route{}, false
+	}
 	dims := []string{}
 	if plan.GroupBy != "" {
 		dims = append(dims, plan.GroupBy)
@@ -395,8 +399,14 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 			return route{}, false
 		}
 	}
-	conditions := map[string]any{}
+	conditions, ok := presentStates(metric, s)
+	if !ok {
+		return route{}, false
+	}
 	for column, value := range metric.Conditions {
+		if _, isState := s.Present[column]; isState && value == nil {
+			continue // a state (presentStates)
+		}
 		if required, ok := s.Required[column]; ok {
 			if !reflect.DeepEqual(required, value) {
 				return route{}, false
@@ -423,7 +433,7 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 			}
 		}
 	}
-	impl, ok := summaries[summaryKey{s.Table, s.Source}]
+	impl, ok := summaries[keyOf(s)]
 	if !ok {
 		return route{}, false
 	}
@@ -442,8 +452,8 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 		tables = rows.tables(widen(sc))
 	}
 	rewritten := metric
-	rewritten.Aggregate, rewritten.AggregateArgs = aggregate, nil
-	rewritten.Conditions = conditions
+	rewritten.Aggregate, rewritten.AggregateArgs = aggregate, args
+	rewritten.Conditions, rewritten.Present = conditions, nil
 	rewritten.Dimensions = s.Dimensions
 	return route{table: s.Table, tables: tables, src: src, metric: rewritten}, true
 }
