@@ -59,6 +59,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
         ELSE ARRAY(SELECT v FROM unnest(a || b) v ORDER BY v) END
 $fn$;
 
+-- Array a sorted: most rows of a statement are alone in their slot, so an
+-- ordered aggregate (a sort set up per group) would cost more than this.
+CREATE FUNCTION assignment_values_sort(a bigint[]) RETURNS bigint[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+    SELECT CASE WHEN cardinality(a) < 2 THEN a ELSE ARRAY(SELECT v FROM unnest(a) v ORDER BY v) END
+$fn$;
+
 -- Sorted array a less the values of b, each as many times as b has it.
 CREATE FUNCTION assignment_values_remove(a bigint[], b bigint[]) RETURNS bigint[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
@@ -104,8 +111,8 @@ BEGIN
             INSERT INTO %1$s AS s (%2$s, assignments, wait_seconds, conversation_seconds, wait_us, conversation_us)
             SELECT workspace_id, date_bin(%3$L, slot, timestamptz '2000-01-01 00:00:00+00'), platform, inbox_id, agent_id, team_id, role,
                    accepted, replied, ended, outcome, sum(sign), coalesce(sum(sign * wait), 0), coalesce(sum(sign * talk), 0),
-                   coalesce(array_agg((wait * 1000000)::bigint ORDER BY wait) FILTER (WHERE sign > 0 AND wait IS NOT NULL), '{}'),
-                   coalesce(array_agg((talk * 1000000)::bigint ORDER BY talk) FILTER (WHERE sign > 0 AND talk IS NOT NULL), '{}')
+                   assignment_values_sort(coalesce(array_agg((wait * 1000000)::bigint) FILTER (WHERE sign > 0 AND wait IS NOT NULL), '{}')),
+                   assignment_values_sort(coalesce(array_agg((talk * 1000000)::bigint) FILTER (WHERE sign > 0 AND talk IS NOT NULL), '{}'))
             FROM d GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
             ON CONFLICT (%2$s) DO UPDATE
             SET assignments = s.assignments + EXCLUDED.assignments,
