@@ -246,12 +246,12 @@ var Metrics = slices.Concat(usageAndChatbot, liveState, contactCenter,
 	durations(duration{
 		id: "wait_time", title: "Wait time", source: SourceAssignments, dimensions: assignmentDimensions,
 		definition: "first agent reply minus assignment creation, over the assignments created in the bucket that got an agent reply (bot messages never count)",
-		interval:   "a.first_reply_at - a.created_at", present: []string{"a.first_reply_at"},
+		interval:   waitInterval, present: []string{"a.first_reply_at"},
 	}),
 	durations(duration{
 		id: "conversation_time", title: "Conversation time", source: SourceAssignments, dimensions: assignmentDimensions,
 		definition: "end minus accepted time, over the accepted (handled) assignments created in the bucket that have ended",
-		interval:   "a.ended_at - a.accepted_at", present: []string{"a.accepted_at", "a.ended_at"},
+		interval:   conversationInterval, present: []string{"a.accepted_at", "a.ended_at"},
 	}),
 	durations(duration{
 		id: "operator_response_time", title: "Operator response time", source: SourceResponseRuns,

@@ -44,6 +44,14 @@ type Summary struct {
 	Dimensions []string
 	// Cumulative summaries also answer running totals from the beginning of the store.
 	Cumulative bool
+	// States maps the source columns a metric may require to be set (its
+	// Present) or unset (a Condition that the column is nil) to the
+	// summary's boolean columns that say whether they are.
+	States map[string]string
+	// Rows names which of the table's row sets answers, when package
+	// sqlbuild reads one table in more than one way (its durations one by
+	// one, say); empty for the table's own rows.
+	Rows string
 }
 
 // SlotLength is the grain of the slot summaries: every time zone in use has

@@ -40,25 +40,27 @@ func TestAdHocFiltersApply(t *testing.T) {
 		// summary is set when a summary table must answer.
 		summary bool
 	}{
-		// March's assignments: 7 Support, 8 Sales, 9 Support, 10 without a team.
-		{"raw, no ad hoc filter", `{"queryType":"totals","metric":"cc_conversations","groupBy":"team"}`, mar2022, apr2022,
+		// March's assignments: 7 Support, 8 Sales, 9 Support, 10 without a team,
+		// each of another contact (7, 2, 1, 3): distinct contacts, which no
+		// summary keeps, count them.
+		{"raw, no ad hoc filter", `{"queryType":"totals","metric":"unique_users_served","groupBy":"team"}`, mar2022, apr2022,
 			[][2]any{{"(none)", 1.0}, {"Sales", 1.0}, {"Support", 2.0}}, false},
-		{"raw, include", `{"queryType":"totals","metric":"cc_conversations",
+		{"raw, include", `{"queryType":"totals","metric":"unique_users_served",
 			"adhocFilters":[{"key":"team","operator":"=","value":"Sales"}]}`, mar2022, apr2022,
 			[][2]any{{"", 1.0}}, false},
 		// 7, 9 and 10: the assignment without a team is not Sales either.
-		{"raw, exclude keeps rows without a value", `{"queryType":"totals","metric":"cc_conversations",
+		{"raw, exclude keeps rows without a value", `{"queryType":"totals","metric":"unique_users_served",
 			"adhocFilters":[{"key":"team","operator":"!=","value":"Sales"}]}`, mar2022, apr2022,
 			[][2]any{{"", 3.0}}, false},
-		{"raw, multi-value include", `{"queryType":"totals","metric":"cc_conversations","groupBy":"team",
+		{"raw, multi-value include", `{"queryType":"totals","metric":"unique_users_served","groupBy":"team",
 			"adhocFilters":[{"key":"team","operator":"=|","value":"Sales","values":["Sales","Support"]}]}`, mar2022, apr2022,
 			[][2]any{{"Sales", 1.0}, {"Support", 2.0}}, false},
 		// Only 10 is neither.
-		{"raw, multi-value exclude", `{"queryType":"totals","metric":"cc_conversations","groupBy":"team",
+		{"raw, multi-value exclude", `{"queryType":"totals","metric":"unique_users_served","groupBy":"team",
 			"adhocFilters":[{"key":"team","operator":"!=|","value":"Sales","values":["Sales","Support"]}]}`, mar2022, apr2022,
 			[][2]any{{"(none)", 1.0}}, false},
 		// The query keeps Sales and Support (7, 8, 9), the ad hoc filter drops Support: 8.
-		{"raw, with the query's own filter on the same dimension", `{"queryType":"totals","metric":"cc_conversations",
+		{"raw, with the query's own filter on the same dimension", `{"queryType":"totals","metric":"unique_users_served",
 			"filters":[{"dimension":"team","values":["Sales","Support"]}],
 			"adhocFilters":[{"key":"team","operator":"!=","value":"Support"}]}`, mar2022, apr2022,
 			[][2]any{{"", 1.0}}, false},

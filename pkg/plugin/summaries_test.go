@@ -32,6 +32,9 @@ var summaryMetrics = []string{
 	"number_of_contacts", "idle_customers",
 	"conversations", "start_flows", "messages_per_conversation",
 	"popular_phrases", "client_phrases",
+	"cc_conversations", "handled_conversations", "missed_conversations", "service_level", "conversation_minutes",
+	"wait_time_avg", "wait_time_median", "wait_time_p90", "wait_time_max",
+	"conversation_time_avg", "conversation_time_median", "conversation_time_p90", "conversation_time_max",
 }
 
 // summaryZones cover every kind of offset: whole hours, half and quarter
@@ -62,7 +65,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots", "contact_first_inbound",
 		"intent_days", "intent_hours", "intent_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots",
 		"conversation_days", "conversation_hours", "conversation_slots",
-		"phrase_days", "phrase_hours"} {
+		"phrase_days", "phrase_hours",
+		"assignment_days", "assignment_hours", "assignment_slots"} {
 		require.Greater(t, used[table], 10, table)
 	}
 
@@ -138,6 +142,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		UPDATE flow_triggers ft SET flow_id = (SELECT min(id) FROM flows f WHERE f.workspace_id = ft.workspace_id) WHERE id % 29 = 0;
 		UPDATE flow_triggers SET conversation_id = NULL WHERE id % 23 = 0;
 		DELETE FROM flow_triggers WHERE id % 19 = 0;`)
+	require.NoError(t, err)
 	// Conversations that start earlier (into other days, hours and slots,
 	// with their messages), lose their task, change start flow or contact
 	// (and so platform), or only change title (which moves nothing). New
@@ -160,6 +165,29 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		DELETE FROM messages m USING conversations v
 		WHERE v.workspace_id = m.workspace_id AND v.id = m.conversation_id AND v.title = 'doomed' AND v.id % 2 = 0;
 		DELETE FROM conversations v WHERE v.title = 'doomed' AND v.id % 4 = 0;`)
+	require.NoError(t, err)
+	// Assignments: late ones into old slots (copies of some, three days
+	// earlier), open ones accepted, answered and ended after their
+	// creation (they move to other state rows and their durations arrive),
+	// some moved in time by hours and days, some given another agent, team
+	// and role, a whole UTC day of them deleted, and others deleted.
+	_, err = pool.Exec(ctx, `
+		INSERT INTO assignments (workspace_id, conversation_id, contact_id, agent_id, team_id, role, created_at, accepted_at, first_reply_at, ended_at, outcome, closing_reason)
+		SELECT workspace_id, conversation_id, contact_id, agent_id, team_id, role, created_at - interval '3 days 7 minutes', accepted_at - interval '3 days 7 minutes',
+			first_reply_at - interval '3 days 7 minutes', ended_at - interval '3 days 7 minutes', outcome, closing_reason
+		FROM assignments WHERE id % 13 = 0;
+		UPDATE assignments SET agent_id = (SELECT min(id) FROM agents g WHERE g.workspace_id = assignments.workspace_id),
+			accepted_at = created_at + interval '41.5 seconds', first_reply_at = created_at + interval '59.999999 seconds'
+		WHERE accepted_at IS NULL AND ended_at IS NULL AND id % 2 = 0;
+		UPDATE assignments SET ended_at = coalesce(first_reply_at, accepted_at, created_at) + interval '17 minutes',
+			outcome = CASE WHEN accepted_at IS NULL THEN 'missed' ELSE 'handled' END
+		WHERE ended_at IS NULL AND id % 3 <> 0;
+		UPDATE assignments SET created_at = created_at - interval '1 day 2 hours', accepted_at = accepted_at - interval '1 day 2 hours',
+			first_reply_at = first_reply_at - interval '1 day 2 hours', ended_at = ended_at - interval '1 day 2 hours' WHERE id % 11 = 0;
+		UPDATE assignments SET team_id = NULL, role = NULL WHERE id % 17 = 0;
+		UPDATE assignments SET closing_reason = 'edited' WHERE id % 19 = 0;
+		DELETE FROM assignments a WHERE ((a.created_at >= '2022-02-05Z' AND a.created_at < '2022-02-06Z') OR a.id % 23 = 0)
+			AND NOT EXISTS (SELECT 1 FROM assignments t WHERE t.workspace_id = a.workspace_id AND t.transferred_from = a.id);`)
 	require.NoError(t, err)
 	requireSummariesRecomputed(t, pool)
 	compareRandomQueries(t, pool, rng, values, 200, used)
@@ -213,6 +241,19 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM (SELECT *, message_phrase(body) AS phrase FROM messages) m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
 			WHERE m.phrase <> '' GROUP BY 1, 2, 3, 4, 5, 6, 7`
 	}
+	// The assignments per unit, dimensions and state, with their
+	// durations' sums and sorted microseconds.
+	assignmentLevel := func(grain string) string {
+		return `SELECT a.workspace_id, date_bin('` + grain + `', a.created_at, '2000-01-01Z'), c.platform, v.inbox_id, a.agent_id, a.team_id, a.role,
+			a.accepted_at IS NOT NULL, a.first_reply_at IS NOT NULL, a.ended_at IS NOT NULL, a.outcome, count(*)::integer,
+			coalesce(sum(extract(epoch FROM a.first_reply_at - a.created_at)), 0), coalesce(sum(extract(epoch FROM a.ended_at - a.accepted_at)), 0),
+			coalesce(array_agg((extract(epoch FROM a.first_reply_at - a.created_at) * 1000000)::bigint ORDER BY a.first_reply_at - a.created_at)
+				FILTER (WHERE a.first_reply_at IS NOT NULL), '{}'),
+			coalesce(array_agg((extract(epoch FROM a.ended_at - a.accepted_at) * 1000000)::bigint ORDER BY a.ended_at - a.accepted_at)
+				FILTER (WHERE a.ended_at IS NOT NULL AND a.accepted_at IS NOT NULL), '{}')
+			FROM assignments a JOIN contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id
+			JOIN conversations v ON v.workspace_id = a.workspace_id AND v.id = a.conversation_id GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`
+	}
 	fresh := map[string]string{
 		"flow_trigger_slots":  flowLevel("15 minutes"),
 		"flow_trigger_hours":  flowLevel("1 hour"),
@@ -223,6 +264,9 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		"conversation_slots":  conversationLevel("15 minutes"),
 		"conversation_hours":  conversationLevel("1 hour"),
 		"conversation_days":   conversationLevel("1 day"),
+		"assignment_slots":    assignmentLevel("15 minutes"),
+		"assignment_hours":    assignmentLevel("1 hour"),
+		"assignment_days":     assignmentLevel("1 day"),
 		"message_slots":       messageLevel("15 minutes"),
 		"message_hours":       messageLevel("1 hour"),
 		"message_days":        messageLevel("1 day"),
@@ -252,7 +296,7 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 // summaryFilterValues are the values of each dimension the summaries keep, for filters.
 func summaryFilterValues(t *testing.T, pool *pgxpool.Pool) map[string][]string {
 	t.Helper()
-	values := map[string][]string{"sender": catalog.FixedValues["sender"]}
+	values := map[string][]string{"sender": catalog.FixedValues["sender"], "role": catalog.FixedValues["role"]}
 	for dim, q := range map[string]string{
 		"platform": "SELECT DISTINCT platform FROM contacts ORDER BY 1",
 		"inbox":    "SELECT DISTINCT name FROM inboxes ORDER BY 1",
@@ -262,6 +306,8 @@ func summaryFilterValues(t *testing.T, pool *pgxpool.Pool) map[string][]string {
 		"task":     "SELECT DISTINCT name FROM tasks ORDER BY 1",
 		// The most frequent phrases.
 		"phrase": "SELECT phrase FROM (SELECT message_phrase(body) AS phrase, count(*) FROM messages GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 12) p ORDER BY 1",
+		"agent":  "SELECT DISTINCT name FROM agents ORDER BY 1",
+		"team":   "SELECT DISTINCT name FROM teams ORDER BY 1",
 	} {
 		rows, err := pool.Query(context.Background(), q)
 		require.NoError(t, err)
@@ -288,7 +334,9 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 		metric, _ := catalog.Lookup(summaryMetrics[rng.IntN(len(summaryMetrics))])
 		kind := metric.Kinds[rng.IntN(len(metric.Kinds))]
 		q := models.Query{QueryType: kind, Metric: metric.ID, Timezone: summaryZones[rng.IntN(len(summaryZones))],
-			Interval: intervals[rng.IntN(len(intervals))], MaxDataPoints: 500, GrafanaStep: time.Minute}
+			Interval: intervals[rng.IntN(len(intervals))], MaxDataPoints: 500, GrafanaStep: time.Minute,
+			// Service level targets of whole and fractional seconds.
+			TargetSeconds: []float64{0, 30, 41.5, 60, 90.25, 600}[rng.IntN(6)]}
 		dims := metric.GroupDimensions()
 		if len(dims) > 0 && (kind == models.KindRanking || rng.IntN(2) == 0) {
 			q.GroupBy = dims[rng.IntN(len(dims))]
@@ -444,6 +492,16 @@ func TestSummaryLevelsMigrationFillsFromExistingMessages(t *testing.T) {
 	// the intent levels that migration 6 fills from them.
 	exec(t, url, `UPDATE messages SET intent = CASE WHEN id % 3 = 0 THEN 'refund' ELSE 'greeting' END,
 		language = CASE WHEN id % 2 = 0 THEN 'es' END WHERE direction = 'inbound' AND id % 5 < 3`)
+	// Assignments in both conversations, one answered and ended, for the
+	// assignment summaries that migration 10 fills from the rows there.
+	exec(t, url, `
+		INSERT INTO assignments (workspace_id, conversation_id, contact_id, agent_id, role, created_at, accepted_at, first_reply_at, ended_at, outcome)
+		SELECT v.workspace_id, v.id, v.contact_id, g.id, 'support', v.started_at, v.started_at + interval '10 seconds',
+			v.started_at + interval '25.5 seconds', v.started_at + interval '5 minutes', 'handled'
+		FROM conversations v, LATERAL (SELECT min(id) AS id FROM agents a WHERE a.workspace_id = v.workspace_id) g
+		WHERE v.started_at = '2020-05-05 10:00Z' AND g.id IS NOT NULL;
+		INSERT INTO assignments (workspace_id, conversation_id, contact_id, created_at)
+		SELECT v.workspace_id, v.id, v.contact_id, v.started_at + interval '1 minute' FROM conversations v WHERE v.started_at = '2020-05-05 10:00Z';`)
 
 	conn, err := pgx.Connect(ctx, url)
 	require.NoError(t, err)
@@ -462,6 +520,9 @@ func TestSummaryLevelsMigrationFillsFromExistingMessages(t *testing.T) {
 	var intentDays int
 	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM intent_days WHERE language IS NULL").Scan(&intentDays))
 	require.Positive(t, intentDays, "the intents fill their daily level, messages without a language too")
+	var assignmentDays int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM assignment_days").Scan(&assignmentDays))
+	require.Positive(t, assignmentDays, "the assignments fill the assignment summaries")
 	// The tie: the conversation with the highest id (web chat's) has the lowest message id.
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM contact_first_inbound f
 		JOIN conversations v ON v.workspace_id = f.workspace_id AND v.contact_id = f.contact_id AND v.started_at = '2020-05-05 10:00Z'

@@ -39,7 +39,9 @@ var burstOrigin = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // in a run of consecutive windows, a window's start minus its rank in the
 // run (times the window) is the same for each ("gaps and islands").
 func missedBursts(plan catalog.Plan, workspace string) (Statement, error) {
-	sc := scope{workspace: workspace, boundaries: []time.Time{plan.Boundaries[0], plan.Boundaries[len(plan.Boundaries)-1]}}
+	// Raw rows: the windows need each row's own time, and a summary's hours
+	// and days hold many windows.
+	sc := scope{workspace: workspace, boundaries: []time.Time{plan.Boundaries[0], plan.Boundaries[len(plan.Boundaries)-1]}, raw: true}
 	src, ok := sources[plan.Metric.Source]
 	if !ok {
 		return Statement{}, fmt.Errorf("metric %s has no SQL source %q", plan.Metric.ID, plan.Metric.Source)

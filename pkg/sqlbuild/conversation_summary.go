@@ -52,20 +52,3 @@ var conversationSummary = struct {
 		},
 	},
 }
-
-// mapPresent rewrites the source columns a metric requires to be set onto a
-// summary's columns; false when the summary does not keep one of them.
-func mapPresent(columns []string, kept map[string]string) ([]string, bool) {
-	if len(columns) == 0 {
-		return nil, true
-	}
-	out := make([]string, 0, len(columns))
-	for _, c := range columns {
-		mapped, ok := kept[c]
-		if !ok {
-			return nil, false
-		}
-		out = append(out, mapped)
-	}
-	return out, true
-}

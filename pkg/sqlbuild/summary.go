@@ -416,7 +416,7 @@ type route struct {
 // the raw source. The metric it returns is the one to build: for a summary,
 // its aggregate and conditions rewritten onto the summary's columns.
 func choose(plan catalog.Plan, metric catalog.Metric, sc scope) (route, bool) {
-	if sc.raw || metric.Quotient != nil || len(metric.WhereArgs) > 0 || len(metric.AggregateArgs) > 0 && !paramFree(metric.AggregateArgs) {
+	if sc.raw || metric.Quotient != nil || len(metric.WhereArgs) > 0 {
 		return route{}, false
 	}
 	for _, s := range catalog.Summaries {
@@ -447,6 +447,10 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 	if !ok || metric.Cumulative && !s.Cumulative || metric.Where != s.Where {
 		return route{}, false
 	}
+	args, ok := summaryArgs(aggregate, metric.AggregateArgs)
+	if !ok {
+		return route{}, false
+	}
 	dims := []string{}
 	if plan.GroupBy != "" {
 		dims = append(dims, plan.GroupBy)
@@ -459,8 +463,34 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 			return route{}, false
 		}
 	}
+	// A metric's present columns: those set in every row the summary counts
+	// (PresentInEvery) are met already, and a metric must require each of
+	// them, or it would keep rows the summary does not count; the others are
+	// columns the summary keeps (Present: not null there too) or states
+	// (States: a boolean column of the summary's).
+	for _, c := range s.PresentInEvery {
+		if !slices.Contains(metric.Present, c) {
+			return route{}, false
+		}
+	}
+	var present []string
 	conditions := map[string]any{}
+	for _, c := range metric.Present {
+		switch {
+		case slices.Contains(s.PresentInEvery, c):
+		case s.Present[c] != "":
+			present = append(present, s.Present[c])
+		case s.States[c] != "":
+			conditions[s.States[c]] = true
+		default:
+			return route{}, false
+		}
+	}
 	for column, value := range metric.Conditions {
+		if state, isState := s.States[column]; isState && value == nil {
+			conditions[state] = false // the column unset: the state's false
+			continue
+		}
 		if required, ok := s.Required[column]; ok {
 			if !reflect.DeepEqual(required, value) {
 				return route{}, false
@@ -478,24 +508,6 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 			return route{}, false
 		}
 	}
-	// The summary counts only the rows whose PresentInEvery columns are set:
-	// a metric must keep no more rows than that; its other present columns
-	// must be columns the summary keeps.
-	var others []string
-	for _, c := range s.PresentInEvery {
-		if !slices.Contains(metric.Present, c) {
-			return route{}, false
-		}
-	}
-	for _, c := range metric.Present {
-		if !slices.Contains(s.PresentInEvery, c) {
-			others = append(others, c)
-		}
-	}
-	present, ok := mapPresent(others, s.Present)
-	if !ok {
-		return route{}, false
-	}
 	// Every boundary between two buckets must be a slot edge; the range's
 	// own ends may fall inside slots (their raw rows are read).
 	if s.Grain > 0 {
@@ -505,7 +517,7 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 			}
 		}
 	}
-	impl, ok := summaries[summaryKey{s.Table, s.Source}]
+	impl, ok := summaries[keyOf(s)]
 	if !ok {
 		return route{}, false
 	}
@@ -524,7 +536,7 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 		tables = rows.tables(widen(sc))
 	}
 	rewritten := metric
-	rewritten.Aggregate, rewritten.AggregateArgs = aggregate, nil
+	rewritten.Aggregate, rewritten.AggregateArgs = aggregate, args
 	rewritten.Conditions, rewritten.Present = conditions, present
 	rewritten.Where = "" // the summary's rows meet it already (see catalog.Summary)
 	rewritten.Dimensions = s.Dimensions

@@ -75,5 +75,8 @@ GRANT SELECT ON TABLE
     :"schema".conversation_hours,
     :"schema".conversation_days,
     :"schema".phrase_hours,
-    :"schema".phrase_days
+    :"schema".phrase_days,
+    :"schema".assignment_slots,
+    :"schema".assignment_hours,
+    :"schema".assignment_days
 TO :"role";

@@ -1,0 +1,114 @@
+package sqlbuild
+
+import (
+	"strings"
+	"time"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+)
+
+// keyOf is the key of a catalog summary's SQL: its table, and the row set
+// when the table is read in more than one way (catalog.Summary.Rows).
+func keyOf(s catalog.Summary) summaryKey {
+	if s.Rows != "" {
+		return summaryKey{s.Table + "/" + s.Rows, s.Source}
+	}
+	return summaryKey{s.Table, s.Source}
+}
+
+// summaryArgs are the bind parameters of a summary's aggregate: the metric's
+// own, in the same order, when the summary's aggregate takes as many (the
+// service level's target and outcome); none when it takes none and the
+// metric's are constants its rows have already applied. ok is false when
+// the summary cannot take the metric's parameters.
+func summaryArgs(aggregate string, metricArgs []any) (args []any, ok bool) {
+	switch n := strings.Count(aggregate, "?"); {
+	case n == 0:
+		return nil, paramFree(metricArgs)
+	case n == len(metricArgs):
+		return metricArgs, true
+	default:
+		return nil, false
+	}
+}
+
+// assignmentLevel is a level of the assignment summaries (migration 10).
+func assignmentLevel(grain time.Duration, table, column string) level {
+	return level{grain: grain, table: table, column: column, as: "at", columns: []string{
+		"platform", "inbox_id", "agent_id", "team_id", "role", "accepted", "replied", "ended", "outcome",
+		"assignments", "wait_seconds", "conversation_seconds", "wait_us", "conversation_us"}}
+}
+
+// assignmentEdgeRows are the raw assignments of some time ranges as summary
+// rows of one assignment each, with its contact's platform and its
+// conversation's inbox as the triggers copy them.
+func assignmentEdgeRows(workspace string, ranges sq.Or) sq.SelectBuilder {
+	const (
+		wait = "extract(epoch FROM a.first_reply_at - a.created_at)"
+		talk = "extract(epoch FROM a.ended_at - a.accepted_at)"
+	)
+	return sq.Select("a.workspace_id", "a.created_at", "c.platform", "v.inbox_id", "a.agent_id", "a.team_id", "a.role",
+		"a.accepted_at IS NOT NULL", "a.first_reply_at IS NOT NULL", "a.ended_at IS NOT NULL", "a.outcome", "1",
+		"coalesce("+wait+", 0)", "coalesce("+talk+", 0)",
+		"CASE WHEN a.first_reply_at IS NULL THEN '{}'::bigint[] ELSE ARRAY[("+wait+" * 1000000)::bigint] END",
+		"CASE WHEN a.ended_at IS NULL OR a.accepted_at IS NULL THEN '{}'::bigint[] ELSE ARRAY[("+talk+" * 1000000)::bigint] END").
+		From("assignments a").
+		Join("contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id").
+		Join("conversations v ON v.workspace_id = a.workspace_id AND v.id = a.conversation_id").
+		Where(workspaceFence("a.workspace_id", workspace)).Where(ranges)
+}
+
+// assignmentRows are the assignment summaries per day, hour and slot, and
+// the raw assignments at the edges.
+var assignmentRows = slotRows{
+	alias: "sa", column: "a.created_at",
+	levels: []level{
+		assignmentLevel(24*time.Hour, "assignment_days", "day"),
+		assignmentLevel(time.Hour, "assignment_hours", "hour"),
+		assignmentLevel(catalog.SlotLength, "assignment_slots", "slot"),
+	},
+	edges: assignmentEdgeRows,
+}
+
+// assignmentValues are assignmentRows with one row per duration of array
+// (its value in v, microseconds), for percentiles.
+func assignmentValues(alias, array string) slotRows {
+	r := assignmentRows
+	r.alias = alias
+	r.group = func(union sq.SelectBuilder, _ scope) sq.SelectBuilder {
+		return sq.Select("u.*", "x.v").FromSelect(union, "u").JoinClause("CROSS JOIN LATERAL unnest(u." + array + ") x(v)")
+	}
+	return r
+}
+
+// assignmentSource is the summary source over assignment rows aliased alias.
+func assignmentSource(alias string) source {
+	return source{workspace: alias + ".workspace_id", time: alias + ".at", dimensions: map[string]column{
+		catalog.DimPlatform.ID: {expr: alias + ".platform"},
+		catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{{"inbox",
+			"inboxes ib ON ib.workspace_id = " + alias + ".workspace_id AND ib.id = " + alias + ".inbox_id", false, nil}}},
+		catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{{"agent",
+			"agents ag ON ag.workspace_id = " + alias + ".workspace_id AND ag.id = " + alias + ".agent_id", true, nil}}},
+		catalog.DimTeam.ID: {expr: "tm.name", id: "tm.id", joins: []join{{"team",
+			"teams tm ON tm.workspace_id = " + alias + ".workspace_id AND tm.id = " + alias + ".team_id", true, nil}}},
+		catalog.DimRole.ID: {expr: alias + ".role"},
+	}}
+}
+
+func init() {
+	waits, talks := assignmentValues("aw", "wait_us"), assignmentValues("ac", "conversation_us")
+	summaries[summaryKey{"assignment_slots", catalog.SourceAssignments}] = struct {
+		source
+		slotted *slotRows
+	}{assignmentSource("sa"), &assignmentRows}
+	summaries[summaryKey{"assignment_slots/wait_us", catalog.SourceAssignments}] = struct {
+		source
+		slotted *slotRows
+	}{assignmentSource("aw"), &waits}
+	summaries[summaryKey{"assignment_slots/conversation_us", catalog.SourceAssignments}] = struct {
+		source
+		slotted *slotRows
+	}{assignmentSource("ac"), &talks}
+}

@@ -1,0 +1,47 @@
+package sqlbuild
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+)
+
+// A metric's required-present columns and is-null conditions become
+// conditions on the assignment summaries' state columns, and the service
+// level's target and outcome pass on as its parameters, in order.
+func TestAssignmentMetricsMapOntoTheSummaryStates(t *testing.T) {
+	plan := catalog.Plan{}
+	sc := scope{workspace: "acme", boundaries: []time.Time{utc("2022-01-01T00:00:00Z"), utc("2022-01-08T00:00:00Z")}}
+	for id, want := range map[string]map[string]any{
+		"cc_conversations":         {},
+		"handled_conversations":    {"sa.accepted": true},
+		"missed_conversations":     {"sa.accepted": false, "sa.ended": true},
+		"wait_time_max":            {"sa.replied": true},
+		"wait_time_p90":            {"aw.replied": true},
+		"conversation_time_median": {"ac.accepted": true, "ac.ended": true},
+		"service_level":            {},
+	} {
+		metric, ok := catalog.Lookup(id)
+		require.True(t, ok, id)
+		r, ok := choose(plan, metric, sc)
+		require.True(t, ok, id)
+		require.Equal(t, want, r.metric.Conditions, id)
+		require.Empty(t, r.metric.Present, id)
+		require.Equal(t, []string{"assignment_days"}, r.tables, id)
+	}
+	level, _ := catalog.Lookup("service_level")
+	r, ok := choose(plan, level, sc)
+	require.True(t, ok)
+	require.Equal(t, []any{catalog.ParamTargetSeconds, "missed"}, r.metric.AggregateArgs)
+
+	// What the summaries do not keep goes to the raw rows.
+	unique, _ := catalog.Lookup("unique_users_served")
+	_, ok = choose(plan, unique, sc)
+	require.False(t, ok, "a distinct count of contacts is not in the summaries")
+	byReason, _ := catalog.Lookup("cc_conversations")
+	_, ok = choose(catalog.Plan{GroupBy: catalog.DimClosing.ID}, byReason, sc)
+	require.False(t, ok, "closing reason is not a summary dimension")
+}
