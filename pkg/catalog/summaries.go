@@ -81,10 +81,30 @@ var Summaries = []Summary{
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID}, Cumulative: true,
 	},
 	{
+		// One row per answered run (migration 6), with the same columns as
+		// the raw rows: every statistic of the response time reads the same
+		// values, at any instant.
+		Table: "response_runs", Source: SourceResponseRuns,
+		Aggregates: responseRunAggregates(),
+		Dimensions: []string{DimAgent.ID, DimPlatform.ID},
+	},
+	{
 		Table: "message_minutes", Source: SourceMessageMinutes, Grain: time.Minute,
 		Aggregates: map[string]string{
 			"max(mm.n)": "max(mm.n)",
 			"extract(epoch FROM (array_agg(mm.minute ORDER BY mm.n DESC, mm.minute))[1]) * 1000": "extract(epoch FROM (array_agg(mm.minute ORDER BY mm.n DESC, mm.minute))[1]) * 1000",
 		},
 	},
+}
+
+// responseRunAggregates maps each aggregate of the operator response time's
+// metrics to itself: the summary's rows carry the raw rows' alias and columns.
+func responseRunAggregates() map[string]string {
+	out := map[string]string{}
+	for _, m := range Metrics {
+		if m.Source == SourceResponseRuns {
+			out[m.Aggregate] = m.Aggregate
+		}
+	}
+	return out
 }

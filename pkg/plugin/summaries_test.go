@@ -28,6 +28,7 @@ import (
 var summaryMetrics = []string{
 	"messages_received", "messages_sent", "total_messages", "ai_expense", "paid_messages", "billing_cost", "agent_messages",
 	"active_users", "returning_users", "new_users", "total_users", "peak_messages_per_minute", "peak_minute", "expense_per_dialogue",
+	"operator_response_time_avg", "operator_response_time_median", "operator_response_time_p90", "operator_response_time_max",
 }
 
 // summaryZones cover every kind of offset: whole hours, half and quarter
@@ -54,7 +55,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	require.Greater(t, used["excluding"], 10, "some of them exclude values")
 	// Every level of the summaries answered some of them.
 	for _, table := range []string{"message_days", "message_hours", "message_slots", "contact_days", "contact_hours", "contact_slots",
-		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots"} {
+		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots", "response_runs"} {
 		require.Greater(t, used[table], 10, table)
 	}
 
@@ -101,6 +102,19 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		FROM conversations v JOIN contact_first_inbound f ON f.workspace_id = v.workspace_id AND f.contact_id = v.contact_id AND f.first_at = v.started_at
 		WHERE f.contact_id % 7 = 0 AND v.id = (SELECT max(id) FROM conversations x WHERE x.workspace_id = v.workspace_id AND x.contact_id = v.contact_id);`)
 	require.NoError(t, err)
+	// Agent replies arriving late (splitting a run in two), replies handed
+	// to another agent, texts edited (which move no run), and replies
+	// deleted (merging their run into the next one).
+	_, err = pool.Exec(ctx, `
+		INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, agent_id, created_at)
+		SELECT m.workspace_id, m.conversation_id, m.contact_id, m.direction, m.sender, m.agent_id, m.created_at - interval '97 seconds'
+		FROM messages m WHERE m.agent_id IS NOT NULL AND m.id % 61 = 0;
+		UPDATE messages m SET agent_id = (SELECT min(a.id) FROM agents a WHERE a.workspace_id = m.workspace_id)
+		WHERE m.agent_id IS NOT NULL AND m.id % 59 = 0;
+		UPDATE messages SET body = body || '!' WHERE id % 53 = 0;
+		DELETE FROM messages m WHERE m.agent_id IS NOT NULL AND m.id % 47 = 0
+			AND NOT EXISTS (SELECT 1 FROM template_sends ts WHERE ts.workspace_id = m.workspace_id AND ts.message_id = m.id);`)
+	require.NoError(t, err)
 	requireSummariesRecomputed(t, pool)
 	compareRandomQueries(t, pool, rng, values, 200, used)
 }
@@ -145,6 +159,14 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM (SELECT workspace_id, date_bin('1 minute', created_at, '2000-01-01Z') AS minute, count(*) AS n FROM messages GROUP BY 1, 2) m
 			ORDER BY 1, 2, m.n DESC, m.minute`,
 		"contact_first_inbound": firstInbound,
+		// The answered runs, numbered as the raw rows number them.
+		"response_runs": `SELECT g.workspace_id, g.conversation_id, g.contact_id, max(g.agent_id),
+				min(g.created_at) FILTER (WHERE g.direction = 'inbound'), min(g.created_at) FILTER (WHERE g.direction = 'outbound')
+			FROM (SELECT m.*, count(*) FILTER (WHERE m.direction = 'outbound')
+				OVER (PARTITION BY m.workspace_id, m.conversation_id ORDER BY m.created_at, m.id) - (m.direction = 'outbound')::int AS run
+				FROM messages m) g
+			GROUP BY g.workspace_id, g.conversation_id, g.contact_id, g.run
+			HAVING max(g.agent_id) IS NOT NULL AND count(*) FILTER (WHERE g.direction = 'inbound') > 0`,
 	}
 	for table, q := range fresh {
 		var differ int
@@ -161,6 +183,7 @@ func summaryFilterValues(t *testing.T, pool *pgxpool.Pool) map[string][]string {
 	for dim, q := range map[string]string{
 		"platform": "SELECT DISTINCT platform FROM contacts ORDER BY 1",
 		"inbox":    "SELECT DISTINCT name FROM inboxes ORDER BY 1",
+		"agent":    "SELECT DISTINCT name FROM agents ORDER BY 1",
 	} {
 		rows, err := pool.Query(context.Background(), q)
 		require.NoError(t, err)
