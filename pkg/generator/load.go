@@ -114,7 +114,7 @@ func load(ctx context.Context, pool *pgxpool.Pool, cfg Config, report func(Progr
 	// the just-filled tables for empty and picks nested loops over a million
 	// messages until autovacuum gets round to them.
 	// The summaries that the messages' triggers fill (migration 3) count as loaded too.
-	analyzed := slices.Concat(identityTables, []string{"conversation_markers", "message_slots", "message_hours", "message_days", "contact_slots", "contact_hours", "contact_days", "message_minutes", "message_minute_peaks", "contact_first_inbound", "first_inbound_slots", "first_inbound_hours", "first_inbound_days"})
+	analyzed := slices.Concat(identityTables, []string{"conversation_markers", "message_slots", "message_hours", "message_days", "contact_slots", "contact_hours", "contact_days", "message_minutes", "message_minute_peaks", "contact_first_inbound", "first_inbound_slots", "first_inbound_hours", "first_inbound_days", "response_runs"})
 	if _, err := pool.Exec(ctx, "ANALYZE "+strings.Join(analyzed, ", ")); err != nil {
 		return stats, fmt.Errorf("generator: analyzing the loaded tables: %w", err)
 	}

@@ -63,5 +63,6 @@ GRANT SELECT ON TABLE
     :"schema".contact_first_inbound,
     :"schema".first_inbound_slots,
     :"schema".first_inbound_hours,
-    :"schema".first_inbound_days
+    :"schema".first_inbound_days,
+    :"schema".response_runs
 TO :"role";
