@@ -32,21 +32,26 @@ CREATE INDEX response_runs_conversation_idx ON response_runs (workspace_id, conv
 
 -- response_runs_of is the statement that computes the runs of the
 -- conversations listed by keys (a SELECT of workspace_id, conversation_id).
--- The window is the raw rows' own, partitioned by workspace as well, since
--- here no query fences one workspace.
+-- It finds the same runs as the raw rows' numbering and grouping, in one
+-- ordered pass instead of a second sort: in each conversation's messages in
+-- time order (ties by id), an agent's message answers a run when the message
+-- before it is inbound, and the run started at the latest inbound message
+-- whose predecessor is not inbound (or that is the first). A conversation's
+-- messages all carry its contact (docs/schema.md, messages.contact_id), so
+-- the contact is the reply's. Partitioned by workspace as well, since here no
+-- query fences one workspace.
 CREATE FUNCTION response_runs_of(keys text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $fn$
 SELECT format($q$
-    SELECT g.workspace_id, g.conversation_id, g.contact_id, max(g.agent_id),
-           min(g.created_at) FILTER (WHERE g.direction = 'inbound'), min(g.created_at) FILTER (WHERE g.direction = 'outbound')
-    FROM (SELECT m.workspace_id, m.conversation_id, m.contact_id, m.direction, m.agent_id, m.created_at,
-                 count(*) FILTER (WHERE m.direction = 'outbound')
-                     OVER (PARTITION BY m.workspace_id, m.conversation_id ORDER BY m.created_at, m.id)
-                 - (m.direction = 'outbound')::int AS run
-          FROM messages m
-          WHERE (m.workspace_id, m.conversation_id) IN (%s)) g
-    GROUP BY g.workspace_id, g.conversation_id, g.contact_id, g.run
-    HAVING max(g.agent_id) IS NOT NULL AND count(*) FILTER (WHERE g.direction = 'inbound') > 0$q$, keys)
+    SELECT r.workspace_id, r.conversation_id, r.contact_id, r.agent_id, r.run_started_at, r.created_at
+    FROM (SELECT s.*, max(s.starts) OVER (PARTITION BY s.workspace_id, s.conversation_id ORDER BY s.created_at, s.id) AS run_started_at
+          FROM (SELECT m.workspace_id, m.conversation_id, m.contact_id, m.agent_id, m.created_at, m.id,
+                       lag(m.direction) OVER w AS previous,
+                       CASE WHEN m.direction = 'inbound' AND lag(m.direction) OVER w IS DISTINCT FROM 'inbound' THEN m.created_at END AS starts
+                FROM messages m
+                WHERE (m.workspace_id, m.conversation_id) IN (%s)
+                WINDOW w AS (PARTITION BY m.workspace_id, m.conversation_id ORDER BY m.created_at, m.id)) s) r
+    WHERE r.agent_id IS NOT NULL AND r.previous = 'inbound'$q$, keys)
 $fn$;
 
 -- The conversations a statement touched: for an update, only those of rows
