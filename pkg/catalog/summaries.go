@@ -124,6 +124,14 @@ var Summaries = []Summary{
 		Dimensions: []string{DimPhrase.ID, DimPlatform.ID, DimSender.ID},
 	},
 	{
+		// One row per answered run (migration 11), with the same columns as
+		// the raw rows: every statistic of the response time reads the same
+		// values, at any instant.
+		Table: "response_runs", Source: SourceResponseRuns,
+		Aggregates: responseRunAggregates(),
+		Dimensions: []string{DimAgent.ID, DimPlatform.ID},
+	},
+	{
 		Table: "message_minutes", Source: SourceMessageMinutes, Grain: time.Minute,
 		Aggregates: map[string]string{
 			"max(mm.n)": "max(mm.n)",
@@ -143,4 +151,16 @@ var Summaries = []Summary{
 		Present:    map[string]string{"v.start_flow_id": "cv.start_flow_id"},
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimFlow.ID, DimTask.ID},
 	},
+}
+
+// responseRunAggregates maps each aggregate of the operator response time's
+// metrics to itself: the summary's rows carry the raw rows' alias and columns.
+func responseRunAggregates() map[string]string {
+	out := map[string]string{}
+	for _, m := range Metrics {
+		if m.Source == SourceResponseRuns {
+			out[m.Aggregate] = m.Aggregate
+		}
+	}
+	return out
 }

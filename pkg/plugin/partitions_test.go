@@ -41,7 +41,7 @@ var partitionedRange = backend.TimeRange{From: time.Date(2021, 11, 1, 0, 0, 0, 0
 // metricAnswers are acme's answers to every metric a summary serves, as
 // totals and as monthly series in Madrid, from the summaries (the levels of
 // migration 5) or from the raw rows. The phrase metrics are left out: their
-// normalisation is migration 6's function, which a store at version 3 lacks
+// normalisation is migration 9's function, which a store at version 3 lacks
 // (TestSummariesEqualTheRawRows checks them, and their migration).
 func metricAnswers(t *testing.T, pool *pgxpool.Pool, fromSummaries bool) []string {
 	t.Helper()

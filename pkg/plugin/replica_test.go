@@ -60,8 +60,11 @@ func streamingPair(t *testing.T) (primary, replica *localpg.Server) {
 	require.NoError(t, err)
 	_, err = conn.Exec(ctx, string(fixture))
 	require.NoError(t, err)
+	// The insert position, past the fixture's commit record: the test
+	// servers commit asynchronously, so the write position may still be
+	// before it, and the replica would pass it without the fixture's rows.
 	var lsn string
-	require.NoError(t, conn.QueryRow(ctx, "SELECT pg_current_wal_lsn()::text").Scan(&lsn))
+	require.NoError(t, conn.QueryRow(ctx, "SELECT pg_current_wal_insert_lsn()::text").Scan(&lsn))
 
 	standby, err := pgx.Connect(ctx, replica.URL("postgres"))
 	require.NoError(t, err)

@@ -35,6 +35,7 @@ var summaryMetrics = []string{
 	"cc_conversations", "handled_conversations", "missed_conversations", "service_level", "conversation_minutes",
 	"wait_time_avg", "wait_time_median", "wait_time_p90", "wait_time_max",
 	"conversation_time_avg", "conversation_time_median", "conversation_time_p90", "conversation_time_max",
+	"operator_response_time_avg", "operator_response_time_median", "operator_response_time_p90", "operator_response_time_max",
 }
 
 // summaryZones cover every kind of offset: whole hours, half and quarter
@@ -66,7 +67,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"intent_days", "intent_hours", "intent_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots",
 		"conversation_days", "conversation_hours", "conversation_slots",
 		"phrase_days", "phrase_hours",
-		"assignment_days", "assignment_hours", "assignment_slots"} {
+		"assignment_days", "assignment_hours", "assignment_slots",
+		"response_runs"} {
 		require.Greater(t, used[table], 10, table)
 	}
 
@@ -189,6 +191,19 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		DELETE FROM assignments a WHERE ((a.created_at >= '2022-02-05Z' AND a.created_at < '2022-02-06Z') OR a.id % 23 = 0)
 			AND NOT EXISTS (SELECT 1 FROM assignments t WHERE t.workspace_id = a.workspace_id AND t.transferred_from = a.id);`)
 	require.NoError(t, err)
+	// Agent replies arriving late (splitting a run in two), replies handed
+	// to another agent, texts edited (which move no run), and replies
+	// deleted (merging their run into the next one).
+	_, err = pool.Exec(ctx, `
+		INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, agent_id, created_at)
+		SELECT m.workspace_id, m.conversation_id, m.contact_id, m.direction, m.sender, m.agent_id, m.created_at - interval '97 seconds'
+		FROM messages m WHERE m.agent_id IS NOT NULL AND m.id % 61 = 0;
+		UPDATE messages m SET agent_id = (SELECT min(a.id) FROM agents a WHERE a.workspace_id = m.workspace_id)
+		WHERE m.agent_id IS NOT NULL AND m.id % 59 = 0;
+		UPDATE messages SET body = body || '!' WHERE id % 53 = 0;
+		DELETE FROM messages m WHERE m.agent_id IS NOT NULL AND m.id % 47 = 0
+			AND NOT EXISTS (SELECT 1 FROM template_sends ts WHERE ts.workspace_id = m.workspace_id AND ts.message_id = m.id);`)
+	require.NoError(t, err)
 	requireSummariesRecomputed(t, pool)
 	compareRandomQueries(t, pool, rng, values, 200, used)
 }
@@ -284,6 +299,14 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		"contact_first_inbound": firstInbound,
 		"phrase_hours":          phraseLevel("1 hour"),
 		"phrase_days":           phraseLevel("1 day"),
+		// The answered runs, numbered as the raw rows number them.
+		"response_runs": `SELECT g.workspace_id, g.conversation_id, g.contact_id, max(g.agent_id),
+				min(g.created_at) FILTER (WHERE g.direction = 'inbound'), min(g.created_at) FILTER (WHERE g.direction = 'outbound')
+			FROM (SELECT m.*, count(*) FILTER (WHERE m.direction = 'outbound')
+				OVER (PARTITION BY m.workspace_id, m.conversation_id ORDER BY m.created_at, m.id) - (m.direction = 'outbound')::int AS run
+				FROM messages m) g
+			GROUP BY g.workspace_id, g.conversation_id, g.contact_id, g.run
+			HAVING max(g.agent_id) IS NOT NULL AND count(*) FILTER (WHERE g.direction = 'inbound') > 0`,
 	}
 	for table, q := range fresh {
 		var differ int

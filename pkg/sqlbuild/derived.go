@@ -19,13 +19,10 @@ func init() {
 		},
 	}
 	sources[catalog.SourceResponseRuns] = source{
-		fromRange: responseRuns,
-		workspace: "rr.workspace_id",
-		time:      "rr.replied_at",
-		dimensions: map[string]column{
-			catalog.DimAgent.ID:    {expr: "ag.name", id: "ag.id", joins: []join{{"agent", "agents ag ON ag.workspace_id = rr.workspace_id AND ag.id = rr.agent_id", false, nil}}},
-			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{{"contact", "contacts c ON c.workspace_id = rr.workspace_id AND c.id = rr.contact_id", false, nil}}},
-		},
+		fromRange:  responseRuns,
+		workspace:  "rr.workspace_id",
+		time:       "rr.replied_at",
+		dimensions: responseRunDimensions,
 	}
 	sources[catalog.SourcePresence] = source{
 		fromRange: presenceInBuckets,
@@ -46,6 +43,13 @@ func init() {
 		time:       "cr.at",
 		dimensions: map[string]column{},
 	}
+}
+
+// responseRunDimensions are the dimensions of the response runs, raw or
+// summarised (both have the same columns under the alias rr).
+var responseRunDimensions = map[string]column{
+	catalog.DimAgent.ID:    {expr: "ag.name", id: "ag.id", joins: []join{{"agent", "agents ag ON ag.workspace_id = rr.workspace_id AND ag.id = rr.agent_id", false, nil}}},
+	catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{{"contact", "contacts c ON c.workspace_id = rr.workspace_id AND c.id = rr.contact_id", false, nil}}},
 }
 
 // presenceInBuckets is the connection hours' rows: each agent presence

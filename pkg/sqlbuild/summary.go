@@ -380,6 +380,16 @@ var summaries = map[summaryKey]struct {
 		}},
 		slotted: &phraseRows,
 	},
+	// The answered runs as migration 11 keeps them, under the raw rows'
+	// alias, with the raw rows' joins to the agent and the contact.
+	{"response_runs", catalog.SourceResponseRuns}: {
+		source: source{
+			from:       func(b sq.SelectBuilder) sq.SelectBuilder { return b.From("response_runs rr") },
+			workspace:  "rr.workspace_id",
+			time:       "rr.replied_at",
+			dimensions: responseRunDimensions,
+		},
+	},
 	{"message_minutes", catalog.SourceMessageMinutes}: {
 		source: source{workspace: "mm.workspace_id", time: "mm.minute", dimensions: map[string]column{}},
 		slotted: &slotRows{

@@ -30,7 +30,7 @@ GRANT USAGE ON SCHEMA :"schema" TO :"role";
 -- schema version, the others for the metrics and records, the summaries
 -- (kept by triggers that run as the schema's owner) included. The one store
 -- function the plugin calls is message_phrase (the phrase metrics'
--- normalisation, migration 6), which every role may run (PUBLIC's default
+-- normalisation, migration 9), which every role may run (PUBLIC's default
 -- EXECUTE, left alone here); edit_distance runs when a row is written. The monthly partitions of messages need no
 -- grant: the plugin reads them through messages, whose grant is what counts.
 GRANT SELECT ON TABLE
@@ -78,5 +78,6 @@ GRANT SELECT ON TABLE
     :"schema".phrase_days,
     :"schema".assignment_slots,
     :"schema".assignment_hours,
-    :"schema".assignment_days
+    :"schema".assignment_days,
+    :"schema".response_runs
 TO :"role";
