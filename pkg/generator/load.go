@@ -115,6 +115,8 @@ func load(ctx context.Context, pool *pgxpool.Pool, cfg Config, report func(Progr
 	// messages until autovacuum gets round to them.
 	// The summaries that the messages' triggers fill (migration 3) count as loaded too.
 	analyzed := slices.Concat(identityTables, []string{"conversation_markers", "message_slots", "message_hours", "message_days", "contact_slots", "contact_hours", "contact_days", "message_minutes", "message_minute_peaks", "contact_first_inbound", "first_inbound_slots", "first_inbound_hours", "first_inbound_days"})
+	// And the agent messages' summary (migration 6).
+	analyzed = append(analyzed, "agent_message_slots", "agent_message_hours", "agent_message_days")
 	if _, err := pool.Exec(ctx, "ANALYZE "+strings.Join(analyzed, ", ")); err != nil {
 		return stats, fmt.Errorf("generator: analyzing the loaded tables: %w", err)
 	}

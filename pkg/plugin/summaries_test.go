@@ -54,7 +54,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	require.Greater(t, used["excluding"], 10, "some of them exclude values")
 	// Every level of the summaries answered some of them.
 	for _, table := range []string{"message_days", "message_hours", "message_slots", "contact_days", "contact_hours", "contact_slots",
-		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots"} {
+		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots",
+		"agent_message_days", "agent_message_hours", "agent_message_slots"} {
 		require.Greater(t, used[table], 10, table)
 	}
 
@@ -101,6 +102,23 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		FROM conversations v JOIN contact_first_inbound f ON f.workspace_id = v.workspace_id AND f.contact_id = v.contact_id AND f.first_at = v.started_at
 		WHERE f.contact_id % 7 = 0 AND v.id = (SELECT max(id) FROM conversations x WHERE x.workspace_id = v.workspace_id AND x.contact_id = v.contact_id);`)
 	require.NoError(t, err)
+	// Agent messages: late ones into old slots, one moved to another agent,
+	// one turned into a bot message and a bot message into an agent's, and an
+	// agent moved to another team and one left without a team (a message's
+	// team is its agent's team now, so no summary row changes for those).
+	_, err = pool.Exec(ctx, `
+		INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, agent_id, created_at)
+		SELECT m.workspace_id, m.conversation_id, m.contact_id, m.direction, m.sender, m.agent_id, m.created_at - interval '6 days 2 hours 9 minutes'
+		FROM messages m WHERE m.sender = 'agent' AND m.id % 13 = 0;
+		UPDATE messages m SET agent_id = (SELECT max(a.id) FROM agents a WHERE a.workspace_id = m.workspace_id AND a.id <> m.agent_id)
+		WHERE m.sender = 'agent' AND m.id % 11 = 0;
+		UPDATE messages SET sender = 'bot', agent_id = NULL WHERE sender = 'agent' AND id % 17 = 0;
+		UPDATE messages SET sender = 'agent', agent_id = (SELECT min(a.id) FROM agents a WHERE a.workspace_id = messages.workspace_id)
+		WHERE sender = 'bot' AND id % 19 = 0;
+		UPDATE agents a SET team_id = (SELECT max(tm.id) FROM teams tm WHERE tm.workspace_id = a.workspace_id AND tm.id IS DISTINCT FROM a.team_id)
+		WHERE a.id = (SELECT min(id) FROM agents x WHERE x.workspace_id = a.workspace_id);
+		UPDATE agents a SET team_id = NULL WHERE a.id = (SELECT max(id) FROM agents x WHERE x.workspace_id = a.workspace_id);`)
+	require.NoError(t, err)
 	requireSummariesRecomputed(t, pool)
 	compareRandomQueries(t, pool, rng, values, 200, used)
 }
@@ -129,7 +147,16 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		return `SELECT f.workspace_id, date_bin('` + grain + `', f.created_at, '2000-01-01Z'), f.platform, f.inbox_id, count(*)
 			FROM (` + firstInbound + `) f GROUP BY 1, 2, 3, 4`
 	}
+	// Agent messages per agent, platform and inbox.
+	agentLevel := func(grain string) string {
+		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), m.agent_id, c.platform, v.inbox_id, count(*)
+			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id WHERE m.sender = 'agent' GROUP BY 1, 2, 3, 4, 5`
+	}
 	fresh := map[string]string{
+		"agent_message_slots": agentLevel("15 minutes"),
+		"agent_message_hours": agentLevel("1 hour"),
+		"agent_message_days":  agentLevel("1 day"),
 		"message_slots":       messageLevel("15 minutes"),
 		"message_hours":       messageLevel("1 hour"),
 		"message_days":        messageLevel("1 day"),
@@ -161,6 +188,8 @@ func summaryFilterValues(t *testing.T, pool *pgxpool.Pool) map[string][]string {
 	for dim, q := range map[string]string{
 		"platform": "SELECT DISTINCT platform FROM contacts ORDER BY 1",
 		"inbox":    "SELECT DISTINCT name FROM inboxes ORDER BY 1",
+		"agent":    "SELECT DISTINCT name FROM agents ORDER BY 1",
+		"team":     "SELECT DISTINCT name FROM teams ORDER BY 1",
 	} {
 		rows, err := pool.Query(context.Background(), q)
 		require.NoError(t, err)
