@@ -50,4 +50,11 @@ func TestAgentMessagesSummaryFollowsAgentsAndLateRows(t *testing.T) {
 	got, sql = totals("inbox", "2022-01-04T23:59:00Z", "2022-01-05T10:09:00Z")
 	require.Equal(t, [][2]any{{"Web chat", 1.0}, {"WhatsApp", 1.0}}, got)
 	require.True(t, strings.HasPrefix(sql, "/* summary: agent_message_hours */"), sql)
+
+	// Emptying the messages empties the summary: January, still read from
+	// the days level, has no agent message left.
+	exec(t, url, "TRUNCATE messages, template_sends")
+	got, sql = totals("agent", jan2022, feb2022)
+	require.Empty(t, got)
+	require.True(t, strings.HasPrefix(sql, "/* summary: agent_message_days */"), sql)
 }

@@ -376,6 +376,9 @@ func TestSummaryLevelsMigrationFillsFromExistingMessages(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM message_days), (SELECT count(*) FROM contact_hours)").Scan(&days, &hours))
 	require.Positive(t, days, "the fixture's messages fill the daily level")
 	require.Positive(t, hours, "and the hourly contact level")
+	var agentSlots int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM agent_message_slots").Scan(&agentSlots))
+	require.Positive(t, agentSlots, "and migration 6 the agent messages' slots (checked row by row below)")
 	// The tie: the conversation with the highest id (web chat's) has the lowest message id.
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM contact_first_inbound f
 		JOIN conversations v ON v.workspace_id = f.workspace_id AND v.contact_id = f.contact_id AND v.started_at = '2020-05-05 10:00Z'
