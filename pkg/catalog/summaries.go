@@ -67,6 +67,14 @@ const returningAggregate = "count(*) FILTER (WHERE EXISTS (SELECT 1 FROM message
 // Summaries lists the summary tables and what each answers, most specific first.
 var Summaries = []Summary{
 	{
+		// Agent messages per sending agent (migration 12); the team is the
+		// agent's team now, joined when read, so it is a dimension too.
+		Table: "agent_message_slots", Source: SourceMessages, Grain: SlotLength,
+		Aggregates: map[string]string{"count(*)": "sum(am.messages)"},
+		Required:   map[string]any{"m.sender": "agent"},
+		Dimensions: []string{DimAgent.ID, DimTeam.ID, DimPlatform.ID, DimInbox.ID},
+	},
+	{
 		Table: "message_slots", Source: SourceMessages, Grain: SlotLength,
 		Aggregates: map[string]string{
 			"count(*)":                         "sum(ms.messages)",

@@ -62,6 +62,7 @@ var summaryTables = map[string]string{
 	"contact_slots":         "workspace_id, slot, contact_id, inbox_id",
 	"message_minutes":       "workspace_id, minute",
 	"contact_first_inbound": "workspace_id, contact_id",
+	"agent_message_slots":   "workspace_id, slot, agent_id, platform, inbox_id",
 }
 
 // loadFingerprints loads each of fingerprintConfigs into a database of its own

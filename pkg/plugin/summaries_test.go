@@ -68,7 +68,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"conversation_days", "conversation_hours", "conversation_slots",
 		"phrase_days", "phrase_hours",
 		"assignment_days", "assignment_hours", "assignment_slots",
-		"response_runs"} {
+		"response_runs",
+		"agent_message_days", "agent_message_hours", "agent_message_slots"} {
 		require.Greater(t, used[table], 10, table)
 	}
 
@@ -204,6 +205,23 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		DELETE FROM messages m WHERE m.agent_id IS NOT NULL AND m.id % 47 = 0
 			AND NOT EXISTS (SELECT 1 FROM template_sends ts WHERE ts.workspace_id = m.workspace_id AND ts.message_id = m.id);`)
 	require.NoError(t, err)
+	// Agent messages: late ones into old slots, one moved to another agent,
+	// one turned into a bot message and a bot message into an agent's, and an
+	// agent moved to another team and one left without a team (a message's
+	// team is its agent's team now, so no summary row changes for those).
+	_, err = pool.Exec(ctx, `
+		INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, agent_id, created_at)
+		SELECT m.workspace_id, m.conversation_id, m.contact_id, m.direction, m.sender, m.agent_id, m.created_at - interval '6 days 2 hours 9 minutes'
+		FROM messages m WHERE m.sender = 'agent' AND m.id % 13 = 0;
+		UPDATE messages m SET agent_id = (SELECT max(a.id) FROM agents a WHERE a.workspace_id = m.workspace_id AND a.id <> m.agent_id)
+		WHERE m.sender = 'agent' AND m.id % 11 = 0;
+		UPDATE messages SET sender = 'bot', agent_id = NULL WHERE sender = 'agent' AND id % 17 = 0;
+		UPDATE messages SET sender = 'agent', agent_id = (SELECT min(a.id) FROM agents a WHERE a.workspace_id = messages.workspace_id)
+		WHERE sender = 'bot' AND id % 19 = 0;
+		UPDATE agents a SET team_id = (SELECT max(tm.id) FROM teams tm WHERE tm.workspace_id = a.workspace_id AND tm.id IS DISTINCT FROM a.team_id)
+		WHERE a.id = (SELECT min(id) FROM agents x WHERE x.workspace_id = a.workspace_id);
+		UPDATE agents a SET team_id = NULL WHERE a.id = (SELECT max(id) FROM agents x WHERE x.workspace_id = a.workspace_id);`)
+	require.NoError(t, err)
 	requireSummariesRecomputed(t, pool)
 	compareRandomQueries(t, pool, rng, values, 200, used)
 }
@@ -269,6 +287,12 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM assignments a JOIN contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id
 			JOIN conversations v ON v.workspace_id = a.workspace_id AND v.id = a.conversation_id GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`
 	}
+	// Agent messages per agent, platform and inbox.
+	agentLevel := func(grain string) string {
+		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), m.agent_id, c.platform, v.inbox_id, count(*)
+			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id WHERE m.sender = 'agent' GROUP BY 1, 2, 3, 4, 5`
+	}
 	fresh := map[string]string{
 		"flow_trigger_slots":  flowLevel("15 minutes"),
 		"flow_trigger_hours":  flowLevel("1 hour"),
@@ -282,6 +306,9 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		"assignment_slots":    assignmentLevel("15 minutes"),
 		"assignment_hours":    assignmentLevel("1 hour"),
 		"assignment_days":     assignmentLevel("1 day"),
+		"agent_message_slots": agentLevel("15 minutes"),
+		"agent_message_hours": agentLevel("1 hour"),
+		"agent_message_days":  agentLevel("1 day"),
 		"message_slots":       messageLevel("15 minutes"),
 		"message_hours":       messageLevel("1 hour"),
 		"message_days":        messageLevel("1 day"),
@@ -546,6 +573,9 @@ func TestSummaryLevelsMigrationFillsFromExistingMessages(t *testing.T) {
 	var assignmentDays int
 	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM assignment_days").Scan(&assignmentDays))
 	require.Positive(t, assignmentDays, "the assignments fill the assignment summaries")
+	var agentSlots int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM agent_message_slots").Scan(&agentSlots))
+	require.Positive(t, agentSlots, "and migration 12 the agent messages' slots (checked row by row below)")
 	// The tie: the conversation with the highest id (web chat's) has the lowest message id.
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM contact_first_inbound f
 		JOIN conversations v ON v.workspace_id = f.workspace_id AND v.contact_id = f.contact_id AND v.started_at = '2020-05-05 10:00Z'

@@ -267,12 +267,16 @@ var firstInboundRows = slotRows{
 	},
 }
 
-// summaries are the summaries' SQL, each a source whose columns the metrics'
-// summary aggregates, conditions and dimensions name.
-var summaries = map[summaryKey]struct {
+// summaryImpl is one summary's SQL: its rows as a source, and for a slotted
+// summary its levels and edges.
+type summaryImpl struct {
 	source
 	slotted *slotRows
-}{
+}
+
+// summaries are the summaries' SQL, each a source whose columns the metrics'
+// summary aggregates, conditions and dimensions name.
+var summaries = map[summaryKey]summaryImpl{
 	{"message_slots", catalog.SourceMessages}: {
 		source: source{workspace: "ms.workspace_id", time: "ms.at", dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "ms.platform"},
@@ -334,6 +338,7 @@ var summaries = map[summaryKey]struct {
 			},
 		},
 	},
+	{"agent_message_slots", catalog.SourceMessages}: agentMessageSummary,
 	{"contact_slots", catalog.SourceMessages}: {
 		source: source{workspace: "cs.workspace_id", time: "cs.at", dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "cs.platform"},

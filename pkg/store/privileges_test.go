@@ -88,5 +88,6 @@ func TestWritePrivilegeNamesThePrivilege(t *testing.T) {
 	require.Equal(t, "has CREATE on schema public", privilegeOf())
 	grant("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM " + role + "; REVOKE CREATE ON SCHEMA public FROM " + role +
 		"; GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role + "; GRANT pg_write_all_data TO " + role)
-	require.Regexp(t, `^has INSERT on table agent_presence and \d+ more write privileges on the store's tables$`, privilegeOf())
+	// The first table by name, whichever a migration added last.
+	require.Regexp(t, `^has INSERT on table [a-z_]+ and \d+ more write privileges on the store's tables$`, privilegeOf())
 }
