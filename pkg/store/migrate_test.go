@@ -50,3 +50,25 @@ func TestCurrentVersionOfAnEmptyDatabaseIsZero(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, version)
 }
+
+// Every trigger function that keeps a summary over a statement's transition
+// tables (they all raise work_mem for it) plans without JIT: compiling those
+// statements for a bulk load costs more than it saves (migration 13).
+func TestSummaryTriggersPlanWithoutJIT(t *testing.T) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, storetest.URL(t))
+	require.NoError(t, err)
+	defer func() { _ = conn.Close(ctx) }()
+
+	var maintainers, withJIT []string
+	require.NoError(t, conn.QueryRow(ctx,
+		`SELECT coalesce(array_agg(p.proname::text ORDER BY p.proname), '{}'),
+		        coalesce(array_agg(p.proname::text ORDER BY p.proname) FILTER (WHERE NOT 'jit=off' = ANY(p.proconfig)), '{}')
+		 FROM pg_proc p
+		 WHERE p.prorettype = 'trigger'::regtype AND p.pronamespace = 'public'::regnamespace
+		   AND 'work_mem=64MB' = ANY(p.proconfig)`,
+	).Scan(&maintainers, &withJIT))
+	require.Contains(t, maintainers, "message_summaries_maintain")
+	require.GreaterOrEqual(t, len(maintainers), 9, "the summaries' trigger functions: %v", maintainers)
+	require.Empty(t, withJIT, "summary trigger functions without jit = off")
+}
