@@ -1,8 +1,6 @@
 package sqlbuild
 
 import (
-	"time"
-
 	sq "github.com/Masterminds/squirrel"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
@@ -12,11 +10,6 @@ import (
 // agent, platform and inbox in 15-minute slots and their UTC hours and days.
 // The agent's name and team are joined when read, as the raw rows join them:
 // a message's team is its agent's team now, not at the message's time.
-
-// agentMessageLevel is a level of the agent messages' summary.
-func agentMessageLevel(grain time.Duration, table, column string) level {
-	return level{grain: grain, table: table, column: column, as: "at", columns: []string{"agent_id", "platform", "inbox_id", "messages"}}
-}
 
 // Joins of the agent messages' summary rows to their agent (then, by the
 // same join as the raw rows', its team) and to their inbox. Every agent
@@ -38,11 +31,7 @@ var agentMessageSummary = summaryImpl{
 	}},
 	slotted: &slotRows{
 		alias: "am", column: "m.created_at",
-		levels: []level{
-			agentMessageLevel(24*time.Hour, "agent_message_days", "day"),
-			agentMessageLevel(time.Hour, "agent_message_hours", "hour"),
-			agentMessageLevel(catalog.SlotLength, "agent_message_slots", "slot"),
-		},
+		levels: unitLevels("agent_message", "agent_id", "platform", "inbox_id", "messages"),
 		edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
 			return messageEdgeRows(workspace, ranges, "m.workspace_id", "m.created_at", "m.agent_id", "c.platform", "mv.inbox_id", "1").
 				Where(sq.Eq{"m.sender": "agent"})

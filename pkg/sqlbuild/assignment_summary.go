@@ -2,7 +2,6 @@ package sqlbuild
 
 import (
 	"strings"
-	"time"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -34,13 +33,6 @@ func summaryArgs(aggregate string, metricArgs []any) (args []any, ok bool) {
 	}
 }
 
-// assignmentLevel is a level of the assignment summaries (migration 10).
-func assignmentLevel(grain time.Duration, table, column string) level {
-	return level{grain: grain, table: table, column: column, as: "at", columns: []string{
-		"platform", "inbox_id", "agent_id", "team_id", "role", "accepted", "replied", "ended", "outcome",
-		"assignments", "wait_seconds", "conversation_seconds", "wait_us", "conversation_us"}}
-}
-
 // assignmentEdgeRows are the raw assignments of some time ranges as summary
 // rows of one assignment each, with its contact's platform and its
 // conversation's inbox as the triggers copy them.
@@ -64,11 +56,8 @@ func assignmentEdgeRows(workspace string, ranges sq.Or) sq.SelectBuilder {
 // the raw assignments at the edges.
 var assignmentRows = slotRows{
 	alias: "sa", column: "a.created_at",
-	levels: []level{
-		assignmentLevel(24*time.Hour, "assignment_days", "day"),
-		assignmentLevel(time.Hour, "assignment_hours", "hour"),
-		assignmentLevel(catalog.SlotLength, "assignment_slots", "slot"),
-	},
+	levels: unitLevels("assignment", "platform", "inbox_id", "agent_id", "team_id", "role", "accepted", "replied", "ended", "outcome",
+		"assignments", "wait_seconds", "conversation_seconds", "wait_us", "conversation_us"),
 	edges: assignmentEdgeRows,
 }
 

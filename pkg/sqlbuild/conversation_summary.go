@@ -1,8 +1,6 @@
 package sqlbuild
 
 import (
-	"time"
-
 	sq "github.com/Masterminds/squirrel"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
@@ -16,20 +14,11 @@ var (
 	taskOfConversationSlot  = join{"task", "tasks tk ON tk.workspace_id = cv.workspace_id AND tk.id = cv.task_id", true, nil}
 )
 
-// conversationLevel is a level of the conversations by start (migration 8).
-func conversationLevel(grain time.Duration, table, column string) level {
-	return level{grain: grain, table: table, column: column, as: "at",
-		columns: []string{"platform", "inbox_id", "task_id", "start_flow_id", "conversations", "messages"}}
-}
-
 // conversationSummary answers conversations, start flows and messages per
 // conversation from the conversations per start day, hour and slot, and the
 // raw conversations that start in the partial slots at the range's edges,
 // each with its messages counted as the triggers count them.
-var conversationSummary = struct {
-	source
-	slotted *slotRows
-}{
+var conversationSummary = summaryImpl{
 	source: source{workspace: "cv.workspace_id", time: "cv.at", dimensions: map[string]column{
 		catalog.DimPlatform.ID: {expr: "cv.platform"},
 		catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfConversationSlot}},
@@ -38,11 +27,7 @@ var conversationSummary = struct {
 	}},
 	slotted: &slotRows{
 		alias: "cv", column: "v.started_at",
-		levels: []level{
-			conversationLevel(24*time.Hour, "conversation_days", "day"),
-			conversationLevel(time.Hour, "conversation_hours", "hour"),
-			conversationLevel(catalog.SlotLength, "conversation_slots", "slot"),
-		},
+		levels: unitLevels("conversation", "platform", "inbox_id", "task_id", "start_flow_id", "conversations", "messages"),
 		edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
 			return sq.Select("v.workspace_id", "v.started_at", "c.platform", "v.inbox_id", "v.task_id", "v.start_flow_id", "1",
 				"(SELECT count(*) FROM messages mc WHERE mc.workspace_id = v.workspace_id AND mc.conversation_id = v.id)").

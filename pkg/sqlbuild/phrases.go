@@ -1,19 +1,10 @@
 package sqlbuild
 
 import (
-	"time"
-
 	sq "github.com/Masterminds/squirrel"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
 )
-
-// phraseLevel is a level of the messages per normalised phrase (migration
-// 6): whole UTC hours or days.
-func phraseLevel(grain time.Duration, table, column string) level {
-	return level{grain: grain, table: table, column: column, as: "at",
-		columns: []string{"platform", "direction", "sender", "phrase", "messages"}}
-}
 
 // phraseRows are the messages per phrase of whole UTC days and hours, and at
 // the edges of a range the raw messages with a phrase, normalised by the
@@ -21,10 +12,8 @@ func phraseLevel(grain time.Duration, table, column string) level {
 // counted once.
 var phraseRows = slotRows{
 	alias: "ps", column: "m.created_at",
-	levels: []level{
-		phraseLevel(24*time.Hour, "phrase_days", "day"),
-		phraseLevel(time.Hour, "phrase_hours", "hour"),
-	},
+	// Days and hours only: most slots hold each of their phrases once.
+	levels: unitLevels("phrase", "platform", "direction", "sender", "phrase", "messages")[:2],
 	edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
 		return sq.Select("m.workspace_id", "m.created_at", "c.platform", "m.direction", "m.sender", catalog.Phrase("m.body"), "1").
 			From("messages m").

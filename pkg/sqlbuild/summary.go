@@ -55,6 +55,18 @@ type level struct {
 	columns []string // the other columns, in the union's order
 }
 
+// unitLevels are a slotted summary's tables of whole UTC days, hours and
+// 15-minute slots, coarsest first (prefix_days, prefix_hours, prefix_slots,
+// each stamped with its unit's start in day, hour or slot), with the same
+// other columns.
+func unitLevels(prefix string, columns ...string) []level {
+	return []level{
+		{grain: 24 * time.Hour, table: prefix + "_days", column: "day", as: "at", columns: columns},
+		{grain: time.Hour, table: prefix + "_hours", column: "hour", as: "at", columns: columns},
+		{grain: catalog.SlotLength, table: prefix + "_slots", column: "slot", as: "at", columns: columns},
+	}
+}
+
 // span is a half-open time range [from, to).
 type span struct{ from, to time.Time }
 
@@ -187,33 +199,6 @@ func (r slotRows) tables(sc scope) []string {
 	return names
 }
 
-// messageLevel and contactLevel are the levels of the message and contact
-// summaries: the 15-minute slots of migration 3 and their UTC hours and days
-// (migration 5), with the same columns.
-func messageLevel(grain time.Duration, table, column string) level {
-	return level{grain: grain, table: table, column: column, as: "at",
-		columns: []string{"platform", "inbox_id", "direction", "sender", "billable", "messages", "ai_cost", "billing_cost"}}
-}
-
-func contactLevel(grain time.Duration, table, column string) level {
-	return level{grain: grain, table: table, column: column, as: "at", columns: []string{"contact_id", "platform", "inbox_id"}}
-}
-
-// firstInboundLevel is a level of the new contacts' counts (migration 5).
-func firstInboundLevel(grain time.Duration, table, column string) level {
-	return level{grain: grain, table: table, column: column, as: "at", columns: []string{"platform", "inbox_id", "contacts"}}
-}
-
-// intentLevel is a level of the inbound messages with an intent (migration 6).
-func intentLevel(grain time.Duration, table, column string) level {
-	return level{grain: grain, table: table, column: column, as: "at", columns: []string{"intent", "platform", "language", "messages"}}
-}
-
-// flowTriggerLevel is a level of the flow triggers (migration 6).
-func flowTriggerLevel(grain time.Duration, table, column string) level {
-	return level{grain: grain, table: table, column: column, as: "at", columns: []string{"flow_id", "inbox_id", "triggers"}}
-}
-
 // beginning is before every row of the store and on every level's edge: a
 // running total's rows start there.
 var beginning = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -241,11 +226,7 @@ func messageEdgeRows(workspace string, ranges sq.Or, columns ...string) sq.Selec
 // slot, and the inbound raw messages at the edges.
 var contactSlotRows = slotRows{
 	alias: "cs", column: "m.created_at",
-	levels: []level{
-		contactLevel(24*time.Hour, "contact_days", "day"),
-		contactLevel(time.Hour, "contact_hours", "hour"),
-		contactLevel(catalog.SlotLength, "contact_slots", "slot"),
-	},
+	levels: unitLevels("contact", "contact_id", "platform", "inbox_id"),
 	edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
 		return messageEdgeRows(workspace, ranges, "m.workspace_id", "m.created_at", "m.contact_id", "c.platform", "mv.inbox_id").
 			Where(sq.Eq{"m.direction": "inbound"})
@@ -256,11 +237,7 @@ var contactSlotRows = slotRows{
 // first inbound messages themselves at the edges.
 var firstInboundRows = slotRows{
 	alias: "fi", column: "f.first_at",
-	levels: []level{
-		firstInboundLevel(24*time.Hour, "first_inbound_days", "day"),
-		firstInboundLevel(time.Hour, "first_inbound_hours", "hour"),
-		firstInboundLevel(catalog.SlotLength, "first_inbound_slots", "slot"),
-	},
+	levels: unitLevels("first_inbound", "platform", "inbox_id", "contacts"),
 	edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
 		return sq.Select("f.workspace_id", "f.first_at", "f.platform", "f.inbox_id", "1").From("contact_first_inbound f").
 			Where(workspaceFence("f.workspace_id", workspace)).Where(ranges)
@@ -285,11 +262,7 @@ var summaries = map[summaryKey]summaryImpl{
 		}},
 		slotted: &slotRows{
 			alias: "ms", column: "m.created_at",
-			levels: []level{
-				messageLevel(24*time.Hour, "message_days", "day"),
-				messageLevel(time.Hour, "message_hours", "hour"),
-				messageLevel(catalog.SlotLength, "message_slots", "slot"),
-			},
+			levels: unitLevels("message", "platform", "inbox_id", "direction", "sender", "billable", "messages", "ai_cost", "billing_cost"),
 			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
 				return messageEdgeRows(workspace, ranges, "m.workspace_id", "m.created_at", "c.platform", "mv.inbox_id", "m.direction", "m.sender",
 					"m.billable", "1", "m.ai_cost", "m.billing_cost")
@@ -304,11 +277,7 @@ var summaries = map[summaryKey]summaryImpl{
 		}},
 		slotted: &slotRows{
 			alias: "mi", column: "m.created_at",
-			levels: []level{
-				intentLevel(24*time.Hour, "intent_days", "day"),
-				intentLevel(time.Hour, "intent_hours", "hour"),
-				intentLevel(catalog.SlotLength, "intent_slots", "slot"),
-			},
+			levels: unitLevels("intent", "intent", "platform", "language", "messages"),
 			// The raw messages the summary counts, with their contact's platform.
 			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
 				return sq.Select("m.workspace_id", "m.created_at", "m.intent", "c.platform", "m.language", "1").From("messages m").
@@ -325,11 +294,7 @@ var summaries = map[summaryKey]summaryImpl{
 		}},
 		slotted: &slotRows{
 			alias: "fs", column: "ft.triggered_at",
-			levels: []level{
-				flowTriggerLevel(24*time.Hour, "flow_trigger_days", "day"),
-				flowTriggerLevel(time.Hour, "flow_trigger_hours", "hour"),
-				flowTriggerLevel(catalog.SlotLength, "flow_trigger_slots", "slot"),
-			},
+			levels: unitLevels("flow_trigger", "flow_id", "inbox_id", "triggers"),
 			// The raw triggers, with their conversation's inbox (none outside one).
 			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
 				return sq.Select("ft.workspace_id", "ft.triggered_at", "ft.flow_id", "iv.inbox_id", "1").From("flow_triggers ft").
