@@ -30,9 +30,9 @@ type Spec struct {
 func All() []Spec {
 	return []Spec{
 		{File: "usage.json", Name: "Chatbot usage", Source: "Usage metrics", build: usage,
-			Notes: "`platform` narrows every panel; `interval` sets the charts' buckets (a month by default)."},
+			Notes: "`platform` (All: no platform filter) narrows every panel; `interval` sets the charts' buckets (a month by default)."},
 		{File: "analytics.json", Name: "Chatbot analytics", Source: "Analytics page", build: analytics,
-			Notes: "`inbox` narrows every panel but the balance, which is the account's. Channel info's messages sent and received cover the last 7 days whatever the time picker says."},
+			Notes: "`inbox` (All: no inbox filter) narrows every panel but the balance, which is the account's. Channel info's messages sent and received cover the last 7 days whatever the time picker says."},
 		{File: "performance.json", Name: "Chatbot performance report", Source: "Automated performance reports", build: performance,
 			Notes: "`agent` narrows the per-agent rankings and evolutions only: the contact center's totals count assignments no agent took (missed ones), which an agent filter would drop. Choosing an agent in a ranking opens this dashboard with that agent."},
 		{File: "campaign.json", Name: "Chatbot campaign", Source: "Campaign dashboard", build: campaign,
@@ -143,9 +143,21 @@ func (b *board) variable(v cog.Builder[dashboard.VariableModel]) *board {
 
 // dimensionVariable adds a query variable listing a dimension's values
 // (multi-value, with All), which narrows the queries as filterVariable says.
+//
+// For a variable that narrows every query, All is no filter (customAllValue):
+// the whole store, as each panel's description says, and the summaries that
+// answer unfiltered queries. Without it Grafana would send every listed value,
+// which excludes rows without one and rows of values listed since the last
+// refresh, and costs a filter on every row. For a variable that narrows only
+// the queries asking for it (an agent, a marker), All keeps its meaning of
+// "any of them".
 func (b *board) dimensionVariable(name, label, dimension string, everywhere bool) *board {
 	b.filters = append(b.filters, filterVariable{name: name, dimension: dimension, everywhere: everywhere})
-	return b.variable(dashboard.NewQueryVariableBuilder(name).
+	builder := dashboard.NewQueryVariableBuilder(name)
+	if everywhere {
+		builder = builder.AllValue(customAllValue)
+	}
+	return b.variable(builder.
 		Label(label).
 		Datasource(datasourceRef()).
 		Query(dashboard.StringOrMap{String: cog.ToPtr(dimension)}).

@@ -296,3 +296,37 @@ func TestCampaignDialogsDownloadAsTheReport(t *testing.T) {
 		"operator", "previous_response_id", "success", "task", "title", "user_replied", "wh_get_contact", "wh_interest",
 		"wh_success", "created", "modified"}, columns)
 }
+
+// A dimension variable that narrows every panel sends no filter for All (the
+// custom value `""`, which the frontend drops), so that All is the whole
+// store; one that narrows only the panels asking for it (an agent, a
+// marker) keeps All as every listed value: "any of them".
+func TestAllOfAnEverywhereVariableIsNoFilter(t *testing.T) {
+	var everywhere, onlyAsked []string
+	for _, spec := range All() {
+		b := spec.build()
+		d, _, err := b.finish()
+		require.NoError(t, err, spec.File)
+		variables := map[string]dashboard.VariableModel{}
+		for _, v := range d.Templating.List {
+			variables[v.Name] = v
+		}
+		for _, f := range b.filters {
+			v, ok := variables[f.name]
+			require.True(t, ok, "%s: variable %s", spec.File, f.name)
+			if v.IncludeAll == nil || !*v.IncludeAll {
+				continue
+			}
+			if f.everywhere {
+				require.NotNil(t, v.AllValue, "%s: %s", spec.File, f.name)
+				assert.Equal(t, customAllValue, *v.AllValue, "%s: %s", spec.File, f.name)
+				everywhere = append(everywhere, f.name)
+			} else {
+				assert.Nil(t, v.AllValue, "%s: %s keeps All as every value", spec.File, f.name)
+				onlyAsked = append(onlyAsked, f.name)
+			}
+		}
+	}
+	assert.ElementsMatch(t, []string{"platform", "inbox", "status"}, everywhere)
+	assert.ElementsMatch(t, []string{"agent", "marker"}, onlyAsked)
+}

@@ -139,7 +139,8 @@ type Handler interface {
 }
 
 // Values sets each variable as Grafana would on the dashboard's first load:
-// All is every value the resource lists, a query variable without All takes
+// All is every value the resource lists (no value with the custom All value
+// `""`), a query variable without All takes
 // the first value listed, a custom All value of `""` is no value, and text
 // boxes get a real value from the data (a dialog's id, a word of its
 // messages). The second result lists the interval variable's options.
@@ -170,9 +171,14 @@ func Values(ctx context.Context, ds Handler, plugin string, d Dashboard, from, t
 			if len(listed) == 0 {
 				return nil, nil, fmt.Errorf("variable %s lists no values", v.Name)
 			}
-			if v.IncludeAll {
+			switch {
+			case v.IncludeAll && v.AllValue != nil && *v.AllValue == `""`:
+				values[v.Name] = nil
+			case v.IncludeAll && v.AllValue != nil && *v.AllValue != "":
+				return nil, nil, fmt.Errorf("variable %s: All must be every value or the custom value \"\", which means no filter", v.Name)
+			case v.IncludeAll:
 				values[v.Name] = listed
-			} else {
+			default:
 				values[v.Name] = listed[:1]
 			}
 		case "custom":
