@@ -42,12 +42,20 @@ func TestSameSeedAndConfigGiveIdenticalData(t *testing.T) {
 	// Watching the load changes nothing in the data.
 	var last generator.Progress
 	phases := map[string]bool{}
+	summarised := map[string]bool{}
 	stats, err := generator.LoadWithProgress(ctx, restricted, small, func(p generator.Progress) {
 		last = p
 		phases[p.Phase] = true
+		if p.Phase == generator.PhaseSummarising {
+			summarised[p.Table] = true
+		}
 	})
 	require.NoError(t, err)
-	assert.Equal(t, map[string]bool{generator.PhaseSimulating: true, generator.PhaseSorting: true, generator.PhaseLoading: true}, phases)
+	assert.Equal(t, map[string]bool{generator.PhaseSimulating: true, generator.PhaseSorting: true,
+		generator.PhaseLoading: true, generator.PhaseSummarising: true}, phases)
+	for _, table := range []string{"contacts", "conversations", "messages", "assignments", "flow_triggers"} {
+		assert.True(t, summarised[table], "the wait for %s's summaries is reported", table)
+	}
 	assert.Equal(t, 2, last.Workspace, "the last report is about the last workspace")
 	assert.LessOrEqual(t, last.Rows, stats.Total(), "reports count the rows copied")
 	differentSeed := small

@@ -130,11 +130,16 @@ func load(ctx context.Context, pool *pgxpool.Pool, cfg Config, report func(Progr
 // reused value slice as pgx asks for it, so memory does not grow with the table.
 func copyTable(ctx context.Context, tx pgx.Tx, rows map[string]int64, progress *tracker, table string, columns []string, n int, fill func(i int, row []any)) error {
 	row := make([]any, len(columns))
+	progress.copying(table)
 	copied, err := tx.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromSlice(n, func(i int) ([]any, error) {
 		fill(i, row)
 		progress.step()
+		if i == n-1 {
+			progress.summarising()
+		}
 		return row, nil
 	}))
+	progress.resume()
 	rows[table] += copied
 	if err != nil {
 		return fmt.Errorf("copying %s: %w", table, err)

@@ -13,14 +13,20 @@ const (
 	PhaseSimulating = "simulating" // playing the contacts' histories to number the rows by time
 	PhaseSorting    = "sorting"    // playing them again, writing sorted runs of rows to temporary files
 	PhaseLoading    = "loading"    // copying the rows into the store, merging the runs
+	// PhaseSummarising is the wait at the end of a table's COPY while the
+	// store's statement triggers bring its summaries up to date with the
+	// rows just copied (Table names it); loading resumes with the next table.
+	PhaseSummarising = "summarising"
 )
 
 // Progress is how far a load is, for a progress line. Done and Total count
 // contacts while simulating and sorting, and rows while loading, for the workspace being
-// generated; Rows counts the rows loaded so far over all workspaces.
+// generated; Rows counts the rows loaded so far over all workspaces. Table is
+// the table being copied or summarised.
 type Progress struct {
 	Workspace, Workspaces int
 	Phase                 string
+	Table                 string
 	Done, Total           int64
 	Rows                  int64
 }
@@ -47,6 +53,33 @@ func (t *tracker) start(phase string, total int64) {
 		return
 	}
 	t.p.Phase, t.p.Done, t.p.Total = phase, 0, total
+	t.send()
+}
+
+// copying names the table whose rows the next steps load.
+func (t *tracker) copying(table string) {
+	if t == nil {
+		return
+	}
+	t.p.Table = table
+}
+
+// summarising says that the current table's rows are all sent and its COPY
+// waits for the summary triggers; resume ends the wait.
+func (t *tracker) summarising() {
+	if t == nil || t.p.Phase != PhaseLoading {
+		return
+	}
+	t.p.Phase = PhaseSummarising
+	t.send()
+}
+
+// resume goes back to loading after a table's summaries are up to date.
+func (t *tracker) resume() {
+	if t == nil || t.p.Phase != PhaseSummarising {
+		return
+	}
+	t.p.Phase = PhaseLoading
 	t.send()
 }
 

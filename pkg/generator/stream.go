@@ -305,9 +305,11 @@ func copyMerged(ctx context.Context, tx pgx.Tx, rows map[string]int64, progress 
 	}
 	sql := fmt.Sprintf("COPY %s (%s) FROM STDIN (FORMAT binary)", pgx.Identifier{t.table}.Sanitize(), quoteColumns(t.columns))
 	src := &mergeSource{m: m, patchID: t.hasID, progress: progress}
+	progress.copying(t.table)
 	for more := true; more; {
 		src.start(copyBatchRows)
 		tag, err := tx.Conn().PgConn().CopyFrom(ctx, src, sql)
+		progress.resume()
 		rows[t.table] += tag.RowsAffected()
 		if err != nil {
 			return fmt.Errorf("copying %s: %w", t.table, err)
@@ -357,6 +359,7 @@ func (s *mergeSource) Read(p []byte) (int, error) {
 		}
 		if s.left == 0 {
 			s.pending, s.ended = copyTrailer, true
+			s.progress.summarising()
 			continue
 		}
 		_, tuple, _, ok, err := s.m.next()
@@ -365,6 +368,7 @@ func (s *mergeSource) Read(p []byte) (int, error) {
 		}
 		if !ok {
 			s.pending, s.ended, s.merged = copyTrailer, true, true
+			s.progress.summarising()
 			continue
 		}
 		s.left--

@@ -31,11 +31,14 @@ type Line struct {
 	now      func() time.Time
 
 	mu         sync.Mutex
-	phase      string
+	current    generator.Progress
 	workspace  int
-	phaseStart time.Time
+	phaseStart map[string]time.Time // first report of each phase in this workspace
+	waitStart  time.Time            // start of the current summarising wait
 	last       time.Time
 	written    bool
+	ticker     *time.Ticker
+	stopTicker chan struct{}
 }
 
 // New is a Line on out; terminal chooses rewriting in place.
@@ -44,24 +47,82 @@ func New(out io.Writer, terminal bool) *Line {
 }
 
 // Report is a generator.LoadWithProgress callback: it prints at most one line
-// per Every, and always at the start of a phase.
+// per Every, and always at the start of a phase. A summarising wait, during
+// which the load reports nothing, is shown once it has lasted Every and then
+// every Every, with its length so far. The loading rate counts from the
+// first row of the workspace, waits included, so its time left is that of
+// the load and not only of the copying.
 func (l *Line) Report(p generator.Progress) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if p.Phase != l.phase || p.Workspace != l.workspace {
-		l.phase, l.workspace, l.phaseStart = p.Phase, p.Workspace, now
-	} else if now.Sub(l.last) < Every {
+	if p.Workspace != l.workspace || l.phaseStart == nil {
+		l.workspace, l.phaseStart = p.Workspace, map[string]time.Time{}
+	}
+	changed := p.Phase != l.current.Phase
+	l.current = p
+	if _, ok := l.phaseStart[p.Phase]; !ok {
+		l.phaseStart[p.Phase] = now
+	}
+	if changed {
+		l.stopWaiting()
+	}
+	if p.Phase == generator.PhaseSummarising {
+		if changed {
+			l.waitStart = now
+			l.startWaiting()
+		}
+		return
+	}
+	if !changed && now.Sub(l.last) < Every {
 		return
 	}
 	l.last = now
-	l.print(Format(p, now.Sub(l.phaseStart)))
+	l.print(Format(p, now.Sub(l.phaseStart[p.Phase])))
+}
+
+// tick shows a summarising wait's length so far; the ticker calls it.
+func (l *Line) tick() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.current.Phase != generator.PhaseSummarising {
+		return
+	}
+	now := l.now()
+	l.last = now
+	l.print(Format(l.current, now.Sub(l.waitStart)))
+}
+
+// startWaiting ticks every Every until stopWaiting; l.mu is held.
+func (l *Line) startWaiting() {
+	l.ticker, l.stopTicker = time.NewTicker(Every), make(chan struct{})
+	go func(ticks <-chan time.Time, stop <-chan struct{}) {
+		for {
+			select {
+			case <-ticks:
+				l.tick()
+			case <-stop:
+				return
+			}
+		}
+	}(l.ticker.C, l.stopTicker)
+}
+
+// stopWaiting stops the ticker of a summarising wait, if any; l.mu is held.
+func (l *Line) stopWaiting() {
+	if l.ticker != nil {
+		l.ticker.Stop()
+		close(l.stopTicker)
+		l.ticker, l.stopTicker = nil, nil
+	}
 }
 
 // Done ends the progress line, so that what follows starts on a line of its own.
 func (l *Line) Done() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.stopWaiting()
+	l.current.Phase = ""
 	if l.terminal && l.written {
 		_, _ = fmt.Fprint(l.out, "\r\x1b[K")
 	}
@@ -77,8 +138,13 @@ func (l *Line) print(text string) {
 	l.written = true
 }
 
-// Format is the text of one progress report, elapsed into its phase.
+// Format is the text of one progress report, elapsed into its phase (into
+// the wait, when summarising).
 func Format(p generator.Progress, elapsed time.Duration) string {
+	if p.Phase == generator.PhaseSummarising {
+		return fmt.Sprintf("workspace %d/%d summarising %s: %s of %s rows copied, waiting %s for the summaries",
+			p.Workspace, p.Workspaces, p.Table, thousands(p.Done), thousands(p.Total), elapsed.Round(time.Second))
+	}
 	unit := "rows"
 	if p.Phase == generator.PhaseSimulating || p.Phase == generator.PhaseSorting {
 		unit = "contacts"

@@ -38,3 +38,45 @@ func TestLinePrintsAtMostOnceASecondAndAtEachPhase(t *testing.T) {
 		"workspace 1/1 simulating: 5 of 10 contacts, 5 contacts/s, 1s left\n"+
 		"workspace 1/1 loading: 0 of 100 rows\n", out.String())
 }
+
+// While a table's summaries are brought up to date the load reports nothing:
+// the line says so every second, with the wait's length, and the loading
+// rate afterwards counts the wait.
+func TestLineShowsTheSummarisingWait(t *testing.T) {
+	var out bytes.Buffer
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	line := New(&out, false)
+	line.now = func() time.Time { return clock }
+	p := generator.Progress{Workspace: 1, Workspaces: 1, Phase: generator.PhaseLoading, Table: "messages", Total: 300}
+	line.Report(p)
+	clock = clock.Add(2 * time.Second)
+	p.Done = 200
+	line.Report(p)
+	p.Phase = generator.PhaseSummarising
+	line.Report(p) // not shown before it has lasted a tick
+	clock = clock.Add(Every)
+	line.tick()
+	clock = clock.Add(Every)
+	line.tick()
+	p.Phase, p.Table = generator.PhaseLoading, "flow_triggers"
+	line.Report(p)
+	line.tick() // the wait is over: nothing
+	line.Done()
+	assert.Equal(t, "workspace 1/1 loading: 0 of 300 rows\n"+
+		"workspace 1/1 loading: 200 of 300 rows, 100 rows/s, 1s left\n"+
+		"workspace 1/1 summarising messages: 200 of 300 rows copied, waiting 1s for the summaries\n"+
+		"workspace 1/1 summarising messages: 200 of 300 rows copied, waiting 2s for the summaries\n"+
+		"workspace 1/1 loading: 200 of 300 rows, 50 rows/s, 2s left\n", out.String())
+}
+
+// The ticker of a wait stops with Done: a wait that outlives the load prints
+// nothing more.
+func TestLineStopsTickingWhenDone(t *testing.T) {
+	var out bytes.Buffer
+	line := New(&out, false)
+	line.Report(generator.Progress{Workspace: 1, Workspaces: 1, Phase: generator.PhaseSummarising, Table: "messages"})
+	line.Done()
+	assert.Nil(t, line.ticker)
+	line.tick()
+	assert.Empty(t, out.String())
+}
