@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -68,6 +69,11 @@ type options struct {
 	only        map[string]bool
 	json        bool
 	progress    bool
+	// match keeps the queries whose "group: name" it matches (nil: all).
+	match *regexp.Regexp
+	// plans is a directory to write the query plans of the queries slower
+	// than their target to (empty: none).
+	plans string
 }
 
 // sections a run can be narrowed to with -only.
@@ -90,6 +96,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	flags.StringVar(&o.dashboards, "dashboards", "dashboards", "directory of the dashboards' JSON")
 	only := flags.String("only", strings.Join(sections, ","), "sections to run: "+strings.Join(sections, ", "))
 	flags.BoolVar(&o.json, "json", false, "print JSON instead of Markdown")
+	match := flags.String("match", "", "time only the panel and heavy queries whose \"group: name\" matches this regular expression")
+	flags.StringVar(&o.plans, "plans", "", "write EXPLAIN (ANALYZE, BUFFERS) of every query whose p95 misses its target to this directory")
 	flags.BoolVar(&o.progress, "progress", isTerminal(os.Stderr), "show the seed's and the queries' progress on stderr (default: when stderr is a terminal)")
 	if err := flags.Parse(args); err != nil {
 		return o, err
@@ -106,6 +114,13 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.runs < 1 || o.warmup < 0 || o.concurrency < 1 {
 		return o, errors.New("-runs and -concurrency must be at least 1, -warmup at least 0")
+	}
+	if *match != "" {
+		re, err := regexp.Compile(*match)
+		if err != nil {
+			return o, fmt.Errorf("-match: %w", err)
+		}
+		o.match = re
 	}
 	o.ranges, o.zones = split(*ranges), split(*zones)
 	for _, r := range o.ranges {

@@ -10,10 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/dashboards/replay"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
@@ -83,6 +86,43 @@ func TestEveryPanelQueryRuns(t *testing.T) {
 	log.Reset()
 	require.NoError(t, run(context.Background(), append(args, "-reuse", "-only", "heavy"), &out, &log))
 	assert.Contains(t, log.String(), "reusing the store's 300 contacts")
+
+	// -match narrows the queries timed.
+	out.Reset()
+	require.NoError(t, run(context.Background(), append(args, "-reuse", "-only", "heavy", "-match", "^heavy: returning users"), &out, &log))
+	report = Report{}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &report))
+	require.Len(t, report.Queries, 2*2, "the returning users over two ranges and two zones")
+	for _, q := range report.Queries {
+		assert.Equal(t, "returning_users", q.Metric, q.Name)
+	}
+
+	// A plan is written with its timings and statement.
+	pool, err := pgxpool.New(context.Background(), url)
+	require.NoError(t, err)
+	defer pool.Close()
+	dir := t.TempDir()
+	c := benchCase{group: "heavy", name: "active users, last 7d, UTC"}
+	r := Result{Metric: "active_users", Kind: "totals", Range: "7d", P50: 61, P95: 70}
+	require.NoError(t, writePlan(context.Background(), dir, &env{direct: pool}, c, r,
+		"SELECT count(DISTINCT contact_id) FROM messages WHERE workspace_id = $1", []any{1}))
+	written, err := os.ReadFile(filepath.Join(dir, "heavy-active-users-last-7d-utc-7d.txt"))
+	require.NoError(t, err)
+	assert.Contains(t, string(written), "heavy: active users, last 7d, UTC (active_users, totals)\np50 61.0 ms, p95 70.0 ms")
+	assert.Contains(t, string(written), "Aggregate")
+	assert.Contains(t, string(written), "Buffers: shared hit=")
+}
+
+// Additive metrics have the tighter target.
+func TestTargets(t *testing.T) {
+	for metric, want := range map[string]float64{"messages_received": 20, "new_users": 20, "active_users": 50,
+		"wait_time_p90": 50, "messages_per_conversation": 50} {
+		m, ok := catalog.Lookup(metric)
+		require.True(t, ok, metric)
+		assert.Equal(t, want, target(catalog.Plan{Metric: m, Kind: models.KindTotals}), metric)
+	}
+	m, _ := catalog.Lookup("messages_received")
+	assert.Equal(t, 50.0, target(catalog.Plan{Metric: m, Kind: models.KindSnapshot}))
 }
 
 func TestMacrosExpandAsGrafanaExpandsThem(t *testing.T) {

@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/dashboards/replay"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/plugin"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/timebucket"
 )
@@ -117,6 +120,15 @@ func measure(ctx context.Context, o options, e *env, stderr io.Writer) (*Report,
 	}
 	if o.only["heavy"] {
 		cases = append(cases, heavyCases(o, e)...)
+	}
+	if o.match != nil {
+		kept := cases[:0]
+		for _, c := range cases {
+			if o.match.MatchString(c.group + ": " + c.name) {
+				kept = append(kept, c)
+			}
+		}
+		cases = kept
 	}
 	for i, c := range cases {
 		r := timeCase(ctx, o, e, c)
@@ -268,6 +280,11 @@ func timeCase(ctx context.Context, o options, e *env, c benchCase) Result {
 	r.RowsRead, err = rowsRead(ctx, e, statement.SQL, statement.Args)
 	if err != nil {
 		r.Error = "explain: " + err.Error()
+	}
+	if o.plans != "" && r.P95 > target(plan) {
+		if err := writePlan(ctx, o.plans, e, c, r, statement.SQL, statement.Args); err != nil {
+			r.Error = "plan: " + err.Error()
+		}
 	}
 	if sql := handSQL(r.Metric, r.Kind, plan.From, plan.To, bucketWidth(plan), e.workspaceID, c.search); sql != "" {
 		hand, err := timed(o, func() error { return drain(e.plain.Query(ctx, sql)) })
@@ -488,3 +505,55 @@ func burst(ctx context.Context, o options, e *env, requests []panelRequest) *Bur
 	r.PID = os.Getpid()
 	return r
 }
+
+// The p95 targets of a panel query over 90 days: additive metrics (counts
+// and sums of rows, which the slot summaries add up) and the others.
+const (
+	additiveTargetMs = 20
+	otherTargetMs    = 50
+)
+
+// target is the p95 a query should meet, in ms.
+func target(plan catalog.Plan) float64 {
+	m := plan.Metric
+	additive := m.Quotient == nil && (m.Aggregate == "count(*)" || strings.HasPrefix(m.Aggregate, "coalesce(sum("))
+	switch plan.Kind {
+	case models.KindTimeSeries, models.KindTotals, models.KindRanking:
+		if additive {
+			return additiveTargetMs
+		}
+	}
+	return otherTargetMs
+}
+
+// writePlan writes the query's plan, run once under EXPLAIN (ANALYZE,
+// BUFFERS), with its timings and statement, to a file of dir named after it.
+func writePlan(ctx context.Context, dir string, e *env, c benchCase, r Result, sql string, args []any) error {
+	rows, err := e.direct.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+sql, args...)
+	if err != nil {
+		return err
+	}
+	var plan strings.Builder
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			rows.Close()
+			return err
+		}
+		plan.WriteString(line + "\n")
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	name := strings.Trim(nonWord.ReplaceAllString(strings.ToLower(c.group+" "+c.name+" "+r.Range), "-"), "-") + ".txt"
+	text := fmt.Sprintf("%s: %s (%s, %s)\np50 %s ms, p95 %s ms\nargs: %v\n\n%s\n\n%s", c.group, c.name, r.Metric, r.Kind,
+		number(r.P50), number(r.P95), args, sql, plan.String())
+	return os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)
+}
+
+// nonWord is a run of characters a file name does without.
+var nonWord = regexp.MustCompile(`[^a-z0-9]+`)
