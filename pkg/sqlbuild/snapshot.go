@@ -27,14 +27,18 @@ func conversationsOpenSince(at, since time.Time, resolved bool, columns ...strin
 	return notClosed.SuffixExpr(sq.ConcatExpr("UNION ALL ", closedSince))
 }
 
-// openAssignmentOfSession is a session's open assignment at the instant
-// (created before it, not ended by then), the latest should there be two;
-// none for a session without one (a left join). Its name sorts before
-// "agent" and "team", which build on it.
-var openAssignmentOfSession = join{"_assignment", "LATERAL (SELECT a.id, a.agent_id, a.team_id FROM assignments a" +
-	" WHERE a.workspace_id = s.workspace_id AND a.conversation_id = s.id" +
-	" AND a.created_at < s.at AND (a.ended_at IS NULL OR a.ended_at >= s.at)" +
-	" ORDER BY a.created_at DESC, a.id DESC LIMIT 1) oa ON true", true, nil}
+// openAssignmentsAt are the assignments open at the instant (created before
+// it, not ended by then), the latest of each conversation should there be
+// two: a set the sessions left join, found with assignments_open_idx and
+// assignments_ended_idx (migration 14). PostgreSQL drops the join from the
+// queries that use none of its columns, as it is unique per conversation.
+func openAssignmentsAt(at time.Time) sq.SelectBuilder {
+	return sq.Select("DISTINCT ON (a.workspace_id, a.conversation_id) a.workspace_id, a.conversation_id, a.id, a.agent_id, a.team_id").
+		From("assignments a").
+		Where(sq.Lt{"a.created_at": at}).
+		Where(sq.Or{sq.Eq{"a.ended_at": nil}, sq.GtOrEq{"a.ended_at": at}}).
+		OrderBy("a.workspace_id", "a.conversation_id", "a.created_at DESC", "a.id DESC")
+}
 
 // contactsAtDimensions are the groups of the contacts at an instant.
 var contactsAtDimensions = map[string]column{
@@ -57,30 +61,33 @@ const contactsAtFromFirstInbound catalog.Source = "contacts_at_from_first_inboun
 var snapshotSources = map[catalog.Source]source{
 	// One row per active session at the instant: a conversation not closed, or
 	// closed less than 24 hours before it, with whether it was resolved (closed
-	// before the instant), its contact and inbox, and the instant (at) for the
-	// joins. Its state (resolved, else assigned when an assignment is open,
-	// else unassigned) and the agent and team of its open assignment (the
-	// latest, should there be two) are joins, so that only the queries by
-	// state, agent or team probe each session's assignments, and only those
-	// by platform its contact.
+	// before the instant), its contact and inbox, the assignment open at the
+	// instant (the latest, should there be two) with its agent and team, and
+	// the instant (at) for the joins. Its state is resolved, else assigned
+	// when an assignment is open, else unassigned. Only the queries by state,
+	// agent or team read the open assignments (see openAssignmentsAt), and
+	// only those by platform the contacts.
 	catalog.SourceSessionsAt: {
 		fromAt: func(b sq.SelectBuilder, at time.Time) sq.SelectBuilder {
 			return b.FromSelect(psql.Select("v.workspace_id", "v.id", "v.contact_id", "v.inbox_id", "v.resolved").
+				Columns("oa.id AS assignment_id", "oa.agent_id", "oa.team_id").
 				Column(sq.Expr("?::timestamptz AS at", at)).
-				FromSelect(conversationsOpenSince(at, at.Add(-24*time.Hour), true, "v.workspace_id", "v.id", "v.contact_id", "v.inbox_id"), "v"), "s")
+				FromSelect(conversationsOpenSince(at, at.Add(-24*time.Hour), true, "v.workspace_id", "v.id", "v.contact_id", "v.inbox_id"), "v").
+				JoinClause(sq.ConcatExpr("LEFT JOIN (", openAssignmentsAt(at),
+					") oa ON oa.workspace_id = v.workspace_id AND oa.conversation_id = v.id")), "s")
 		},
 		workspace: "s.workspace_id",
 		dimensions: map[string]column{
-			catalog.DimState.ID: {expr: "CASE WHEN s.resolved THEN ? WHEN oa.id IS NOT NULL THEN ? ELSE ? END",
-				args: []any{"resolved", "assigned", "unassigned"}, joins: []join{openAssignmentOfSession}},
+			catalog.DimState.ID: {expr: "CASE WHEN s.resolved THEN ? WHEN s.assignment_id IS NOT NULL THEN ? ELSE ? END",
+				args: []any{"resolved", "assigned", "unassigned"}},
 			catalog.DimPlatform.ID: {expr: "c.platform", joins: []join{
 				{"contact", "contacts c ON c.workspace_id = s.workspace_id AND c.id = s.contact_id", false, nil}}},
 			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{
 				{"inbox", "inboxes ib ON ib.workspace_id = s.workspace_id AND ib.id = s.inbox_id", false, nil}}},
-			catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{openAssignmentOfSession,
-				{"agent", "agents ag ON ag.workspace_id = s.workspace_id AND ag.id = oa.agent_id", true, nil}}},
-			catalog.DimTeam.ID: {expr: "tm.name", id: "tm.id", joins: []join{openAssignmentOfSession,
-				{"team", "teams tm ON tm.workspace_id = s.workspace_id AND tm.id = oa.team_id", true, nil}}},
+			catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{
+				{"agent", "agents ag ON ag.workspace_id = s.workspace_id AND ag.id = s.agent_id", true, nil}}},
+			catalog.DimTeam.ID: {expr: "tm.name", id: "tm.id", joins: []join{
+				{"team", "teams tm ON tm.workspace_id = s.workspace_id AND tm.id = s.team_id", true, nil}}},
 		},
 	},
 	// One row per contact who sent an inbound message before the instant, with
