@@ -546,13 +546,13 @@ func writePlan(ctx context.Context, dir string, e *env, c benchCase, r Result, s
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return err
 	}
 	name := strings.Trim(nonWord.ReplaceAllString(strings.ToLower(c.group+" "+c.name+" "+r.Range), "-"), "-") + ".txt"
 	text := fmt.Sprintf("%s: %s (%s, %s)\np50 %s ms, p95 %s ms\nargs: %v\n\n%s\n\n%s", c.group, c.name, r.Metric, r.Kind,
 		number(r.P50), number(r.P95), args, sql, plan.String())
-	return os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644)
+	return os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600)
 }
 
 // nonWord is a run of characters a file name does without.
