@@ -533,17 +533,8 @@ func writePlan(ctx context.Context, dir string, e *env, c benchCase, r Result, s
 	if err != nil {
 		return err
 	}
-	var plan strings.Builder
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			rows.Close()
-			return err
-		}
-		plan.WriteString(line + "\n")
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -551,7 +542,7 @@ func writePlan(ctx context.Context, dir string, e *env, c benchCase, r Result, s
 	}
 	name := strings.Trim(nonWord.ReplaceAllString(strings.ToLower(c.group+" "+c.name+" "+r.Range), "-"), "-") + ".txt"
 	text := fmt.Sprintf("%s: %s (%s, %s)\np50 %s ms, p95 %s ms\nargs: %v\n\n%s\n\n%s", c.group, c.name, r.Metric, r.Kind,
-		number(r.P50), number(r.P95), args, sql, plan.String())
+		number(r.P50), number(r.P95), args, sql, strings.Join(plan, "\n")+"\n")
 	return os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600)
 }
 
