@@ -37,8 +37,8 @@ type Line struct {
 	waitStart  time.Time            // start of the current summarising wait
 	last       time.Time
 	written    bool
-	ticker     *time.Ticker
-	stopTicker chan struct{}
+	// stopWait ends the ticking of a summarising wait (nil: none).
+	stopWait chan struct{}
 }
 
 // New is a Line on out; terminal chooses rewriting in place.
@@ -95,25 +95,26 @@ func (l *Line) tick() {
 
 // startWaiting ticks every Every until stopWaiting; l.mu is held.
 func (l *Line) startWaiting() {
-	l.ticker, l.stopTicker = time.NewTicker(Every), make(chan struct{})
-	go func(ticks <-chan time.Time, stop <-chan struct{}) {
+	l.stopWait = make(chan struct{})
+	go func(stop <-chan struct{}) {
+		ticker := time.NewTicker(Every)
+		defer ticker.Stop()
 		for {
 			select {
-			case <-ticks:
+			case <-ticker.C:
 				l.tick()
 			case <-stop:
 				return
 			}
 		}
-	}(l.ticker.C, l.stopTicker)
+	}(l.stopWait)
 }
 
-// stopWaiting stops the ticker of a summarising wait, if any; l.mu is held.
+// stopWaiting ends the ticking of a summarising wait, if any; l.mu is held.
 func (l *Line) stopWaiting() {
-	if l.ticker != nil {
-		l.ticker.Stop()
-		close(l.stopTicker)
-		l.ticker, l.stopTicker = nil, nil
+	if l.stopWait != nil {
+		close(l.stopWait)
+		l.stopWait = nil
 	}
 }
 

@@ -76,7 +76,7 @@ func TestLineStopsTickingWhenDone(t *testing.T) {
 	line := New(&out, false)
 	line.Report(generator.Progress{Workspace: 1, Workspaces: 1, Phase: generator.PhaseSummarising, Table: "messages"})
 	line.Done()
-	assert.Nil(t, line.ticker)
+	assert.Nil(t, line.stopWait)
 	line.tick()
 	assert.Empty(t, out.String())
 }
