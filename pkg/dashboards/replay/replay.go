@@ -139,11 +139,11 @@ type Handler interface {
 }
 
 // Values sets each variable as Grafana would on the dashboard's first load:
-// All is every value the resource lists (no value with the custom All value
-// `""`), a query variable without All takes
-// the first value listed, a custom All value of `""` is no value, and text
-// boxes get a real value from the data (a dialog's id, a word of its
-// messages). The second result lists the interval variable's options.
+// All is every value the resource lists, or no value where the variable's
+// custom All value is `""`; a query variable without All takes the first
+// value listed; text boxes get a real value from the data (a dialog's id, a
+// word of its messages). The second result lists the interval variable's
+// options.
 func Values(ctx context.Context, ds Handler, plugin string, d Dashboard, from, to time.Time) (map[string]Value, []string, error) {
 	values := map[string]Value{}
 	intervals := []string{""}
