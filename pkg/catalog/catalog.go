@@ -443,6 +443,10 @@ const (
 	repliedChats  = "count(*) FILTER (WHERE " + ContactReplied + ")"
 	obtainedChats = "count(*) FILTER (WHERE v.contact_obtained_at IS NOT NULL AND " + ContactReplied + ")"
 	successChats  = "count(*) FILTER (WHERE v.success_at IS NOT NULL AND " + ContactReplied + ")"
+	// The steps' shares: of the conversations, and of the replied ones.
+	replyShare    = repliedChats + "::float8 / nullif(count(*), 0)"
+	obtainedShare = obtainedChats + "::float8 / nullif(" + repliedChats + ", 0)"
+	successShare  = successChats + "::float8 / nullif(" + repliedChats + ", 0)"
 )
 
 var campaignAndCost = []Metric{
@@ -456,7 +460,7 @@ var campaignAndCost = []Metric{
 		ID: "reply_share", Section: SectionCampaignCost, Title: "Reply share",
 		Description: "Replies as a share of the conversations started in the bucket; null without conversations.",
 		Unit:        "percentunit", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID, DimInbox.ID},
-		Source: SourceConversations, Aggregate: repliedChats + "::float8 / nullif(count(*), 0)", AggregateArgs: []any{"inbound"},
+		Source: SourceConversations, Aggregate: replyShare, AggregateArgs: []any{"inbound"},
 	},
 	{
 		ID: "contacts_obtained", Section: SectionCampaignCost, Title: "Contacts obtained",
@@ -468,7 +472,7 @@ var campaignAndCost = []Metric{
 		ID: "contacts_obtained_share", Section: SectionCampaignCost, Title: "Contacts obtained share",
 		Description: "Contacts obtained as a share of replies; null without replies.",
 		Unit:        "percentunit", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID, DimInbox.ID},
-		Source: SourceConversations, Aggregate: obtainedChats + "::float8 / nullif(" + repliedChats + ", 0)",
+		Source: SourceConversations, Aggregate: obtainedShare,
 		AggregateArgs: []any{"inbound", "inbound"},
 	},
 	{
@@ -481,7 +485,7 @@ var campaignAndCost = []Metric{
 		ID: "success_share", Section: SectionCampaignCost, Title: "Success share",
 		Description: "Successes as a share of replies; null without replies.",
 		Unit:        "percentunit", Value: ValueRatio, Kinds: allKinds, Dimensions: []string{DimTask.ID, DimPlatform.ID, DimInbox.ID},
-		Source: SourceConversations, Aggregate: successChats + "::float8 / nullif(" + repliedChats + ", 0)",
+		Source: SourceConversations, Aggregate: successShare,
 		AggregateArgs: []any{"inbound", "inbound"},
 	},
 	{

@@ -82,7 +82,8 @@ var Summaries = []Summary{
 			"coalesce(sum(m.billing_cost), 0)": "coalesce(sum(ms.billing_cost), 0)",
 		},
 		Conditions: map[string]string{"m.direction": "ms.direction", "m.sender": "ms.sender", "m.billable": "ms.billable"},
-		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID},
+		// The task is the message's conversation's (migration 15).
+		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID, DimTask.ID},
 	},
 	{
 		// Only the inbound messages with a detected intent (migration 6).
@@ -152,9 +153,17 @@ var Summaries = []Summary{
 		// counts' sum by their number, so it is identical; null without
 		// conversations.
 		Table: "conversation_slots", Source: SourceConversations, Grain: SlotLength,
+		// The funnel's steps (migration 16) are counts of the same
+		// conversations, so their shares divide the same sums.
 		Aggregates: map[string]string{
 			"count(*)":                       "sum(cv.conversations)",
 			messagesPerConversationAggregate: "sum(cv.messages) / nullif(sum(cv.conversations), 0)",
+			repliedChats:                     "sum(cv.replied)",
+			obtainedChats:                    "sum(cv.obtained)",
+			successChats:                     "sum(cv.succeeded)",
+			replyShare:                       "sum(cv.replied)::float8 / nullif(sum(cv.conversations), 0)",
+			obtainedShare:                    "sum(cv.obtained)::float8 / nullif(sum(cv.replied), 0)",
+			successShare:                     "sum(cv.succeeded)::float8 / nullif(sum(cv.replied), 0)",
 		},
 		Present:    map[string]string{"v.start_flow_id": "cv.start_flow_id"},
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimFlow.ID, DimTask.ID},

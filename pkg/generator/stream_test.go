@@ -56,9 +56,11 @@ func TestDataMatchesTheRecordedFingerprints(t *testing.T) {
 	assert.Equal(t, summaries, chunkedSummaries, "the summaries, in chunks of 37 contacts, 1000 rows a COPY")
 }
 
-// summaryTables are the tables the messages' triggers fill, with their keys.
+// summaryTables are tables the messages' triggers fill, with their keys.
 var summaryTables = map[string]string{
-	"message_slots":         "workspace_id, slot, platform, inbox_id, direction, sender, billable",
+	"message_slots":         "workspace_id, slot, platform, inbox_id, task_id, direction, sender, billable",
+	"conversation_slots":    "workspace_id, slot, platform, inbox_id, task_id, start_flow_id",
+	"conversation_inbound":  "workspace_id, conversation_id",
 	"contact_slots":         "workspace_id, slot, contact_id, inbox_id",
 	"message_minutes":       "workspace_id, minute",
 	"contact_first_inbound": "workspace_id, contact_id",

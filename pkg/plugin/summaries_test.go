@@ -31,6 +31,8 @@ var summaryMetrics = []string{
 	"top_intents", "languages", "flow_triggers",
 	"number_of_contacts", "idle_customers",
 	"conversations", "start_flows", "messages_per_conversation",
+	"replies", "reply_share", "contacts_obtained", "contacts_obtained_share", "successes", "success_share",
+	"expense_per_contact", "expense_per_success",
 	"popular_phrases", "client_phrases",
 	"cc_conversations", "handled_conversations", "missed_conversations", "service_level", "conversation_minutes",
 	"wait_time_avg", "wait_time_median", "wait_time_p90", "wait_time_max",
@@ -170,6 +172,23 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		WHERE v.workspace_id = m.workspace_id AND v.id = m.conversation_id AND v.title = 'doomed' AND v.id % 2 = 0;
 		DELETE FROM conversations v WHERE v.title = 'doomed' AND v.id % 4 = 0;`)
 	require.NoError(t, err)
+	// The campaign funnel: contact details obtained late and lost, success
+	// given and taken back, all the inbound messages of some conversations
+	// deleted (they lose their reply) or turned outbound, and a first
+	// inbound message into conversations that had none (they gain it).
+	_, err = pool.Exec(ctx, `
+		UPDATE conversations SET contact_obtained_at = started_at + interval '9 minutes' WHERE id % 7 = 0 AND contact_obtained_at IS NULL;
+		UPDATE conversations SET contact_obtained_at = NULL WHERE id % 7 = 3;
+		UPDATE conversations SET success_at = started_at + interval '1 hour' WHERE id % 9 = 0 AND success_at IS NULL;
+		UPDATE conversations SET success_at = NULL, contact_obtained_at = NULL WHERE id % 9 = 4;
+		DELETE FROM messages m WHERE m.direction = 'inbound' AND m.conversation_id % 31 = 0
+			AND NOT EXISTS (SELECT 1 FROM template_sends ts WHERE ts.workspace_id = m.workspace_id AND ts.message_id = m.id);
+		UPDATE messages SET direction = 'outbound', sender = 'bot' WHERE direction = 'inbound' AND conversation_id % 37 = 0;
+		INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at)
+		SELECT v.workspace_id, v.id, v.contact_id, 'inbound', 'contact', v.started_at + interval '2 minutes'
+		FROM conversations v WHERE v.id % 3 = 0 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.workspace_id = v.workspace_id
+			AND m.conversation_id = v.id AND m.direction = 'inbound');`)
+	require.NoError(t, err)
 	// Assignments: late ones into old slots (copies of some, three days
 	// earlier), open ones accepted, answered and ended after their
 	// creation (they move to other state rows and their durations arrive),
@@ -238,8 +257,8 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			WHERE m.direction = 'inbound' ORDER BY m.workspace_id, m.contact_id, m.created_at, m.id`
 	messageLevel := func(grain string) string {
 		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), c.platform, v.inbox_id, m.direction, m.sender, m.billable,
-			count(*), sum(m.ai_cost), sum(m.billing_cost) FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
-			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3, 4, 5, 6, 7`
+			count(*), sum(m.ai_cost), sum(m.billing_cost), v.task_id FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3, 4, 5, 6, 7, 11`
 	}
 	contactLevel := func(grain string) string {
 		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), m.contact_id, v.inbox_id, c.platform, count(*)
@@ -265,8 +284,13 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 	// Conversations per start unit and dimensions, with their messages.
 	conversationLevel := func(grain string) string {
 		return `SELECT v.workspace_id, date_bin('` + grain + `', v.started_at, '2000-01-01Z'), c.platform, v.inbox_id, v.task_id, v.start_flow_id,
-			count(*), sum((SELECT count(*) FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id))
-			FROM conversations v JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id GROUP BY 1, 2, 3, 4, 5, 6`
+			count(*), sum((SELECT count(*) FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id)),
+			count(*) FILTER (WHERE r.replied), count(*) FILTER (WHERE r.replied AND v.contact_obtained_at IS NOT NULL),
+			count(*) FILTER (WHERE r.replied AND v.success_at IS NOT NULL)
+			FROM conversations v JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id
+			CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id
+				AND m.direction = 'inbound') AS replied) r
+			GROUP BY 1, 2, 3, 4, 5, 6`
 	}
 	// Messages per phrase (non-empty), keyed by its SHA-256.
 	phraseLevel := func(grain string) string {
@@ -325,8 +349,12 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM (SELECT workspace_id, date_bin('1 minute', created_at, '2000-01-01Z') AS minute, count(*) AS n FROM messages GROUP BY 1, 2) m
 			ORDER BY 1, 2, m.n DESC, m.minute`,
 		"contact_first_inbound": firstInbound,
-		"phrase_hours":          phraseLevel("1 hour"),
-		"phrase_days":           phraseLevel("1 day"),
+		// Each conversation's inbound messages; a row left at 0 (its
+		// messages gone) is the same as none.
+		"conversation_inbound": `SELECT workspace_id, conversation_id, count(*) FROM messages WHERE direction = 'inbound' GROUP BY 1, 2
+			UNION ALL SELECT workspace_id, conversation_id, 0 FROM conversation_inbound WHERE inbound = 0`,
+		"phrase_hours": phraseLevel("1 hour"),
+		"phrase_days":  phraseLevel("1 day"),
 		// The answered runs, numbered as the raw rows number them.
 		"response_runs": `SELECT g.workspace_id, g.conversation_id, g.contact_id, max(g.agent_id),
 				min(g.created_at) FILTER (WHERE g.direction = 'inbound'), min(g.created_at) FILTER (WHERE g.direction = 'outbound')

@@ -203,9 +203,11 @@ func (r slotRows) tables(sc scope) []string {
 // running total's rows start there.
 var beginning = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// Joins of the summaries' rows to the inboxes they name.
+// Joins of the summaries' rows to the inboxes, flows and tasks they name.
 var (
 	inboxOfMessageSlot = join{"inbox", "inboxes ib ON ib.workspace_id = ms.workspace_id AND ib.id = ms.inbox_id", false, nil}
+	// A message of a conversation without a task has none: a left join, as for the raw rows.
+	taskOfMessageSlot  = join{"task", "tasks tk ON tk.workspace_id = ms.workspace_id AND tk.id = ms.task_id", true, nil}
 	inboxOfContactSlot = join{"inbox", "inboxes ib ON ib.workspace_id = cs.workspace_id AND ib.id = cs.inbox_id", false, nil}
 	// A trigger outside a conversation has no inbox: a left join, as for the raw rows.
 	inboxOfFlowTriggerRow  = join{"inbox", "inboxes ib ON ib.workspace_id = fs.workspace_id AND ib.id = fs.inbox_id", true, nil}
@@ -259,13 +261,14 @@ var summaries = map[summaryKey]summaryImpl{
 			catalog.DimPlatform.ID: {expr: "ms.platform"},
 			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfMessageSlot}},
 			catalog.DimSender.ID:   {expr: "ms.sender"},
+			catalog.DimTask.ID:     {expr: "tk.name", id: "tk.id", joins: []join{taskOfMessageSlot}},
 		}},
 		slotted: &slotRows{
 			alias: "ms", column: "m.created_at",
-			levels: unitLevels("message", "platform", "inbox_id", "direction", "sender", "billable", "messages", "ai_cost", "billing_cost"),
+			levels: unitLevels("message", "platform", "inbox_id", "direction", "sender", "billable", "messages", "ai_cost", "billing_cost", "task_id"),
 			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
 				return messageEdgeRows(workspace, ranges, "m.workspace_id", "m.created_at", "c.platform", "mv.inbox_id", "m.direction", "m.sender",
-					"m.billable", "1", "m.ai_cost", "m.billing_cost")
+					"m.billable", "1", "m.ai_cost", "m.billing_cost", "mv.task_id")
 			},
 		},
 	},

@@ -77,6 +77,7 @@ GRANT SELECT ON TABLE
     :"schema".conversation_slots,
     :"schema".conversation_hours,
     :"schema".conversation_days,
+    :"schema".conversation_inbound,
     :"schema".phrase_hours,
     :"schema".phrase_days,
     :"schema".assignment_slots,
