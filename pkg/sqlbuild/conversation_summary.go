@@ -30,16 +30,29 @@ var conversationSummary = summaryImpl{
 		alias: "cv", column: "v.started_at",
 		levels: unitLevels("conversation", "platform", "inbox_id", "task_id", "start_flow_id", "conversations", "messages",
 			"replied", "obtained", "succeeded"),
-		// The funnel's steps of one conversation, as the catalog's
-		// aggregates define them: replied, and also obtained or successful.
-		edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
-			return sq.Select("v.workspace_id", "v.started_at", "c.platform", "v.inbox_id", "v.task_id", "v.start_flow_id", "1",
-				"(SELECT count(*) FROM messages mc WHERE mc.workspace_id = v.workspace_id AND mc.conversation_id = v.id)").
-				Columns("r.replied::int", "(r.replied AND v.contact_obtained_at IS NOT NULL)::int", "(r.replied AND v.success_at IS NOT NULL)::int").
-				From("conversations v").
-				JoinClause(sq.Expr("CROSS JOIN LATERAL (SELECT "+catalog.ContactReplied+" AS replied) r", "inbound")).
-				Join("contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id").
-				Where(workspaceFence("v.workspace_id", workspace)).Where(ranges)
+		// The raw conversations, each with what the metric reads of its
+		// messages (their number; its funnel's steps, as the catalog's
+		// aggregates define them: replied, and also obtained or
+		// successful) and of its contact (the platform). Whether it has
+		// an inbound message is its count in conversation_inbound, which
+		// the triggers keep with the messages (migration 16): one probe
+		// of its key instead of one of each month's messages.
+		readingEdges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+			funnel := reads("replied") || reads("obtained") || reads("succeeded")
+			b := sq.Select("v.workspace_id", "v.started_at", either(reads("platform"), "c.platform", "NULL::text"), "v.inbox_id", "v.task_id",
+				"v.start_flow_id", "1",
+				either(reads("messages"), "(SELECT count(*) FROM messages mc WHERE mc.workspace_id = v.workspace_id AND mc.conversation_id = v.id)", "NULL::bigint"),
+				either(funnel, "(coalesce(ci.inbound, 0) > 0)::int", "NULL::int"),
+				either(funnel, "(coalesce(ci.inbound, 0) > 0 AND v.contact_obtained_at IS NOT NULL)::int", "NULL::int"),
+				either(funnel, "(coalesce(ci.inbound, 0) > 0 AND v.success_at IS NOT NULL)::int", "NULL::int")).
+				From("conversations v")
+			if funnel {
+				b = b.LeftJoin("conversation_inbound ci ON ci.workspace_id = v.workspace_id AND ci.conversation_id = v.id")
+			}
+			if reads("platform") {
+				b = b.Join("contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id")
+			}
+			return b.Where(workspaceFence("v.workspace_id", workspace)).Where(ranges)
 		},
 	},
 }

@@ -305,6 +305,9 @@ type scope struct {
 	boundaries []time.Time
 	// raw keeps the summary tables out: the query reads the source rows.
 	raw bool
+	// reads, when set, names the summary columns the query reads (see
+	// slotRows.readingEdges); nil reads them all.
+	reads func(column string) bool
 }
 
 func (s scope) from() time.Time { return s.boundaries[0] }

@@ -37,7 +37,12 @@ type slotRows struct {
 	// the next; the finest is the catalog's Grain.
 	levels []level
 	edges  func(workspace string, ranges sq.Or) sq.SelectBuilder
-	column string // the raw rows' time column the edge ranges apply to
+	// readingEdges, when set, replaces edges with rows that compute only
+	// the columns the metric reads (reads says which, by name); the others
+	// are NULL, which spares their joins and probes: PostgreSQL computes
+	// every column of a UNION ALL's branches, read or not.
+	readingEdges func(workspace string, ranges sq.Or, reads func(column string) bool) sq.SelectBuilder
+	column       string // the raw rows' time column the edge ranges apply to
 	// group, when set, wraps the union of both into the rows the metric
 	// reads; also names the tables it reads besides the levels.
 	group func(union sq.SelectBuilder, sc scope) sq.SelectBuilder
@@ -266,9 +271,20 @@ var summaries = map[summaryKey]summaryImpl{
 		slotted: &slotRows{
 			alias: "ms", column: "m.created_at",
 			levels: unitLevels("message", "platform", "inbox_id", "direction", "sender", "billable", "messages", "ai_cost", "billing_cost", "task_id"),
-			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
-				return messageEdgeRows(workspace, ranges, "m.workspace_id", "m.created_at", "c.platform", "mv.inbox_id", "m.direction", "m.sender",
-					"m.billable", "1", "m.ai_cost", "m.billing_cost", "mv.task_id")
+			// The raw messages, joined to their contact and conversation
+			// only when the metric reads the platform, or the inbox or task.
+			readingEdges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+				platform, conversation := reads("platform"), reads("inbox_id") || reads("task_id")
+				b := sq.Select("m.workspace_id", "m.created_at", either(platform, "c.platform", "NULL::text"),
+					either(conversation, "mv.inbox_id", "NULL::bigint"), "m.direction", "m.sender", "m.billable", "1", "m.ai_cost", "m.billing_cost",
+					either(conversation, "mv.task_id", "NULL::bigint")).From("messages m")
+				if platform {
+					b = b.Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id")
+				}
+				if conversation {
+					b = b.Join("conversations mv ON mv.workspace_id = m.workspace_id AND mv.id = m.conversation_id")
+				}
+				return b.Where(workspaceFence("m.workspace_id", workspace)).Where(ranges)
 			},
 		},
 	},
@@ -505,25 +521,82 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 		return route{}, false
 	}
 	src, tables := impl.source, []string{s.Table}
+	rewritten := metric
+	rewritten.Aggregate, rewritten.AggregateArgs = aggregate, args
+	rewritten.Conditions, rewritten.Present = conditions, present
+	rewritten.Where = "" // the summary's rows meet it already (see catalog.Summary)
+	rewritten.Dimensions = s.Dimensions
 	if impl.slotted != nil {
 		rows := *impl.slotted
+		reads := columnsRead(rewritten, src, dims, rows.alias)
 		// A running total also reads every row before the range (its
 		// base, bucket 0): from the beginning, in whole days.
 		widen := func(sc scope) scope {
 			if metric.Cumulative {
 				sc.boundaries = append([]time.Time{beginning}, sc.boundaries...)
 			}
+			sc.reads = reads
 			return sc
 		}
 		src.fromRange = func(b sq.SelectBuilder, sc scope) sq.SelectBuilder { return rows.from(b, widen(sc)) }
 		tables = rows.tables(widen(sc))
 	}
-	rewritten := metric
-	rewritten.Aggregate, rewritten.AggregateArgs = aggregate, args
-	rewritten.Conditions, rewritten.Present = conditions, present
-	rewritten.Where = "" // the summary's rows meet it already (see catalog.Summary)
-	rewritten.Dimensions = s.Dimensions
 	return route{table: s.Table, tables: tables, src: src, metric: rewritten}, true
+}
+
+// columnsRead says which of a summary's columns (named under alias) the
+// rewritten metric reads: in its aggregate, its conditions and present
+// columns, and the expressions and joins of the dimensions it groups and
+// filters by. A dimension that filters through a function of its own cannot
+// be looked into, so with one every column counts as read.
+func columnsRead(metric catalog.Metric, src source, dims []string, alias string) func(column string) bool {
+	texts := []string{metric.Aggregate}
+	for column := range metric.Conditions {
+		texts = append(texts, column)
+	}
+	texts = append(texts, metric.Present...)
+	for _, d := range dims {
+		c := src.dimensions[d]
+		if c.match != nil {
+			return func(string) bool { return true }
+		}
+		texts = append(texts, c.expr, c.id)
+		for _, j := range c.joins {
+			texts = append(texts, j.clause)
+		}
+	}
+	text := strings.Join(texts, " ")
+	return func(column string) bool { return mentions(text, alias+"."+column) }
+}
+
+// either is column when the edge rows compute it, else the NULL that stands
+// in for it.
+func either(computed bool, column, null string) string {
+	if computed {
+		return column
+	}
+	return null
+}
+
+// mentions reports whether name occurs in text as a whole identifier (not
+// followed by another identifier character).
+func mentions(text, name string) bool {
+	for i := strings.Index(text, name); i >= 0; {
+		end := i + len(name)
+		if end == len(text) || !isIdentifierByte(text[end]) {
+			return true
+		}
+		next := strings.Index(text[end:], name)
+		if next < 0 {
+			return false
+		}
+		i = end + next
+	}
+	return false
+}
+
+func isIdentifierByte(b byte) bool {
+	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
 }
 
 // from is the slotted summary's rows for sc: each bucket's whole days, hours
@@ -549,7 +622,15 @@ func (r slotRows) union(sc scope) sq.SelectBuilder {
 		for _, s := range raw {
 			edges = append(edges, sq.And{sq.GtOrEq{r.column: s.from}, sq.Lt{r.column: s.to}})
 		}
-		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", r.edges(sc.workspace, edges)))
+		if r.readingEdges != nil {
+			reads := func(string) bool { return true }
+			if sc.reads != nil {
+				reads = sc.reads
+			}
+			union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", r.readingEdges(sc.workspace, edges, reads)))
+		} else {
+			union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", r.edges(sc.workspace, edges)))
+		}
 	}
 	return union
 }

@@ -1,10 +1,14 @@
 package sqlbuild
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
 )
 
 func utc(s string) time.Time {
@@ -78,4 +82,53 @@ func TestDecomposeTakesTheLargestWholeUnits(t *testing.T) {
 	levels, raw = decompose([]time.Time{utc("2022-01-01T00:01:00Z"), utc("2022-01-01T00:14:00Z")}, dayHourSlot)
 	require.Equal(t, [][]span{nil, nil, nil}, levels)
 	require.Equal(t, []span{{utc("2022-01-01T00:01:00Z"), utc("2022-01-01T00:14:00Z")}}, raw)
+}
+
+// The raw rows at a range's edges compute only what the metric reads: a
+// count of conversations probes no messages and joins no contact, the
+// funnel probes the inbound counts, a group by platform joins the contact;
+// the messages' edges join the conversation only for its inbox or task.
+func TestEdgeRowsComputeOnlyWhatTheMetricReads(t *testing.T) {
+	from, to := utc("2022-03-01T00:07:00Z"), utc("2022-03-31T23:59:59.999Z")
+	edges := func(metric, groupBy string, filters ...models.Filter) string {
+		t.Helper()
+		m, ok := catalog.Lookup(metric)
+		require.True(t, ok)
+		s, err := Totals(catalog.Plan{Metric: m, Kind: models.KindTotals, GroupBy: groupBy, Filters: filters, From: from, To: to}, "demo")
+		require.NoError(t, err)
+		require.Contains(t, s.SQL, "/* summary: ")
+		// The edges are the union's last branch.
+		i := strings.LastIndex(s.SQL, "UNION ALL ")
+		require.Positive(t, i)
+		return s.SQL[i:]
+	}
+	task := models.Filter{Dimension: catalog.DimTask.ID, Values: []string{"Spring sale"}}
+
+	chats := edges("conversations", "", task)
+	require.NotContains(t, chats, "FROM messages")
+	require.NotContains(t, chats, "contacts c")
+	require.Contains(t, edges("messages_per_conversation", ""), "FROM messages mc")
+	replies := edges("replies", catalog.DimPlatform.ID, task)
+	require.Contains(t, replies, "LEFT JOIN conversation_inbound ci")
+	require.Contains(t, replies, "JOIN contacts c")
+	require.NotContains(t, replies, "FROM messages mc")
+
+	expense := edges("ai_expense", "", task)
+	require.Contains(t, expense, "JOIN conversations mv")
+	require.NotContains(t, expense, "contacts c")
+	received := edges("messages_received", "")
+	require.NotContains(t, received, "conversations mv")
+	require.NotContains(t, received, "contacts c")
+	require.Contains(t, edges("messages_received", catalog.DimPlatform.ID), "JOIN contacts c")
+	require.Contains(t, edges("messages_received", "", models.Filter{Dimension: catalog.DimInbox.ID, Values: []string{"Web chat"}}),
+		"JOIN conversations mv")
+}
+
+// A column is read when its whole name occurs, not a longer one it begins.
+func TestMentionsMatchesWholeNames(t *testing.T) {
+	require.True(t, mentions("sum(cv.messages) / 2", "cv.messages"))
+	require.True(t, mentions("x = cv.messages", "cv.messages"))
+	require.False(t, mentions("sum(cv.messages_total)", "cv.messages"))
+	require.True(t, mentions("sum(cv.messages_total) + cv.messages", "cv.messages"))
+	require.False(t, mentions("sum(cv.conversations)", "cv.messages"))
 }
