@@ -257,7 +257,7 @@ var Metrics = slices.Concat(usageAndChatbot, liveState, contactCenter,
 		id: "operator_response_time", title: "Operator response time", source: SourceResponseRuns,
 		dimensions: []string{DimAgent.ID, DimPlatform.ID},
 		definition: "the time from the first of a run of inbound messages to the agent message that answered it, over the runs answered in the bucket (a run answered by a bot or a broadcast does not count)",
-		interval:   "rr.replied_at - rr.run_started_at",
+		interval:   responseInterval,
 	}),
 	campaignAndCost, records,
 )

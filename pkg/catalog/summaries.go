@@ -59,6 +59,10 @@ type Summary struct {
 // weeks and months is a union of whole slots.
 const SlotLength = 15 * time.Minute
 
+// responseInterval is the operator response time of a run, as the raw rows
+// (alias rr) and the run summaries measure it.
+const responseInterval = "rr.replied_at - rr.run_started_at"
+
 // returningAggregate counts the active contacts of a bucket (SourceActiveContacts)
 // who wrote before their first message in it; its ? takes "inbound".
 const returningAggregate = "count(*) FILTER (WHERE EXISTS (SELECT 1 FROM messages p WHERE p.workspace_id = ak.workspace_id" +
@@ -132,10 +136,28 @@ var Summaries = []Summary{
 		Where:      HasPhrase,
 		Dimensions: []string{DimPhrase.ID, DimPlatform.ID, DimSender.ID},
 	},
+	// The answered runs per slot of their reply, agent and platform
+	// (migration 17): counts, sums of seconds and the sorted times, read as
+	// the assignment summaries read theirs.
+	{
+		Table: "response_run_slots", Source: SourceResponseRuns, Grain: SlotLength,
+		Aggregates: map[string]string{
+			// avg over numeric is its sum divided by its count as numeric.
+			"avg(" + seconds(responseInterval) + ")": "sum(rs.response_seconds) / sum(rs.runs)::numeric",
+			// The last of a sorted array is its largest.
+			"max(" + seconds(responseInterval) + ")": "max(rs.response_us[cardinality(rs.response_us)])::numeric / 1000000",
+		},
+		Dimensions: []string{DimAgent.ID, DimPlatform.ID},
+	},
+	{
+		Table: "response_run_slots", Rows: "response_us", Source: SourceResponseRuns, Grain: SlotLength,
+		Aggregates: percentiles(responseInterval, "rv"),
+		Dimensions: []string{DimAgent.ID, DimPlatform.ID},
+	},
 	{
 		// One row per answered run (migration 11), with the same columns as
 		// the raw rows: every statistic of the response time reads the same
-		// values, at any instant.
+		// values, at any instant (a bucket that ends inside a slot too).
 		Table: "response_runs", Source: SourceResponseRuns,
 		Aggregates: responseRunAggregates(),
 		Dimensions: []string{DimAgent.ID, DimPlatform.ID},

@@ -61,6 +61,7 @@ var summaryTables = map[string]string{
 	"message_slots":         "workspace_id, slot, platform, inbox_id, task_id, direction, sender, billable",
 	"conversation_slots":    "workspace_id, slot, platform, inbox_id, task_id, start_flow_id",
 	"conversation_inbound":  "workspace_id, conversation_id",
+	"response_run_slots":    "workspace_id, slot, agent_id, platform",
 	"contact_slots":         "workspace_id, slot, contact_id, inbox_id",
 	"message_minutes":       "workspace_id, minute",
 	"contact_first_inbound": "workspace_id, contact_id",

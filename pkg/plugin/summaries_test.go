@@ -71,10 +71,13 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"conversation_days", "conversation_hours", "conversation_slots",
 		"phrase_days", "phrase_hours",
 		"assignment_days", "assignment_hours", "assignment_slots",
-		"response_runs",
+		"response_run_days", "response_run_hours", "response_run_slots",
 		"agent_message_days", "agent_message_hours", "agent_message_slots"} {
 		require.Greater(t, used[table], 10, "%s (tables used: %v)", table, used)
 	}
+	// The runs one by one answer what the run slots cannot: buckets that
+	// end inside a slot (of a minute, say).
+	require.Positive(t, used["response_runs"], "response_runs (tables used: %v)", used)
 
 	// Late rows into old slots (a new contact among them, whose first
 	// message is old), a message moved in time and one turned billable,
@@ -318,7 +321,18 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
 			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id WHERE m.sender = 'agent' GROUP BY 1, 2, 3, 4, 5`
 	}
+	// The answered runs per unit, agent and platform, with their response
+	// times' sum and sorted microseconds.
+	runLevel := func(grain string) string {
+		const seconds = "extract(epoch FROM r.replied_at - r.run_started_at)"
+		return `SELECT r.workspace_id, date_bin('` + grain + `', r.replied_at, '2000-01-01Z'), r.agent_id, c.platform, count(*)::integer,
+			sum(` + seconds + `), array_agg((` + seconds + ` * 1000000)::bigint ORDER BY ` + seconds + `)
+			FROM response_runs r JOIN contacts c ON c.workspace_id = r.workspace_id AND c.id = r.contact_id GROUP BY 1, 2, 3, 4`
+	}
 	fresh := map[string]string{
+		"response_run_slots":  runLevel("15 minutes"),
+		"response_run_hours":  runLevel("1 hour"),
+		"response_run_days":   runLevel("1 day"),
 		"flow_trigger_slots":  flowLevel("15 minutes"),
 		"flow_trigger_hours":  flowLevel("1 hour"),
 		"flow_trigger_days":   flowLevel("1 day"),

@@ -83,5 +83,8 @@ GRANT SELECT ON TABLE
     :"schema".assignment_slots,
     :"schema".assignment_hours,
     :"schema".assignment_days,
-    :"schema".response_runs
+    :"schema".response_runs,
+    :"schema".response_run_slots,
+    :"schema".response_run_hours,
+    :"schema".response_run_days
 TO :"role";
