@@ -36,7 +36,7 @@ func summaryArgs(aggregate string, metricArgs []any) (args []any, ok bool) {
 // assignmentEdgeRows are the raw assignments of some time ranges as summary
 // rows of one assignment each, with its contact's platform and its
 // conversation's inbox as the triggers copy them.
-func assignmentEdgeRows(workspace string, ranges sq.Or) sq.SelectBuilder {
+func assignmentEdgeRows(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 	const (
 		wait = "extract(epoch FROM a.first_reply_at - a.created_at)"
 		talk = "extract(epoch FROM a.ended_at - a.accepted_at)"
@@ -63,8 +63,11 @@ var assignmentRows = slotRows{
 
 // assignmentValues are assignmentRows with one row per duration of array
 // (its value in v, microseconds), for percentiles.
-func assignmentValues(alias, array string) slotRows {
-	r := assignmentRows
+func assignmentValues(alias, array string) slotRows { return unnested(assignmentRows, alias, array) }
+
+// unnested is r under alias with one row per value of its sorted array
+// column array (the value in v), for percentiles.
+func unnested(r slotRows, alias, array string) slotRows {
 	r.alias = alias
 	r.group = func(union sq.SelectBuilder, _ scope) sq.SelectBuilder {
 		return sq.Select("u.*", "x.v").FromSelect(union, "u").JoinClause("CROSS JOIN LATERAL unnest(u." + array + ") x(v)")

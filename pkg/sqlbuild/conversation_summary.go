@@ -37,7 +37,7 @@ var conversationSummary = summaryImpl{
 		// an inbound message is its count in conversation_inbound, which
 		// the triggers keep with the messages (migration 16): one probe
 		// of its key instead of one of each month's messages.
-		readingEdges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+		edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 			funnel := reads("replied") || reads("obtained") || reads("succeeded")
 			b := sq.Select("v.workspace_id", "v.started_at", either(reads("platform"), "c.platform", "NULL::text"), "v.inbox_id", "v.task_id",
 				"v.start_flow_id", "1",

@@ -14,7 +14,7 @@ var phraseRows = slotRows{
 	alias: "ps", column: "m.created_at",
 	// Days and hours only: most slots hold each of their phrases once.
 	levels: unitLevels("phrase", "platform", "direction", "sender", "phrase", "messages")[:2],
-	edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
+	edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 		return sq.Select("m.workspace_id", "m.created_at", "c.platform", "m.direction", "m.sender", catalog.Phrase("m.body"), "1").
 			From("messages m").
 			Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id").

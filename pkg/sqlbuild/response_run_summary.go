@@ -16,7 +16,7 @@ var responseRunRows = slotRows{
 	alias: "rs", column: "rr.replied_at",
 	levels: unitLevels("response_run", "agent_id", "platform", "runs", "response_seconds", "response_us"),
 	// The contact is joined only when the metric reads the platform.
-	readingEdges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+	edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 		b := sq.Select("rr.workspace_id", "rr.replied_at", "rr.agent_id", either(reads("platform"), "c.platform", "NULL::text"), "1",
 			responseSeconds, "ARRAY[("+responseSeconds+" * 1000000)::bigint]").From("response_runs rr")
 		if reads("platform") {
@@ -28,14 +28,7 @@ var responseRunRows = slotRows{
 
 // responseRunValues are responseRunRows with one row per response time (in
 // v, microseconds), for percentiles.
-var responseRunValues = func() slotRows {
-	r := responseRunRows
-	r.alias = "rv"
-	r.group = func(union sq.SelectBuilder, _ scope) sq.SelectBuilder {
-		return sq.Select("u.*", "x.v").FromSelect(union, "u").JoinClause("CROSS JOIN LATERAL unnest(u.response_us) x(v)")
-	}
-	return r
-}()
+var responseRunValues = unnested(responseRunRows, "rv", "response_us")
 
 // responseRunSummarySource is the summary source over run rows aliased alias.
 func responseRunSummarySource(alias string) source {

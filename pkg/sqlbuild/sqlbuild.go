@@ -306,7 +306,7 @@ type scope struct {
 	// raw keeps the summary tables out: the query reads the source rows.
 	raw bool
 	// reads, when set, names the summary columns the query reads (see
-	// slotRows.readingEdges); nil reads them all.
+	// slotRows.edges); nil reads them all.
 	reads func(column string) bool
 }
 

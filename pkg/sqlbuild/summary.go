@@ -2,6 +2,7 @@ package sqlbuild
 
 import (
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -36,13 +37,12 @@ type slotRows struct {
 	// levels go from the coarsest to the finest, each grain a multiple of
 	// the next; the finest is the catalog's Grain.
 	levels []level
-	edges  func(workspace string, ranges sq.Or) sq.SelectBuilder
-	// readingEdges, when set, replaces edges with rows that compute only
-	// the columns the metric reads (reads says which, by name); the others
-	// are NULL, which spares their joins and probes: PostgreSQL computes
-	// every column of a UNION ALL's branches, read or not.
-	readingEdges func(workspace string, ranges sq.Or, reads func(column string) bool) sq.SelectBuilder
-	column       string // the raw rows' time column the edge ranges apply to
+	// edges are the raw rows of some time ranges as summary rows. reads
+	// says which columns the metric reads (by name): edges may give NULL
+	// for the others, which spares their joins and probes, as PostgreSQL
+	// computes every column of a UNION ALL's branches, read or not.
+	edges  func(workspace string, ranges sq.Or, reads func(column string) bool) sq.SelectBuilder
+	column string // the raw rows' time column the edge ranges apply to
 	// group, when set, wraps the union of both into the rows the metric
 	// reads; also names the tables it reads besides the levels.
 	group func(union sq.SelectBuilder, sc scope) sq.SelectBuilder
@@ -234,7 +234,7 @@ func messageEdgeRows(workspace string, ranges sq.Or, columns ...string) sq.Selec
 var contactSlotRows = slotRows{
 	alias: "cs", column: "m.created_at",
 	levels: unitLevels("contact", "contact_id", "platform", "inbox_id"),
-	edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
+	edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 		return messageEdgeRows(workspace, ranges, "m.workspace_id", "m.created_at", "m.contact_id", "c.platform", "mv.inbox_id").
 			Where(sq.Eq{"m.direction": "inbound"})
 	},
@@ -245,7 +245,7 @@ var contactSlotRows = slotRows{
 var firstInboundRows = slotRows{
 	alias: "fi", column: "f.first_at",
 	levels: unitLevels("first_inbound", "platform", "inbox_id", "contacts"),
-	edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
+	edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 		return sq.Select("f.workspace_id", "f.first_at", "f.platform", "f.inbox_id", "1").From("contact_first_inbound f").
 			Where(workspaceFence("f.workspace_id", workspace)).Where(ranges)
 	},
@@ -273,7 +273,7 @@ var summaries = map[summaryKey]summaryImpl{
 			levels: unitLevels("message", "platform", "inbox_id", "direction", "sender", "billable", "messages", "ai_cost", "billing_cost", "task_id"),
 			// The raw messages, joined to their contact and conversation
 			// only when the metric reads the platform, or the inbox or task.
-			readingEdges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+			edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 				platform, conversation := reads("platform"), reads("inbox_id") || reads("task_id")
 				b := sq.Select("m.workspace_id", "m.created_at", either(platform, "c.platform", "NULL::text"),
 					either(conversation, "mv.inbox_id", "NULL::bigint"), "m.direction", "m.sender", "m.billable", "1", "m.ai_cost", "m.billing_cost",
@@ -298,7 +298,7 @@ var summaries = map[summaryKey]summaryImpl{
 			alias: "mi", column: "m.created_at",
 			levels: unitLevels("intent", "intent", "platform", "language", "messages"),
 			// The raw messages the summary counts, with their contact's platform.
-			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
+			edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 				return sq.Select("m.workspace_id", "m.created_at", "m.intent", "c.platform", "m.language", "1").From("messages m").
 					Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id").
 					Where(workspaceFence("m.workspace_id", workspace)).Where(ranges).
@@ -315,7 +315,7 @@ var summaries = map[summaryKey]summaryImpl{
 			alias: "fs", column: "ft.triggered_at",
 			levels: unitLevels("flow_trigger", "flow_id", "inbox_id", "triggers"),
 			// The raw triggers, with their conversation's inbox (none outside one).
-			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
+			edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 				return sq.Select("ft.workspace_id", "ft.triggered_at", "ft.flow_id", "iv.inbox_id", "1").From("flow_triggers ft").
 					LeftJoin("conversations iv ON iv.workspace_id = ft.workspace_id AND iv.id = ft.conversation_id").
 					Where(workspaceFence("ft.workspace_id", workspace)).Where(ranges)
@@ -392,7 +392,7 @@ var summaries = map[summaryKey]summaryImpl{
 			},
 			// The raw source's own minutes: the partial minute at the end of
 			// the range counts only its messages inside the range.
-			edges: func(workspace string, ranges sq.Or) sq.SelectBuilder {
+			edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 				return sq.Select("m.workspace_id", "date_trunc('minute', m.created_at) AS minute", "count(*) AS n").
 					From("messages m").Where(workspaceFence("m.workspace_id", workspace)).Where(ranges).
 					GroupBy("m.workspace_id", "minute")
@@ -581,22 +581,7 @@ func either(computed bool, column, null string) string {
 // mentions reports whether name occurs in text as a whole identifier (not
 // followed by another identifier character).
 func mentions(text, name string) bool {
-	for i := strings.Index(text, name); i >= 0; {
-		end := i + len(name)
-		if end == len(text) || !isIdentifierByte(text[end]) {
-			return true
-		}
-		next := strings.Index(text[end:], name)
-		if next < 0 {
-			return false
-		}
-		i = end + next
-	}
-	return false
-}
-
-func isIdentifierByte(b byte) bool {
-	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+	return regexp.MustCompile(regexp.QuoteMeta(name) + `\b`).MatchString(text)
 }
 
 // from is the slotted summary's rows for sc: each bucket's whole days, hours
@@ -622,15 +607,11 @@ func (r slotRows) union(sc scope) sq.SelectBuilder {
 		for _, s := range raw {
 			edges = append(edges, sq.And{sq.GtOrEq{r.column: s.from}, sq.Lt{r.column: s.to}})
 		}
-		if r.readingEdges != nil {
-			reads := func(string) bool { return true }
-			if sc.reads != nil {
-				reads = sc.reads
-			}
-			union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", r.readingEdges(sc.workspace, edges, reads)))
-		} else {
-			union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", r.edges(sc.workspace, edges)))
+		reads := sc.reads
+		if reads == nil {
+			reads = func(string) bool { return true }
 		}
+		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", r.edges(sc.workspace, edges, reads)))
 	}
 	return union
 }
