@@ -63,6 +63,11 @@ const SlotLength = 15 * time.Minute
 // (alias rr) and the run summaries measure it.
 const responseInterval = "rr.replied_at - rr.run_started_at"
 
+// NoPreviousMessage is the value of the active contact summaries (migration
+// 18) for a contact without an inbound message before a unit: the smallest
+// bigint, before every time in microseconds.
+const NoPreviousMessage = "'-9223372036854775808'::bigint"
+
 // returningAggregate counts the active contacts of a bucket (SourceActiveContacts)
 // who wrote before their first message in it; its ? takes "inbound".
 const returningAggregate = "count(*) FILTER (WHERE EXISTS (SELECT 1 FROM messages p WHERE p.workspace_id = ak.workspace_id" +
@@ -96,6 +101,28 @@ var Summaries = []Summary{
 		Required:       map[string]any{"m.direction": "inbound"},
 		PresentInEvery: []string{"m.intent"},
 		Dimensions:     []string{DimIntent.ID, DimPlatform.ID, DimLanguage.ID},
+	},
+	{
+		// Per unit and platform, each active contact's last inbound message
+		// before the unit (migration 18): a contact is active in a bucket
+		// once, in the unit of its first message there, the one unit whose
+		// value for it is before the bucket's start (ac.before, the start
+		// less a microsecond). So the distinct contacts are a count of
+		// values, a binary search per unit row, with no de-duplication.
+		Table: "active_contact_slots", Source: SourceMessages, Grain: SlotLength,
+		Aggregates: map[string]string{"count(DISTINCT m.contact_id)": "coalesce(sum(width_bucket(ac.before, ac.previous)), 0)"},
+		Required:   map[string]any{"m.direction": "inbound"},
+		Dimensions: []string{DimPlatform.ID},
+	},
+	{
+		// The same values: a contact active in a bucket is returning when
+		// its value there is an earlier message, not none (as for the new
+		// contacts of the unit, counted in ac.new_contacts).
+		Table: "active_contact_slots", Source: SourceActiveContacts, Grain: SlotLength,
+		Aggregates: map[string]string{
+			returningAggregate: "coalesce(sum(width_bucket(ac.before, ac.previous) - ac.new_contacts), 0)",
+		},
+		Dimensions: []string{DimPlatform.ID},
 	},
 	{
 		Table: "contact_slots", Source: SourceMessages, Grain: SlotLength,

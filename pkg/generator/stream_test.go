@@ -66,6 +66,8 @@ var summaryTables = map[string]string{
 	"message_minutes":       "workspace_id, minute",
 	"contact_first_inbound": "workspace_id, contact_id",
 	"agent_message_slots":   "workspace_id, slot, agent_id, platform, inbox_id",
+	"active_contact_slots":  "workspace_id, slot, platform",
+	"contact_inbound":       "workspace_id, contact_id",
 }
 
 // loadFingerprints loads each of fingerprintConfigs into a database of its own

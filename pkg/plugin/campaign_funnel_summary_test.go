@@ -31,36 +31,7 @@ func TestCampaignFunnelSummaryUnderConcurrentWriters(t *testing.T) {
 	}
 	require.Equal(t, [3]float64{3, 2, 1}, funnel())
 
-	ctx := context.Background()
-	connect := func() *pgx.Conn {
-		conn, err := pgx.Connect(ctx, url)
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = conn.Close(ctx) })
-		return conn
-	}
-	// run starts first's statement in a transaction, then second's in
-	// another one that must wait for it, commits first, and waits for second.
-	run := func(first, second string) {
-		t.Helper()
-		a, b := connect(), connect()
-		txA, err := a.Begin(ctx)
-		require.NoError(t, err)
-		_, err = txA.Exec(ctx, first)
-		require.NoError(t, err)
-		done := make(chan error, 1)
-		go func() {
-			_, err := b.Exec(ctx, second)
-			done <- err
-		}()
-		// The second transaction waits on a row lock the first one holds.
-		require.Eventually(t, func() bool {
-			var waiting bool
-			err := a.QueryRow(ctx, `SELECT coalesce(wait_event_type = 'Lock', false) FROM pg_stat_activity WHERE pid = $1`, b.PgConn().PID()).Scan(&waiting)
-			return err == nil && waiting
-		}, 10*time.Second, 10*time.Millisecond)
-		require.NoError(t, txA.Commit(ctx))
-		require.NoError(t, <-done)
-	}
+	run := func(first, second string) { writeWhileAnotherWaits(t, url, first, second) }
 
 	// 17 gets its first reply, uncommitted, while another transaction marks
 	// it successful: it now counts as replied, obtained and successful.
@@ -80,4 +51,43 @@ func TestCampaignFunnelSummaryUnderConcurrentWriters(t *testing.T) {
 	// 17 and 18 keep their contact details and success.
 	exec(t, url, `DELETE FROM messages WHERE workspace_id = 1 AND conversation_id IN (17, 18) AND direction = 'inbound'`)
 	require.Equal(t, [3]float64{3, 2, 1}, funnel())
+}
+
+// writeWhileAnotherWaits runs first's statements in a transaction, then
+// second's in another one on another connection, which must wait on a row
+// lock the first holds; it then commits the first and waits for the second.
+func writeWhileAnotherWaits(t *testing.T, url, first, second string) {
+	t.Helper()
+	ctx := context.Background()
+	connect := func() *pgx.Conn {
+		conn, err := pgx.Connect(ctx, url)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = conn.Close(ctx) })
+		return conn
+	}
+	a, b := connect(), connect()
+	txA, err := a.Begin(ctx)
+	require.NoError(t, err)
+	_, err = txA.Exec(ctx, first)
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := b.Exec(ctx, second)
+		done <- err
+	}()
+	requireWaitingOnLock(t, a, b)
+	require.NoError(t, txA.Commit(ctx))
+	require.NoError(t, <-done)
+}
+
+// requireWaitingOnLock waits until waiter's session waits on a lock, as seen
+// from observer's.
+func requireWaitingOnLock(t *testing.T, observer, waiter *pgx.Conn) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		var waiting bool
+		err := observer.QueryRow(context.Background(), `SELECT coalesce(wait_event_type = 'Lock', false) FROM pg_stat_activity WHERE pid = $1`,
+			waiter.PgConn().PID()).Scan(&waiting)
+		return err == nil && waiting
+	}, 10*time.Second, 10*time.Millisecond)
 }

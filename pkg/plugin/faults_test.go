@@ -29,7 +29,7 @@ const hangGuard = 30 * time.Second
 
 // lockActivity takes every table that active users are read from, the raw
 // messages and their summaries, so that faultQuery waits whichever it reads.
-const lockActivity = "LOCK TABLE messages, message_slots, message_hours, message_days, contact_slots, contact_hours, contact_days, message_minutes, message_minute_peaks, contact_first_inbound, first_inbound_slots, first_inbound_hours, first_inbound_days IN ACCESS EXCLUSIVE MODE"
+const lockActivity = "LOCK TABLE messages, message_slots, message_hours, message_days, contact_slots, contact_hours, contact_days, message_minutes, message_minute_peaks, contact_first_inbound, first_inbound_slots, first_inbound_hours, first_inbound_days, active_contact_slots, active_contact_hours, active_contact_days IN ACCESS EXCLUSIVE MODE"
 
 // holdActivity takes lockActivity in a transaction of another session, held
 // until the test ends (or the returned transaction is rolled back).

@@ -65,15 +65,21 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	require.Greater(t, used["excluding"], 10, "some of them exclude values")
 	require.Greater(t, used["snapshot"], 20, "the contacts at an instant are answered from a summary")
 	// Every level of the summaries answered some of them.
-	for _, table := range []string{"message_days", "message_hours", "message_slots", "contact_days", "contact_hours", "contact_slots",
+	for _, table := range []string{"message_days", "message_hours", "message_slots",
 		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots", "contact_first_inbound",
 		"intent_days", "intent_hours", "intent_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots",
 		"conversation_days", "conversation_hours", "conversation_slots",
 		"phrase_days", "phrase_hours",
 		"assignment_days", "assignment_hours", "assignment_slots",
 		"response_run_days", "response_run_hours", "response_run_slots",
-		"agent_message_days", "agent_message_hours", "agent_message_slots"} {
+		"agent_message_days", "agent_message_hours", "agent_message_slots",
+		"active_contact_days", "active_contact_hours", "active_contact_slots"} {
 		require.Greater(t, used[table], 10, "%s (tables used: %v)", table, used)
+	}
+	// The contacts one by one per unit answer only the active users per
+	// inbox (the active contact summaries answer the others).
+	for _, table := range []string{"contact_days", "contact_hours", "contact_slots"} {
+		require.Positive(t, used[table], "%s (tables used: %v)", table, used)
 	}
 	// The runs one by one answer what the run slots cannot: buckets that
 	// end inside a slot (of a minute, say).
@@ -329,7 +335,26 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			sum(` + seconds + `), array_agg((` + seconds + ` * 1000000)::bigint ORDER BY ` + seconds + `)
 			FROM response_runs r JOIN contacts c ON c.workspace_id = r.workspace_id AND c.id = r.contact_id GROUP BY 1, 2, 3, 4`
 	}
+	// Per unit and platform, the contacts with an inbound message there, the
+	// new ones among them, and for each its last inbound message before the
+	// unit, in microseconds (the smallest bigint for none), smallest first.
+	activeLevel := func(grain string) string {
+		return `SELECT a.workspace_id, a.unit, c.platform, count(*)::integer,
+			(count(*) FILTER (WHERE a.previous = '-9223372036854775808'::bigint))::integer, array_agg(a.previous ORDER BY a.previous)
+			FROM (SELECT u.*, coalesce((extract(epoch FROM (SELECT max(p.created_at) FROM messages p WHERE p.workspace_id = u.workspace_id
+					AND p.contact_id = u.contact_id AND p.direction = 'inbound' AND p.created_at < u.unit)) * 1000000)::bigint,
+					'-9223372036854775808'::bigint) AS previous
+				FROM (SELECT DISTINCT workspace_id, contact_id, date_bin('` + grain + `', created_at, '2000-01-01Z') AS unit
+					FROM messages WHERE direction = 'inbound') u) a
+			JOIN contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id GROUP BY 1, 2, 3`
+	}
 	fresh := map[string]string{
+		"active_contact_slots": activeLevel("15 minutes"),
+		"active_contact_hours": activeLevel("1 hour"),
+		"active_contact_days":  activeLevel("1 day"),
+		// Each contact's inbound messages; a row left at 0 is the same as none.
+		"contact_inbound": `SELECT workspace_id, contact_id, count(*) FROM messages WHERE direction = 'inbound' GROUP BY 1, 2
+			UNION ALL SELECT workspace_id, contact_id, 0 FROM contact_inbound WHERE inbound = 0`,
 		"response_run_slots":  runLevel("15 minutes"),
 		"response_run_hours":  runLevel("1 hour"),
 		"response_run_days":   runLevel("1 day"),

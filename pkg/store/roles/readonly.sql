@@ -86,5 +86,9 @@ GRANT SELECT ON TABLE
     :"schema".response_runs,
     :"schema".response_run_slots,
     :"schema".response_run_hours,
-    :"schema".response_run_days
+    :"schema".response_run_days,
+    :"schema".contact_inbound,
+    :"schema".active_contact_slots,
+    :"schema".active_contact_hours,
+    :"schema".active_contact_days
 TO :"role";

@@ -1,0 +1,91 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+)
+
+// The active contact summaries (migration 18) stay exact when two
+// transactions write inbound messages of the same contact at once: the
+// second waits for the first on the contact's row and then computes its
+// values from what the first committed. In chatbot_fixture.sql, contact 2
+// (WhatsApp, conversation 12) last wrote on 2022-03-10, and nobody writes in
+// June 2023.
+func TestActiveContactSummaryUnderConcurrentWriters(t *testing.T) {
+	url := fixtureURL(t, "chatbot_fixture")
+	ds := newDatasourceAt(t, url, "acme")
+	count := func(metric, from, to string) float64 {
+		t.Helper()
+		frame := ask(t, ds, `{"queryType":"totals","metric":"`+metric+`","filters":[{"dimension":"platform","values":["whatsapp"]}]}`, from, to)
+		require.True(t, strings.HasPrefix(frame.Meta.ExecutedQueryString, "/* summary: active_contact_"), frame.Meta.ExecutedQueryString)
+		r := rows(t, frame)
+		if len(r) == 0 {
+			return 0
+		}
+		return r[0][1].(float64)
+	}
+	const june1, june2, june3 = "2023-06-01T00:00:00Z", "2023-06-02T00:00:00Z", "2023-06-03T00:00:00Z"
+	const insert = `INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at) VALUES (1, 12, 2, 'inbound', 'contact', `
+
+	// June 2, uncommitted, while another transaction writes June 1. Had the
+	// second not seen the first, June 2's value would still be 2022-03-10,
+	// before June 1, and the two days together would count contact 2 twice.
+	writeWhileAnotherWaits(t, url, insert+`'2023-06-02 12:00Z')`, insert+`'2023-06-01 12:00Z')`)
+	require.Equal(t, 1.0, count("active_users", june1, june3))
+	require.Equal(t, 1.0, count("active_users", june2, june3))
+	require.Equal(t, 1.0, count("returning_users", june1, june3), "contact 2 wrote in 2022")
+
+	// June 1 at noon goes, uncommitted, while another transaction writes
+	// June 1 at 18:00. Had the second not seen the delete, it would have
+	// found contact 2 active on June 1 already, and June 1 would count none.
+	writeWhileAnotherWaits(t, url,
+		`DELETE FROM messages WHERE workspace_id = 1 AND contact_id = 2 AND created_at = '2023-06-01 12:00Z'`, insert+`'2023-06-01 18:00Z')`)
+	require.Equal(t, 1.0, count("active_users", june1, june2))
+	require.Equal(t, 1.0, count("active_users", june1, june3))
+	require.Equal(t, 0.0, count("active_users", "2023-06-01T18:00:00.000001Z", june2), "only 18:00 sharp on June 1")
+	require.Equal(t, 1.0, count("returning_users", june2, june3))
+
+	// Under REPEATABLE READ the second writer cannot see what the first
+	// committed after its snapshot: it fails, to be retried, rather than
+	// compute from stale messages.
+	ctx := context.Background()
+	connect := func() *pgx.Conn {
+		conn, err := pgx.Connect(ctx, url)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = conn.Close(ctx) })
+		return conn
+	}
+	a, b := connect(), connect()
+	txA, err := a.Begin(ctx)
+	require.NoError(t, err)
+	_, err = txA.Exec(ctx, insert+`'2023-06-05 08:00Z')`)
+	require.NoError(t, err)
+	txB, err := b.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
+	require.NoError(t, err)
+	_, err = txB.Exec(ctx, `SELECT count(*) FROM messages`) // its snapshot
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := txB.Exec(ctx, insert+`'2023-06-04 08:00Z')`)
+		done <- err
+	}()
+	requireWaitingOnLock(t, a, b)
+	require.NoError(t, txA.Commit(ctx))
+	var pgErr *pgconn.PgError
+	require.True(t, errors.As(<-done, &pgErr))
+	require.Equal(t, "40001", pgErr.Code, pgErr.Message)
+	require.NoError(t, txB.Rollback(ctx))
+	require.Equal(t, 1.0, count("active_users", june3, "2023-06-06T00:00:00Z"))
+
+	pool, err := pgxpool.New(ctx, url)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	requireSummariesRecomputed(t, pool)
+}
