@@ -48,6 +48,11 @@ type Summary struct {
 	// Present) or unset (a Condition that the column is nil) to the
 	// summary's boolean columns that say whether they are.
 	States map[string]string
+	// SplitBy is a dimension whose values split the summary's distinct
+	// counts apart (a contact counts once in each language it wrote in), so
+	// that the summary answers only a plan that groups by it or keeps exactly
+	// one of its values; empty when no dimension does.
+	SplitBy string
 	// Rows names which of the table's row sets answers, when package
 	// sqlbuild reads one table in more than one way (its durations one by
 	// one, say); empty for the table's own rows.
@@ -113,6 +118,16 @@ var Summaries = []Summary{
 		Aggregates: map[string]string{"count(DISTINCT m.contact_id)": "coalesce(sum(width_bucket(ac.before, ac.previous)), 0)"},
 		Required:   map[string]any{"m.direction": "inbound"},
 		Dimensions: []string{DimPlatform.ID},
+	},
+	{
+		// The same values per contact and language (migration 19): the
+		// distinct contacts of one language, per language or for one.
+		Table: "language_contact_slots", Source: SourceMessages, Grain: SlotLength,
+		Aggregates:     map[string]string{"count(DISTINCT m.contact_id)": "coalesce(sum(width_bucket(lc.before, lc.previous)), 0)"},
+		Required:       map[string]any{"m.direction": "inbound"},
+		PresentInEvery: []string{"m.language"},
+		Dimensions:     []string{DimLanguage.ID, DimPlatform.ID},
+		SplitBy:        DimLanguage.ID,
 	},
 	{
 		// The same values: a contact active in a bucket is returning when

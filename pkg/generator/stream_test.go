@@ -58,16 +58,17 @@ func TestDataMatchesTheRecordedFingerprints(t *testing.T) {
 
 // summaryTables are tables the messages' triggers fill, with their keys.
 var summaryTables = map[string]string{
-	"message_slots":         "workspace_id, slot, platform, inbox_id, task_id, direction, sender, billable",
-	"conversation_slots":    "workspace_id, slot, platform, inbox_id, task_id, start_flow_id",
-	"conversation_inbound":  "workspace_id, conversation_id",
-	"response_run_slots":    "workspace_id, slot, agent_id, platform",
-	"contact_slots":         "workspace_id, slot, contact_id, inbox_id",
-	"message_minutes":       "workspace_id, minute",
-	"contact_first_inbound": "workspace_id, contact_id",
-	"agent_message_slots":   "workspace_id, slot, agent_id, platform, inbox_id",
-	"active_contact_slots":  "workspace_id, slot, platform",
-	"contact_inbound":       "workspace_id, contact_id",
+	"message_slots":          "workspace_id, slot, platform, inbox_id, task_id, direction, sender, billable",
+	"conversation_slots":     "workspace_id, slot, platform, inbox_id, task_id, start_flow_id",
+	"conversation_inbound":   "workspace_id, conversation_id",
+	"response_run_slots":     "workspace_id, slot, agent_id, platform",
+	"contact_slots":          "workspace_id, slot, contact_id, inbox_id",
+	"message_minutes":        "workspace_id, minute",
+	"contact_first_inbound":  "workspace_id, contact_id",
+	"agent_message_slots":    "workspace_id, slot, agent_id, platform, inbox_id",
+	"active_contact_slots":   "workspace_id, slot, platform",
+	"language_contact_slots": "workspace_id, slot, language, platform",
+	"contact_inbound":        "workspace_id, contact_id",
 }
 
 // loadFingerprints loads each of fingerprintConfigs into a database of its own

@@ -23,6 +23,9 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
+// distinctContactMetrics are the metrics that count distinct contacts.
+var distinctContactMetrics = []string{"active_users", "returning_users", "languages"}
+
 // summaryMetrics are the metrics a summary can answer, and some that fall
 // back (a ratio of a summary and a raw metric, a filter on a kept column).
 var summaryMetrics = []string{
@@ -59,13 +62,16 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 
 	used := map[string]int{}
-	compareRandomQueries(t, pool, rng, values, 1500, used)
+	compareRandomQueries(t, pool, rng, values, summaryMetrics, 1500, used)
+	// And more of the distinct contacts, whose summaries answer some
+	// groupings and filters only.
+	compareRandomQueries(t, pool, rng, values, distinctContactMetrics, 150, used)
 	t.Logf("random queries by what answered them: %v", used)
 	require.Greater(t, used["summary"], 200, "most random queries are answered from a summary")
 	require.Greater(t, used["excluding"], 10, "some of them exclude values")
 	require.Greater(t, used["snapshot"], 20, "the contacts at an instant are answered from a summary")
 	// Every level of the summaries answered some of them.
-	for _, table := range []string{"message_days", "message_hours", "message_slots",
+	for _, table := range []string{"message_days", "message_hours", "message_slots", "contact_days", "contact_hours", "contact_slots",
 		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots", "contact_first_inbound",
 		"intent_days", "intent_hours", "intent_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots",
 		"conversation_days", "conversation_hours", "conversation_slots",
@@ -73,13 +79,9 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"assignment_days", "assignment_hours", "assignment_slots",
 		"response_run_days", "response_run_hours", "response_run_slots",
 		"agent_message_days", "agent_message_hours", "agent_message_slots",
-		"active_contact_days", "active_contact_hours", "active_contact_slots"} {
+		"active_contact_days", "active_contact_hours", "active_contact_slots",
+		"language_contact_days", "language_contact_hours", "language_contact_slots"} {
 		require.Greater(t, used[table], 10, "%s (tables used: %v)", table, used)
-	}
-	// The contacts one by one per unit answer only the active users per
-	// inbox (the active contact summaries answer the others).
-	for _, table := range []string{"contact_days", "contact_hours", "contact_slots"} {
-		require.Positive(t, used[table], "%s (tables used: %v)", table, used)
 	}
 	// The runs one by one answer what the run slots cannot: buckets that
 	// end inside a slot (of a minute, say).
@@ -102,6 +104,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		FROM messages m WHERE m.agent_id IS NULL AND m.id % 97 = 0;
 		UPDATE messages SET created_at = created_at - interval '2 days 1 hour 3 minutes' WHERE id % 89 = 0;
 		UPDATE messages SET billable = true, billing_cost = 0.07 WHERE id % 83 = 0;
+		UPDATE messages SET language = CASE WHEN id % 2 = 0 THEN 'xx' END WHERE direction = 'inbound' AND id % 43 = 0;
 		DELETE FROM messages m WHERE m.id % 79 = 0 AND NOT EXISTS (SELECT 1 FROM template_sends ts WHERE ts.workspace_id = m.workspace_id AND ts.message_id = m.id);
 		UPDATE messages SET body = body || ' (edited)' WHERE id % 61 = 0;
 		UPDATE messages SET body = E' ?!\t' WHERE id % 59 = 0;
@@ -252,7 +255,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		UPDATE agents a SET team_id = NULL WHERE a.id = (SELECT max(id) FROM agents x WHERE x.workspace_id = a.workspace_id);`)
 	require.NoError(t, err)
 	requireSummariesRecomputed(t, pool)
-	compareRandomQueries(t, pool, rng, values, 200, used)
+	compareRandomQueries(t, pool, rng, values, summaryMetrics, 200, used)
+	compareRandomQueries(t, pool, rng, values, distinctContactMetrics, 100, used)
 }
 
 // requireSummariesRecomputed checks each summary table row by row against
@@ -348,10 +352,24 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 					FROM messages WHERE direction = 'inbound') u) a
 			JOIN contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id GROUP BY 1, 2, 3`
 	}
+	// The same per language, of the contacts who wrote in it in the unit,
+	// with their last inbound message in it before the unit.
+	languageLevel := func(grain string) string {
+		return `SELECT a.workspace_id, a.unit, a.language, c.platform, count(*)::integer, array_agg(a.previous ORDER BY a.previous)
+			FROM (SELECT u.*, coalesce((extract(epoch FROM (SELECT max(p.created_at) FROM messages p WHERE p.workspace_id = u.workspace_id
+					AND p.contact_id = u.contact_id AND p.direction = 'inbound' AND p.language = u.language AND p.created_at < u.unit)) * 1000000)::bigint,
+					'-9223372036854775808'::bigint) AS previous
+				FROM (SELECT DISTINCT workspace_id, contact_id, language, date_bin('` + grain + `', created_at, '2000-01-01Z') AS unit
+					FROM messages WHERE direction = 'inbound' AND language IS NOT NULL) u) a
+			JOIN contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id GROUP BY 1, 2, 3, 4`
+	}
 	fresh := map[string]string{
-		"active_contact_slots": activeLevel("15 minutes"),
-		"active_contact_hours": activeLevel("1 hour"),
-		"active_contact_days":  activeLevel("1 day"),
+		"language_contact_slots": languageLevel("15 minutes"),
+		"language_contact_hours": languageLevel("1 hour"),
+		"language_contact_days":  languageLevel("1 day"),
+		"active_contact_slots":   activeLevel("15 minutes"),
+		"active_contact_hours":   activeLevel("1 hour"),
+		"active_contact_days":    activeLevel("1 day"),
 		// Each contact's inbound messages; a row left at 0 is the same as none.
 		"contact_inbound": `SELECT workspace_id, contact_id, count(*) FROM messages WHERE direction = 'inbound' GROUP BY 1, 2
 			UNION ALL SELECT workspace_id, contact_id, 0 FROM contact_inbound WHERE inbound = 0`,
@@ -439,17 +457,17 @@ func summaryFilterValues(t *testing.T, pool *pgxpool.Pool) map[string][]string {
 	return values
 }
 
-// compareRandomQueries runs n random queries both ways and requires equal
+// compareRandomQueries runs n random queries of metrics both ways and requires equal
 // answers; it counts in used how many were answered from a summary
 // ("summary"), how many of those excluded values ("excluding") and how many
 // read each summary table.
-func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, values map[string][]string, n int, used map[string]int) {
+func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, values map[string][]string, metrics []string, n int, used map[string]int) {
 	t.Helper()
 	ctx := context.Background()
 	intervals := []string{"hour", "day", "week", "month", "auto", "15m", "1m"}
 	dataStart := time.Date(2021, 12, 20, 0, 0, 0, 0, time.UTC)
 	for i := 0; i < n; i++ {
-		metric, _ := catalog.Lookup(summaryMetrics[rng.IntN(len(summaryMetrics))])
+		metric, _ := catalog.Lookup(metrics[rng.IntN(len(metrics))])
 		kind := metric.Kinds[rng.IntN(len(metric.Kinds))]
 		q := models.Query{QueryType: kind, Metric: metric.ID, Timezone: summaryZones[rng.IntN(len(summaryZones))],
 			Interval: intervals[rng.IntN(len(intervals))], MaxDataPoints: 500, GrafanaStep: time.Minute,
@@ -462,8 +480,13 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 		if len(dims) > 0 && rng.IntN(3) == 0 {
 			dim := dims[rng.IntN(len(dims))]
 			if vs := values[dim]; len(vs) > 0 {
-				// Half of them exclude, as an ad hoc filter's != and !=| do.
-				q.Filters = []models.Filter{{Dimension: dim, Values: []string{vs[rng.IntN(len(vs))], vs[rng.IntN(len(vs))]}, Exclude: rng.IntN(2) == 0}}
+				// Half of them exclude, as an ad hoc filter's != and !=| do;
+				// one or two values (the languages' summary answers one).
+				kept := []string{vs[rng.IntN(len(vs))]}
+				if rng.IntN(2) == 0 {
+					kept = append(kept, vs[rng.IntN(len(vs))])
+				}
+				q.Filters = []models.Filter{{Dimension: dim, Values: kept, Exclude: rng.IntN(2) == 0}}
 			}
 		}
 		// Ranges from minutes to 100 days (many of them over several

@@ -3,6 +3,7 @@ package sqlbuild
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -47,10 +48,17 @@ func TestFilterValuesAreOneArrayParameter(t *testing.T) {
 					require.NoError(t, err, name)
 					statements = append(statements, s)
 				}
-				for _, s := range statements[1:] {
-					require.Equal(t, statements[0].SQL, s.SQL, name)
-					require.Len(t, s.Args, len(statements[0].Args), name)
-					require.Len(t, placeholder.FindAllString(s.SQL, -1), len(placeholder.FindAllString(statements[0].SQL, -1)), name)
+				for i, s := range statements[1:] {
+					previous := statements[i]
+					// A summary split by the dimension answers one value of it
+					// (the languages'); two or more read the raw rows.
+					if i == 0 && strings.SplitN(s.SQL, " */", 2)[0] != strings.SplitN(previous.SQL, " */", 2)[0] {
+						require.Equal(t, "languages/language", m.ID+"/"+dimension, "only a split summary routes by the number of values")
+						continue
+					}
+					require.Equal(t, previous.SQL, s.SQL, name)
+					require.Len(t, s.Args, len(previous.Args), name)
+					require.Len(t, placeholder.FindAllString(s.SQL, -1), len(placeholder.FindAllString(previous.SQL, -1)), name)
 				}
 				// The values (or, for a text search, their patterns) are one argument
 				// (one per side of a ratio).

@@ -11,8 +11,9 @@ import (
 
 // A summary's present columns pick the metrics it answers: the intents'
 // counts (inbound, intent present) read the intent levels, the inbound
-// messages without that condition keep reading the message levels, and a
-// metric that keeps rows by another present column reads the raw rows.
+// messages without that condition keep reading the message levels, the
+// languages (language present) read their own per language, and the raw
+// rows for several languages together.
 func TestPresentColumnsPickTheSummary(t *testing.T) {
 	for _, c := range []struct {
 		metric, groupBy string
@@ -22,7 +23,8 @@ func TestPresentColumnsPickTheSummary(t *testing.T) {
 		{"top_intents", "intent", nil, "/* summary: intent_days */ "},
 		{"top_intents", "language", []models.Filter{{Dimension: "platform", Values: []string{"telegram"}, Exclude: true}}, "/* summary: intent_days */ "},
 		{"messages_received", "platform", nil, "/* summary: message_days */ "},
-		{"languages", "language", nil, "/* raw */ "},
+		{"languages", "language", nil, "/* summary: language_contact_days */ "},
+		{"languages", "platform", nil, "/* raw */ "},
 	} {
 		s, err := TimeSeries(plan(t, c.metric, c.groupBy, c.filters...), "acme")
 		require.NoError(t, err)

@@ -462,6 +462,9 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 			return route{}, false
 		}
 	}
+	if s.SplitBy != "" && !splitOnce(plan, s.SplitBy) {
+		return route{}, false
+	}
 	// A metric's present columns: those set in every row the summary counts
 	// (PresentInEvery) are met already, and a metric must require each of
 	// them, or it would keep rows the summary does not count; the others are
@@ -542,6 +545,26 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 		tables = rows.tables(widen(sc))
 	}
 	return route{table: s.Table, tables: tables, src: src, metric: rewritten}, true
+}
+
+// splitOnce reports whether plan counts each value of dimension apart: it
+// groups by it, or keeps exactly one of its values (and no filter excludes
+// any), so that a count split by its values adds up to the raw one.
+func splitOnce(plan catalog.Plan, dimension string) bool {
+	if plan.GroupBy == dimension {
+		return true
+	}
+	kept := 0
+	for _, f := range plan.Filters {
+		if f.Dimension != dimension {
+			continue
+		}
+		if f.Exclude || len(slices.Compact(slices.Sorted(slices.Values(f.Values)))) != 1 {
+			return false
+		}
+		kept++
+	}
+	return kept > 0
 }
 
 // columnsRead says which of a summary's columns (named under alias) the

@@ -132,3 +132,30 @@ func TestMentionsMatchesWholeNames(t *testing.T) {
 	require.True(t, mentions("sum(cv.messages_total) + cv.messages", "cv.messages"))
 	require.False(t, mentions("sum(cv.conversations)", "cv.messages"))
 }
+
+// The languages' summary counts a contact once in each language it wrote in:
+// it answers a count per language, grouped by it or kept to one, and the
+// raw rows answer the contacts of several languages together.
+func TestLanguageSummaryAnswersOneLanguageAtATime(t *testing.T) {
+	m, ok := catalog.Lookup("languages")
+	require.True(t, ok)
+	from, to := utc("2022-01-01T00:00:00Z"), utc("2022-01-08T00:00:00Z")
+	for _, c := range []struct {
+		groupBy string
+		filters []models.Filter
+		summary bool
+	}{
+		{"language", nil, true},
+		{"", []models.Filter{{Dimension: "language", Values: []string{"en"}}}, true},
+		{"platform", []models.Filter{{Dimension: "language", Values: []string{"en", "en"}}}, true},
+		{"", nil, false},
+		{"platform", nil, false},
+		{"", []models.Filter{{Dimension: "language", Values: []string{"en", "es"}}}, false},
+		{"", []models.Filter{{Dimension: "language", Values: []string{"en"}, Exclude: true}}, false},
+		{"", []models.Filter{{Dimension: "platform", Values: []string{"telegram"}}}, false},
+	} {
+		s, err := Totals(catalog.Plan{Metric: m, Kind: models.KindTotals, GroupBy: c.groupBy, Filters: c.filters, From: from, To: to}, "demo")
+		require.NoError(t, err)
+		require.Equal(t, c.summary, strings.HasPrefix(s.SQL, "/* summary: language_contact_days"), "%+v: %s", c, s.SQL)
+	}
+}

@@ -90,5 +90,8 @@ GRANT SELECT ON TABLE
     :"schema".contact_inbound,
     :"schema".active_contact_slots,
     :"schema".active_contact_hours,
-    :"schema".active_contact_days
+    :"schema".active_contact_days,
+    :"schema".language_contact_slots,
+    :"schema".language_contact_hours,
+    :"schema".language_contact_days
 TO :"role";
