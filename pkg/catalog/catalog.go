@@ -600,9 +600,9 @@ var liveState = []Metric{
 	},
 }
 
-// assignmentOpen holds when message m's conversation had an open assignment at m's time.
+// AssignmentOpen holds when message m's conversation had an open assignment at m's time.
 const (
-	assignmentOpen = "EXISTS (SELECT 1 FROM assignments oa WHERE oa.workspace_id = m.workspace_id AND oa.conversation_id = m.conversation_id" +
+	AssignmentOpen = "EXISTS (SELECT 1 FROM assignments oa WHERE oa.workspace_id = m.workspace_id AND oa.conversation_id = m.conversation_id" +
 		" AND oa.created_at <= m.created_at AND (oa.ended_at IS NULL OR oa.ended_at > m.created_at))"
 )
 
@@ -623,7 +623,7 @@ var contactCenter = []Metric{
 		ID: "cc_messages", Section: SectionContactCenter, Title: "Contact-center messages",
 		Description: "Messages sent or received in the bucket while their conversation had an open assignment.",
 		Unit:        "short", Value: ValueCount, Kinds: allKinds, Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID},
-		Source: SourceMessages, Aggregate: "count(*)", Where: assignmentOpen,
+		Source: SourceMessages, Aggregate: "count(*)", Where: AssignmentOpen,
 	},
 	{
 		ID: "cc_conversations", Section: SectionContactCenter, Title: "Contact-center conversations",

@@ -100,6 +100,14 @@ var Summaries = []Summary{
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID, DimTask.ID},
 	},
 	{
+		// The messages an open assignment of their conversation covered
+		// (migration 20), per the message's platform, inbox and sender.
+		Table: "cc_message_slots", Source: SourceMessages, Grain: SlotLength,
+		Aggregates: map[string]string{"count(*)": "sum(cm.messages)"},
+		Where:      AssignmentOpen,
+		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID},
+	},
+	{
 		// Only the inbound messages with a detected intent (migration 6).
 		Table: "intent_slots", Source: SourceMessages, Grain: SlotLength,
 		Aggregates:     map[string]string{"count(*)": "sum(mi.messages)"},

@@ -68,6 +68,7 @@ var summaryTables = map[string]string{
 	"agent_message_slots":    "workspace_id, slot, agent_id, platform, inbox_id",
 	"active_contact_slots":   "workspace_id, slot, platform",
 	"language_contact_slots": "workspace_id, slot, language, platform",
+	"cc_message_slots":       "workspace_id, slot, platform, inbox_id, sender",
 	"contact_inbound":        "workspace_id, contact_id",
 }
 

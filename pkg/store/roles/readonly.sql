@@ -93,5 +93,8 @@ GRANT SELECT ON TABLE
     :"schema".active_contact_days,
     :"schema".language_contact_slots,
     :"schema".language_contact_hours,
-    :"schema".language_contact_days
+    :"schema".language_contact_days,
+    :"schema".cc_message_slots,
+    :"schema".cc_message_hours,
+    :"schema".cc_message_days
 TO :"role";

@@ -1,0 +1,39 @@
+package sqlbuild
+
+import (
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+)
+
+// ccMessageRows are the contact-center message summaries (migration 20) per
+// day, hour and slot, and at the edges the raw messages that an open
+// assignment of their conversation covered, each as a row of one message.
+var ccMessageRows = slotRows{
+	alias: "cm", column: "m.created_at",
+	levels: unitLevels("cc_message", "platform", "inbox_id", "sender", "messages"),
+	// The contact and the conversation are joined only when the metric
+	// reads the platform or the inbox.
+	edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+		platform, inbox := reads("platform"), reads("inbox_id")
+		b := sq.Select("m.workspace_id", "m.created_at", either(platform, "c.platform", "NULL::text"),
+			either(inbox, "mv.inbox_id", "NULL::bigint"), "m.sender", "1").From("messages m")
+		if platform {
+			b = b.Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id")
+		}
+		if inbox {
+			b = b.Join("conversations mv ON mv.workspace_id = m.workspace_id AND mv.id = m.conversation_id")
+		}
+		return b.Where(workspaceFence("m.workspace_id", workspace)).Where(ranges).Where(catalog.AssignmentOpen)
+	},
+}
+
+func init() {
+	summaries[summaryKey{"cc_message_slots", catalog.SourceMessages}] = summaryImpl{source{
+		workspace: "cm.workspace_id", time: "cm.at", dimensions: map[string]column{
+			catalog.DimPlatform.ID: {expr: "cm.platform"},
+			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{
+				{"inbox", "inboxes ib ON ib.workspace_id = cm.workspace_id AND ib.id = cm.inbox_id", false, nil}}},
+			catalog.DimSender.ID: {expr: "cm.sender"},
+		}}, &ccMessageRows}
+}
