@@ -80,4 +80,13 @@ func percentiles(interval, alias string) map[string]string {
 	return out
 }
 
-func init() { Summaries = append(Summaries, assignmentSummaries...) }
+// closingReasonSummary answers the ended assignments per closing reason
+// (migration 21), which the assignment summaries keep no column for.
+var closingReasonSummary = Summary{
+	Table: "closing_reason_slots", Source: SourceAssignments, Grain: SlotLength,
+	Aggregates:     map[string]string{"count(*)": "sum(cr.assignments)"},
+	PresentInEvery: []string{"a.ended_at"},
+	Dimensions:     append([]string{DimClosing.ID}, assignmentDimensions...),
+}
+
+func init() { Summaries = append(append(Summaries, assignmentSummaries...), closingReasonSummary) }

@@ -69,6 +69,7 @@ var summaryTables = map[string]string{
 	"active_contact_slots":   "workspace_id, slot, platform",
 	"language_contact_slots": "workspace_id, slot, language, platform",
 	"cc_message_slots":       "workspace_id, slot, platform, inbox_id, sender",
+	"closing_reason_slots":   "workspace_id, slot, closing_reason, platform, inbox_id, agent_id, team_id, role",
 	"contact_inbound":        "workspace_id, contact_id",
 }
 

@@ -37,7 +37,7 @@ var summaryMetrics = []string{
 	"replies", "reply_share", "contacts_obtained", "contacts_obtained_share", "successes", "success_share",
 	"expense_per_contact", "expense_per_success",
 	"popular_phrases", "client_phrases",
-	"cc_messages", "cc_conversations", "handled_conversations", "missed_conversations", "service_level", "conversation_minutes",
+	"cc_messages", "cc_conversations", "handled_conversations", "closing_reasons", "missed_conversations", "service_level", "conversation_minutes",
 	"wait_time_avg", "wait_time_median", "wait_time_p90", "wait_time_max",
 	"conversation_time_avg", "conversation_time_median", "conversation_time_p90", "conversation_time_max",
 	"operator_response_time_avg", "operator_response_time_median", "operator_response_time_p90", "operator_response_time_max",
@@ -66,6 +66,9 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	// And more of the distinct contacts, whose summaries answer some
 	// groupings and filters only.
 	compareRandomQueries(t, pool, rng, values, distinctContactMetrics, 150, used)
+	// And of the closing reasons, whose own summary answers them grouped or
+	// filtered by closing reason (the assignment summaries the others).
+	compareRandomQueries(t, pool, rng, values, []string{"closing_reasons"}, 300, used)
 	t.Logf("random queries by what answered them: %v", used)
 	require.Greater(t, used["summary"], 200, "most random queries are answered from a summary")
 	require.Greater(t, used["excluding"], 10, "some of them exclude values")
@@ -81,7 +84,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"agent_message_days", "agent_message_hours", "agent_message_slots",
 		"active_contact_days", "active_contact_hours", "active_contact_slots",
 		"language_contact_days", "language_contact_hours", "language_contact_slots",
-		"cc_message_days", "cc_message_hours", "cc_message_slots"} {
+		"cc_message_days", "cc_message_hours", "cc_message_slots",
+		"closing_reason_days", "closing_reason_hours", "closing_reason_slots"} {
 		require.Greater(t, used[table], 10, "%s (tables used: %v)", table, used)
 	}
 	// The runs one by one answer what the run slots cannot: buckets that
@@ -258,6 +262,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	requireSummariesRecomputed(t, pool)
 	compareRandomQueries(t, pool, rng, values, summaryMetrics, 200, used)
 	compareRandomQueries(t, pool, rng, values, distinctContactMetrics, 100, used)
+	compareRandomQueries(t, pool, rng, values, []string{"closing_reasons"}, 100, used)
 }
 
 // requireSummariesRecomputed checks each summary table row by row against
@@ -374,7 +379,19 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 				AND a.created_at <= m.created_at AND (a.ended_at IS NULL OR a.ended_at > m.created_at))
 			GROUP BY 1, 2, 3, 4, 5`
 	}
+	// Ended assignments per unit of their creation, closing reason and the
+	// contact-center dimensions.
+	closingLevel := func(grain string) string {
+		return `SELECT a.workspace_id, date_bin('` + grain + `', a.created_at, '2000-01-01Z'), a.closing_reason, c.platform, v.inbox_id,
+			a.agent_id, a.team_id, a.role, count(*)::integer
+			FROM assignments a JOIN contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id
+			JOIN conversations v ON v.workspace_id = a.workspace_id AND v.id = a.conversation_id
+			WHERE a.ended_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`
+	}
 	fresh := map[string]string{
+		"closing_reason_slots":   closingLevel("15 minutes"),
+		"closing_reason_hours":   closingLevel("1 hour"),
+		"closing_reason_days":    closingLevel("1 day"),
 		"cc_message_slots":       ccLevel("15 minutes"),
 		"cc_message_hours":       ccLevel("1 hour"),
 		"cc_message_days":        ccLevel("1 day"),

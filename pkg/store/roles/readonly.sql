@@ -96,5 +96,8 @@ GRANT SELECT ON TABLE
     :"schema".language_contact_days,
     :"schema".cc_message_slots,
     :"schema".cc_message_hours,
-    :"schema".cc_message_days
+    :"schema".cc_message_days,
+    :"schema".closing_reason_slots,
+    :"schema".closing_reason_hours,
+    :"schema".closing_reason_days
 TO :"role";
