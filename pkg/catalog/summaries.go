@@ -172,6 +172,19 @@ var Summaries = []Summary{
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID}, Cumulative: true,
 	},
 	{
+		// The template sends' costs per category, platform and inbox (migration 22).
+		Table: "template_send_slots", Source: SourceTemplateSends, Grain: SlotLength,
+		Aggregates: map[string]string{"coalesce(sum(ts.cost), 0)": "coalesce(sum(tx.cost), 0)", "count(*)": "sum(tx.sends)"},
+		Dimensions: []string{DimCategory.ID, DimPlatform.ID, DimInbox.ID},
+	},
+	{
+		// Every credit movement's amount per unit (migration 22), for the
+		// balance's running total from the beginning of the store.
+		Table: "credit_movement_slots", Source: SourceCreditMovements, Grain: SlotLength,
+		Aggregates: map[string]string{"coalesce(sum(cr.amount), 0)": "coalesce(sum(cb.amount), 0)"},
+		Cumulative: true,
+	},
+	{
 		// The inbox is the trigger's conversation's; none outside one (migration 6).
 		Table: "flow_trigger_slots", Source: SourceFlowTriggers, Grain: SlotLength,
 		Aggregates: map[string]string{"count(*)": "sum(fs.triggers)"},

@@ -70,6 +70,8 @@ var summaryTables = map[string]string{
 	"language_contact_slots": "workspace_id, slot, language, platform",
 	"cc_message_slots":       "workspace_id, slot, platform, inbox_id, sender",
 	"closing_reason_slots":   "workspace_id, slot, closing_reason, platform, inbox_id, agent_id, team_id, role",
+	"template_send_slots":    "workspace_id, slot, category, platform, inbox_id",
+	"credit_movement_slots":  "workspace_id, slot",
 	"contact_inbound":        "workspace_id, contact_id",
 }
 

@@ -37,7 +37,7 @@ var summaryMetrics = []string{
 	"replies", "reply_share", "contacts_obtained", "contacts_obtained_share", "successes", "success_share",
 	"expense_per_contact", "expense_per_success",
 	"popular_phrases", "client_phrases",
-	"cc_messages", "cc_conversations", "handled_conversations", "closing_reasons", "missed_conversations", "service_level", "conversation_minutes",
+	"credit_usage", "balance", "cc_messages", "cc_conversations", "handled_conversations", "closing_reasons", "missed_conversations", "service_level", "conversation_minutes",
 	"wait_time_avg", "wait_time_median", "wait_time_p90", "wait_time_max",
 	"conversation_time_avg", "conversation_time_median", "conversation_time_p90", "conversation_time_max",
 	"operator_response_time_avg", "operator_response_time_median", "operator_response_time_p90", "operator_response_time_max",
@@ -62,7 +62,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 
 	used := map[string]int{}
-	compareRandomQueries(t, pool, rng, values, summaryMetrics, 1800, used)
+	compareRandomQueries(t, pool, rng, values, summaryMetrics, 2400, used)
 	// And more of the distinct contacts, whose summaries answer some
 	// groupings and filters only.
 	compareRandomQueries(t, pool, rng, values, distinctContactMetrics, 150, used)
@@ -85,7 +85,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"active_contact_days", "active_contact_hours", "active_contact_slots",
 		"language_contact_days", "language_contact_hours", "language_contact_slots",
 		"cc_message_days", "cc_message_hours", "cc_message_slots",
-		"closing_reason_days", "closing_reason_hours", "closing_reason_slots"} {
+		"closing_reason_days", "closing_reason_hours", "closing_reason_slots",
+		"template_send_days", "template_send_hours", "template_send_slots", "credit_movement_days", "credit_movement_hours", "credit_movement_slots"} {
 		require.Greater(t, used[table], 10, "%s (tables used: %v)", table, used)
 	}
 	// The runs one by one answer what the run slots cannot: buckets that
@@ -226,6 +227,15 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 			first_reply_at = first_reply_at - interval '1 day 2 hours', ended_at = ended_at - interval '1 day 2 hours' WHERE id % 11 = 0;
 		UPDATE assignments SET team_id = NULL, role = NULL WHERE id % 17 = 0;
 		UPDATE assignments SET closing_reason = 'edited' WHERE id % 19 = 0;
+		INSERT INTO template_sends (workspace_id, inbox_id, contact_id, template, category, sent_at, cost)
+		SELECT workspace_id, inbox_id, contact_id, template, 'other', sent_at - interval '9 days 13 minutes', cost + 0.011 FROM template_sends WHERE id % 7 = 0;
+		UPDATE template_sends SET cost = cost * 2, category = 'utility' WHERE id % 11 = 0;
+		UPDATE template_sends SET sent_at = sent_at + interval '1 day 5 hours 7 minutes' WHERE id % 13 = 0;
+		DELETE FROM template_sends WHERE id % 17 = 0;
+		INSERT INTO credit_ledger (workspace_id, occurred_at, kind, amount)
+		SELECT workspace_id, occurred_at - interval '3 days 2 minutes', 'adjustment', -amount / 3 FROM credit_ledger WHERE id % 2 = 0;
+		UPDATE credit_ledger SET amount = amount + 1.25 WHERE id % 3 = 0;
+		DELETE FROM credit_ledger WHERE id % 5 = 0;
 		DELETE FROM assignments a WHERE ((a.created_at >= '2022-02-05Z' AND a.created_at < '2022-02-06Z') OR a.id % 23 = 0)
 			AND NOT EXISTS (SELECT 1 FROM assignments t WHERE t.workspace_id = a.workspace_id AND t.transferred_from = a.id);`)
 	require.NoError(t, err)
@@ -388,7 +398,24 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			JOIN conversations v ON v.workspace_id = a.workspace_id AND v.id = a.conversation_id
 			WHERE a.ended_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`
 	}
+	// Template sends per unit, category, platform and inbox, and every
+	// credit movement's amount per unit (a send's is minus its cost).
+	sendLevel := func(grain string) string {
+		return `SELECT t.workspace_id, date_bin('` + grain + `', t.sent_at, '2000-01-01Z'), t.category, c.platform, t.inbox_id, count(*), sum(t.cost)
+			FROM template_sends t JOIN contacts c ON c.workspace_id = t.workspace_id AND c.id = t.contact_id GROUP BY 1, 2, 3, 4, 5`
+	}
+	movementLevel := func(grain string) string {
+		return `SELECT workspace_id, date_bin('` + grain + `', at, '2000-01-01Z'), count(*), sum(amount)
+			FROM (SELECT workspace_id, occurred_at AS at, amount FROM credit_ledger UNION ALL SELECT workspace_id, sent_at, -cost FROM template_sends) r
+			GROUP BY 1, 2`
+	}
 	fresh := map[string]string{
+		"template_send_slots":   sendLevel("15 minutes"),
+		"template_send_hours":   sendLevel("1 hour"),
+		"template_send_days":    sendLevel("1 day"),
+		"credit_movement_slots": movementLevel("15 minutes"),
+		"credit_movement_hours": movementLevel("1 hour"),
+		"credit_movement_days":  movementLevel("1 day"),
 		"closing_reason_slots":   closingLevel("15 minutes"),
 		"closing_reason_hours":   closingLevel("1 hour"),
 		"closing_reason_days":    closingLevel("1 day"),

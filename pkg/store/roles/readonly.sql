@@ -99,5 +99,11 @@ GRANT SELECT ON TABLE
     :"schema".cc_message_days,
     :"schema".closing_reason_slots,
     :"schema".closing_reason_hours,
-    :"schema".closing_reason_days
+    :"schema".closing_reason_days,
+    :"schema".template_send_slots,
+    :"schema".template_send_hours,
+    :"schema".template_send_days,
+    :"schema".credit_movement_slots,
+    :"schema".credit_movement_hours,
+    :"schema".credit_movement_days
 TO :"role";
