@@ -410,12 +410,12 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			GROUP BY 1, 2`
 	}
 	fresh := map[string]string{
-		"template_send_slots":   sendLevel("15 minutes"),
-		"template_send_hours":   sendLevel("1 hour"),
-		"template_send_days":    sendLevel("1 day"),
-		"credit_movement_slots": movementLevel("15 minutes"),
-		"credit_movement_hours": movementLevel("1 hour"),
-		"credit_movement_days":  movementLevel("1 day"),
+		"template_send_slots":    sendLevel("15 minutes"),
+		"template_send_hours":    sendLevel("1 hour"),
+		"template_send_days":     sendLevel("1 day"),
+		"credit_movement_slots":  movementLevel("15 minutes"),
+		"credit_movement_hours":  movementLevel("1 hour"),
+		"credit_movement_days":   movementLevel("1 day"),
 		"closing_reason_slots":   closingLevel("15 minutes"),
 		"closing_reason_hours":   closingLevel("1 hour"),
 		"closing_reason_days":    closingLevel("1 day"),
