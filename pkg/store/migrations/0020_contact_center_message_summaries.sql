@@ -38,12 +38,12 @@ ALTER TABLE cc_message_days ADD FOREIGN KEY (workspace_id) REFERENCES workspaces
 -- The messages of messages (a SELECT of workspace_id, conversation_id,
 -- contact_id, created_at, sender, sign) that an assignment of assignments
 -- (a SELECT of workspace_id, conversation_id, created_at, ended_at) held
--- open at their time, as the deltas of the three levels: workspace_id,
--- created_at, platform, inbox_id, sender, sign.
+-- open at their time, as the deltas of the three levels: workspace_id, at,
+-- platform, inbox_id, sender, n (the sign).
 CREATE FUNCTION cc_messages_covered(messages text, assignments text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $fn$
 SELECT format($q$
-    SELECT d.workspace_id, d.created_at, c.platform, v.inbox_id, d.sender, d.sign
+    SELECT d.workspace_id, d.created_at AS at, c.platform, v.inbox_id, d.sender, d.sign AS n
     FROM (%s) d
     JOIN contacts c ON c.workspace_id = d.workspace_id AND c.id = d.contact_id
     JOIN conversations v ON v.workspace_id = d.workspace_id AND v.id = d.conversation_id
@@ -51,35 +51,64 @@ SELECT format($q$
                   AND oa.created_at <= d.created_at AND (oa.ended_at IS NULL OR oa.ended_at > d.created_at))$q$, messages, assignments)
 $fn$;
 
--- The statement that adds deltas (as cc_messages_covered gives them) to the
--- three levels, in key order, so that concurrent writers lock summary rows
--- in the same order; and the one that removes the rows left at zero.
-CREATE FUNCTION cc_message_levels_add(deltas text, removing boolean) RETURNS SETOF text
+-- The statements that add deltas (a SELECT of workspace_id, at, the
+-- dimensions dims, n and, when summed is given, total) to the slot, hour and
+-- day tables of prefix, whose column counted adds up n and summed total: in
+-- key order, so that concurrent writers lock summary rows in the same order;
+-- and, when rows went, the one that removes the rows whose count is zero.
+-- The summaries of counts and sums of migrations 20 to 22 share it.
+CREATE FUNCTION summary_levels_statements(prefix text, dims text, counted text, summed text, deltas text, removing boolean)
+RETURNS SETOF text
 LANGUAGE plpgsql IMMUTABLE AS $fn$
 DECLARE
-    levels constant text[] := ARRAY['cc_message_slots', 'slot', '15 minutes', 'cc_message_hours', 'hour', '1 hour',
-                                    'cc_message_days', 'day', '1 day'];
+    units constant text[] := ARRAY['slots', 'slot', '15 minutes', 'hours', 'hour', '1 hour', 'days', 'day', '1 day'];
+    extra constant text := CASE WHEN dims = '' THEN '' ELSE ', ' || dims END;
+    sum_column constant text := CASE WHEN summed IS NULL THEN '' ELSE format(', %I', summed) END;
+    sum_value constant text := CASE WHEN summed IS NULL THEN '' ELSE ', sum(total)' END;
+    sum_update constant text := CASE WHEN summed IS NULL THEN '' ELSE format(', %1$I = s.%1$I + EXCLUDED.%1$I', summed) END;
+    changed constant text := CASE WHEN summed IS NULL THEN 'sum(n) <> 0' ELSE 'sum(n) <> 0 OR sum(total) <> 0' END;
     adds text := '';
     empties text := '';
     i integer;
 BEGIN
     FOR i IN 0..2 LOOP
         adds := adds || format($q$, %1$s AS (
-            INSERT INTO %1$s AS s (workspace_id, %2$I, platform, inbox_id, sender, messages)
-            SELECT workspace_id, date_bin(%3$L, created_at, timestamptz '2000-01-01 00:00:00+00'), platform, inbox_id, sender, sum(sign)
-            FROM d GROUP BY 1, 2, 3, 4, 5 HAVING sum(sign) <> 0 ORDER BY 1, 2, 3, 4, 5
-            ON CONFLICT (workspace_id, %2$I, platform, inbox_id, sender) DO UPDATE SET messages = s.messages + EXCLUDED.messages)$q$,
-            levels[i * 3 + 1], levels[i * 3 + 2], levels[i * 3 + 3]);
+            INSERT INTO %1$s AS s (workspace_id, %2$I%4$s, %5$I%6$s)
+            SELECT workspace_id, date_bin(%3$L, at, timestamptz '2000-01-01 00:00:00+00') AS t%4$s, sum(n)%7$s
+            FROM d GROUP BY workspace_id, t%4$s HAVING %8$s ORDER BY workspace_id, t%4$s
+            ON CONFLICT (workspace_id, %2$I%4$s) DO UPDATE SET %5$I = s.%5$I + EXCLUDED.%5$I%9$s)$q$,
+            prefix || '_' || units[i * 3 + 1], units[i * 3 + 2], units[i * 3 + 3], extra, counted, sum_column, sum_value, changed, sum_update);
         empties := empties || format($q$, %1$s AS (
-            DELETE FROM %1$s s USING (SELECT DISTINCT workspace_id, date_bin(%3$L, created_at, timestamptz '2000-01-01 00:00:00+00') AS t FROM d) k
-            WHERE s.workspace_id = k.workspace_id AND s.%2$I = k.t AND s.messages = 0)$q$,
-            levels[i * 3 + 1], levels[i * 3 + 2], levels[i * 3 + 3]);
+            DELETE FROM %1$s s USING (SELECT DISTINCT workspace_id, date_bin(%3$L, at, timestamptz '2000-01-01 00:00:00+00') AS t FROM d) k
+            WHERE s.workspace_id = k.workspace_id AND s.%2$I = k.t AND s.%4$I = 0)$q$,
+            prefix || '_' || units[i * 3 + 1], units[i * 3 + 2], units[i * 3 + 3], counted);
     END LOOP;
     -- Each statement ends with a SELECT so that its data-modifying parts run.
     RETURN NEXT format('WITH d AS MATERIALIZED (%s)%s SELECT', deltas, adds);
     IF removing THEN
         RETURN NEXT format('WITH d AS MATERIALIZED (%s)%s SELECT', deltas, empties);
     END IF;
+END
+$fn$;
+
+-- The statements that add deltas (as cc_messages_covered gives them) to the
+-- three levels, and remove the rows left at zero.
+CREATE FUNCTION cc_message_levels_add(deltas text, removing boolean) RETURNS SETOF text
+LANGUAGE sql IMMUTABLE AS $fn$
+SELECT summary_levels_statements('cc_message', 'platform, inbox_id, sender', 'messages', NULL, deltas, removing)
+$fn$;
+
+-- A statement trigger's changed rows, as a SELECT of the transition tables'
+-- cols for the rows that meet filter, with sign 1 for each that arrived and
+-- -1 for each that went; an updated row that kept every one of cols changes
+-- nothing. The triggers of migrations 20 to 22 share it.
+CREATE FUNCTION statement_changes(op text, cols text, filter text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $fn$
+SELECT CASE op
+    WHEN 'INSERT' THEN format('SELECT %s, 1 AS sign FROM new_rows WHERE %s', cols, filter)
+    WHEN 'DELETE' THEN format('SELECT %s, -1 AS sign FROM old_rows WHERE %s', cols, filter)
+    ELSE format('SELECT *, 1 AS sign FROM (SELECT %1$s FROM new_rows WHERE %2$s EXCEPT ALL SELECT %1$s FROM old_rows WHERE %2$s) a'
+        ' UNION ALL SELECT *, -1 FROM (SELECT %1$s FROM old_rows WHERE %2$s EXCEPT ALL SELECT %1$s FROM new_rows WHERE %2$s) w', cols, filter)
 END
 $fn$;
 
@@ -90,20 +119,10 @@ $fn$;
 CREATE FUNCTION cc_messages_maintain() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT SET work_mem = '64MB' SET jit = off AS $fn$
 DECLARE
-    cols constant text := 'workspace_id, conversation_id, contact_id, created_at, sender';
-    changed text;
+    changed constant text := statement_changes(TG_OP, 'workspace_id, conversation_id, contact_id, created_at, sender', 'true');
     locked bigint;
     statement text;
 BEGIN
-    CASE TG_OP
-    WHEN 'INSERT' THEN
-        changed := format('SELECT %s, 1 AS sign FROM new_rows', cols);
-    WHEN 'DELETE' THEN
-        changed := format('SELECT %s, -1 AS sign FROM old_rows', cols);
-    WHEN 'UPDATE' THEN
-        changed := format('SELECT *, 1 AS sign FROM (SELECT %1$s FROM new_rows EXCEPT ALL SELECT %1$s FROM old_rows) a'
-            ' UNION ALL SELECT *, -1 FROM (SELECT %1$s FROM old_rows EXCEPT ALL SELECT %1$s FROM new_rows) w', cols);
-    END CASE;
     EXECUTE format($q$
         WITH u AS (
             INSERT INTO conversation_inbound AS t (workspace_id, conversation_id, inbound)

@@ -35,44 +35,18 @@ ALTER TABLE closing_reason_days ADD FOREIGN KEY (workspace_id) REFERENCES worksp
 
 -- The statements that add the ended assignments of changed (a SELECT of
 -- workspace_id, conversation_id, contact_id, agent_id, team_id, role,
--- created_at, closing_reason, sign) to the three levels, in key order so that
--- concurrent writers lock summary rows in the same order, and, when rows
--- went, remove the rows left at zero.
+-- created_at, closing_reason, sign) to the three levels with migration 20's
+-- summary_levels_statements, with their contact's platform and their
+-- conversation's inbox.
 CREATE FUNCTION closing_reason_summaries_statements(changed text, removing boolean) RETURNS SETOF text
-LANGUAGE plpgsql IMMUTABLE AS $fn$
-DECLARE
-    changes constant text := format($q$
-        SELECT d.workspace_id, date_bin('15 minutes', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS slot, d.closing_reason,
-               c.platform, v.inbox_id, d.agent_id, d.team_id, d.role, d.sign
+LANGUAGE sql IMMUTABLE AS $fn$
+SELECT summary_levels_statements('closing_reason', 'closing_reason, platform, inbox_id, agent_id, team_id, role', 'assignments', NULL,
+    format($q$
+        SELECT d.workspace_id, d.created_at AS at, d.closing_reason, c.platform, v.inbox_id, d.agent_id, d.team_id, d.role, d.sign AS n
         FROM (%s) d
         JOIN contacts c ON c.workspace_id = d.workspace_id AND c.id = d.contact_id
-        JOIN conversations v ON v.workspace_id = d.workspace_id AND v.id = d.conversation_id$q$, changed);
-    keys constant text := 'workspace_id, %1$s, closing_reason, platform, inbox_id, agent_id, team_id, role';
-    levels constant text[] := ARRAY['closing_reason_slots', 'slot', '15 minutes', 'closing_reason_hours', 'hour', '1 hour',
-                                    'closing_reason_days', 'day', '1 day'];
-    adds text := '';
-    empties text := '';
-    i integer;
-BEGIN
-    FOR i IN 0..2 LOOP
-        adds := adds || format($q$, %1$s AS (
-            INSERT INTO %1$s AS s (%2$s, assignments)
-            SELECT workspace_id, date_bin(%3$L, slot, timestamptz '2000-01-01 00:00:00+00'), closing_reason, platform, inbox_id,
-                   agent_id, team_id, role, sum(sign)
-            FROM d GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING sum(sign) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
-            ON CONFLICT (%2$s) DO UPDATE SET assignments = s.assignments + EXCLUDED.assignments)$q$,
-            levels[i * 3 + 1], format(keys, levels[i * 3 + 2]), levels[i * 3 + 3]);
-        empties := empties || format($q$, %1$s AS (
-            DELETE FROM %1$s s USING (SELECT DISTINCT workspace_id, date_bin(%3$L, slot, timestamptz '2000-01-01 00:00:00+00') AS t FROM d) k
-            WHERE s.workspace_id = k.workspace_id AND s.%2$I = k.t AND s.assignments = 0)$q$,
-            levels[i * 3 + 1], levels[i * 3 + 2], levels[i * 3 + 3]);
-    END LOOP;
-    -- Each statement ends with a SELECT so that its data-modifying parts run.
-    RETURN NEXT format('WITH d AS MATERIALIZED (%s)%s SELECT', changes, adds);
-    IF removing THEN
-        RETURN NEXT format('WITH d AS MATERIALIZED (%s)%s SELECT', changes, empties);
-    END IF;
-END
+        JOIN conversations v ON v.workspace_id = d.workspace_id AND v.id = d.conversation_id$q$, changed),
+    removing)
 $fn$;
 
 -- The ended assignments that arrived and went (an update that keeps what
@@ -82,21 +56,10 @@ $fn$;
 CREATE FUNCTION closing_reason_summaries_maintain() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT SET work_mem = '64MB' SET jit = off AS $fn$
 DECLARE
-    cols constant text := 'workspace_id, conversation_id, contact_id, agent_id, team_id, role, created_at, closing_reason';
-    changed text;
+    changed constant text := statement_changes(TG_OP,
+        'workspace_id, conversation_id, contact_id, agent_id, team_id, role, created_at, closing_reason', 'ended_at IS NOT NULL');
     statement text;
 BEGIN
-    CASE TG_OP
-    WHEN 'INSERT' THEN
-        changed := format('SELECT %s, 1 AS sign FROM new_rows WHERE ended_at IS NOT NULL', cols);
-    WHEN 'DELETE' THEN
-        changed := format('SELECT %s, -1 AS sign FROM old_rows WHERE ended_at IS NOT NULL', cols);
-    WHEN 'UPDATE' THEN
-        changed := format('SELECT *, 1 AS sign FROM (SELECT %1$s FROM new_rows WHERE ended_at IS NOT NULL'
-            ' EXCEPT ALL SELECT %1$s FROM old_rows WHERE ended_at IS NOT NULL) a'
-            ' UNION ALL SELECT *, -1 FROM (SELECT %1$s FROM old_rows WHERE ended_at IS NOT NULL'
-            ' EXCEPT ALL SELECT %1$s FROM new_rows WHERE ended_at IS NOT NULL) w', cols);
-    END CASE;
     FOR statement IN SELECT closing_reason_summaries_statements(changed, TG_OP <> 'INSERT') LOOP
         EXECUTE statement;
     END LOOP;

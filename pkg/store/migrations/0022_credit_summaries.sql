@@ -8,7 +8,8 @@
 -- Statement triggers on template_sends and credit_ledger keep them; each
 -- row's contribution is its own (the send's contact's platform copied when
 -- it arrives, as for the other summaries), so no lock beyond the summary
--- rows' is needed.
+-- rows' is needed. The levels are kept with migration 20's
+-- summary_levels_statements.
 
 CREATE TABLE template_send_slots (
     workspace_id integer NOT NULL REFERENCES workspaces (id),
@@ -43,65 +44,20 @@ CREATE TABLE credit_movement_days (LIKE credit_movement_slots INCLUDING ALL);
 ALTER TABLE credit_movement_days RENAME COLUMN slot TO day;
 ALTER TABLE credit_movement_days ADD FOREIGN KEY (workspace_id) REFERENCES workspaces (id);
 
--- The statements that add deltas (a SELECT of workspace_id, at, the
--- dimensions dims, n and total) to the levels of prefix, whose count and
--- sum columns are counted and summed: in key order, so that concurrent
--- writers lock summary rows in the same order; and, when rows went, the
--- removal of the rows left without any.
-CREATE FUNCTION credit_levels_statements(prefix text, dims text, counted text, summed text, deltas text, removing boolean)
-RETURNS SETOF text
-LANGUAGE plpgsql IMMUTABLE AS $fn$
-DECLARE
-    units constant text[] := ARRAY['slots', 'slot', '15 minutes', 'hours', 'hour', '1 hour', 'days', 'day', '1 day'];
-    extra constant text := CASE WHEN dims = '' THEN '' ELSE ', ' || dims END;
-    adds text := '';
-    empties text := '';
-    i integer;
-BEGIN
-    FOR i IN 0..2 LOOP
-        adds := adds || format($q$, %1$s AS (
-            INSERT INTO %1$s AS s (workspace_id, %2$I%4$s, %5$I, %6$I)
-            SELECT workspace_id, date_bin(%3$L, at, timestamptz '2000-01-01 00:00:00+00') AS t%4$s, sum(n), sum(total)
-            FROM d GROUP BY workspace_id, t%4$s HAVING sum(n) <> 0 OR sum(total) <> 0 ORDER BY workspace_id, t%4$s
-            ON CONFLICT (workspace_id, %2$I%4$s) DO UPDATE SET %5$I = s.%5$I + EXCLUDED.%5$I, %6$I = s.%6$I + EXCLUDED.%6$I)$q$,
-            prefix || '_' || units[i * 3 + 1], units[i * 3 + 2], units[i * 3 + 3], extra, counted, summed);
-        empties := empties || format($q$, %1$s AS (
-            DELETE FROM %1$s s USING (SELECT DISTINCT workspace_id, date_bin(%3$L, at, timestamptz '2000-01-01 00:00:00+00') AS t FROM d) k
-            WHERE s.workspace_id = k.workspace_id AND s.%2$I = k.t AND s.%4$I = 0)$q$,
-            prefix || '_' || units[i * 3 + 1], units[i * 3 + 2], units[i * 3 + 3], counted);
-    END LOOP;
-    -- Each statement ends with a SELECT so that its data-modifying parts run.
-    RETURN NEXT format('WITH d AS MATERIALIZED (%s)%s SELECT', deltas, adds);
-    IF removing THEN
-        RETURN NEXT format('WITH d AS MATERIALIZED (%s)%s SELECT', deltas, empties);
-    END IF;
-END
-$fn$;
-
 -- The sends that arrived (+1) and went (-1): their costs per category,
 -- platform and inbox, and minus their costs as credit movements.
 CREATE FUNCTION template_send_summaries_maintain() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT SET work_mem = '64MB' SET jit = off AS $fn$
 DECLARE
-    cols constant text := 'workspace_id, contact_id, inbox_id, category, sent_at, cost';
-    changed text;
+    changed constant text := statement_changes(TG_OP, 'workspace_id, contact_id, inbox_id, category, sent_at, cost', 'true');
     statement text;
 BEGIN
-    CASE TG_OP
-    WHEN 'INSERT' THEN
-        changed := format('SELECT %s, 1 AS sign FROM new_rows', cols);
-    WHEN 'DELETE' THEN
-        changed := format('SELECT %s, -1 AS sign FROM old_rows', cols);
-    WHEN 'UPDATE' THEN
-        changed := format('SELECT *, 1 AS sign FROM (SELECT %1$s FROM new_rows EXCEPT ALL SELECT %1$s FROM old_rows) a'
-            ' UNION ALL SELECT *, -1 FROM (SELECT %1$s FROM old_rows EXCEPT ALL SELECT %1$s FROM new_rows) w', cols);
-    END CASE;
     FOR statement IN
-        SELECT credit_levels_statements('template_send', 'category, platform, inbox_id', 'sends', 'cost', format($q$
+        SELECT summary_levels_statements('template_send', 'category, platform, inbox_id', 'sends', 'cost', format($q$
             SELECT d.workspace_id, d.sent_at AS at, d.category, c.platform, d.inbox_id, d.sign AS n, d.sign * d.cost AS total
             FROM (%s) d JOIN contacts c ON c.workspace_id = d.workspace_id AND c.id = d.contact_id$q$, changed), TG_OP <> 'INSERT')
         UNION ALL
-        SELECT credit_levels_statements('credit_movement', '', 'movements', 'amount', format($q$
+        SELECT summary_levels_statements('credit_movement', '', 'movements', 'amount', format($q$
             SELECT d.workspace_id, d.sent_at AS at, d.sign AS n, -d.sign * d.cost AS total FROM (%s) d$q$, changed), TG_OP <> 'INSERT')
     LOOP
         EXECUTE statement;
@@ -114,20 +70,10 @@ $fn$;
 CREATE FUNCTION credit_ledger_summaries_maintain() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT SET work_mem = '64MB' SET jit = off AS $fn$
 DECLARE
-    cols constant text := 'workspace_id, occurred_at, amount';
-    changed text;
+    changed constant text := statement_changes(TG_OP, 'workspace_id, occurred_at, amount', 'true');
     statement text;
 BEGIN
-    CASE TG_OP
-    WHEN 'INSERT' THEN
-        changed := format('SELECT %s, 1 AS sign FROM new_rows', cols);
-    WHEN 'DELETE' THEN
-        changed := format('SELECT %s, -1 AS sign FROM old_rows', cols);
-    WHEN 'UPDATE' THEN
-        changed := format('SELECT *, 1 AS sign FROM (SELECT %1$s FROM new_rows EXCEPT ALL SELECT %1$s FROM old_rows) a'
-            ' UNION ALL SELECT *, -1 FROM (SELECT %1$s FROM old_rows EXCEPT ALL SELECT %1$s FROM new_rows) w', cols);
-    END CASE;
-    FOR statement IN SELECT credit_levels_statements('credit_movement', '', 'movements', 'amount', format($q$
+    FOR statement IN SELECT summary_levels_statements('credit_movement', '', 'movements', 'amount', format($q$
         SELECT d.workspace_id, d.occurred_at AS at, d.sign AS n, d.sign * d.amount AS total FROM (%s) d$q$, changed), TG_OP <> 'INSERT')
     LOOP
         EXECUTE statement;
@@ -152,7 +98,7 @@ BEGIN
     DELETE FROM credit_movement_slots;
     DELETE FROM credit_movement_hours;
     DELETE FROM credit_movement_days;
-    FOR statement IN SELECT credit_levels_statements('credit_movement', '', 'movements', 'amount',
+    FOR statement IN SELECT summary_levels_statements('credit_movement', '', 'movements', 'amount',
         'SELECT workspace_id, occurred_at AS at, 1 AS n, amount AS total FROM credit_ledger
          UNION ALL SELECT workspace_id, sent_at, 1, -cost FROM template_sends', false)
     LOOP
@@ -195,11 +141,11 @@ DECLARE
     statement text;
 BEGIN
     FOR statement IN
-        SELECT credit_levels_statements('template_send', 'category, platform, inbox_id', 'sends', 'cost', $q$
+        SELECT summary_levels_statements('template_send', 'category, platform, inbox_id', 'sends', 'cost', $q$
             SELECT t.workspace_id, t.sent_at AS at, t.category, c.platform, t.inbox_id, 1 AS n, t.cost AS total
             FROM template_sends t JOIN contacts c ON c.workspace_id = t.workspace_id AND c.id = t.contact_id$q$, false)
         UNION ALL
-        SELECT credit_levels_statements('credit_movement', '', 'movements', 'amount',
+        SELECT summary_levels_statements('credit_movement', '', 'movements', 'amount',
             'SELECT workspace_id, occurred_at AS at, 1 AS n, amount AS total FROM credit_ledger
              UNION ALL SELECT workspace_id, sent_at, 1, -cost FROM template_sends', false)
     LOOP
