@@ -154,16 +154,6 @@ var Summaries = []Summary{
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID},
 	},
 	{
-		// The active contacts of each bucket from the contact levels, less
-		// those whose first inbound message is in the bucket (see sqlbuild):
-		// the others wrote before the bucket's start.
-		Table: "contact_slots", Source: SourceActiveContacts, Grain: SlotLength,
-		Aggregates: map[string]string{
-			returningAggregate: "count(DISTINCT ak.contact_id) FILTER (WHERE ak.kind = 1) - coalesce(sum(ak.contacts) FILTER (WHERE ak.kind = 2), 0)",
-		},
-		Dimensions: []string{DimPlatform.ID},
-	},
-	{
 		// The first inbound message keeps its conversation's inbox (of two
 		// messages at that instant, the one with the lower id, as the raw
 		// rows pick it).

@@ -44,9 +44,8 @@ type slotRows struct {
 	edges  func(workspace string, ranges sq.Or, reads func(column string) bool) sq.SelectBuilder
 	column string // the raw rows' time column the edge ranges apply to
 	// group, when set, wraps the union of both into the rows the metric
-	// reads; also names the tables it reads besides the levels.
+	// reads.
 	group func(union sq.SelectBuilder, sc scope) sq.SelectBuilder
-	also  func(sc scope) []string
 }
 
 // level is one table of a slotted summary: rows of whole UTC-aligned units
@@ -198,9 +197,6 @@ func (r slotRows) tables(sc scope) []string {
 	for _, l := range levels {
 		names = append(names, l.table)
 	}
-	if r.also != nil {
-		names = append(names, r.also(sc)...)
-	}
 	return names
 }
 
@@ -329,29 +325,6 @@ var summaries = map[summaryKey]summaryImpl{
 			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfContactSlot}},
 		}},
 		slotted: &contactSlotRows,
-	},
-	{"contact_slots", catalog.SourceActiveContacts}: {
-		source: source{workspace: "ak.workspace_id", time: "ak.at", dimensions: map[string]column{
-			catalog.DimPlatform.ID: {expr: "ak.platform"},
-		}},
-		slotted: &slotRows{
-			alias: "ak", column: contactSlotRows.column, levels: contactSlotRows.levels, edges: contactSlotRows.edges,
-			also: firstInboundRows.tables,
-			// The active contacts' rows (kind 1: days, hours, slots and edge
-			// messages) and the counts of new contacts (kind 2: the same
-			// levels of first inbound messages). A contact is returning in a
-			// bucket when it is active there and its first inbound message
-			// is before the bucket; a contact active in a bucket whose first
-			// inbound message is not before it has that message in it, and a
-			// contact whose first inbound message is in a bucket is active
-			// there: so the returning contacts of a bucket are its distinct
-			// active contacts less its new ones, of the same platform.
-			group: func(union sq.SelectBuilder, sc scope) sq.SelectBuilder {
-				return sq.Select("u.workspace_id", "u.at", "u.contact_id", "u.platform", "1 AS kind", "0 AS contacts").FromSelect(union, "u").
-					SuffixExpr(sq.ConcatExpr("UNION ALL ",
-						sq.Select("n.workspace_id", "n.at", "NULL", "n.platform", "2", "n.contacts").FromSelect(firstInboundRows.union(sc), "n")))
-			},
-		},
 	},
 	{"contact_first_inbound", catalog.SourceFirstInbound}: {
 		source: source{workspace: "fi.workspace_id", time: "fi.at", dimensions: map[string]column{
