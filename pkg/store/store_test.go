@@ -42,6 +42,7 @@ func TestPoolConfigSessionsAreReadOnlyAndBounded(t *testing.T) {
 	require.Equal(t, "on", config.ConnConfig.RuntimeParams["default_transaction_read_only"])
 	require.Equal(t, "45000", config.ConnConfig.RuntimeParams["statement_timeout"])
 	require.Equal(t, "force_custom_plan", config.ConnConfig.RuntimeParams["plan_cache_mode"])
+	require.Equal(t, "off", config.ConnConfig.RuntimeParams["jit"])
 	require.Equal(t, ApplicationName, config.ConnConfig.RuntimeParams["application_name"])
 	require.Nil(t, config.ConnConfig.TLSConfig)
 }
