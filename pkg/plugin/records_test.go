@@ -64,6 +64,12 @@ func TestDialogsRecords(t *testing.T) {
 	require.Equal(t, true, value("user_replied"))
 	require.Equal(t, int64(1), value("task"), "Spring sale's id, as the export has it")
 	require.Nil(t, value("contact"), "no details text was stored")
+	// Every row's messages (18, 17, 15, 14, 13, 12, 11): 17 and 18 one broadcast
+	// each and nothing inbound; the others their inbound and agent messages and
+	// one bot reply.
+	require.Equal(t, []any{1.0, 1.0, 2.0, 4.0, 5.0, 3.0, 5.0}, columnValues(t, all, "count_message"))
+	require.Equal(t, []any{false, false, true, true, true, true, true}, columnValues(t, all, "user_replied"))
+	require.Equal(t, []any{"2022-01-20T09:01:00Z", "2022-01-20T09:00:00Z"}, columnValues(t, all, "last_message_date")[:2])
 
 	require.Equal(t, []int64{12}, dialogIDs(t, dialogs(`{"dimension":"status","values":["no_operator_response"]}`)))
 	require.Equal(t, []int64{18, 15, 14}, dialogIDs(t, dialogs(`{"dimension":"status","values":["active"]}`)))

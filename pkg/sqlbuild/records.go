@@ -2,10 +2,12 @@ package sqlbuild
 
 import (
 	"fmt"
+	"slices"
 
 	sq "github.com/Masterminds/squirrel"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
 )
 
 // conversationStatus is no_operator_response (handed to a human, no agent
@@ -47,7 +49,7 @@ var DialogColumns = []RecordColumn{
 	{Name: "chat_id", Kind: RecordText, expr: "c.chat_id"},
 	{Name: "close", Kind: RecordBool, expr: "v.closed_at IS NOT NULL"},
 	{Name: "contact", Kind: RecordText, expr: "v.contact_details"},
-	{Name: "count_message", Kind: RecordInt, expr: "(SELECT count(*) FROM messages cm WHERE cm.workspace_id = v.workspace_id AND cm.conversation_id = v.id)"},
+	{Name: "count_message", Kind: RecordInt, expr: "mf.messages"},
 	{Name: "date_close", Kind: RecordTime, expr: "v.closed_at"},
 	{Name: "date_contact", Kind: RecordTime, expr: "v.contact_obtained_at"},
 	{Name: "date_interest", Kind: RecordTime, expr: "v.interest_at"},
@@ -56,14 +58,14 @@ var DialogColumns = []RecordColumn{
 	{Name: "get_contact", Kind: RecordBool, expr: "v.contact_obtained_at IS NOT NULL"},
 	{Name: "interest", Kind: RecordBool, expr: "v.interest_at IS NOT NULL"},
 	{Name: "is_bot", Kind: RecordBool, expr: "v.is_bot"},
-	{Name: "last_message_date", Kind: RecordTime, expr: "(SELECT max(lm.created_at) FROM messages lm WHERE lm.workspace_id = v.workspace_id AND lm.conversation_id = v.id)"},
+	{Name: "last_message_date", Kind: RecordTime, expr: "mf.last_message_at"},
 	{Name: "metadata", Kind: RecordText, expr: "v.metadata::text"},
 	{Name: "operator", Kind: RecordBool, expr: catalog.HandedOff},
 	{Name: "previous_response_id", Kind: RecordText, expr: "v.previous_response_id"},
 	{Name: "success", Kind: RecordBool, expr: "v.success_at IS NOT NULL"},
 	{Name: "task", Kind: RecordInt, expr: "v.task_id"}, // the task's id, as the export has it
 	{Name: "title", Kind: RecordText, expr: "coalesce(v.title, c.display_name)"},
-	{Name: "user_replied", Kind: RecordBool, expr: catalog.ContactReplied, args: []any{"inbound"}},
+	{Name: "user_replied", Kind: RecordBool, expr: "mf.replied"},
 	{Name: "wh_get_contact", Kind: RecordText, expr: "v.wh_get_contact"},
 	{Name: "wh_interest", Kind: RecordText, expr: "v.wh_interest"},
 	{Name: "wh_success", Kind: RecordText, expr: "v.wh_success"},
@@ -95,10 +97,10 @@ var TranscriptColumns = []RecordColumn{
 // SourcesColumns are the sources table's: per platform, the bot's and the
 // agents' messages and the conversations transferred to a human.
 var SourcesColumns = []RecordColumn{
-	{Name: "platform", Kind: RecordText, expr: "coalesce(ms.platform, tc.platform)"},
-	{Name: "bot_messages", Kind: RecordInt, expr: "coalesce(ms.bot, 0)"},
-	{Name: "agent_messages", Kind: RecordInt, expr: "coalesce(ms.agent, 0)"},
-	{Name: "transferred_conversations", Kind: RecordInt, expr: "coalesce(tc.transferred, 0)"},
+	{Name: "platform", Kind: RecordText, expr: "coalesce(bm.series, am.series, tc.series)"},
+	{Name: "bot_messages", Kind: RecordInt, expr: "coalesce(bm.value, 0)::bigint"},
+	{Name: "agent_messages", Kind: RecordInt, expr: "coalesce(am.value, 0)::bigint"},
+	{Name: "transferred_conversations", Kind: RecordInt, expr: "coalesce(tc.value, 0)::bigint"},
 }
 
 // ColumnsOf are the columns a records metric answers with.
@@ -123,9 +125,8 @@ func Records(plan catalog.Plan, workspace string) (Statement, error) {
 		return sourcesTable(plan, workspace)
 	}
 	src := sources[catalog.SourceConversations]
-	builder := selectColumns(DialogColumns).From("conversations v").
-		Join(contactOfConversation.clause).
-		LeftJoin(taskOfConversation.clause)
+	page := psql.Select("v.workspace_id", "v.id", "v.started_at").From("conversations v")
+	var joins []join
 	where := sq.And{
 		workspaceFence("v.workspace_id", workspace),
 		sq.GtOrEq{"v.started_at": plan.From},
@@ -137,11 +138,29 @@ func Records(plan catalog.Plan, workspace string) (Statement, error) {
 			return Statement{}, err
 		}
 		where = append(where, col.filter(f))
+		joins = append(joins, col.joins...)
 	}
-	sqlText, args, err := builder.Where(where).OrderBy("v.started_at DESC", "v.id DESC").
-		Limit(uint64(plan.Limit)).ToSql() // #nosec G115 -- 1..10000, checked by Resolve
-	return Statement{SQL: sqlText, Args: args}, err
+	page = withJoins(page, joins).Where(where).OrderBy("v.started_at DESC", "v.id DESC").
+		Limit(uint64(plan.Limit)) // #nosec G115 -- 1..10000, checked by Resolve
+	// The page of conversations is chosen first, and only its rows read
+	// their messages, once each (messageFacts) rather than once per column:
+	// a subquery with a LIMIT is planned on its own, so PostgreSQL cannot
+	// compute the columns for every conversation of the range before cutting.
+	return statement(selectColumns(DialogColumns).FromSelect(page, "page").
+		Join("conversations v ON v.workspace_id = page.workspace_id AND v.id = page.id").
+		Join(contactOfConversation.clause).
+		JoinClause(messageFacts, "inbound").
+		OrderBy("page.started_at DESC", "page.id DESC"))
 }
+
+// messageFacts reads a conversation v's messages once for the dialogs'
+// columns that depend on them: how many, the last one's time, and whether
+// the contact wrote (an inbound message; catalog.ContactReplied says the
+// same). An aggregate without GROUP BY always answers one row, so every
+// conversation keeps its row: 0 messages, no last time, not replied.
+const messageFacts = "CROSS JOIN LATERAL (SELECT count(*) AS messages, max(fm.created_at) AS last_message_at," +
+	" coalesce(bool_or(fm.direction = ?), false) AS replied" +
+	" FROM messages fm WHERE fm.workspace_id = v.workspace_id AND fm.conversation_id = v.id) mf"
 
 // transcript lists one conversation's messages in order. The messages are a
 // left join, so a conversation without messages still answers one row, and no
@@ -160,37 +179,59 @@ func transcript(plan catalog.Plan, workspace string) (Statement, error) {
 
 // sourcesTable counts the bot's and the agents' messages sent in the range
 // per platform, and beside them the conversations started in the range that
-// were handed to a human; a platform with only one of the two still has its row.
+// were handed to a human; a platform with only one of the three still has its
+// row. Each count is a catalog metric's totals by platform (messages_sent of
+// one sender, transferred_conversations), so the summaries that answer those
+// metrics answer the table too, and its raw rows are theirs.
 func sourcesTable(plan catalog.Plan, workspace string) (Statement, error) {
-	messages := psql.Select("c.platform").
-		Column(sq.Expr("count(*) FILTER (WHERE m.sender = ?) AS bot", "bot")).
-		Column(sq.Expr("count(*) FILTER (WHERE m.sender = ?) AS agent", "agent")).
-		From("messages m").Join(contactOfMessage.clause).
-		Where(workspaceFence("m.workspace_id", workspace)).
-		Where(sq.GtOrEq{"m.created_at": plan.From}).Where(sq.Lt{"m.created_at": plan.To}).
-		Where(sq.Eq{"m.sender": []string{"bot", "agent"}})
-	transferred := psql.Select("c.platform", "count(*) AS transferred").
-		From("conversations v").Join(contactOfConversation.clause).
-		Where(workspaceFence("v.workspace_id", workspace)).
-		Where(sq.GtOrEq{"v.started_at": plan.From}).Where(sq.Lt{"v.started_at": plan.To}).
-		Where(catalog.HandedOff)
 	for _, f := range plan.Filters {
-		// Platform is the table's one filter, and both halves read it as c.platform.
+		// Platform is the table's one filter, and every part reads it.
 		if !plan.Metric.Allows(f.Dimension) {
 			return Statement{}, fmt.Errorf("metric %s has no column for dimension %q", plan.Metric.ID, f.Dimension)
 		}
-		messages = messages.Where(excludingIf(f.Exclude, anyOf("c.platform", f.Values)))
-		transferred = transferred.Where(excludingIf(f.Exclude, anyOf("c.platform", f.Values)))
 	}
-	transferredSQL, transferredArgs, err := transferred.GroupBy("c.platform").PlaceholderFormat(sq.Question).ToSql()
+	part := func(metricID string, extra ...models.Filter) (sq.SelectBuilder, string, error) {
+		metric, ok := catalog.Lookup(metricID)
+		if !ok {
+			return sq.SelectBuilder{}, "", fmt.Errorf("the sources table reads unknown metric %q", metricID)
+		}
+		sub := plan
+		sub.Metric, sub.Kind, sub.GroupBy = metric, models.KindTotals, catalog.DimPlatform.ID
+		sub.Filters = append(slices.Clone(plan.Filters), extra...)
+		sc := wholeRange(sub, workspace)
+		b, err := aggregated(sub, metric, sc, false)
+		return b, usedComment(sub, metric, sc), err
+	}
+	sender := func(name string) models.Filter {
+		return models.Filter{Dimension: catalog.DimSender.ID, Values: []string{name}}
+	}
+	bot, botUsed, err := part("messages_sent", sender("bot"))
+	if err != nil {
+		return Statement{}, err
+	}
+	agent, agentUsed, err := part("messages_sent", sender("agent"))
+	if err != nil {
+		return Statement{}, err
+	}
+	transferred, transferredUsed, err := part("transferred_conversations")
+	if err != nil {
+		return Statement{}, err
+	}
+	agentSQL, agentArgs, err := agent.PlaceholderFormat(sq.Question).ToSql()
+	if err != nil {
+		return Statement{}, err
+	}
+	transferredSQL, transferredArgs, err := transferred.PlaceholderFormat(sq.Question).ToSql()
 	if err != nil {
 		return Statement{}, err
 	}
 	return statement(selectColumns(SourcesColumns).
-		FromSelect(messages.GroupBy("c.platform"), "ms").
-		JoinClause("FULL JOIN ("+transferredSQL+") tc ON tc.platform = ms.platform", transferredArgs...).
+		FromSelect(bot, "bm").
+		JoinClause("FULL JOIN ("+agentSQL+") am ON am.series = bm.series", agentArgs...).
+		JoinClause("FULL JOIN ("+transferredSQL+") tc ON tc.series = coalesce(bm.series, am.series)", transferredArgs...).
 		OrderBy("platform").
-		Limit(uint64(plan.Limit))) // #nosec G115 -- 1..10000, checked by Resolve
+		Limit(uint64(plan.Limit)). // #nosec G115 -- 1..10000, checked by Resolve
+		Prefix(botUsed + " " + agentUsed + " " + transferredUsed))
 }
 
 // selectColumns selects each record column under its name.

@@ -499,14 +499,20 @@ func build(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (s
 		where = append(where, col.filter(f))
 		joins = append(joins, col.joins...)
 	}
+	return withJoins(builder, joins).Where(where), nil
+}
+
+// withJoins adds joins to b once each: a left join where the joined row may
+// be missing (optional), an inner join otherwise.
+func withJoins(b sq.SelectBuilder, joins []join) sq.SelectBuilder {
 	for _, j := range uniqueJoins(joins) {
 		if j.optional {
-			builder = builder.LeftJoin(j.clause, j.args...)
+			b = b.LeftJoin(j.clause, j.args...)
 		} else {
-			builder = builder.Join(j.clause, j.args...)
+			b = b.Join(j.clause, j.args...)
 		}
 	}
-	return builder.Where(where), nil
+	return b
 }
 
 // aggregateArgs are the metric's aggregate arguments with each Param replaced

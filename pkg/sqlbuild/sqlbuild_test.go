@@ -82,6 +82,9 @@ func TestEveryCatalogMetricBuildsForEveryDimension(t *testing.T) {
 			if m.Quotient != nil || m.ID == catalog.MetricSources {
 				selects = 2
 			}
+			if m.ID == "dialogs" {
+				selects = 2 // the page's filter, then the page's rows' columns
+			}
 			require.LessOrEqual(t, strings.Count(s.SQL, " JOIN contacts c ")+strings.Count(s.SQL, "FROM contacts c"), selects,
 				"%s by %s joins contacts at most once per aggregate", m.ID, dimension)
 		}
