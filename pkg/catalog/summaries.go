@@ -40,6 +40,12 @@ type Summary struct {
 	// of the summary already meets: a metric with a Where is answered only by
 	// a summary with the same one, and it is not applied again.
 	Where string
+	// Keep is a condition on the summary's rows (under the alias package
+	// sqlbuild reads them by) that keeps those counting something for the
+	// metrics it answers, when its rows also count other things: a row that
+	// counts none would still make its group appear, where the raw rows
+	// have none. Empty keeps them all.
+	Keep string
 	// Dimensions are those it can group and filter by.
 	Dimensions []string
 	// Cumulative summaries also answer running totals from the beginning of the store.
@@ -241,6 +247,15 @@ var Summaries = []Summary{
 			successShare:                     "sum(cv.succeeded)::float8 / nullif(sum(cv.replied), 0)",
 		},
 		Present:    map[string]string{"v.start_flow_id": "cv.start_flow_id"},
+		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimFlow.ID, DimTask.ID},
+	},
+	{
+		// The same rows' conversations handed to a human (migration 24),
+		// which the assignments' triggers keep.
+		Table: "conversation_slots", Source: SourceConversations, Grain: SlotLength,
+		Aggregates: map[string]string{"count(*)": "sum(cv.transferred)"},
+		Where:      HandedOff,
+		Keep:       "cv.transferred <> 0",
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimFlow.ID, DimTask.ID},
 	},
 }

@@ -33,7 +33,7 @@ var summaryMetrics = []string{
 	"active_users", "returning_users", "new_users", "total_users", "peak_messages_per_minute", "peak_minute", "expense_per_dialogue",
 	"top_intents", "languages", "flow_triggers",
 	"number_of_contacts", "idle_customers",
-	"conversations", "start_flows", "messages_per_conversation",
+	"conversations", "start_flows", "messages_per_conversation", "transferred_conversations",
 	"replies", "reply_share", "contacts_obtained", "contacts_obtained_share", "successes", "success_share",
 	"expense_per_contact", "expense_per_success",
 	"popular_phrases", "client_phrases",
@@ -211,7 +211,9 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	// earlier), open ones accepted, answered and ended after their
 	// creation (they move to other state rows and their durations arrive),
 	// some moved in time by hours and days, some given another agent, team
-	// and role, a whole UTC day of them deleted, and others deleted.
+	// and role, some moved to their contact's first conversation (which
+	// hands it off, and may leave theirs without a hand-off), a whole UTC
+	// day of them deleted, and others deleted.
 	_, err = pool.Exec(ctx, `
 		INSERT INTO assignments (workspace_id, conversation_id, contact_id, agent_id, team_id, role, created_at, accepted_at, first_reply_at, ended_at, outcome, closing_reason)
 		SELECT workspace_id, conversation_id, contact_id, agent_id, team_id, role, created_at - interval '3 days 7 minutes', accepted_at - interval '3 days 7 minutes',
@@ -227,6 +229,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 			first_reply_at = first_reply_at - interval '1 day 2 hours', ended_at = ended_at - interval '1 day 2 hours' WHERE id % 11 = 0;
 		UPDATE assignments SET team_id = NULL, role = NULL WHERE id % 17 = 0;
 		UPDATE assignments SET closing_reason = 'edited' WHERE id % 19 = 0;
+		UPDATE assignments a SET conversation_id = (SELECT min(v.id) FROM conversations v WHERE v.workspace_id = a.workspace_id
+			AND v.contact_id = a.contact_id) WHERE a.id % 29 = 0;
 		INSERT INTO template_sends (workspace_id, inbox_id, contact_id, template, category, sent_at, cost)
 		SELECT workspace_id, inbox_id, contact_id, template, 'other', sent_at - interval '9 days 13 minutes', cost + 0.011 FROM template_sends WHERE id % 7 = 0;
 		UPDATE template_sends SET cost = cost * 2, category = 'utility' WHERE id % 11 = 0;
@@ -315,10 +319,11 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		return `SELECT v.workspace_id, date_bin('` + grain + `', v.started_at, '2000-01-01Z'), c.platform, v.inbox_id, v.task_id, v.start_flow_id,
 			count(*), sum((SELECT count(*) FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id)),
 			count(*) FILTER (WHERE r.replied), count(*) FILTER (WHERE r.replied AND v.contact_obtained_at IS NOT NULL),
-			count(*) FILTER (WHERE r.replied AND v.success_at IS NOT NULL)
+			count(*) FILTER (WHERE r.replied AND v.success_at IS NOT NULL), count(*) FILTER (WHERE r.handed_off)
 			FROM conversations v JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id
 			CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id
-				AND m.direction = 'inbound') AS replied) r
+				AND m.direction = 'inbound') AS replied,
+				EXISTS (SELECT 1 FROM assignments a WHERE a.workspace_id = v.workspace_id AND a.conversation_id = v.id) AS handed_off) r
 			GROUP BY 1, 2, 3, 4, 5, 6`
 	}
 	// Messages per phrase (non-empty), keyed by its SHA-256.
@@ -464,10 +469,16 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM (SELECT workspace_id, date_bin('1 minute', created_at, '2000-01-01Z') AS minute, count(*) AS n FROM messages GROUP BY 1, 2) m
 			ORDER BY 1, 2, m.n DESC, m.minute`,
 		"contact_first_inbound": firstInbound,
-		// Each conversation's inbound messages; a row left at 0 (its
-		// messages gone) is the same as none.
-		"conversation_inbound": `SELECT workspace_id, conversation_id, count(*) FROM messages WHERE direction = 'inbound' GROUP BY 1, 2
-			UNION ALL SELECT workspace_id, conversation_id, 0 FROM conversation_inbound WHERE inbound = 0`,
+		// Each conversation's inbound messages and assignments: a row for
+		// every conversation with either, and rows left at 0 (their
+		// messages and assignments gone) are the same as none.
+		"conversation_inbound": `SELECT k.workspace_id, k.conversation_id,
+				(SELECT count(*) FROM messages m WHERE m.workspace_id = k.workspace_id AND m.conversation_id = k.conversation_id
+					AND m.direction = 'inbound'),
+				(SELECT count(*) FROM assignments a WHERE a.workspace_id = k.workspace_id AND a.conversation_id = k.conversation_id)
+			FROM (SELECT workspace_id, conversation_id FROM messages WHERE direction = 'inbound'
+				UNION SELECT workspace_id, conversation_id FROM assignments
+				UNION SELECT workspace_id, conversation_id FROM conversation_inbound) k`,
 		"phrase_hours": phraseLevel("1 hour"),
 		"phrase_days":  phraseLevel("1 day"),
 		// The answered runs, numbered as the raw rows number them.

@@ -29,24 +29,28 @@ var conversationSummary = summaryImpl{
 	slotted: &slotRows{
 		alias: "cv", column: "v.started_at",
 		levels: unitLevels("conversation", "platform", "inbox_id", "task_id", "start_flow_id", "conversations", "messages",
-			"replied", "obtained", "succeeded"),
+			"replied", "obtained", "succeeded", "transferred"),
 		// The raw conversations, each with what the metric reads of its
 		// messages (their number; its funnel's steps, as the catalog's
 		// aggregates define them: replied, and also obtained or
 		// successful) and of its contact (the platform). Whether it has
 		// an inbound message is its count in conversation_inbound, which
 		// the triggers keep with the messages (migration 16): one probe
-		// of its key instead of one of each month's messages.
+		// of its key instead of one of each month's messages. Whether it
+		// was handed to a human is its number of assignments there
+		// (migration 24).
 		edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 			funnel := reads("replied") || reads("obtained") || reads("succeeded")
+			counts := funnel || reads("transferred")
 			b := sq.Select("v.workspace_id", "v.started_at", either(reads("platform"), "c.platform", "NULL::text"), "v.inbox_id", "v.task_id",
 				"v.start_flow_id", "1",
 				either(reads("messages"), "(SELECT count(*) FROM messages mc WHERE mc.workspace_id = v.workspace_id AND mc.conversation_id = v.id)", "NULL::bigint"),
 				either(funnel, "(coalesce(ci.inbound, 0) > 0)::int", "NULL::int"),
 				either(funnel, "(coalesce(ci.inbound, 0) > 0 AND v.contact_obtained_at IS NOT NULL)::int", "NULL::int"),
-				either(funnel, "(coalesce(ci.inbound, 0) > 0 AND v.success_at IS NOT NULL)::int", "NULL::int")).
+				either(funnel, "(coalesce(ci.inbound, 0) > 0 AND v.success_at IS NOT NULL)::int", "NULL::int"),
+				either(reads("transferred"), "(coalesce(ci.assignments, 0) > 0)::int", "NULL::int")).
 				From("conversations v")
-			if funnel {
+			if counts {
 				b = b.LeftJoin("conversation_inbound ci ON ci.workspace_id = v.workspace_id AND ci.conversation_id = v.id")
 			}
 			if reads("platform") {

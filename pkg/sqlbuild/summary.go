@@ -500,7 +500,7 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 	rewritten := metric
 	rewritten.Aggregate, rewritten.AggregateArgs = aggregate, args
 	rewritten.Conditions, rewritten.Present = conditions, present
-	rewritten.Where = "" // the summary's rows meet it already (see catalog.Summary)
+	rewritten.Where = s.Keep // the summary's rows meet the metric's own already (see catalog.Summary)
 	rewritten.Dimensions = s.Dimensions
 	if impl.slotted != nil {
 		rows := *impl.slotted
@@ -546,7 +546,7 @@ func splitOnce(plan catalog.Plan, dimension string) bool {
 // filters by. A dimension that filters through a function of its own cannot
 // be looked into, so with one every column counts as read.
 func columnsRead(metric catalog.Metric, src source, dims []string, alias string) func(column string) bool {
-	texts := []string{metric.Aggregate}
+	texts := []string{metric.Aggregate, metric.Where}
 	for column := range metric.Conditions {
 		texts = append(texts, column)
 	}

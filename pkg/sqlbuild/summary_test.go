@@ -112,6 +112,11 @@ func TestEdgeRowsComputeOnlyWhatTheMetricReads(t *testing.T) {
 	require.Contains(t, replies, "LEFT JOIN conversation_inbound ci")
 	require.Contains(t, replies, "JOIN contacts c")
 	require.NotContains(t, replies, "FROM messages mc")
+	handedOff := edges("transferred_conversations", "")
+	require.Contains(t, handedOff, "(coalesce(ci.assignments, 0) > 0)::int")
+	require.NotContains(t, handedOff, "FROM assignments", "the count kept with the conversation's row, not a probe")
+	require.Contains(t, handedOff, "cv.transferred <> 0", "only the rows with a hand-off make groups")
+	require.NotContains(t, chats, "ci.assignments")
 
 	expense := edges("ai_expense", "", task)
 	require.Contains(t, expense, "JOIN conversations mv")
