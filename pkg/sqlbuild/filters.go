@@ -2,6 +2,7 @@ package sqlbuild
 
 import (
 	"strings"
+	"time"
 
 	sq "github.com/Masterminds/squirrel"
 )
@@ -17,12 +18,25 @@ func hasMarker(names []string) sq.Sqlizer {
 // whose text contains any of texts, ignoring case. The patterns travel as
 // one bind parameter, never as SQL text.
 func hasMessageContaining(texts []string) sq.Sqlizer {
+	return hasMessageContainingSince(texts, time.Time{})
+}
+
+// hasMessageContainingSince is hasMessageContaining for conversations that
+// started at since or later (zero: any). A conversation's messages fall from
+// its start on (docs/schema.md, "What must hold for the metrics to be
+// right"), so only messages from since on are read: the months before are
+// not, and the trigram index of migration 23 finds the few matching ones.
+func hasMessageContainingSince(texts []string, since time.Time) sq.Sqlizer {
 	patterns := make([]string, len(texts))
 	for i, text := range texts {
 		patterns[i] = ContainsPattern(text)
 	}
+	if since.IsZero() {
+		return sq.Expr("EXISTS (SELECT 1 FROM messages fmt WHERE fmt.workspace_id = v.workspace_id AND fmt.conversation_id = v.id"+
+			" AND fmt.body ILIKE ANY(?::text[]))", patterns)
+	}
 	return sq.Expr("EXISTS (SELECT 1 FROM messages fmt WHERE fmt.workspace_id = v.workspace_id AND fmt.conversation_id = v.id"+
-		" AND fmt.body ILIKE ANY(?::text[]))", patterns)
+		" AND fmt.created_at >= ? AND fmt.body ILIKE ANY(?::text[]))", since, patterns)
 }
 
 // likeEscaper escapes LIKE's wildcards and its escape character, the

@@ -137,6 +137,11 @@ func Records(plan catalog.Plan, workspace string) (Statement, error) {
 		if err != nil {
 			return Statement{}, err
 		}
+		if f.Dimension == catalog.DimMessageText.ID {
+			// The page's conversations start at plan.From or later, and so do their messages.
+			where = append(where, excludingIf(f.Exclude, hasMessageContainingSince(f.Values, plan.From)))
+			continue
+		}
 		where = append(where, col.filter(f))
 		joins = append(joins, col.joins...)
 	}
