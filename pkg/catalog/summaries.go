@@ -174,6 +174,12 @@ var Summaries = []Summary{
 		Dimensions: []string{DimCategory.ID, DimPlatform.ID, DimInbox.ID},
 	},
 	{
+		// Page visits per page and platform (migration 26).
+		Table: "page_visit_slots", Source: SourcePageVisits, Grain: SlotLength,
+		Aggregates: map[string]string{"count(*)": "sum(pw.visits)"},
+		Dimensions: []string{DimPage.ID, DimPlatform.ID},
+	},
+	{
 		// Every credit movement's amount per unit (migration 22), for the
 		// balance's running total from the beginning of the store.
 		Table: "credit_movement_slots", Source: SourceCreditMovements, Grain: SlotLength,

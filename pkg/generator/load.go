@@ -122,7 +122,7 @@ func load(ctx context.Context, pool *pgxpool.Pool, cfg Config, report func(Progr
 		"contact_inbound", "active_contact_slots", "active_contact_hours", "active_contact_days",
 		"language_contact_slots", "language_contact_hours", "language_contact_days", "cc_message_slots", "cc_message_hours", "cc_message_days",
 		"closing_reason_slots", "closing_reason_hours", "closing_reason_days", "template_send_slots", "template_send_hours", "template_send_days",
-		"credit_movement_slots", "credit_movement_hours", "credit_movement_days"})
+		"credit_movement_slots", "credit_movement_hours", "credit_movement_days", "page_visit_slots", "page_visit_hours", "page_visit_days"})
 	if _, err := pool.Exec(ctx, "ANALYZE "+strings.Join(analyzed, ", ")); err != nil {
 		return stats, fmt.Errorf("generator: analyzing the loaded tables: %w", err)
 	}

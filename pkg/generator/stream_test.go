@@ -72,6 +72,7 @@ var summaryTables = map[string]string{
 	"closing_reason_slots":   "workspace_id, slot, closing_reason, platform, inbox_id, agent_id, team_id, role",
 	"template_send_slots":    "workspace_id, slot, category, platform, inbox_id",
 	"credit_movement_slots":  "workspace_id, slot",
+	"page_visit_slots":       "workspace_id, slot, url, platform",
 	"contact_inbound":        "workspace_id, contact_id",
 }
 

@@ -37,7 +37,7 @@ var summaryMetrics = []string{
 	"replies", "reply_share", "contacts_obtained", "contacts_obtained_share", "successes", "success_share",
 	"expense_per_contact", "expense_per_success",
 	"popular_phrases", "client_phrases",
-	"credit_usage", "balance", "cc_messages", "cc_conversations", "handled_conversations", "closing_reasons", "missed_conversations", "service_level", "conversation_minutes",
+	"credit_usage", "balance", "web_pages", "cc_messages", "cc_conversations", "handled_conversations", "closing_reasons", "missed_conversations", "service_level", "conversation_minutes",
 	"wait_time_avg", "wait_time_median", "wait_time_p90", "wait_time_max",
 	"conversation_time_avg", "conversation_time_median", "conversation_time_p90", "conversation_time_max",
 	"operator_response_time_avg", "operator_response_time_median", "operator_response_time_p90", "operator_response_time_max",
@@ -86,7 +86,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"language_contact_days", "language_contact_hours", "language_contact_slots",
 		"cc_message_days", "cc_message_hours", "cc_message_slots",
 		"closing_reason_days", "closing_reason_hours", "closing_reason_slots",
-		"template_send_days", "template_send_hours", "template_send_slots", "credit_movement_days", "credit_movement_hours", "credit_movement_slots"} {
+		"template_send_days", "template_send_hours", "template_send_slots", "credit_movement_days", "credit_movement_hours", "credit_movement_slots",
+		"page_visit_days", "page_visit_hours", "page_visit_slots"} {
 		require.Greater(t, used[table], 10, "%s (tables used: %v)", table, used)
 	}
 	// The runs one by one answer what the run slots cannot: buckets that
@@ -240,6 +241,11 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		SELECT workspace_id, occurred_at - interval '3 days 2 minutes', 'adjustment', -amount / 3 FROM credit_ledger WHERE id % 2 = 0;
 		UPDATE credit_ledger SET amount = amount + 1.25 WHERE id % 3 = 0;
 		DELETE FROM credit_ledger WHERE id % 5 = 0;
+		INSERT INTO page_visits (workspace_id, contact_id, conversation_id, url, visited_at)
+		SELECT workspace_id, contact_id, conversation_id, url || '?late', visited_at - interval '4 days 9 minutes' FROM page_visits WHERE id % 7 = 0;
+		UPDATE page_visits SET url = '/moved' WHERE id % 11 = 0;
+		UPDATE page_visits SET visited_at = visited_at + interval '2 days 3 hours 1 minute' WHERE id % 13 = 0;
+		DELETE FROM page_visits WHERE id % 17 = 0;
 		DELETE FROM assignments a WHERE ((a.created_at >= '2022-02-05Z' AND a.created_at < '2022-02-06Z') OR a.id % 23 = 0)
 			AND NOT EXISTS (SELECT 1 FROM assignments t WHERE t.workspace_id = a.workspace_id AND t.transferred_from = a.id);`)
 	require.NoError(t, err)
@@ -414,7 +420,15 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM (SELECT workspace_id, occurred_at AS at, amount FROM credit_ledger UNION ALL SELECT workspace_id, sent_at, -cost FROM template_sends) r
 			GROUP BY 1, 2`
 	}
+	// Page visits per unit, page and platform.
+	visitLevel := func(grain string) string {
+		return `SELECT v.workspace_id, date_bin('` + grain + `', v.visited_at, '2000-01-01Z'), v.url, c.platform, count(*)
+			FROM page_visits v JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id GROUP BY 1, 2, 3, 4`
+	}
 	fresh := map[string]string{
+		"page_visit_slots":       visitLevel("15 minutes"),
+		"page_visit_hours":       visitLevel("1 hour"),
+		"page_visit_days":        visitLevel("1 day"),
 		"template_send_slots":    sendLevel("15 minutes"),
 		"template_send_hours":    sendLevel("1 hour"),
 		"template_send_days":     sendLevel("1 day"),
@@ -513,6 +527,7 @@ func summaryFilterValues(t *testing.T, pool *pgxpool.Pool) map[string][]string {
 		"phrase": "SELECT phrase FROM (SELECT message_phrase(body) AS phrase, count(*) FROM messages GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 12) p ORDER BY 1",
 		"agent":  "SELECT DISTINCT name FROM agents ORDER BY 1",
 		"team":   "SELECT DISTINCT name FROM teams ORDER BY 1",
+		"page":   "SELECT DISTINCT url FROM page_visits ORDER BY 1",
 	} {
 		rows, err := pool.Query(context.Background(), q)
 		require.NoError(t, err)

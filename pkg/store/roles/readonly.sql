@@ -105,5 +105,8 @@ GRANT SELECT ON TABLE
     :"schema".template_send_days,
     :"schema".credit_movement_slots,
     :"schema".credit_movement_hours,
-    :"schema".credit_movement_days
+    :"schema".credit_movement_days,
+    :"schema".page_visit_slots,
+    :"schema".page_visit_hours,
+    :"schema".page_visit_days
 TO :"role";
