@@ -119,7 +119,7 @@ func lessOpenContacts(plan catalog.Plan, ever sq.SelectBuilder, workspace string
 	platform := column{expr: "f.platform"}
 	where := sq.And{sq.Lt{"f.first_at": at}}
 	for _, f := range plan.Filters {
-		where = append(where, platform.filter(f))
+		where = append(where, platform.filter(f, time.Time{}))
 	}
 	// The open conversations at the instant (closed_at null, or at or after
 	// the instant), their contacts once each,

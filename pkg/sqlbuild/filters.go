@@ -8,7 +8,7 @@ import (
 )
 
 // hasMarker keeps the conversations v carrying any of the markers named.
-func hasMarker(names []string) sq.Sqlizer {
+func hasMarker(names []string, _ time.Time) sq.Sqlizer {
 	return sq.Expr("EXISTS (SELECT 1 FROM conversation_markers fcm"+
 		" JOIN markers fmk ON fmk.workspace_id = fcm.workspace_id AND fmk.id = fcm.marker_id"+
 		" WHERE fcm.workspace_id = v.workspace_id AND fcm.conversation_id = v.id AND fmk.name = ANY(?))", names)
@@ -16,27 +16,23 @@ func hasMarker(names []string) sq.Sqlizer {
 
 // hasMessageContaining keeps the conversations v with at least one message
 // whose text contains any of texts, ignoring case. The patterns travel as
-// one bind parameter, never as SQL text.
-func hasMessageContaining(texts []string) sq.Sqlizer {
-	return hasMessageContainingSince(texts, time.Time{})
-}
-
-// hasMessageContainingSince is hasMessageContaining for conversations that
-// started at since or later (zero: any). A conversation's messages fall from
-// its start on (docs/schema.md, "What must hold for the metrics to be
-// right"), so only messages from since on are read: the months before are
-// not, and the trigram index of migration 23 finds the few matching ones.
-func hasMessageContainingSince(texts []string, since time.Time) sq.Sqlizer {
+// one bind parameter, never as SQL text. For conversations started at from
+// or later (zero: any) only the messages from then on are read: a
+// conversation's messages fall from its start on (docs/schema.md, "What must
+// hold for the metrics to be right"), so the months before are not, and the
+// trigram index of migration 23 finds the few matching ones.
+func hasMessageContaining(texts []string, from time.Time) sq.Sqlizer {
 	patterns := make([]string, len(texts))
 	for i, text := range texts {
 		patterns[i] = ContainsPattern(text)
 	}
-	if since.IsZero() {
-		return sq.Expr("EXISTS (SELECT 1 FROM messages fmt WHERE fmt.workspace_id = v.workspace_id AND fmt.conversation_id = v.id"+
-			" AND fmt.body ILIKE ANY(?::text[]))", patterns)
+	query := "EXISTS (SELECT 1 FROM messages fmt WHERE fmt.workspace_id = v.workspace_id AND fmt.conversation_id = v.id"
+	var args []any
+	if !from.IsZero() {
+		query += " AND fmt.created_at >= ?"
+		args = append(args, from)
 	}
-	return sq.Expr("EXISTS (SELECT 1 FROM messages fmt WHERE fmt.workspace_id = v.workspace_id AND fmt.conversation_id = v.id"+
-		" AND fmt.created_at >= ? AND fmt.body ILIKE ANY(?::text[]))", since, patterns)
+	return sq.Expr(query+" AND fmt.body ILIKE ANY(?::text[]))", append(args, patterns)...)
 }
 
 // likeEscaper escapes LIKE's wildcards and its escape character, the

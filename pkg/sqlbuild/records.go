@@ -137,12 +137,7 @@ func Records(plan catalog.Plan, workspace string) (Statement, error) {
 		if err != nil {
 			return Statement{}, err
 		}
-		if f.Dimension == catalog.DimMessageText.ID {
-			// The page's conversations start at plan.From or later, and so do their messages.
-			where = append(where, excludingIf(f.Exclude, hasMessageContainingSince(f.Values, plan.From)))
-			continue
-		}
-		where = append(where, col.filter(f))
+		where = append(where, col.filter(f, plan.From)) // the page's conversations start at plan.From or later
 		joins = append(joins, col.joins...)
 	}
 	page = withJoins(page, joins).Where(where).OrderBy("v.started_at DESC", "v.id DESC").

@@ -45,15 +45,17 @@ type column struct {
 	// args are bind parameters of expr's ? placeholders.
 	args []any
 	// match, when set, is the filter instead of comparing expr with the
-	// values: a row is kept when it matches any of them.
-	match func(values []string) sq.Sqlizer
+	// values: a row is kept when it matches any of them. from is the
+	// earliest time the filtered rows have (the range's start; zero when
+	// unbounded), which a match may use to read less.
+	match func(values []string, from time.Time) sq.Sqlizer
 }
 
 // filter keeps the rows whose column has one of f's values, or with
-// f.Exclude the other rows (see excluding).
-func (c column) filter(f models.Filter) sq.Sqlizer {
+// f.Exclude the other rows (see excluding); from is as match takes it.
+func (c column) filter(f models.Filter, from time.Time) sq.Sqlizer {
 	if c.match != nil {
-		return excludingIf(f.Exclude, c.match(f.Values))
+		return excludingIf(f.Exclude, c.match(f.Values, from))
 	}
 	return excludingIf(f.Exclude, anyOf(c.expr, f.Values, c.args...))
 }
@@ -476,10 +478,12 @@ func build(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (s
 	default:
 		builder = src.from(builder)
 	}
+	var from time.Time // the rows' earliest time, for the filters
 	if src.fromAt == nil {
 		where = append(where, sq.Lt{src.time: sc.to()})
 		if !metric.Cumulative {
 			where = append(where, sq.GtOrEq{src.time: sc.from()})
+			from = sc.from()
 		}
 	}
 	if len(metric.Conditions) > 0 {
@@ -496,7 +500,7 @@ func build(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (s
 		if err != nil {
 			return sq.SelectBuilder{}, err
 		}
-		where = append(where, col.filter(f))
+		where = append(where, col.filter(f, from))
 		joins = append(joins, col.joins...)
 	}
 	return withJoins(builder, joins).Where(where), nil
