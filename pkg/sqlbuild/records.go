@@ -157,10 +157,14 @@ func Records(plan catalog.Plan, workspace string) (Statement, error) {
 // columns that depend on them: how many, the last one's time, and whether
 // the contact wrote (an inbound message; catalog.ContactReplied says the
 // same). An aggregate without GROUP BY always answers one row, so every
-// conversation keeps its row: 0 messages, no last time, not replied.
+// conversation keeps its row: 0 messages, no last time, not replied. The
+// bound on the conversation's start changes no answer (its messages fall from
+// its start on, docs/schema.md) but lets PostgreSQL skip, row by row, the
+// monthly partitions of messages before it instead of probing each.
 const messageFacts = "CROSS JOIN LATERAL (SELECT count(*) AS messages, max(fm.created_at) AS last_message_at," +
 	" coalesce(bool_or(fm.direction = ?), false) AS replied" +
-	" FROM messages fm WHERE fm.workspace_id = v.workspace_id AND fm.conversation_id = v.id) mf"
+	" FROM messages fm WHERE fm.workspace_id = v.workspace_id AND fm.conversation_id = v.id" +
+	" AND fm.created_at >= v.started_at) mf"
 
 // transcript lists one conversation's messages in order. The messages are a
 // left join, so a conversation without messages still answers one row, and no
