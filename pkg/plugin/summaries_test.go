@@ -78,7 +78,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots", "contact_first_inbound",
 		"intent_days", "intent_hours", "intent_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots",
 		"conversation_days", "conversation_hours", "conversation_slots",
-		"phrase_days", "phrase_hours",
+		"phrase_days", "phrase_hours", "phrase_totals",
 		"assignment_days", "assignment_hours", "assignment_slots",
 		"response_run_days", "response_run_hours", "response_run_slots",
 		"agent_message_days", "agent_message_hours", "agent_message_slots",
@@ -495,6 +495,9 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 				UNION SELECT workspace_id, conversation_id FROM conversation_inbound) k`,
 		"phrase_hours": phraseLevel("1 hour"),
 		"phrase_days":  phraseLevel("1 day"),
+		// Every phrase's messages and inbound messages of all time.
+		"phrase_totals": `SELECT m.workspace_id, sha256(convert_to(m.phrase, 'UTF8')), m.phrase, count(*), count(*) FILTER (WHERE m.direction = 'inbound')
+			FROM (SELECT *, message_phrase(body) AS phrase FROM messages) m WHERE m.phrase <> '' GROUP BY 1, 2, 3`,
 		// The answered runs, numbered as the raw rows number them.
 		"response_runs": `SELECT g.workspace_id, g.conversation_id, g.contact_id, max(g.agent_id),
 				min(g.created_at) FILTER (WHERE g.direction = 'inbound'), min(g.created_at) FILTER (WHERE g.direction = 'outbound')

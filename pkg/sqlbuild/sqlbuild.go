@@ -310,6 +310,10 @@ type scope struct {
 	// reads, when set, names the summary columns the query reads (see
 	// slotRows.edges); nil reads them all.
 	reads func(column string) bool
+	// narrow, when set, rewrites the rows of each of a slotted summary's
+	// level tables (by name) and of its raw edges ("") into fewer rows with
+	// the same columns: the phrase rankings' candidates (see phraseRanking).
+	narrow func(rows sq.SelectBuilder, table string) sq.SelectBuilder
 }
 
 func (s scope) from() time.Time { return s.boundaries[0] }
@@ -359,6 +363,9 @@ func RawTotals(plan catalog.Plan, workspace string) (Statement, error) {
 }
 
 func totals(plan catalog.Plan, sc scope) (Statement, error) {
+	if st, ok, err := phraseRanking(plan, sc); ok || err != nil {
+		return st, err
+	}
 	b, err := aggregated(plan, plan.Metric, sc, false)
 	if err != nil {
 		return Statement{}, err

@@ -594,9 +594,16 @@ func (r slotRows) from(b sq.SelectBuilder, sc scope) sq.SelectBuilder {
 // union is the rows of r's levels and edges for sc, before any grouping.
 func (r slotRows) union(sc scope) sq.SelectBuilder {
 	levels, spans, raw := r.plan(sc)
-	union := levels[0].rows(sc.workspace, spans[0])
+	rows := func(i int) sq.SelectBuilder {
+		b := levels[i].rows(sc.workspace, spans[i])
+		if sc.narrow != nil {
+			b = sc.narrow(b, levels[i].table)
+		}
+		return b
+	}
+	union := rows(0)
 	for i := 1; i < len(levels); i++ {
-		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", levels[i].rows(sc.workspace, spans[i])))
+		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", rows(i)))
 	}
 	if len(raw) > 0 {
 		var edges sq.Or
@@ -607,7 +614,11 @@ func (r slotRows) union(sc scope) sq.SelectBuilder {
 		if reads == nil {
 			reads = func(string) bool { return true }
 		}
-		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", r.edges(sc.workspace, edges, reads)))
+		edgeRows := r.edges(sc.workspace, edges, reads)
+		if sc.narrow != nil {
+			edgeRows = sc.narrow(edgeRows, "")
+		}
+		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", edgeRows))
 	}
 	return union
 }

@@ -108,5 +108,6 @@ GRANT SELECT ON TABLE
     :"schema".credit_movement_days,
     :"schema".page_visit_slots,
     :"schema".page_visit_hours,
-    :"schema".page_visit_days
+    :"schema".page_visit_days,
+    :"schema".phrase_totals
 TO :"role";

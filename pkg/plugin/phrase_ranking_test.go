@@ -1,0 +1,139 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
+)
+
+// A phrase ranking adds up its range for the most frequent phrases of all
+// time alone when no other phrase can reach its top, and for every phrase
+// otherwise (migration 27, sqlbuild.phraseRanking). On top of
+// chatbot_fixture.sql, whose phrases occur a few times each, a conversation
+// of 2023-05-10 holds 250 phrases, "Phrase 001" to "Phrase 250": phrase i is
+// written i times by the contact, once at 09:00 and i seconds, the rest at
+// 12:00 and i minutes and 2 to i seconds. The bot sends "Bot says!" 1,000
+// times from 13:00.
+//
+// Of all time, the 200 most frequent phrases are "bot says" and phrases 250
+// to 52; the next, phrase 51, has 51 messages. Over the day 200 of them
+// count more than 51, so the top 20 is theirs. Over the hour from 09:00
+// every phrase counts 1, none more than 51: the answer is every phrase's,
+// the first 20 by name (phrases 1 to 20, none of them a candidate).
+// Client phrases bound by the inbound totals: phrases 250 to 51, then 50.
+func TestPhraseRankingAddsUpTheFrequentPhrasesFirst(t *testing.T) {
+	url := fixtureURL(t, "chatbot_fixture")
+	exec(t, url, `
+		INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at)
+		SELECT workspace_id, 900, contact_id, inbox_id, '2023-05-10 08:00Z' FROM conversations WHERE workspace_id = 1 AND id = 11;
+		INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at, body)
+		SELECT 1, 900, v.contact_id, 'inbound', 'contact', '2023-05-10 09:00Z'::timestamptz + i * interval '1 second', 'Phrase ' || lpad(i::text, 3, '0')
+		FROM conversations v, generate_series(1, 250) i WHERE v.workspace_id = 1 AND v.id = 900;
+		INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at, body)
+		SELECT 1, 900, v.contact_id, 'inbound', 'contact', '2023-05-10 12:00Z'::timestamptz + (i * 60 + j) * interval '1 second', 'Phrase ' || lpad(i::text, 3, '0')
+		FROM conversations v, generate_series(2, 250) i, generate_series(2, i) j WHERE v.workspace_id = 1 AND v.id = 900;
+		INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at, body)
+		SELECT 1, 900, v.contact_id, 'outbound', 'bot', '2023-05-10 13:00Z'::timestamptz + i * interval '1 second', 'Bot says!'
+		FROM conversations v, generate_series(1, 1000) i WHERE v.workspace_id = 1 AND v.id = 900;`)
+	ds := newDatasourceAt(t, url, "acme")
+	pool, err := pgxpool.New(context.Background(), url)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+
+	phrases := func(first, last int) [][2]any {
+		var out [][2]any
+		for i := first; i != last; {
+			out = append(out, [2]any{fmt.Sprintf("phrase %03d", i), float64(i)})
+			if first < last {
+				i++
+			} else {
+				i--
+			}
+		}
+		return out
+	}
+	ones := func(first, last int) [][2]any {
+		var out [][2]any
+		for i := first; i <= last; i++ {
+			out = append(out, [2]any{fmt.Sprintf("phrase %03d", i), 1.0})
+		}
+		return out
+	}
+	minusOne := func(first, last int) [][2]any {
+		var out [][2]any
+		for i := first; i > last; i-- {
+			out = append(out, [2]any{fmt.Sprintf("phrase %03d", i), float64(i - 1)})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		metric, from, to string
+		want             [][2]any
+		settled          bool // the candidates alone answer
+	}{
+		{"popular_phrases", "2023-05-10T00:00:00Z", "2023-05-11T00:00:00Z",
+			append([][2]any{{"bot says", 1000.0}}, phrases(250, 231)...), true},
+		{"client_phrases", "2023-05-10T00:00:00Z", "2023-05-11T00:00:00Z", phrases(250, 230), true},
+		{"popular_phrases", "2023-05-10T09:00:00Z", "2023-05-10T10:00:00Z", ones(1, 20), false},
+		{"client_phrases", "2023-05-10T09:00:00Z", "2023-05-10T10:00:00Z", ones(1, 20), false},
+		// With raw messages at both edges: phrases 30 to 250 once (09:00:30
+		// on), phrases 2 to 29 i - 1 times (12:00 to 12:30), phrase 1 none.
+		{"popular_phrases", "2023-05-10T09:00:30Z", "2023-05-10T12:30:00Z", minusOne(29, 9), false},
+	} {
+		name := c.metric + " " + c.from + ".." + c.to
+		query := `{"queryType":"ranking","metric":"` + c.metric + `","groupBy":"phrase","limit":20}`
+		frame := ask(t, ds, query, c.from, c.to)
+		require.True(t, strings.HasPrefix(frame.Meta.ExecutedQueryString, "/* summary: phrase_totals, phrase_"), frame.Meta.ExecutedQueryString)
+		require.Equal(t, c.want, rows(t, frame), name)
+
+		// Which branch PostgreSQL ran: when the candidates settle the top,
+		// the scans of the branch over every phrase never run.
+		var q models.Query
+		require.NoError(t, json.Unmarshal([]byte(query), &q))
+		q.TimeRange = backend.TimeRange{From: mustTime(t, c.from), To: mustTime(t, c.to)}
+		plan, err := catalog.Resolve(q)
+		require.NoError(t, err)
+		st, err := sqlbuild.Totals(plan, "acme")
+		require.NoError(t, err)
+		var explained []string
+		explainRows, err := pool.Query(context.Background(), "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "+st.SQL, st.Args...)
+		require.NoError(t, err)
+		for explainRows.Next() {
+			var line string
+			require.NoError(t, explainRows.Scan(&line))
+			explained = append(explained, line)
+		}
+		require.NoError(t, explainRows.Err())
+		skipped := 0
+		for _, line := range explained {
+			scansLevel := strings.Contains(line, " on phrase_days ") || strings.Contains(line, " on phrase_hours ")
+			if scansLevel && strings.Contains(line, "(never executed)") {
+				skipped++
+			}
+		}
+		if c.settled {
+			require.Positive(t, skipped, name+"\n"+strings.Join(explained, "\n"))
+		} else {
+			require.Zero(t, skipped, name+"\n"+strings.Join(explained, "\n"))
+		}
+	}
+	requireSummariesRecomputed(t, pool)
+}
+
+func mustTime(t *testing.T, s string) time.Time {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339, s)
+	require.NoError(t, err)
+	return at
+}
