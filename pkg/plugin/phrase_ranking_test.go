@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -51,45 +51,34 @@ func TestPhraseRankingAddsUpTheFrequentPhrasesFirst(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
 
-	phrases := func(first, last int) [][2]any {
+	// ranked is "phrase first" to "phrase last" in that order, each with value(i).
+	ranked := func(first, last int, value func(i int) float64) [][2]any {
+		step := 1
+		if first > last {
+			step = -1
+		}
 		var out [][2]any
-		for i := first; i != last; {
-			out = append(out, [2]any{fmt.Sprintf("phrase %03d", i), float64(i)})
-			if first < last {
-				i++
-			} else {
-				i--
-			}
+		for i := first; i != last+step; i += step {
+			out = append(out, [2]any{fmt.Sprintf("phrase %03d", i), value(i)})
 		}
 		return out
 	}
-	ones := func(first, last int) [][2]any {
-		var out [][2]any
-		for i := first; i <= last; i++ {
-			out = append(out, [2]any{fmt.Sprintf("phrase %03d", i), 1.0})
-		}
-		return out
-	}
-	minusOne := func(first, last int) [][2]any {
-		var out [][2]any
-		for i := first; i > last; i-- {
-			out = append(out, [2]any{fmt.Sprintf("phrase %03d", i), float64(i - 1)})
-		}
-		return out
-	}
+	itself := func(i int) float64 { return float64(i) }
+	one := func(int) float64 { return 1 }
+	lessOne := func(i int) float64 { return float64(i - 1) }
 	for _, c := range []struct {
 		metric, from, to string
 		want             [][2]any
 		settled          bool // the candidates alone answer
 	}{
 		{"popular_phrases", "2023-05-10T00:00:00Z", "2023-05-11T00:00:00Z",
-			append([][2]any{{"bot says", 1000.0}}, phrases(250, 231)...), true},
-		{"client_phrases", "2023-05-10T00:00:00Z", "2023-05-11T00:00:00Z", phrases(250, 230), true},
-		{"popular_phrases", "2023-05-10T09:00:00Z", "2023-05-10T10:00:00Z", ones(1, 20), false},
-		{"client_phrases", "2023-05-10T09:00:00Z", "2023-05-10T10:00:00Z", ones(1, 20), false},
+			append([][2]any{{"bot says", 1000.0}}, ranked(250, 232, itself)...), true},
+		{"client_phrases", "2023-05-10T00:00:00Z", "2023-05-11T00:00:00Z", ranked(250, 231, itself), true},
+		{"popular_phrases", "2023-05-10T09:00:00Z", "2023-05-10T10:00:00Z", ranked(1, 20, one), false},
+		{"client_phrases", "2023-05-10T09:00:00Z", "2023-05-10T10:00:00Z", ranked(1, 20, one), false},
 		// With raw messages at both edges: phrases 30 to 250 once (09:00:30
 		// on), phrases 2 to 29 i - 1 times (12:00 to 12:30), phrase 1 none.
-		{"popular_phrases", "2023-05-10T09:00:30Z", "2023-05-10T12:30:00Z", minusOne(29, 9), false},
+		{"popular_phrases", "2023-05-10T09:00:30Z", "2023-05-10T12:30:00Z", ranked(29, 10, lessOne), false},
 	} {
 		name := c.metric + " " + c.from + ".." + c.to
 		query := `{"queryType":"ranking","metric":"` + c.metric + `","groupBy":"phrase","limit":20}`
@@ -101,20 +90,15 @@ func TestPhraseRankingAddsUpTheFrequentPhrasesFirst(t *testing.T) {
 		// the scans of the branch over every phrase never run.
 		var q models.Query
 		require.NoError(t, json.Unmarshal([]byte(query), &q))
-		q.TimeRange = backend.TimeRange{From: mustTime(t, c.from), To: mustTime(t, c.to)}
+		q.TimeRange = backend.TimeRange{From: at(c.from), To: at(c.to)}
 		plan, err := catalog.Resolve(q)
 		require.NoError(t, err)
 		st, err := sqlbuild.Totals(plan, "acme")
 		require.NoError(t, err)
-		var explained []string
 		explainRows, err := pool.Query(context.Background(), "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "+st.SQL, st.Args...)
 		require.NoError(t, err)
-		for explainRows.Next() {
-			var line string
-			require.NoError(t, explainRows.Scan(&line))
-			explained = append(explained, line)
-		}
-		require.NoError(t, explainRows.Err())
+		explained, err := pgx.CollectRows(explainRows, pgx.RowTo[string])
+		require.NoError(t, err)
 		skipped := 0
 		for _, line := range explained {
 			scansLevel := strings.Contains(line, " on phrase_days ") || strings.Contains(line, " on phrase_hours ")
@@ -129,11 +113,4 @@ func TestPhraseRankingAddsUpTheFrequentPhrasesFirst(t *testing.T) {
 		}
 	}
 	requireSummariesRecomputed(t, pool)
-}
-
-func mustTime(t *testing.T, s string) time.Time {
-	t.Helper()
-	at, err := time.Parse(time.RFC3339, s)
-	require.NoError(t, err)
-	return at
 }

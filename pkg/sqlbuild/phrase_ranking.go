@@ -1,6 +1,8 @@
 package sqlbuild
 
 import (
+	"strings"
+
 	sq "github.com/Masterminds/squirrel"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
@@ -39,7 +41,8 @@ func phraseRanking(plan catalog.Plan, sc scope) (st Statement, ok bool, err erro
 	if plan.Kind != models.KindRanking || plan.GroupBy != catalog.DimPhrase.ID {
 		return Statement{}, false, nil
 	}
-	if r, summarised := choose(plan, plan.Metric, sc); !summarised || r.table != "phrase_hours" {
+	r, summarised := choose(plan, plan.Metric, sc)
+	if !summarised || r.table != "phrase_hours" {
 		return Statement{}, false, nil
 	}
 	full, err := aggregated(plan, plan.Metric, sc, false)
@@ -80,17 +83,10 @@ func phraseRanking(plan catalog.Plan, sc scope) (st Statement, ok bool, err erro
 		Where("(SELECT s.yes FROM settled s)").
 		SuffixExpr(sq.Expr("UNION ALL SELECT f.series, f.series_id, f.value FROM ("+fullSQL+") f WHERE NOT (SELECT s.yes FROM settled s)", fullArgs...))
 	st, err = statement(psql.Select("r.series", "r.series_id", "r.value").FromSelect(ranked, "r").
-		Prefix(phraseRankingComment(plan, sc)).PrefixExpr(with).
+		Prefix("/* summary: phrase_totals, "+strings.Join(r.tables, ", ")+" */").PrefixExpr(with).
 		OrderBy("r.value DESC NULLS LAST", "r.series").
 		Limit(uint64(plan.Limit))) //nolint:gosec // 1..1000, checked by Resolve
 	return st, true, err
-}
-
-// phraseRankingComment names the tables a phrase ranking reads, the totals
-// first, in the form of usedComment.
-func phraseRankingComment(plan catalog.Plan, sc scope) string {
-	comment := usedComment(plan, plan.Metric, sc)
-	return "/* summary: phrase_totals, " + comment[len("/* summary: "):]
 }
 
 // narrowToCandidates keeps the phrase summaries' rows (and the raw edges'

@@ -37,18 +37,19 @@ CREATE INDEX phrase_days_phrase_idx ON phrase_days (workspace_id, phrase_key, da
     INCLUDE (platform, direction, sender, messages);
 
 -- The change of each phrase's totals from the phrase_days rows that changed
--- (a SELECT of their workspace_id, phrase_key, phrase, direction and signed
--- messages). A change may leave messages as they were and move inbound (a
--- message's direction edited), so either keeps the row.
+-- (a SELECT of their workspace_id, phrase_key, phrase, direction and
+-- messages, and the sign of migration 20's statement_changes). A change may
+-- leave messages as they were and move inbound (a message's direction
+-- edited), so either keeps the row.
 CREATE FUNCTION phrase_totals_statement(changed text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $fn$
     SELECT format($q$
         INSERT INTO phrase_totals AS t (workspace_id, phrase_key, phrase, messages, inbound)
-        SELECT d.workspace_id, d.phrase_key, min(d.phrase), sum(d.messages),
-               coalesce(sum(d.messages) FILTER (WHERE d.direction = 'inbound'), 0)
+        SELECT d.workspace_id, d.phrase_key, min(d.phrase), sum(d.sign * d.messages),
+               coalesce(sum(d.sign * d.messages) FILTER (WHERE d.direction = 'inbound'), 0)
         FROM (%s) d
         GROUP BY d.workspace_id, d.phrase_key
-        HAVING sum(d.messages) <> 0 OR sum(d.messages) FILTER (WHERE d.direction = 'inbound') <> 0
+        HAVING sum(d.sign * d.messages) <> 0 OR sum(d.sign * d.messages) FILTER (WHERE d.direction = 'inbound') <> 0
         ORDER BY d.workspace_id, d.phrase_key
         ON CONFLICT (workspace_id, phrase_key) DO UPDATE
             SET messages = t.messages + EXCLUDED.messages, inbound = t.inbound + EXCLUDED.inbound$q$,
@@ -60,17 +61,8 @@ $fn$;
 CREATE FUNCTION phrase_totals_maintain() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT SET work_mem = '64MB' SET jit = off AS $fn$
 DECLARE
-    cols constant text := 'workspace_id, phrase_key, phrase, direction';
-    changed text;
+    changed constant text := statement_changes(TG_OP, 'workspace_id, phrase_key, phrase, direction, messages', 'true');
 BEGIN
-    CASE TG_OP
-    WHEN 'INSERT' THEN
-        changed := format('SELECT %s, messages FROM new_rows', cols);
-    WHEN 'DELETE' THEN
-        changed := format('SELECT %s, -messages AS messages FROM old_rows', cols);
-    WHEN 'UPDATE' THEN
-        changed := format('SELECT %1$s, -messages AS messages FROM old_rows UNION ALL SELECT %1$s, messages FROM new_rows', cols);
-    END CASE;
     EXECUTE phrase_totals_statement(changed);
     IF TG_OP <> 'INSERT' THEN
         EXECUTE format($q$
@@ -111,6 +103,6 @@ ALTER TABLE phrase_days ENABLE ALWAYS TRIGGER phrase_days_totals_truncate;
 -- The phrases already summarised.
 DO $$
 BEGIN
-    EXECUTE phrase_totals_statement('SELECT workspace_id, phrase_key, phrase, direction, messages FROM phrase_days');
+    EXECUTE phrase_totals_statement('SELECT workspace_id, phrase_key, phrase, direction, messages, 1 AS sign FROM phrase_days');
 END
 $$;
