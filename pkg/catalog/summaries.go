@@ -154,6 +154,17 @@ var Summaries = []Summary{
 		Dimensions: []string{DimPlatform.ID},
 	},
 	{
+		// Where a bucket ends inside a slot (of a minute, say), the active
+		// contacts are the raw inbound messages' and each contact's first
+		// inbound message ever is one probe of contact_first_inbound's key,
+		// where the raw rows probe every partition of its messages: a contact
+		// wrote before an instant exactly when its first inbound message is
+		// before it. Its platform is the one the summary copies.
+		Table: "contact_first_inbound", Rows: "active_contacts", Source: SourceActiveContacts,
+		Aggregates: map[string]string{returningAggregate: "count(*) FILTER (WHERE f.first_at < ak.at)"},
+		Dimensions: []string{DimPlatform.ID},
+	},
+	{
 		Table: "contact_slots", Source: SourceMessages, Grain: SlotLength,
 		Aggregates: map[string]string{"count(DISTINCT m.contact_id)": "count(DISTINCT cs.contact_id)"},
 		Required:   map[string]any{"m.direction": "inbound"},

@@ -69,6 +69,9 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	// And of the closing reasons, whose own summary answers them grouped or
 	// filtered by closing reason (the assignment summaries the others).
 	compareRandomQueries(t, pool, rng, values, []string{"closing_reasons"}, 300, used)
+	// And of the returning users, whose buckets of a minute read the raw
+	// active contacts with contact_first_inbound.
+	compareRandomQueries(t, pool, rng, values, []string{"returning_users"}, 60, used)
 	t.Logf("random queries by what answered them: %v", used)
 	require.Greater(t, used["summary"], 200, "most random queries are answered from a summary")
 	require.Greater(t, used["excluding"], 10, "some of them exclude values")
@@ -93,6 +96,9 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	// The runs one by one answer what the run slots cannot: buckets that
 	// end inside a slot (of a minute, say).
 	require.Positive(t, used["response_runs"], "response_runs (tables used: %v)", used)
+	// And the raw active contacts with their first inbound message by its
+	// key answer the returning users whose buckets end inside a slot.
+	require.Greater(t, used["active_contacts: contact_first_inbound"], 5, "returning users (tables used: %v)", used)
 
 	// Late rows into old slots (a new contact among them, whose first
 	// message is old), a message moved in time and one turned billable,
@@ -283,6 +289,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	compareRandomQueries(t, pool, rng, values, summaryMetrics, 200, used)
 	compareRandomQueries(t, pool, rng, values, distinctContactMetrics, 100, used)
 	compareRandomQueries(t, pool, rng, values, []string{"closing_reasons"}, 100, used)
+	compareRandomQueries(t, pool, rng, values, []string{"returning_users"}, 60, used)
 }
 
 // requireSummariesRecomputed checks each summary table row by row against
@@ -645,6 +652,7 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 			comment, _, _ = strings.Cut(comment, " */")
 			for _, table := range strings.Split(comment, ", ") {
 				used[table]++
+				used[string(metric.Source)+": "+table]++
 			}
 		}
 	}

@@ -79,6 +79,17 @@ func init() {
 	}}
 	summaries[summaryKey{"active_contact_slots", catalog.SourceMessages}] = summaryImpl{src, &activeContactRows}
 	summaries[summaryKey{"active_contact_slots", catalog.SourceActiveContacts}] = summaryImpl{src, &activeContactRows}
+	// The raw active contacts, each with its first inbound message ever by
+	// the key of contact_first_inbound (which every contact with an inbound
+	// message has), for buckets the slots cannot answer.
+	summaries[summaryKey{"contact_first_inbound/active_contacts", catalog.SourceActiveContacts}] = summaryImpl{source: source{
+		fromRange: func(b sq.SelectBuilder, sc scope) sq.SelectBuilder {
+			return activeContacts(b, sc).Join("contact_first_inbound f ON f.workspace_id = ak.workspace_id AND f.contact_id = ak.contact_id")
+		},
+		workspace: "ak.workspace_id", time: "ak.at", dimensions: map[string]column{
+			catalog.DimPlatform.ID: {expr: "f.platform"},
+		},
+	}}
 	summaries[summaryKey{"language_contact_slots", catalog.SourceMessages}] = summaryImpl{source{
 		workspace: "lc.workspace_id", time: "lc.at", dimensions: map[string]column{
 			catalog.DimLanguage.ID: {expr: "lc.language"},
