@@ -81,8 +81,14 @@ func OpenReads(ctx context.Context, s models.Settings) (*Reads, error) {
 	timeout := replicaConnectTimeout(s)
 	config.ConnConfig.ConnectTimeout = timeout
 	config.PingTimeout = timeout
+	priced := config.AfterConnect
 	config.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
-		return checkInRecovery(ctx, conn, timeout)
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		if err := checkInRecovery(ctx, conn, timeout); err != nil {
+			return err
+		}
+		return priced(ctx, conn)
 	}
 	if r.Replica, err = pgxpool.NewWithConfig(ctx, config); err != nil {
 		primary.Close()

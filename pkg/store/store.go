@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
@@ -48,12 +49,6 @@ func PoolConfig(s models.Settings) (*pgxpool.Config, error) {
 	// more than it saves. The summaries' triggers run without it too
 	// (migration 13).
 	query.Set("jit", "off")
-	// The default random_page_cost (4) prices an index probe as a disk seek.
-	// A store's hot pages sit in memory or on SSD, where a probe costs about
-	// a sequential read: at 4 a text search over a month scans every
-	// conversation of the month (143 ms at scale M) rather than looking up
-	// the few thousand its messages name (40 ms).
-	query.Set("random_page_cost", "1.1")
 	query.Set("connect_timeout", "10")
 	dsn.RawQuery = query.Encode()
 
@@ -62,6 +57,7 @@ func PoolConfig(s models.Settings) (*pgxpool.Config, error) {
 		return nil, fmt.Errorf("building the connection settings: %w", err)
 	}
 	config.MaxConns = int32(s.MaxConns) // #nosec G115 -- validated to 1-100 by LoadSettings
+	config.AfterConnect = priceProbesForMemory
 	if s.TLSMode == models.TLSVerifyCA || s.TLSMode == models.TLSVerifyFull || s.TLSClientCert != "" {
 		tlsConfig, err := tlsConfigFor(s)
 		if err != nil {
@@ -71,6 +67,26 @@ func PoolConfig(s models.Settings) (*pgxpool.Config, error) {
 		config.ConnConfig.Fallbacks = nil
 	}
 	return config, nil
+}
+
+// ProbePageCost is the random_page_cost of the plugin's sessions where the
+// server leaves PostgreSQL's default.
+const ProbePageCost = "1.1"
+
+// priceProbesForMemory sets a new session's random_page_cost to
+// ProbePageCost, unless the server, the database or the role sets one. The
+// default (4) prices an index probe as a disk seek; a store's hot pages sit
+// in memory or on SSD, where a probe costs about a sequential read: at 4 a
+// text search over a month scans every conversation of the month (143 ms at
+// scale M) rather than looking up the few thousand its messages name (40
+// ms). An administrator who chose a value (for spinning disks, say) keeps it.
+func priceProbesForMemory(ctx context.Context, conn *pgx.Conn) error {
+	_, err := conn.Exec(ctx, "SELECT set_config('random_page_cost', $1, false) FROM pg_settings"+
+		" WHERE name = 'random_page_cost' AND source = 'default'", ProbePageCost)
+	if err != nil {
+		return fmt.Errorf("setting the session's random_page_cost: %w", err)
+	}
+	return nil
 }
 
 // tlsConfigFor builds TLS from the PEM texts of the settings (Grafana keeps
