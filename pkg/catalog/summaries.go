@@ -204,6 +204,16 @@ var Summaries = []Summary{
 		Dimensions: []string{DimFlow.ID, DimInbox.ID},
 	},
 	{
+		// The same per phrase and direction only (migration 29): one or two
+		// rows per phrase and unit where phrase_hours keeps one per platform
+		// and sender too, for the plans that name neither.
+		Table: "phrase_direction_hours", Source: SourceMessages, Grain: time.Hour,
+		Aggregates: map[string]string{"count(*)": "sum(pd.messages)"},
+		Conditions: map[string]string{"m.direction": "pd.direction"},
+		Where:      HasPhrase,
+		Dimensions: []string{DimPhrase.ID},
+	},
+	{
 		// Messages per normalised phrase, hourly: only those with a phrase.
 		// Direction follows from the sender, so keeping both costs no rows.
 		Table: "phrase_hours", Source: SourceMessages, Grain: time.Hour,

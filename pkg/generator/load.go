@@ -118,7 +118,7 @@ func load(ctx context.Context, pool *pgxpool.Pool, cfg Config, report func(Progr
 		"intent_slots", "intent_hours", "intent_days", "flow_trigger_slots", "flow_trigger_hours", "flow_trigger_days",
 		"conversation_slots", "conversation_hours", "conversation_days", "conversation_inbound",
 		"assignment_slots", "assignment_hours", "assignment_days", "response_runs", "response_run_slots", "response_run_hours", "response_run_days",
-		"phrase_hours", "phrase_days", "phrase_totals", "agent_message_slots", "agent_message_hours", "agent_message_days",
+		"phrase_hours", "phrase_days", "phrase_totals", "phrase_direction_hours", "phrase_direction_days", "agent_message_slots", "agent_message_hours", "agent_message_days",
 		"contact_inbound", "active_contact_slots", "active_contact_hours", "active_contact_days",
 		"language_contact_slots", "language_contact_hours", "language_contact_days", "cc_message_slots", "cc_message_hours", "cc_message_days",
 		"closing_reason_slots", "closing_reason_hours", "closing_reason_days", "template_send_slots", "template_send_hours", "template_send_days",

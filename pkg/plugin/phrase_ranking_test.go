@@ -83,7 +83,8 @@ func TestPhraseRankingAddsUpTheFrequentPhrasesFirst(t *testing.T) {
 		name := c.metric + " " + c.from + ".." + c.to
 		query := `{"queryType":"ranking","metric":"` + c.metric + `","groupBy":"phrase","limit":20}`
 		frame := ask(t, ds, query, c.from, c.to)
-		require.True(t, strings.HasPrefix(frame.Meta.ExecutedQueryString, "/* summary: phrase_totals, phrase_"), frame.Meta.ExecutedQueryString)
+		// Without a platform or sender, the rows per phrase and direction (migration 29).
+		require.True(t, strings.HasPrefix(frame.Meta.ExecutedQueryString, "/* summary: phrase_totals, phrase_direction_"), frame.Meta.ExecutedQueryString)
 		require.Equal(t, c.want, rows(t, frame), name)
 
 		// Which branch PostgreSQL ran: when the candidates settle the top,
@@ -101,7 +102,7 @@ func TestPhraseRankingAddsUpTheFrequentPhrasesFirst(t *testing.T) {
 		require.NoError(t, err)
 		skipped := 0
 		for _, line := range explained {
-			scansLevel := strings.Contains(line, " on phrase_days ") || strings.Contains(line, " on phrase_hours ")
+			scansLevel := strings.Contains(line, " on phrase_direction_days ") || strings.Contains(line, " on phrase_direction_hours ")
 			if scansLevel && strings.Contains(line, "(never executed)") {
 				skipped++
 			}

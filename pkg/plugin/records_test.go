@@ -193,8 +193,15 @@ func TestPopularAndClientPhrases(t *testing.T) {
 func TestPhrasesFromTheirSummaries(t *testing.T) {
 	ds := newDatasource(t, "chatbot_fixture")
 	client := ask(t, ds, `{"queryType":"ranking","metric":"client_phrases","groupBy":"phrase"}`, jan2022, feb2022)
-	// A ranking by phrase reads the phrases' totals of all time first (migration 27).
-	require.True(t, strings.HasPrefix(client.Meta.ExecutedQueryString, "/* summary: phrase_totals, phrase_days */ "), client.Meta.ExecutedQueryString)
+	// A ranking by phrase reads the phrases' totals of all time first
+	// (migration 27), then the rows per phrase and direction (migration 29).
+	require.True(t, strings.HasPrefix(client.Meta.ExecutedQueryString, "/* summary: phrase_totals, phrase_direction_days */ "), client.Meta.ExecutedQueryString)
+	// Kept to both platforms, the rows per platform answer the same.
+	bothPlatforms := ask(t, ds, `{"queryType":"ranking","metric":"client_phrases","groupBy":"phrase",
+		"filters":[{"dimension":"platform","values":["whatsapp","webchat"]}]}`, jan2022, feb2022)
+	require.True(t, strings.HasPrefix(bothPlatforms.Meta.ExecutedQueryString, "/* summary: phrase_totals, phrase_days */ "), bothPlatforms.Meta.ExecutedQueryString)
+	require.Equal(t, rows(t, client), rows(t, bothPlatforms))
+	require.NotEmpty(t, rows(t, client))
 
 	// From 01-03 10:00:30 to 01-05 10:00:30: 01-04 is a whole day, 01-03
 	// 11:00 to 24:00 and 01-05 00:00 to 10:00 whole hours, and the raw
@@ -203,7 +210,7 @@ func TestPhrasesFromTheirSummaries(t *testing.T) {
 	// 01-04's "hello" and "Thanks." and 01-05 10:00's "Where is my
 	// order?!": where is my order 2, hello 2, thanks 1.
 	edges := ask(t, ds, `{"queryType":"ranking","metric":"client_phrases","groupBy":"phrase"}`, "2022-01-03T10:00:30Z", "2022-01-05T10:00:30Z")
-	require.True(t, strings.HasPrefix(edges.Meta.ExecutedQueryString, "/* summary: phrase_totals, phrase_days, phrase_hours */ "), edges.Meta.ExecutedQueryString)
+	require.True(t, strings.HasPrefix(edges.Meta.ExecutedQueryString, "/* summary: phrase_totals, phrase_direction_days, phrase_direction_hours */ "), edges.Meta.ExecutedQueryString)
 	require.Equal(t, [][2]any{{"hello", 2.0}, {"where is my order", 2.0}, {"thanks", 1.0}}, rows(t, edges))
 
 	// Minute buckets of 01-03 10:00 to 10:03: the client's "Where is my

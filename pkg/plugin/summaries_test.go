@@ -81,7 +81,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots", "contact_first_inbound",
 		"intent_days", "intent_hours", "intent_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots",
 		"conversation_days", "conversation_hours", "conversation_slots",
-		"phrase_days", "phrase_hours", "phrase_totals",
+		"phrase_days", "phrase_hours", "phrase_totals", "phrase_direction_days", "phrase_direction_hours",
 		"assignment_days", "assignment_hours", "assignment_slots",
 		"response_run_days", "response_run_hours", "response_run_slots",
 		"agent_message_days", "agent_message_hours", "agent_message_slots",
@@ -346,6 +346,13 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM (SELECT *, message_phrase(body) AS phrase FROM messages) m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
 			WHERE m.phrase <> '' GROUP BY 1, 2, 3, 4, 5, 6, 7`
 	}
+	// The same per phrase and direction only.
+	phraseDirectionLevel := func(grain string) string {
+		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), sha256(convert_to(m.phrase, 'UTF8')), m.direction,
+			m.phrase, count(*)
+			FROM (SELECT *, message_phrase(body) AS phrase FROM messages) m
+			WHERE m.phrase <> '' GROUP BY 1, 2, 3, 4, 5`
+	}
 	// The assignments per unit, dimensions and state, with their
 	// durations' sums and sorted microseconds.
 	assignmentLevel := func(grain string) string {
@@ -500,8 +507,10 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM (SELECT workspace_id, conversation_id FROM messages WHERE direction = 'inbound'
 				UNION SELECT workspace_id, conversation_id FROM assignments
 				UNION SELECT workspace_id, conversation_id FROM conversation_inbound) k`,
-		"phrase_hours": phraseLevel("1 hour"),
-		"phrase_days":  phraseLevel("1 day"),
+		"phrase_hours":           phraseLevel("1 hour"),
+		"phrase_days":            phraseLevel("1 day"),
+		"phrase_direction_hours": phraseDirectionLevel("1 hour"),
+		"phrase_direction_days":  phraseDirectionLevel("1 day"),
 		// Every phrase's messages and inbound messages of all time.
 		"phrase_totals": `SELECT m.workspace_id, sha256(convert_to(m.phrase, 'UTF8')), m.phrase, count(*), count(*) FILTER (WHERE m.direction = 'inbound')
 			FROM (SELECT *, message_phrase(body) AS phrase FROM messages) m WHERE m.phrase <> '' GROUP BY 1, 2, 3`,

@@ -42,7 +42,7 @@ func phraseRanking(plan catalog.Plan, sc scope) (st Statement, ok bool, err erro
 		return Statement{}, false, nil
 	}
 	r, summarised := choose(plan, plan.Metric, sc)
-	if !summarised || r.table != "phrase_hours" {
+	if !summarised || r.table != "phrase_hours" && r.table != "phrase_direction_hours" {
 		return Statement{}, false, nil
 	}
 	full, err := aggregated(plan, plan.Metric, sc, false)
@@ -92,13 +92,19 @@ func phraseRanking(plan catalog.Plan, sc scope) (st Statement, ok bool, err erro
 // narrowToCandidates keeps the phrase summaries' rows (and the raw edges'
 // messages) of the candidate phrases. A level's rows join the candidates by
 // key and take the phrase's text from them: the rows' own text is not read,
-// so PostgreSQL reads each candidate's rows from phrase_days_phrase_idx
-// alone (a phrase may be too long to copy into an index).
+// so PostgreSQL reads each candidate's day rows from phrase_days_phrase_idx
+// or phrase_direction_days_phrase_idx alone (a phrase may be too long to
+// copy into an index).
 func narrowToCandidates(rows sq.SelectBuilder, table string) sq.SelectBuilder {
 	if table == "" { // the raw messages at the range's edges
 		return rows.Where(catalog.Phrase("m.body") + " IN (SELECT k.phrase FROM phrase_candidates k)")
 	}
 	level := phraseRows.levels[0]
+	for _, l := range phraseDirectionRows.levels {
+		if l.table == table {
+			level = l
+		}
+	}
 	columns := []string{"n.workspace_id", "n." + level.as}
 	for _, c := range level.columns {
 		if c == "phrase" {

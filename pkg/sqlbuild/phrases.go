@@ -22,3 +22,17 @@ var phraseRows = slotRows{
 			Where(sq.Expr(catalog.HasPhrase))
 	},
 }
+
+// phraseDirectionRows are the messages per phrase and direction of whole
+// UTC days and hours (migration 29), and at the edges the raw messages with
+// a phrase, as for phraseRows.
+var phraseDirectionRows = slotRows{
+	alias: "pd", column: "m.created_at",
+	levels: unitLevels("phrase_direction", "direction", "phrase", "messages")[:2],
+	edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+		return sq.Select("m.workspace_id", "m.created_at", "m.direction", catalog.Phrase("m.body"), "1").
+			From("messages m").
+			Where(workspaceFence("m.workspace_id", workspace)).Where(ranges).
+			Where(sq.Expr(catalog.HasPhrase))
+	},
+}

@@ -342,6 +342,12 @@ var summaries = map[summaryKey]summaryImpl{
 		}},
 		slotted: &phraseRows,
 	},
+	{"phrase_direction_hours", catalog.SourceMessages}: {
+		source: source{workspace: "pd.workspace_id", time: "pd.at", dimensions: map[string]column{
+			catalog.DimPhrase.ID: {expr: "pd.phrase"},
+		}},
+		slotted: &phraseDirectionRows,
+	},
 	// The answered runs as migration 11 keeps them, under the raw rows'
 	// alias, with the raw rows' joins to the agent and the contact.
 	{"response_runs", catalog.SourceResponseRuns}: {

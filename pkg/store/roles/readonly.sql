@@ -109,5 +109,7 @@ GRANT SELECT ON TABLE
     :"schema".page_visit_slots,
     :"schema".page_visit_hours,
     :"schema".page_visit_days,
-    :"schema".phrase_totals
+    :"schema".phrase_totals,
+    :"schema".phrase_direction_days,
+    :"schema".phrase_direction_hours
 TO :"role";
