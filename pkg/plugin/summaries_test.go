@@ -99,6 +99,9 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	// And the raw active contacts with their first inbound message by its
 	// key answer the returning users whose buckets end inside a slot.
 	require.Greater(t, used["active_contacts: contact_first_inbound"], 5, "returning users (tables used: %v)", used)
+	// Percentiles over more values than a group sorts whole find their
+	// two middle values by binary search in the sorted arrays.
+	compareLargePercentiles(t, pool)
 
 	// Late rows into old slots (a new contact among them, whose first
 	// message is old), a message moved in time and one turned billable,
@@ -668,6 +671,100 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 }
 
 // collect reads every row of a statement, as the plugin reads them.
+// compareLargePercentiles compares the medians and 90th percentiles of the
+// wait, conversation and operator response times over all the data, in
+// groups of more than 4,096 values, with the raw rows: in total, where short
+// arrays are sorted whole, and per agent, where one agent's long arrays of
+// response times are searched (sorted_us_percentile_cont, which must have
+// run).
+func compareLargePercentiles(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	ctx := context.Background()
+	// Copies of one handled assignment over three days, with other
+	// durations, and answered runs (pairs of a contact's message and an
+	// agent's reply) of one agent over a week: long arrays in their day rows,
+	// more than the generator makes for 400 contacts. They go again at the
+	// end, leaving the store as it was for what follows.
+	var lastAssignment, lastMessage int64
+	require.NoError(t, pool.QueryRow(ctx, "SELECT (SELECT max(id) FROM assignments), (SELECT max(id) FROM messages)").Scan(&lastAssignment, &lastMessage))
+	_, err := pool.Exec(ctx, `
+		INSERT INTO assignments (workspace_id, conversation_id, contact_id, agent_id, team_id, role, created_at, accepted_at, first_reply_at, ended_at, outcome)
+		SELECT a.workspace_id, a.conversation_id, a.contact_id, a.agent_id, a.team_id, a.role, t.created,
+			t.accepted, t.accepted + (x.h >> 6 & 2047) * interval '0.731 seconds',
+			t.accepted + (x.h >> 6 & 2047) * interval '0.731 seconds' + (x.h >> 17 & 4095) * interval '1.1 seconds', 'handled'
+		FROM (SELECT * FROM assignments WHERE outcome = 'handled' AND first_reply_at IS NOT NULL ORDER BY id LIMIT 1) a,
+			generate_series(1, 6000) g,
+			LATERAL (SELECT hashtext(a.id || '/' || g) AS h) x,
+			LATERAL (SELECT a.created_at - g * interval '41 seconds' AS created,
+				a.created_at - g * interval '41 seconds' + (x.h & 63) * interval '1.5 seconds' AS accepted) t;
+		INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, agent_id, created_at, body)
+		SELECT v.workspace_id, v.id, v.contact_id, d.direction, d.sender,
+			CASE WHEN d.sender = 'agent' THEN (SELECT min(ag.id) FROM agents ag WHERE ag.workspace_id = v.workspace_id) END,
+			v.started_at + g * interval '2 hours 13 minutes'
+				+ CASE WHEN d.sender = 'agent' THEN (hashtext(v.id || '/' || g) & 4095) * interval '0.731 seconds' ELSE interval '0' END,
+			'percentile probe'
+		FROM (SELECT * FROM conversations ORDER BY id LIMIT 60) v, generate_series(1, 80) g,
+			(VALUES ('inbound', 'contact'), ('outbound', 'agent')) d(direction, sender);`)
+	require.NoError(t, err)
+	// One session counts the function's calls.
+	conn, err := pool.Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	_, err = conn.Exec(ctx, "SET track_functions = 'pl'")
+	require.NoError(t, err)
+	searches := func() int64 {
+		_, err := conn.Exec(ctx, "SELECT pg_stat_force_next_flush()")
+		require.NoError(t, err)
+		var calls int64
+		require.NoError(t, conn.QueryRow(ctx, "SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions WHERE funcname = 'sorted_us_percentile_cont'").Scan(&calls))
+		return calls
+	}
+	before := searches()
+	for _, id := range []string{"wait_time_median", "wait_time_p90", "conversation_time_median", "conversation_time_p90",
+		"operator_response_time_median", "operator_response_time_p90"} {
+		for _, groupBy := range []string{"", catalog.DimAgent.ID} {
+			for _, zone := range []string{"UTC", "Asia/Kathmandu"} {
+				q := models.Query{QueryType: models.KindTotals, Metric: id, GroupBy: groupBy, Timezone: zone, TimeRange: backend.TimeRange{
+					From: time.Date(2021, 6, 1, 0, 7, 0, 0, time.UTC), To: time.Date(2022, 5, 1, 0, 0, 0, 0, time.UTC)}}
+				name := fmt.Sprintf("%s by %q in %s", id, groupBy, zone)
+				plan, err := catalog.Resolve(q)
+				require.NoError(t, err, name)
+				summary, err := sqlbuild.Totals(plan, "demo")
+				require.NoError(t, err, name)
+				// The response times over one bucket can be searched; the
+				// assignments' arrays, short, are always sorted whole.
+				require.Equal(t, strings.HasPrefix(id, "operator_response_time"), strings.Contains(summary.SQL, "sorted_us_percentile_cont"), name)
+				raw, err := sqlbuild.RawTotals(plan, "demo")
+				require.NoError(t, err, name)
+				want, err := collect[store.Totaled](ctx, pool, raw)
+				require.NoError(t, err, name)
+				got, err := collectOn[store.Totaled](ctx, conn, summary)
+				require.NoError(t, err, name)
+				require.NotEmpty(t, want, name)
+				require.Equal(t, totaledText(want), totaledText(got), "%s\n%s", name, summary.SQL)
+			}
+		}
+	}
+	require.GreaterOrEqual(t, searches()-before, int64(4), "the binary search ran for the long arrays of one agent")
+	_, err = pool.Exec(ctx, "DELETE FROM assignments WHERE id > $1", lastAssignment)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, "DELETE FROM messages WHERE body = 'percentile probe'")
+	require.NoError(t, err)
+	// And the ids go on from where they were.
+	_, err = pool.Exec(ctx, `SELECT setval(pg_get_serial_sequence('assignments', 'id'), $1), setval(pg_get_serial_sequence('messages', 'id'), $2)`,
+		lastAssignment, lastMessage)
+	require.NoError(t, err)
+}
+
+// collectOn is collect on one session of the pool.
+func collectOn[T any](ctx context.Context, conn *pgxpool.Conn, s sqlbuild.Statement) ([]T, error) {
+	rows, err := conn.Query(ctx, s.SQL, s.Args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[T])
+}
+
 func collect[T any](ctx context.Context, pool *pgxpool.Pool, s sqlbuild.Statement) ([]T, error) {
 	rows := []T{}
 	err := store.Each(ctx, pool, s.SQL, s.Args, pgx.RowToStructByPos[T], func(row T) bool {

@@ -164,3 +164,26 @@ func TestLanguageSummaryAnswersOneLanguageAtATime(t *testing.T) {
 		require.Equal(t, c.summary, strings.HasPrefix(s.SQL, "/* summary: language_contact_days"), "%+v: %s", c, s.SQL)
 	}
 }
+
+// The operator response time's percentiles over a few buckets search the
+// run summaries' sorted arrays; over many buckets, whose groups are small,
+// they sort the arrays' values unnested.
+func TestResponseTimePercentilesSearchOnlyOverFewBuckets(t *testing.T) {
+	metric, ok := catalog.Lookup("operator_response_time_p90")
+	require.True(t, ok)
+	day := func(i int) time.Time { return utc("2022-01-01T00:00:00Z").Add(time.Duration(i) * 24 * time.Hour) }
+	for _, c := range []struct {
+		buckets  int
+		searched bool
+	}{{1, true}, {12, true}, {13, false}, {31, false}} {
+		boundaries := make([]time.Time, c.buckets+1)
+		for i := range boundaries {
+			boundaries[i] = day(i)
+		}
+		r, ok := choose(catalog.Plan{GroupBy: catalog.DimAgent.ID}, metric, scope{workspace: "acme", boundaries: boundaries})
+		require.True(t, ok, "%d buckets", c.buckets)
+		require.Equal(t, []string{"response_run_days"}, r.tables, "%d buckets", c.buckets)
+		require.Equal(t, c.searched, strings.Contains(r.metric.Aggregate, "sorted_us_percentile_cont(0.9, "), "%d buckets: %s", c.buckets, r.metric.Aggregate)
+		require.Equal(t, !c.searched, strings.Contains(r.metric.Aggregate, "rv.v"), "%d buckets: %s", c.buckets, r.metric.Aggregate)
+	}
+}

@@ -28,11 +28,14 @@ GRANT USAGE ON SCHEMA :"schema" TO :"role";
 
 -- The tables the plugin reads: schema_migrations for the health check's
 -- schema version, the others for the metrics and records, the summaries
--- (kept by triggers that run as the schema's owner) included. The one store
--- function the plugin calls is message_phrase (the phrase metrics'
--- normalisation, migration 9), which every role may run (PUBLIC's default
--- EXECUTE, left alone here); edit_distance runs when a row is written. The monthly partitions of messages need no
--- grant: the plugin reads them through messages, whose grant is what counts.
+-- (kept by triggers that run as the schema's owner) included. The store
+-- functions the plugin calls are message_phrase (the phrase metrics'
+-- normalisation, migration 9) and sorted_us_percentile_cont (the operator
+-- response time's percentiles, migration 30), which every
+-- role may run (PUBLIC's default EXECUTE, left alone here, as is the default
+-- USAGE of their type sorted_us); edit_distance runs when a row is written.
+-- The monthly partitions of messages need no grant: the plugin reads them
+-- through messages, whose grant is what counts.
 GRANT SELECT ON TABLE
     :"schema".schema_migrations,
     :"schema".workspaces,
