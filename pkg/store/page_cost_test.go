@@ -46,3 +46,15 @@ func TestSessionsPriceProbesUnlessTheServerChose(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "2.5", sessionPageCost(t, url))
 }
+
+// The plugin's sessions plan without parallel workers, whatever the server's
+// default.
+func TestSessionsRunWithoutParallelWorkers(t *testing.T) {
+	ctx := context.Background()
+	pool, err := store.Open(ctx, settingsFor(t, storetest.URL(t)))
+	require.NoError(t, err)
+	defer pool.Close()
+	var workers string
+	require.NoError(t, pool.QueryRow(ctx, "SHOW max_parallel_workers_per_gather").Scan(&workers))
+	require.Equal(t, "0", workers)
+}
