@@ -47,14 +47,14 @@ func TestSessionsPriceProbesUnlessTheServerChose(t *testing.T) {
 	require.Equal(t, "2.5", sessionPageCost(t, url))
 }
 
-// The plugin's sessions plan without parallel workers, whatever the server's
-// default.
-func TestSessionsRunWithoutParallelWorkers(t *testing.T) {
+// The plugin's sessions price a parallel plan's launch at what it costs on
+// a small machine, whatever the server's default.
+func TestSessionsPriceParallelWorkersLaunch(t *testing.T) {
 	ctx := context.Background()
 	pool, err := store.Open(ctx, settingsFor(t, storetest.URL(t)))
 	require.NoError(t, err)
 	defer pool.Close()
-	var workers string
-	require.NoError(t, pool.QueryRow(ctx, "SHOW max_parallel_workers_per_gather").Scan(&workers))
-	require.Equal(t, "0", workers)
+	var cost string
+	require.NoError(t, pool.QueryRow(ctx, "SHOW parallel_setup_cost").Scan(&cost))
+	require.Equal(t, store.ParallelSetupCost, cost)
 }

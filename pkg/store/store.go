@@ -49,13 +49,15 @@ func PoolConfig(s models.Settings) (*pgxpool.Config, error) {
 	// more than it saves. The summaries' triggers run without it too
 	// (migration 13).
 	query.Set("jit", "off")
-	// Nor does a panel's statement gain from parallel workers: launching
-	// them costs 40 to 120 ms on a 2-core machine (more while other panels
-	// of the dashboard run), where the statements that read summaries take a
+	// Nor does a panel's statement that reads summaries gain from parallel
+	// workers: launching them costs 40 to 120 ms on a 2-core machine (more
+	// while the dashboard's other panels run), where such a statement takes a
 	// few milliseconds alone (at scale M, active sessions by state took 104
-	// ms with two workers and 9.8 ms without, the AI expense 64 ms and 13.5).
-	// A dashboard's panels run at once, so the cores are busy anyway.
-	query.Set("max_parallel_workers_per_gather", "0")
+	// ms with two workers and 9.8 ms without, the AI expense 64 ms and 13.5),
+	// yet PostgreSQL prices a launch at 1,000, about a millisecond of work.
+	// Priced at 50,000, workers are left to the statements that read many
+	// raw rows, which they still speed up.
+	query.Set("parallel_setup_cost", ParallelSetupCost)
 	query.Set("connect_timeout", "10")
 	dsn.RawQuery = query.Encode()
 
@@ -75,6 +77,9 @@ func PoolConfig(s models.Settings) (*pgxpool.Config, error) {
 	}
 	return config, nil
 }
+
+// ParallelSetupCost is the parallel_setup_cost of the plugin's sessions.
+const ParallelSetupCost = "50000"
 
 // ProbePageCost is the random_page_cost of the plugin's sessions where the
 // server leaves PostgreSQL's default.

@@ -43,7 +43,7 @@ func TestPoolConfigSessionsAreReadOnlyAndBounded(t *testing.T) {
 	require.Equal(t, "45000", config.ConnConfig.RuntimeParams["statement_timeout"])
 	require.Equal(t, "force_custom_plan", config.ConnConfig.RuntimeParams["plan_cache_mode"])
 	require.Equal(t, "off", config.ConnConfig.RuntimeParams["jit"])
-	require.Equal(t, "0", config.ConnConfig.RuntimeParams["max_parallel_workers_per_gather"])
+	require.Equal(t, ParallelSetupCost, config.ConnConfig.RuntimeParams["parallel_setup_cost"])
 	require.NotNil(t, config.AfterConnect, "each session prices index probes (see TestSessionsPriceProbesUnlessTheServerChose)")
 	require.Equal(t, ApplicationName, config.ConnConfig.RuntimeParams["application_name"])
 	require.Nil(t, config.ConnConfig.TLSConfig)
