@@ -73,11 +73,20 @@ var assignmentSummaries = []Summary{
 // being the double nearest the same exact number of seconds.
 func percentiles(interval, alias string) map[string]string {
 	out := map[string]string{}
-	for _, fraction := range []string{"0.5", "0.9"} {
-		out["percentile_cont("+fraction+") WITHIN GROUP (ORDER BY "+seconds(interval)+")"] =
-			"percentile_cont(" + fraction + ") WITHIN GROUP (ORDER BY " + alias + ".v / 1000000::float8)"
+	for _, fraction := range percentileFractions {
+		out[percentileOf(fraction, seconds(interval))] = percentileOf(fraction, alias+".v / 1000000::float8")
 	}
 	return out
+}
+
+// percentileFractions are the percentiles durations makes: the median and
+// the 90th.
+var percentileFractions = []string{"0.5", "0.9"}
+
+// percentileOf is percentile_cont at fraction of the values of expression,
+// as the duration metrics and their summaries write it.
+func percentileOf(fraction, expression string) string {
+	return "percentile_cont(" + fraction + ") WITHIN GROUP (ORDER BY " + expression + ")"
 }
 
 // sortedPercentiles maps the median and 90th percentile of a duration to the
@@ -97,10 +106,10 @@ func sortedPercentiles(interval, array string) map[string]string {
 	n := "sum(cardinality(" + array + "))"
 	sets := "array_agg(ROW(" + array + ")::sorted_us)"
 	out := map[string]string{}
-	for _, fraction := range []string{"0.5", "0.9"} {
-		out["percentile_cont("+fraction+") WITHIN GROUP (ORDER BY "+seconds(interval)+")"] =
+	for _, fraction := range percentileFractions {
+		out[percentileOf(fraction, seconds(interval))] =
 			"CASE WHEN " + n + " <= " + smallGroupValues + " OR " + n + " < " + longArrayValues + " * count(*)" +
-				" THEN (SELECT percentile_cont(" + fraction + ") WITHIN GROUP (ORDER BY pv.v / 1000000::float8)" +
+				" THEN (SELECT " + percentileOf(fraction, "pv.v / 1000000::float8") +
 				" FROM unnest(" + sets + ") ps, unnest(ps.us) pv(v))" +
 				" ELSE sorted_us_percentile_cont(" + fraction + ", " + n + ", " + sets + ") END"
 	}

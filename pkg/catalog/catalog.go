@@ -717,8 +717,8 @@ func durations(d duration) []Metric {
 		aggregate     string
 	}{
 		{"avg", "average", ValueAverage, "avg(" + seconds + ")"},
-		{"median", "median", ValueMedian, "percentile_cont(0.5) WITHIN GROUP (ORDER BY " + seconds + ")"},
-		{"p90", "90th percentile", ValueP90, "percentile_cont(0.9) WITHIN GROUP (ORDER BY " + seconds + ")"},
+		{"median", "median", ValueMedian, percentileOf("0.5", seconds)},
+		{"p90", "90th percentile", ValueP90, percentileOf("0.9", seconds)},
 		{"max", "maximum", ValueMax, "max(" + seconds + ")"},
 	}
 	metrics := make([]Metric, 0, len(statistics))

@@ -11,16 +11,22 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
-// sessionPageCost is random_page_cost in a new session of the plugin's pool.
-func sessionPageCost(t *testing.T, url string) string {
+// sessionSetting is the setting name in a new session of the plugin's pool.
+func sessionSetting(t *testing.T, url, name string) string {
 	t.Helper()
 	ctx := context.Background()
 	pool, err := store.Open(ctx, settingsFor(t, url))
 	require.NoError(t, err)
 	defer pool.Close()
-	var cost string
-	require.NoError(t, pool.QueryRow(ctx, "SHOW random_page_cost").Scan(&cost))
-	return cost
+	var value string
+	require.NoError(t, pool.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&value))
+	return value
+}
+
+// sessionPageCost is random_page_cost in a new session of the plugin's pool.
+func sessionPageCost(t *testing.T, url string) string {
+	t.Helper()
+	return sessionSetting(t, url, "random_page_cost")
 }
 
 // The plugin's sessions price an index probe near a sequential read where
@@ -50,11 +56,5 @@ func TestSessionsPriceProbesUnlessTheServerChose(t *testing.T) {
 // The plugin's sessions price a parallel plan's launch at what it costs on
 // a small machine, whatever the server's default.
 func TestSessionsPriceParallelWorkersLaunch(t *testing.T) {
-	ctx := context.Background()
-	pool, err := store.Open(ctx, settingsFor(t, storetest.URL(t)))
-	require.NoError(t, err)
-	defer pool.Close()
-	var cost string
-	require.NoError(t, pool.QueryRow(ctx, "SHOW parallel_setup_cost").Scan(&cost))
-	require.Equal(t, store.ParallelSetupCost, cost)
+	require.Equal(t, store.ParallelSetupCost, sessionSetting(t, storetest.URL(t), "parallel_setup_cost"))
 }

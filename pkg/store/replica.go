@@ -85,7 +85,7 @@ func OpenReads(ctx context.Context, s models.Settings) (*Reads, error) {
 	config.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		if err := checkInRecovery(ctx, conn, timeout); err != nil {
+		if err := checkInRecovery(ctx, conn); err != nil {
 			return err
 		}
 		return priced(ctx, conn)
@@ -105,9 +105,7 @@ func replicaConnectTimeout(s models.Settings) time.Duration {
 }
 
 // checkInRecovery refuses a connection to a server that is not in recovery.
-func checkInRecovery(ctx context.Context, conn *pgx.Conn, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+func checkInRecovery(ctx context.Context, conn *pgx.Conn) error {
 	var inRecovery bool
 	if err := conn.QueryRow(ctx, "SELECT pg_is_in_recovery()").Scan(&inRecovery); err != nil {
 		return err
