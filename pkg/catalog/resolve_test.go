@@ -26,14 +26,20 @@ func resolveJSON(t *testing.T, queryJSON string, from, to time.Time) (Plan, erro
 }
 
 // Alert rules over 14 days or more used to fail with "more than 20000 buckets".
+// Over more than two hours auto takes the summaries' 15-minute slots or
+// coarser buckets, however many points the rule asks for.
 func TestAlertRulesOverLongRangesResolve(t *testing.T) {
 	end := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	cases := []struct {
 		span time.Duration
 		want timebucket.Interval
 	}{
-		{14 * 24 * time.Hour, timebucket.Interval{Unit: timebucket.Minute, Count: 5}},
-		{90 * 24 * time.Hour, timebucket.Interval{Unit: timebucket.Minute, Count: 10}},
+		{time.Hour, timebucket.Interval{Unit: timebucket.Minute, Count: 1}},
+		{2 * time.Hour, timebucket.Interval{Unit: timebucket.Minute, Count: 1}},
+		{2*time.Hour + time.Minute, timebucket.Interval{Unit: timebucket.Minute, Count: 15}},
+		{7 * 24 * time.Hour, timebucket.Interval{Unit: timebucket.Minute, Count: 15}},
+		{14 * 24 * time.Hour, timebucket.Interval{Unit: timebucket.Minute, Count: 15}},
+		{90 * 24 * time.Hour, timebucket.Interval{Unit: timebucket.Minute, Count: 15}},
 		{365 * 24 * time.Hour, timebucket.Interval{Unit: timebucket.Minute, Count: 30}},
 		{3652 * 24 * time.Hour, timebucket.Interval{Unit: timebucket.Hour, Count: 6}},
 	}

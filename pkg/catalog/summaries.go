@@ -1,6 +1,10 @@
 package catalog
 
-import "time"
+import (
+	"time"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/timebucket"
+)
 
 // Summary is a table the store keeps exact from a source's raw rows with
 // triggers (migrations 0003 and 0005, which adds coarser levels of the slot
@@ -70,8 +74,9 @@ type Summary struct {
 
 // SlotLength is the grain of the slot summaries: every time zone in use has
 // an offset that is a multiple of 15 minutes, so each of its hours, days,
-// weeks and months is a union of whole slots.
-const SlotLength = 15 * time.Minute
+// weeks and months is a union of whole slots. The auto interval takes no
+// finer bucket over a range longer than timebucket.FineAutoSpan.
+const SlotLength = timebucket.SlotLength
 
 // responseInterval is the operator response time of a run, as the raw rows
 // (alias rr) and the run summaries measure it.

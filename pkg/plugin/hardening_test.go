@@ -38,8 +38,10 @@ func TestAlertRulesOverLongRangesAnswer(t *testing.T) {
 		span time.Duration
 		step time.Duration
 	}{
-		"14d": {14 * 24 * time.Hour, 5 * time.Minute},
-		"90d": {90 * 24 * time.Hour, 10 * time.Minute},
+		"1h":  {time.Hour, time.Minute},
+		"7d":  {7 * 24 * time.Hour, 15 * time.Minute},
+		"14d": {14 * 24 * time.Hour, 15 * time.Minute},
+		"90d": {90 * 24 * time.Hour, 15 * time.Minute},
 		"1y":  {365 * 24 * time.Hour, 30 * time.Minute},
 		"10y": {3652 * 24 * time.Hour, 6 * time.Hour},
 	}

@@ -111,8 +111,8 @@ func TestAutoNeverPassesTheBucketCap(t *testing.T) {
 		span time.Duration
 		want Interval
 	}{
-		{"14 days", 14 * 24 * time.Hour, Interval{Minute, 5}},  // 1m would be 20160
-		{"90 days", 90 * 24 * time.Hour, Interval{Minute, 10}}, // 5m would be 25920
+		{"14 days", 14 * 24 * time.Hour, Interval{Minute, 15}}, // the slot grain: 1344
+		{"90 days", 90 * 24 * time.Hour, Interval{Minute, 15}}, // 8640
 		{"1 year", 365 * 24 * time.Hour, Interval{Minute, 30}}, // 15m would be 35040
 		{"10 years", 3652 * 24 * time.Hour, Interval{Hour, 6}}, // 3h would be 29216
 	}
@@ -166,6 +166,10 @@ func TestChoose(t *testing.T) {
 	}{
 		{"auto follows max data points", "auto", 24 * time.Hour, time.Minute, 100, Interval{Minute, 15}},
 		{"auto follows Grafana's interval", "", 24 * time.Hour, 2 * time.Hour, 1000, Interval{Hour, 3}},
+		{"auto over two hours may be finer than a slot", "auto", 2 * time.Hour, time.Minute, 1000, Interval{Minute, 1}},
+		{"auto over a longer range takes whole slots", "auto", 24 * time.Hour, time.Minute, 1000, Interval{Minute, 15}},
+		{"auto just over two hours takes whole slots", "auto", 2*time.Hour + time.Second, time.Second, 43200, Interval{Minute, 15}},
+		{"auto keeps a coarser Grafana interval", "auto", 24 * time.Hour, 30 * time.Minute, 1000, Interval{Minute, 30}},
 		{"auto over a year", "auto", 365 * 24 * time.Hour, time.Hour, 60, Interval{Week, 1}},
 		{"auto never exceeds a month", "auto", 100 * 365 * 24 * time.Hour, 0, 10, Interval{Month, 1}},
 		{"named unit", "day", 0, 0, 0, Interval{Day, 1}},

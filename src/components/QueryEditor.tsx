@@ -238,7 +238,7 @@ function QueryEditorForm({ query, catalog, datasource, app, range, onChange, onR
             <EditorField
               label="Interval"
               width={16}
-              tooltip="The calendar bucket of each point; Auto fits the time range and the panel's width"
+              tooltip="The calendar bucket of each point; Auto fits the time range and the panel's width, in buckets of 15 minutes or more over ranges longer than two hours (Minute for finer ones)"
               htmlFor="chatbot-query-interval"
             >
               <Combobox<IntervalName>
