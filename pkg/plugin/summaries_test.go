@@ -672,7 +672,6 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 	}
 }
 
-// collect reads every row of a statement, as the plugin reads them.
 // compareLargePercentiles compares the medians and 90th percentiles of the
 // wait, conversation and operator response times over all the data, in
 // groups of more than 4,096 values, with the raw rows: in total, where short
@@ -767,6 +766,7 @@ func collectOn[T any](ctx context.Context, conn *pgxpool.Conn, s sqlbuild.Statem
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[T])
 }
 
+// collect reads every row of a statement, as the plugin reads them.
 func collect[T any](ctx context.Context, pool *pgxpool.Pool, s sqlbuild.Statement) ([]T, error) {
 	rows := []T{}
 	err := store.Each(ctx, pool, s.SQL, s.Args, pgx.RowToStructByPos[T], func(row T) bool {
