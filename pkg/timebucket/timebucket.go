@@ -98,8 +98,8 @@ func Choose(name string, span, grafanaStep time.Duration, maxDataPoints int64) (
 		if maxDataPoints > 0 && span/time.Duration(maxDataPoints) > least {
 			least = span / time.Duration(maxDataPoints)
 		}
-		if span > FineAutoSpan && least < SlotLength {
-			least = SlotLength
+		if span > FineAutoSpan {
+			least = max(least, SlotLength)
 		}
 		for _, candidate := range autoLadder {
 			if candidate.nominal() >= least {
