@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -128,6 +129,30 @@ func TestDialogsMarkersAndTextSearch(t *testing.T) {
 	require.Equal(t, []int64{20, 21}, text(march, april, "order"))
 	require.Equal(t, []int64{22}, text(march, april, `C:\temp\`))
 	require.Empty(t, text(march, april, "_x"))
+
+	// Over several months the search goes month window by month window,
+	// newest first ([Mar, Apr), [Feb, Mar), [Jan, Feb)), each searched only
+	// while the page is not full: the page is the same as one search of the
+	// whole range, cut where the limit falls.
+	search := func(limit int, values ...string) ([]int64, string) {
+		quoted, _ := json.Marshal(values)
+		frame := ask(t, ds, `{"queryType":"records","metric":"dialogs","limit":`+strconv.Itoa(limit)+
+			`,"filters":[{"dimension":"message_text","values":`+string(quoted)+`}]}`, jan2022, april)
+		return dialogIDs(t, frame), frame.Meta.ExecutedQueryString
+	}
+	ids, executed := search(1000, "order")
+	require.Equal(t, []int64{20, 21, 14, 13, 11}, ids, "March's, then January's")
+	require.Contains(t, executed, "dialogs_window_3 AS MATERIALIZED")
+	ids, _ = search(2, "order")
+	require.Equal(t, []int64{20, 21}, ids, "March fills the page")
+	ids, _ = search(3, "order")
+	require.Equal(t, []int64{20, 21, 14}, ids, "February has none, January the third")
+	ids, _ = search(1000, "refund", "discount")
+	require.Equal(t, []int64{19, 16, 13}, ids, "one in each window (16's \"I want a refund.\" on 2022-02-10)")
+	ids, _ = search(2, "refund", "discount")
+	require.Equal(t, []int64{19, 16}, ids)
+	ids, _ = search(1000, "help")
+	require.Equal(t, []int64{16, 15, 14, 13, 12, 11}, ids, "none in March; February's bot reply to 16, then January's")
 
 	// A value that looks like SQL is a text like any other.
 	require.Empty(t, text(march, april, `'; DROP TABLE messages; --`))

@@ -3,6 +3,8 @@ package sqlbuild
 import (
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -124,33 +126,137 @@ func Records(plan catalog.Plan, workspace string) (Statement, error) {
 	case catalog.MetricSources:
 		return sourcesTable(plan, workspace)
 	}
+	var (
+		page sq.SelectBuilder
+		with sq.Sqlizer
+		err  error
+	)
+	if windows := searchWindows(plan); len(windows) > 1 {
+		page, with, err = windowedDialogsPage(plan, workspace, windows)
+	} else {
+		page, err = dialogsPage(plan, workspace, plan.From, plan.To)
+	}
+	if err != nil {
+		return Statement{}, err
+	}
+	// The page of conversations is chosen first, and only its rows read
+	// their messages, once each (messageFacts) rather than once per column:
+	// a subquery with a LIMIT is planned on its own, so PostgreSQL cannot
+	// compute the columns for every conversation of the range before cutting.
+	b := selectColumns(DialogColumns).FromSelect(page, "page").
+		Join("conversations v ON v.workspace_id = page.workspace_id AND v.id = page.id").
+		Join(contactOfConversation.clause).
+		JoinClause(messageFacts, "inbound").
+		OrderBy("page.started_at DESC", "page.id DESC")
+	if with != nil {
+		b = b.PrefixExpr(with)
+	}
+	return statement(b)
+}
+
+// dialogsPage selects the page of dialogs started in [from, to) that pass the
+// plan's filters: their workspace, id and start, newest first, cut to
+// plan.Limit rows.
+func dialogsPage(plan catalog.Plan, workspace string, from, to time.Time) (sq.SelectBuilder, error) {
 	src := sources[catalog.SourceConversations]
 	page := psql.Select("v.workspace_id", "v.id", "v.started_at").From("conversations v")
 	var joins []join
 	where := sq.And{
 		workspaceFence("v.workspace_id", workspace),
-		sq.GtOrEq{"v.started_at": plan.From},
-		sq.Lt{"v.started_at": plan.To},
+		sq.GtOrEq{"v.started_at": from},
+		sq.Lt{"v.started_at": to},
 	}
 	for _, f := range plan.Filters {
 		col, err := src.column(plan.Metric, f.Dimension)
 		if err != nil {
-			return Statement{}, err
+			return sq.SelectBuilder{}, err
 		}
-		where = append(where, col.filter(f, plan.From)) // the page's conversations start at plan.From or later
+		where = append(where, col.filter(f, from)) // the page's conversations start at from or later
 		joins = append(joins, col.joins...)
 	}
-	page = withJoins(page, joins).Where(where).OrderBy("v.started_at DESC", "v.id DESC").
+	return withJoins(page, joins).Where(where).OrderBy("v.started_at DESC", "v.id DESC").
+		Limit(uint64(plan.Limit)), nil // #nosec G115 -- 1..10000, checked by Resolve
+}
+
+// searchWindows splits the range of a dialogs text search at the starts of
+// UTC months, newest first: [the last month start, To), then windows of 1,
+// 2, 4... months before it, the last one starting at From. A range within one
+// month, or a plan without a (non-excluded) message_text filter, is one
+// window.
+//
+// The search finds its messages by the trigram index, month partition by
+// month partition (messages are partitioned by UTC month, migration 4), and
+// visits every match of each partition it reads, whatever its time: over 90
+// days it read the three months' matches to fill a page the last month
+// filled alone. A window's conversations start in it, so their messages are
+// from its start on (docs/schema.md) and its search reads the partitions
+// from its month on only; a window is searched only when the newer ones
+// found fewer dialogs than the page holds (windowedDialogsPage). The
+// doubling keeps a long range (years) to a few windows when the text is rare
+// and every window is searched.
+func searchWindows(plan catalog.Plan) []time.Time {
+	searched := slices.ContainsFunc(plan.Filters, func(f models.Filter) bool {
+		return f.Dimension == catalog.DimMessageText.ID && !f.Exclude
+	})
+	if !searched {
+		return []time.Time{plan.From}
+	}
+	to := plan.To.UTC()
+	start := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if !start.Before(plan.To) {
+		start = start.AddDate(0, -1, 0)
+	}
+	var starts []time.Time
+	for months := 1; start.After(plan.From); months *= 2 {
+		starts = append(starts, start)
+		start = start.AddDate(0, -months, 0)
+	}
+	return append(starts, plan.From)
+}
+
+// windowedDialogsPage is the page of dialogs searched window by window
+// (searchWindows gives their starts, newest first): one materialized CTE per
+// window, each cut to the page's size, a window after the first searched only
+// when those before it hold fewer rows than the page (an uncorrelated
+// condition, which PostgreSQL checks once before running the window's
+// statement). The windows are disjoint and each is newer than the next, so
+// the union's newest plan.Limit rows are the page of the whole range.
+func windowedDialogsPage(plan catalog.Plan, workspace string, starts []time.Time) (sq.SelectBuilder, sq.Sqlizer, error) {
+	var with strings.Builder
+	var args []any
+	var union []string
+	end := plan.To
+	for i, start := range starts {
+		window, err := dialogsPage(plan, workspace, start, end)
+		if err != nil {
+			return sq.SelectBuilder{}, nil, err
+		}
+		if i > 0 {
+			found := make([]string, i)
+			for j := range found {
+				found[j] = fmt.Sprintf("(SELECT count(*) FROM dialogs_window_%d)", j+1)
+			}
+			window = window.Where(strings.Join(found, " + ")+" < ?", plan.Limit)
+		}
+		windowSQL, windowArgs, err := window.PlaceholderFormat(sq.Question).ToSql()
+		if err != nil {
+			return sq.SelectBuilder{}, nil, err
+		}
+		if i == 0 {
+			with.WriteString("WITH ")
+		} else {
+			with.WriteString(", ")
+		}
+		fmt.Fprintf(&with, "dialogs_window_%d AS MATERIALIZED (%s)", i+1, windowSQL)
+		args = append(args, windowArgs...)
+		union = append(union, fmt.Sprintf("SELECT * FROM dialogs_window_%d", i+1))
+		end = start
+	}
+	page := sq.Select("d.workspace_id", "d.id", "d.started_at").
+		From("("+strings.Join(union, " UNION ALL ")+") d").
+		OrderBy("d.started_at DESC", "d.id DESC").
 		Limit(uint64(plan.Limit)) // #nosec G115 -- 1..10000, checked by Resolve
-	// The page of conversations is chosen first, and only its rows read
-	// their messages, once each (messageFacts) rather than once per column:
-	// a subquery with a LIMIT is planned on its own, so PostgreSQL cannot
-	// compute the columns for every conversation of the range before cutting.
-	return statement(selectColumns(DialogColumns).FromSelect(page, "page").
-		Join("conversations v ON v.workspace_id = page.workspace_id AND v.id = page.id").
-		Join(contactOfConversation.clause).
-		JoinClause(messageFacts, "inbound").
-		OrderBy("page.started_at DESC", "page.id DESC"))
+	return page, sq.Expr(with.String(), args...), nil
 }
 
 // messageFacts reads a conversation v's messages once for the dialogs'

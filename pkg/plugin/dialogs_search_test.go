@@ -1,0 +1,128 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/generator"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
+)
+
+// The dialogs' text search over several months goes window by window
+// (sqlbuild's searchWindows); its page must be the page of one search of the
+// whole range over every message of each conversation. Random texts (pieces
+// of the store's own messages, so that most match), ranges from a day to 100
+// days anywhere in the data, and page sizes from 1 to 1,000, against the
+// plainest SQL of the same page.
+func TestDialogsSearchByWindowsIsOneSearch(t *testing.T) {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, storetest.URL(t))
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	_, err = generator.Load(ctx, pool, generator.Config{Seed: 5, Days: 90, Contacts: 300})
+	require.NoError(t, err)
+
+	var bodies []string
+	rows, err := pool.Query(ctx, "SELECT body FROM messages WHERE length(body) >= 3 ORDER BY id")
+	require.NoError(t, err)
+	for rows.Next() {
+		var body string
+		require.NoError(t, rows.Scan(&body))
+		bodies = append(bodies, body)
+	}
+	require.NoError(t, rows.Err())
+	require.NotEmpty(t, bodies)
+
+	rng := rand.New(rand.NewPCG(3, 17))
+	dataStart := time.Date(2021, 12, 25, 0, 0, 0, 0, time.UTC)
+	windowed, laterWindows := 0, 0
+	for i := 0; i < 150; i++ {
+		text := pieceOf(rng, bodies[rng.IntN(len(bodies))])
+		from := dataStart.Add(time.Duration(rng.Int64N(int64(100 * 24 * time.Hour)))).Truncate(time.Second)
+		to := from.Add(time.Duration(rng.Int64N(int64(100*24*time.Hour))) + 24*time.Hour).Truncate(time.Second)
+		if rng.IntN(3) == 0 {
+			// On a month's start, as a range of whole months is.
+			to = time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
+			if !to.After(from) {
+				to = to.AddDate(0, 1, 0)
+			}
+		}
+		limit := []int{1, 3, 20, 1000}[rng.IntN(4)]
+		plan, err := catalog.Resolve(models.Query{QueryType: models.KindRecords, Metric: "dialogs", Limit: limit,
+			Filters:   []models.Filter{{Dimension: catalog.DimMessageText.ID, Values: []string{text}}},
+			TimeRange: backend.TimeRange{From: from, To: to}})
+		require.NoError(t, err)
+		name := fmt.Sprintf("%d %q %s..%s limit %d", i, text, from.Format(time.RFC3339), to.Format(time.RFC3339), limit)
+		st, err := sqlbuild.Records(plan, "demo")
+		require.NoError(t, err, name)
+		if strings.Contains(st.SQL, "dialogs_window_2") {
+			windowed++
+		}
+
+		got := dialogIDsOf(t, pool, st.SQL, st.Args...)
+		want := dialogIDsOf(t, pool, `SELECT v.id FROM conversations v
+			WHERE v.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = 'demo') AND v.started_at >= $1 AND v.started_at < $2
+			AND EXISTS (SELECT 1 FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id AND m.body ILIKE $3)
+			ORDER BY v.started_at DESC, v.id DESC LIMIT $4`, from, to, sqlbuild.ContainsPattern(text), limit)
+		require.Equal(t, want, got, name+"\n"+st.SQL)
+		// Some pages reach back past the newest month.
+		newest := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
+		if newest.Equal(to) {
+			newest = newest.AddDate(0, -1, 0)
+		}
+		if len(got) > 0 && startOf(t, pool, got[len(got)-1]).Before(newest) && newest.After(from) {
+			laterWindows++
+		}
+	}
+	t.Logf("%d of 150 searches by windows, %d of them with dialogs from before the newest month", windowed, laterWindows)
+	require.Greater(t, windowed, 50, "most ranges span a month's start")
+	require.Greater(t, laterWindows, 20, "many pages need the older windows")
+}
+
+// pieceOf is 3 to 6 characters of body, from anywhere in it.
+func pieceOf(rng *rand.Rand, body string) string {
+	runes := []rune(body)
+	n := min(len(runes), 3+rng.IntN(4))
+	start := rng.IntN(len(runes) - n + 1)
+	piece := string(runes[start : start+n])
+	if !utf8.ValidString(piece) {
+		return body
+	}
+	return piece
+}
+
+// dialogIDsOf runs a statement whose first column is a dialog's id.
+func dialogIDsOf(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) []int64 {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), sql, args...)
+	require.NoError(t, err, sql)
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		values, err := rows.Values()
+		require.NoError(t, err)
+		ids = append(ids, values[0].(int64))
+	}
+	require.NoError(t, rows.Err(), sql)
+	return ids
+}
+
+// startOf is when conversation id started.
+func startOf(t *testing.T, pool *pgxpool.Pool, id int64) time.Time {
+	t.Helper()
+	var started time.Time
+	require.NoError(t, pool.QueryRow(context.Background(), "SELECT started_at FROM conversations WHERE id = $1", id).Scan(&started))
+	return started
+}
