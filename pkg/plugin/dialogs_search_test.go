@@ -7,17 +7,14 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
-	"github.com/chatbot-metrics/chatbot-metrics/pkg/generator"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
-	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
 // The dialogs' text search over several months goes window by window
@@ -27,23 +24,8 @@ import (
 // days anywhere in the data, and page sizes from 1 to 1,000, against the
 // plainest SQL of the same page.
 func TestDialogsSearchByWindowsIsOneSearch(t *testing.T) {
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, storetest.URL(t))
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	_, err = generator.Load(ctx, pool, generator.Config{Seed: 5, Days: 90, Contacts: 300})
-	require.NoError(t, err)
-
-	var bodies []string
-	rows, err := pool.Query(ctx, "SELECT body FROM messages WHERE length(body) >= 3 ORDER BY id")
-	require.NoError(t, err)
-	for rows.Next() {
-		var body string
-		require.NoError(t, rows.Scan(&body))
-		bodies = append(bodies, body)
-	}
-	require.NoError(t, rows.Err())
-	require.NotEmpty(t, bodies)
+	pool := generatedPool(t, 5, 300)
+	bodies := columnOf[string](t, pool, "SELECT body FROM messages WHERE length(body) >= 3 ORDER BY id")
 
 	rng := rand.New(rand.NewPCG(3, 17))
 	dataStart := time.Date(2021, 12, 25, 0, 0, 0, 0, time.UTC)
@@ -96,11 +78,7 @@ func pieceOf(rng *rand.Rand, body string) string {
 	runes := []rune(body)
 	n := min(len(runes), 3+rng.IntN(4))
 	start := rng.IntN(len(runes) - n + 1)
-	piece := string(runes[start : start+n])
-	if !utf8.ValidString(piece) {
-		return body
-	}
-	return piece
+	return string(runes[start : start+n])
 }
 
 // dialogIDsOf runs a statement whose first column is a dialog's id.
