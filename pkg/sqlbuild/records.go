@@ -222,41 +222,33 @@ func searchWindows(plan catalog.Plan) []time.Time {
 // statement). The windows are disjoint and each is newer than the next, so
 // the union's newest plan.Limit rows are the page of the whole range.
 func windowedDialogsPage(plan catalog.Plan, workspace string, starts []time.Time) (sq.SelectBuilder, sq.Sqlizer, error) {
-	var with strings.Builder
+	var ctes, union, found []string
 	var args []any
-	var union []string
 	end := plan.To
 	for i, start := range starts {
 		window, err := dialogsPage(plan, workspace, start, end)
 		if err != nil {
 			return sq.SelectBuilder{}, nil, err
 		}
-		if i > 0 {
-			found := make([]string, i)
-			for j := range found {
-				found[j] = fmt.Sprintf("(SELECT count(*) FROM dialogs_window_%d)", j+1)
-			}
+		if len(found) > 0 {
 			window = window.Where(strings.Join(found, " + ")+" < ?", plan.Limit)
 		}
 		windowSQL, windowArgs, err := window.PlaceholderFormat(sq.Question).ToSql()
 		if err != nil {
 			return sq.SelectBuilder{}, nil, err
 		}
-		if i == 0 {
-			with.WriteString("WITH ")
-		} else {
-			with.WriteString(", ")
-		}
-		fmt.Fprintf(&with, "dialogs_window_%d AS MATERIALIZED (%s)", i+1, windowSQL)
+		name := fmt.Sprintf("dialogs_window_%d", i+1)
+		ctes = append(ctes, name+" AS MATERIALIZED ("+windowSQL+")")
 		args = append(args, windowArgs...)
-		union = append(union, fmt.Sprintf("SELECT * FROM dialogs_window_%d", i+1))
+		union = append(union, "SELECT * FROM "+name)
+		found = append(found, "(SELECT count(*) FROM "+name+")")
 		end = start
 	}
 	page := sq.Select("d.workspace_id", "d.id", "d.started_at").
 		From("("+strings.Join(union, " UNION ALL ")+") d").
 		OrderBy("d.started_at DESC", "d.id DESC").
 		Limit(uint64(plan.Limit)) // #nosec G115 -- 1..10000, checked by Resolve
-	return page, sq.Expr(with.String(), args...), nil
+	return page, sq.Expr("WITH "+strings.Join(ctes, ", "), args...), nil
 }
 
 // messageFacts reads a conversation v's messages once for the dialogs'
