@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"strings"
@@ -75,6 +76,7 @@ func load(ctx context.Context, pool *pgxpool.Pool, cfg Config, report func(Progr
 		return stats, fmt.Errorf("generator: creating the monthly partitions: %w", err)
 	}
 
+	var statistics analyzer
 	var progress *tracker
 	if report != nil {
 		progress = &tracker{report: report, p: Progress{Workspaces: cfg.Workspaces}}
@@ -85,6 +87,7 @@ func load(ctx context.Context, pool *pgxpool.Pool, cfg Config, report func(Progr
 			return stats, err
 		}
 		w.progress = progress
+		w.analyzer = &statistics
 		if progress != nil {
 			progress.p.Workspace = num
 		}
@@ -325,8 +328,12 @@ func (w *world) copyAll(ctx context.Context, tx pgx.Tx, wsID int32, rows map[str
 	}
 	w.progress.start(PhaseLoading, total)
 	for _, s := range steps {
-		if s.table == "messages" {
-			if err := analyzeBeforeMessages(ctx, tx); err != nil {
+		// Each table's triggers read what the tables before it wrote.
+		if err := w.analyzer.analyzeWritten(ctx, tx); err != nil {
+			return err
+		}
+		if beforeCopy != nil {
+			if err := beforeCopy(ctx, tx, s.table); err != nil {
 				return err
 			}
 		}
@@ -343,16 +350,71 @@ func (w *world) copyAll(ctx context.Context, tx pgx.Tx, wsID int32, rows map[str
 	return nil
 }
 
-// analyzeBeforeMessages refreshes the statistics of the tables that the
-// messages' summary trigger (migration 3) joins, inside the load's
-// transaction. Without them the trigger plans its statements for the tables
-// as they were before the load, empty or much smaller, and picks nested loops
-// over the whole transition table: the messages of the default demo size
-// then took 10 to 40 s instead of under one (see docs/performance.md).
-func analyzeBeforeMessages(ctx context.Context, tx pgx.Tx) error {
-	if _, err := tx.Exec(ctx, "ANALYZE contacts, conversations"); err != nil {
-		return fmt.Errorf("analyzing contacts and conversations before the messages: %w", err)
+// beforeCopy, when set (by tests), runs in the load's transaction before
+// each table is copied.
+var beforeCopy func(ctx context.Context, tx pgx.Tx, table string) error
+
+// analyzer refreshes, inside the load's transaction, the statistics of every
+// table the transaction has written since it last analyzed them (the rows
+// copied and those the summaries' triggers wrote), before the next table is
+// copied. The triggers plan their statements against those statistics:
+// without them they plan for the tables as they were before the load, empty
+// or much smaller, and pick nested loops over the whole transition table (the
+// messages of the default demo size took 10 to 40 s instead of under one, see
+// docs/performance.md). A store that held data before is worse: an automatic
+// ANALYZE that runs while the load is under way does not count the load's
+// rows, not yet committed, and records the tables' pages as empty ones; the
+// assignments' triggers then took minutes per thousand rows. An ANALYZE in
+// the transaction counts its own rows.
+type analyzer struct {
+	// changes are the rows inserted, updated or deleted in each table
+	// (pg_stat_xact_user_tables) when it was last analyzed.
+	changes map[uint32]int64
+}
+
+// analyzeWritten analyzes the tables written since the last call. A
+// partition's whole partitioned table is analyzed (which takes its
+// partitions too): the planner estimates joins with the parent from the
+// parent's statistics.
+func (a *analyzer) analyzeWritten(ctx context.Context, tx pgx.Tx) error {
+	rows, err := tx.Query(ctx, `SELECT t.relid::oid::int8, t.n_tup_ins + t.n_tup_upd + t.n_tup_del,
+			format('%I.%I', n.nspname, c.relname)
+		FROM pg_stat_xact_user_tables t
+		JOIN pg_class c ON c.oid = coalesce(pg_partition_root(t.relid), t.relid)
+		JOIN pg_namespace n ON n.oid = c.relnamespace`)
+	if err != nil {
+		return fmt.Errorf("finding the tables written so far: %w", err)
 	}
+	written := map[uint32]int64{}
+	var tables []string
+	for rows.Next() {
+		var relid, changes int64
+		var table string
+		if err := rows.Scan(&relid, &changes, &table); err != nil {
+			rows.Close()
+			return fmt.Errorf("finding the tables written so far: %w", err)
+		}
+		if changes > a.changes[uint32(relid)] {
+			written[uint32(relid)] = changes
+			if !slices.Contains(tables, table) {
+				tables = append(tables, table)
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("finding the tables written so far: %w", err)
+	}
+	if len(tables) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, "ANALYZE "+strings.Join(tables, ", ")); err != nil {
+		return fmt.Errorf("analyzing the tables written so far: %w", err)
+	}
+	if a.changes == nil {
+		a.changes = map[uint32]int64{}
+	}
+	maps.Copy(a.changes, written)
 	return nil
 }
 

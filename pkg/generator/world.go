@@ -179,6 +179,9 @@ type world struct {
 	contactIDs, convIDs, msgIDs, assignmentIDs numbering
 
 	progress *tracker // nil: nobody watches
+	// analyzer keeps the statistics of what the load has written current,
+	// across the workspaces of one load.
+	analyzer *analyzer
 }
 
 // Stable purposes for newRNG, so each part draws from its own stream.
