@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -74,6 +75,9 @@ type options struct {
 	// plans is a directory to write the query plans of the queries slower
 	// than their target to (empty: none).
 	plans string
+	// cpuProfile is a file to write a CPU profile of the measurements to
+	// (empty: none), for the plugin's own time.
+	cpuProfile string
 }
 
 // sections a run can be narrowed to with -only.
@@ -98,6 +102,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	flags.BoolVar(&o.json, "json", false, "print JSON instead of Markdown")
 	match := flags.String("match", "", "time only the panel and heavy queries whose \"group: name\" matches this regular expression")
 	flags.StringVar(&o.plans, "plans", "", "write EXPLAIN (ANALYZE, BUFFERS) of every query whose p95 misses its target to this directory")
+	flags.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measurements (not the seed) to this file, for go tool pprof")
 	flags.BoolVar(&o.progress, "progress", isTerminal(os.Stderr), "show the seed's and the queries' progress on stderr (default: when stderr is a terminal)")
 	if err := flags.Parse(args); err != nil {
 		return o, err
@@ -197,6 +202,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer env.close()
+	if o.cpuProfile != "" {
+		stop, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	report, err := measure(ctx, o, env, stderr)
 	if err != nil {
 		return err
@@ -205,4 +217,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return report.writeJSON(stdout)
 	}
 	return report.writeMarkdown(stdout)
+}
+
+// startCPUProfile starts writing a CPU profile to path; stop ends it and
+// closes the file.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path) //nolint:gosec // G304: the file the user named with -cpuprofile
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -87,15 +89,25 @@ func TestEveryPanelQueryRuns(t *testing.T) {
 	require.NoError(t, run(context.Background(), append(args, "-reuse", "-only", "heavy"), &out, &log))
 	assert.Contains(t, log.String(), "reusing the store's 300 contacts")
 
-	// -match narrows the queries timed.
+	// -match narrows the queries timed; -cpuprofile profiles them.
 	out.Reset()
-	require.NoError(t, run(context.Background(), append(args, "-reuse", "-only", "heavy", "-match", "^heavy: returning users"), &out, &log))
+	profile := filepath.Join(t.TempDir(), "cpu.prof")
+	require.NoError(t, run(context.Background(), append(args, "-reuse", "-only", "heavy", "-match", "^heavy: returning users", "-cpuprofile", profile), &out, &log))
 	report = Report{}
 	require.NoError(t, json.Unmarshal(out.Bytes(), &report))
 	require.Len(t, report.Queries, 2*2, "the returning users over two ranges and two zones")
 	for _, q := range report.Queries {
 		assert.Equal(t, "returning_users", q.Metric, q.Name)
 	}
+	// A pprof profile is a gzipped protocol buffer.
+	f, err := os.Open(profile)
+	require.NoError(t, err)
+	defer func() { _ = f.Close() }()
+	unzipped, err := gzip.NewReader(f)
+	require.NoError(t, err, "the profile is gzipped")
+	raw, err := io.ReadAll(unzipped)
+	require.NoError(t, err)
+	assert.NotEmpty(t, raw, "the profile holds its samples' description")
 
 	// A plan is written with its timings and statement.
 	pool, err := pgxpool.New(context.Background(), url)
