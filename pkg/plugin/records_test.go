@@ -310,3 +310,34 @@ func TestAgentRankingsLinkToTheAgent(t *testing.T) {
 	handled, _ := series(t, ask(t, ds, strings.Replace(clicked, `"queryType":"timeseries"`, `"queryType":"timeseries","interval":"month"`, 1), jan2022, feb2022))
 	require.Equal(t, map[string][]float64{"Handled conversations": {1}}, handled, "Carla accepted assignment 4")
 }
+
+// A dialog's messages are read between its start and its close, both
+// included (docs/schema.md: every message falls in [started_at, closed_at]):
+// with each closed conversation closed at its last message, the counts,
+// last times and replies stay what they were.
+func TestDialogsCountTheMessageAtTheClose(t *testing.T) {
+	url := fixtureURL(t, "chatbot_fixture")
+	ds := newDatasourceAt(t, url, "acme")
+	dialogs := func() *data.Frame {
+		return ask(t, ds, `{"queryType":"records","metric":"dialogs"}`, jan2022, feb2022)
+	}
+	before := dialogs()
+	exec(t, url, `UPDATE conversations v SET closed_at = (SELECT max(m.created_at) FROM messages m
+		WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id)
+		WHERE v.closed_at IS NOT NULL AND v.started_at < '2022-02-01'`)
+	after := dialogs()
+	require.Equal(t, dialogIDs(t, before), dialogIDs(t, after))
+	closedAtLast, _ := after.FieldByName("date_close")
+	last, _ := after.FieldByName("last_message_date")
+	closed := 0
+	for i := 0; i < after.Rows(); i++ {
+		if _, ok := closedAtLast.ConcreteAt(i); ok {
+			require.Equal(t, last.At(i), closedAtLast.At(i), "row %d closes at its last message", i)
+			closed++
+		}
+	}
+	require.Equal(t, 4, closed, "the January conversations closed in the fixture")
+	for _, column := range []string{"count_message", "last_message_date", "user_replied"} {
+		require.Equal(t, columnValues(t, before, column), columnValues(t, after, column), column)
+	}
+}
