@@ -43,18 +43,25 @@ func TestSameSeedAndConfigGiveIdenticalData(t *testing.T) {
 	var last generator.Progress
 	phases := map[string]bool{}
 	summarised := map[string]bool{}
+	analyzedBefore := map[string]bool{}
 	stats, err := generator.LoadWithProgress(ctx, restricted, small, func(p generator.Progress) {
 		last = p
 		phases[p.Phase] = true
-		if p.Phase == generator.PhaseSummarising {
+		switch p.Phase {
+		case generator.PhaseSummarising:
 			summarised[p.Table] = true
+		case generator.PhaseAnalyzing:
+			analyzedBefore[p.Table] = true
 		}
 	})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]bool{generator.PhaseSimulating: true, generator.PhaseSorting: true,
-		generator.PhaseLoading: true, generator.PhaseSummarising: true}, phases)
+		generator.PhaseLoading: true, generator.PhaseSummarising: true, generator.PhaseAnalyzing: true}, phases)
 	for _, table := range []string{"contacts", "conversations", "messages", "assignments", "flow_triggers"} {
 		assert.True(t, summarised[table], "the wait for %s's summaries is reported", table)
+	}
+	for _, table := range []string{"conversations", "messages", "assignments"} {
+		assert.True(t, analyzedBefore[table], "the statistics' refresh before %s is reported", table)
 	}
 	assert.Equal(t, 2, last.Workspace, "the last report is about the last workspace")
 	assert.LessOrEqual(t, last.Rows, stats.Total(), "reports count the rows copied")

@@ -329,7 +329,7 @@ func (w *world) copyAll(ctx context.Context, tx pgx.Tx, wsID int32, rows map[str
 	w.progress.start(PhaseLoading, total)
 	for _, s := range steps {
 		// Each table's triggers read what the tables before it wrote.
-		if err := w.analyzer.analyzeWritten(ctx, tx); err != nil {
+		if err := w.analyzer.analyzeWritten(ctx, tx, w.progress, s.table); err != nil {
 			return err
 		}
 		if beforeCopy != nil {
@@ -372,11 +372,11 @@ type analyzer struct {
 	changes map[uint32]int64
 }
 
-// analyzeWritten analyzes the tables written since the last call. A
-// partition's whole partitioned table is analyzed (which takes its
-// partitions too): the planner estimates joins with the parent from the
-// parent's statistics.
-func (a *analyzer) analyzeWritten(ctx context.Context, tx pgx.Tx) error {
+// analyzeWritten analyzes the tables written since the last call, before
+// next is copied (progress reports the wait). A partition's whole
+// partitioned table is analyzed (which takes its partitions too): the
+// planner estimates joins with the parent from the parent's statistics.
+func (a *analyzer) analyzeWritten(ctx context.Context, tx pgx.Tx, progress *tracker, next string) error {
 	rows, err := tx.Query(ctx, `SELECT t.relid::oid::int8, t.n_tup_ins + t.n_tup_upd + t.n_tup_del,
 			format('%I.%I', n.nspname, c.relname)
 		FROM pg_stat_xact_user_tables t
@@ -408,6 +408,8 @@ func (a *analyzer) analyzeWritten(ctx context.Context, tx pgx.Tx) error {
 	if len(tables) == 0 {
 		return nil
 	}
+	progress.analyzing(next)
+	defer progress.resume()
 	if _, err := tx.Exec(ctx, "ANALYZE "+strings.Join(tables, ", ")); err != nil {
 		return fmt.Errorf("analyzing the tables written so far: %w", err)
 	}

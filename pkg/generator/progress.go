@@ -17,6 +17,10 @@ const (
 	// store's statement triggers bring its summaries up to date with the
 	// rows just copied (Table names it); loading resumes with the next table.
 	PhaseSummarising = "summarising"
+	// PhaseAnalyzing is the wait before a table's COPY while the store
+	// refreshes the statistics of what the load wrote so far, which that
+	// table's triggers plan with (Table names the table about to be copied).
+	PhaseAnalyzing = "analyzing"
 )
 
 // Progress is how far a load is, for a progress line. Done and Total count
@@ -74,9 +78,20 @@ func (t *tracker) summarising() {
 	t.send()
 }
 
-// resume goes back to loading after a table's summaries are up to date.
+// analyzing says that the statistics are being refreshed before table is
+// copied; resume ends the wait.
+func (t *tracker) analyzing(table string) {
+	if t == nil || t.p.Phase != PhaseLoading {
+		return
+	}
+	t.p.Phase, t.p.Table = PhaseAnalyzing, table
+	t.send()
+}
+
+// resume goes back to loading after a table's summaries are up to date, or
+// the statistics before one.
 func (t *tracker) resume() {
-	if t == nil || t.p.Phase != PhaseSummarising {
+	if t == nil || (t.p.Phase != PhaseSummarising && t.p.Phase != PhaseAnalyzing) {
 		return
 	}
 	t.p.Phase = PhaseLoading

@@ -34,10 +34,10 @@ type Line struct {
 	current    generator.Progress
 	workspace  int
 	phaseStart map[string]time.Time // first report of each phase in this workspace
-	waitStart  time.Time            // start of the current summarising wait
+	waitStart  time.Time            // start of the current wait (summarising or analyzing)
 	last       time.Time
 	written    bool
-	// stopWait ends the ticking of a summarising wait (nil: none).
+	// stopWait ends the ticking of a wait (nil: none).
 	stopWait chan struct{}
 }
 
@@ -47,9 +47,9 @@ func New(out io.Writer, terminal bool) *Line {
 }
 
 // Report is a generator.LoadWithProgress callback: it prints at most one line
-// per Every, and always at the start of a phase. A summarising wait, during
-// which the load reports nothing, is shown once it has lasted Every and then
-// every Every, with its length so far. The loading rate counts from the
+// per Every, and always at the start of a phase. A wait (summarising or
+// analyzing), during which the load reports nothing, is shown once it has
+// lasted Every and then every Every, with its length so far. The loading rate counts from the
 // first row of the workspace, waits included, so its time left is that of
 // the load and not only of the copying.
 func (l *Line) Report(p generator.Progress) {
@@ -67,7 +67,7 @@ func (l *Line) Report(p generator.Progress) {
 	if changed {
 		l.stopWaiting()
 	}
-	if p.Phase == generator.PhaseSummarising {
+	if waiting(p.Phase) {
 		if changed {
 			l.waitStart = now
 			l.startWaiting()
@@ -81,11 +81,11 @@ func (l *Line) Report(p generator.Progress) {
 	l.print(Format(p, now.Sub(l.phaseStart[p.Phase])))
 }
 
-// tick shows a summarising wait's length so far; the ticker calls it.
+// tick shows a wait's length so far; the ticker calls it.
 func (l *Line) tick() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.current.Phase != generator.PhaseSummarising {
+	if !waiting(l.current.Phase) {
 		return
 	}
 	now := l.now()
@@ -110,7 +110,7 @@ func (l *Line) startWaiting() {
 	}(l.stopWait)
 }
 
-// stopWaiting ends the ticking of a summarising wait, if any; l.mu is held.
+// stopWaiting ends the ticking of a wait, if any; l.mu is held.
 func (l *Line) stopWaiting() {
 	if l.stopWait != nil {
 		close(l.stopWait)
@@ -139,11 +139,21 @@ func (l *Line) print(text string) {
 	l.written = true
 }
 
+// waiting says whether a phase is a wait in which the load reports nothing
+// (the line shows the wait's length every second instead).
+func waiting(phase string) bool {
+	return phase == generator.PhaseSummarising || phase == generator.PhaseAnalyzing
+}
+
 // Format is the text of one progress report, elapsed into its phase (into
-// the wait, when summarising).
+// the wait, when summarising or analyzing).
 func Format(p generator.Progress, elapsed time.Duration) string {
-	if p.Phase == generator.PhaseSummarising {
+	switch p.Phase {
+	case generator.PhaseSummarising:
 		return fmt.Sprintf("workspace %d/%d summarising %s: %s of %s rows copied, waiting %s for the summaries",
+			p.Workspace, p.Workspaces, p.Table, thousands(p.Done), thousands(p.Total), elapsed.Round(time.Second))
+	case generator.PhaseAnalyzing:
+		return fmt.Sprintf("workspace %d/%d analyzing before %s: %s of %s rows copied, waiting %s for the statistics",
 			p.Workspace, p.Workspaces, p.Table, thousands(p.Done), thousands(p.Total), elapsed.Round(time.Second))
 	}
 	unit := "rows"

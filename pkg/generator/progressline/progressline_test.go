@@ -69,6 +69,32 @@ func TestLineShowsTheSummarisingWait(t *testing.T) {
 		"workspace 1/1 loading: 200 of 300 rows, 50 rows/s, 2s left\n", out.String())
 }
 
+// The statistics' refresh before a table is a wait shown the same way,
+// naming the table about to be copied.
+func TestLineShowsTheAnalyzingWait(t *testing.T) {
+	var out bytes.Buffer
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	line := New(&out, false)
+	line.now = func() time.Time { return clock }
+	p := generator.Progress{Workspace: 1, Workspaces: 2, Phase: generator.PhaseLoading, Table: "messages", Total: 3000, Done: 2000}
+	line.Report(p)
+	p.Phase, p.Table = generator.PhaseAnalyzing, "assignments"
+	line.Report(p)
+	clock = clock.Add(Every)
+	line.tick()
+	clock = clock.Add(2 * Every)
+	line.tick()
+	p.Phase = generator.PhaseLoading
+	line.Report(p)
+	line.tick()
+	line.Done()
+	assert.Equal(t, "workspace 1/2 loading: 2,000 of 3,000 rows\n"+
+		"workspace 1/2 analyzing before assignments: 2,000 of 3,000 rows copied, waiting 1s for the statistics\n"+
+		"workspace 1/2 analyzing before assignments: 2,000 of 3,000 rows copied, waiting 3s for the statistics\n"+
+		// 2,000 rows in the workspace's 3 s, waits included: 666.7, shown truncated.
+		"workspace 1/2 loading: 2,000 of 3,000 rows, 666 rows/s, 2s left\n", out.String())
+}
+
 // The ticker of a wait stops with Done: a wait that outlives the load prints
 // nothing more.
 func TestLineStopsTickingWhenDone(t *testing.T) {
