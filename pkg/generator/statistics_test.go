@@ -31,9 +31,9 @@ func tableStatistics(ctx context.Context, tx pgx.Tx, table string) (estimated, c
 // statistics of other rows: here every table's page and row counts say
 // "analyzed, empty" (what an automatic ANALYZE records while a load's rows
 // are not yet committed), the state in which the assignments' triggers
-// took minutes per thousand rows. Before each table is copied, the tables
-// already loaded (and the summaries their triggers wrote) are analyzed in
-// the load's transaction.
+// took minutes per thousand rows. Before each table with triggers is
+// copied, the tables already loaded (and the summaries their triggers
+// wrote) are analyzed in the load's transaction.
 func TestLoadAnalyzesWhatItWroteBeforeEachTable(t *testing.T) {
 	ctx := context.Background()
 	pool := storetest.Pool(t)
