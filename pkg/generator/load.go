@@ -361,11 +361,11 @@ var beforeCopy func(ctx context.Context, tx pgx.Tx, table string) error
 // statistics: without them they plan for the tables as they were before the
 // load, empty or much smaller, and pick nested loops over the whole
 // transition table (the messages of the default demo size took 10 to 40 s
-// instead of under one, see docs/performance.md). A store that held data before is worse: an automatic
-// ANALYZE that runs while the load is under way does not count the load's
-// rows, not yet committed, and records the tables' pages as empty ones; the
-// assignments' triggers then took minutes per thousand rows. An ANALYZE in
-// the transaction counts its own rows.
+// instead of under one, see docs/performance.md). A store that held data
+// before is worse: an automatic ANALYZE that runs while the load is under
+// way does not count the load's rows, not yet committed, and records the
+// tables' pages as empty ones; the assignments' triggers then took minutes
+// per thousand rows. An ANALYZE in the transaction counts its own rows.
 type analyzer struct {
 	// changes are the rows inserted, updated or deleted in each table
 	// (pg_stat_xact_user_tables) when it was last analyzed.
@@ -373,9 +373,10 @@ type analyzer struct {
 }
 
 // analyzeWritten analyzes the tables written since the last call, before
-// next is copied, when next has triggers (progress reports the wait). A partition's whole
-// partitioned table is analyzed (which takes its partitions too): the
-// planner estimates joins with the parent from the parent's statistics.
+// next is copied, when next has triggers (progress reports the wait). A
+// partition's whole partitioned table is analyzed (which takes its
+// partitions too): the planner estimates joins with the parent from the
+// parent's statistics.
 func (a *analyzer) analyzeWritten(ctx context.Context, tx pgx.Tx, progress *tracker, next string) error {
 	// A table without triggers of its own plans nothing against the others'
 	// statistics (a foreign key's check finds one row by the key's index

@@ -49,9 +49,9 @@ func New(out io.Writer, terminal bool) *Line {
 // Report is a generator.LoadWithProgress callback: it prints at most one line
 // per Every, and always at the start of a phase. A wait (summarising or
 // analyzing), during which the load reports nothing, is shown once it has
-// lasted Every and then every Every, with its length so far. The loading rate counts from the
-// first row of the workspace, waits included, so its time left is that of
-// the load and not only of the copying.
+// lasted Every and then every Every, with its length so far. The loading
+// rate counts from the first row of the workspace, waits included, so its
+// time left is that of the load and not only of the copying.
 func (l *Line) Report(p generator.Progress) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
