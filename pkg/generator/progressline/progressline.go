@@ -139,22 +139,26 @@ func (l *Line) print(text string) {
 	l.written = true
 }
 
-// waiting says whether a phase is a wait in which the load reports nothing
-// (the line shows the wait's length every second instead).
+// waits are the phases in which the load reports nothing (the line shows
+// the wait's length every second instead): what the line says the load is
+// doing with the phase's table, and what it waits for.
+var waits = map[string]struct{ doing, awaited string }{
+	generator.PhaseSummarising: {"summarising", "the summaries"},
+	generator.PhaseAnalyzing:   {"analyzing before", "the statistics"},
+}
+
+// waiting says whether a phase is one of the waits.
 func waiting(phase string) bool {
-	return phase == generator.PhaseSummarising || phase == generator.PhaseAnalyzing
+	_, ok := waits[phase]
+	return ok
 }
 
 // Format is the text of one progress report, elapsed into its phase (into
 // the wait, when summarising or analyzing).
 func Format(p generator.Progress, elapsed time.Duration) string {
-	switch p.Phase {
-	case generator.PhaseSummarising:
-		return fmt.Sprintf("workspace %d/%d summarising %s: %s of %s rows copied, waiting %s for the summaries",
-			p.Workspace, p.Workspaces, p.Table, thousands(p.Done), thousands(p.Total), elapsed.Round(time.Second))
-	case generator.PhaseAnalyzing:
-		return fmt.Sprintf("workspace %d/%d analyzing before %s: %s of %s rows copied, waiting %s for the statistics",
-			p.Workspace, p.Workspaces, p.Table, thousands(p.Done), thousands(p.Total), elapsed.Round(time.Second))
+	if w, ok := waits[p.Phase]; ok {
+		return fmt.Sprintf("workspace %d/%d %s %s: %s of %s rows copied, waiting %s for %s",
+			p.Workspace, p.Workspaces, w.doing, p.Table, thousands(p.Done), thousands(p.Total), elapsed.Round(time.Second), w.awaited)
 	}
 	unit := "rows"
 	if p.Phase == generator.PhaseSimulating || p.Phase == generator.PhaseSorting {
