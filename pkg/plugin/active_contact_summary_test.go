@@ -89,3 +89,86 @@ func TestActiveContactSummaryUnderConcurrentWriters(t *testing.T) {
 	t.Cleanup(pool.Close)
 	requireSummariesRecomputed(t, pool)
 }
+
+// Migration 34 takes the values of contacts without earlier inbound messages
+// from the statement's own rows, and reads the other contacts' messages as
+// before. Each statement here mixes both kinds. In chatbot_fixture.sql,
+// contact 2 (WhatsApp) last wrote on 2022-03-10 and nobody writes in June
+// 2023; contacts 9 and 10 (webchat) are new, and contact 10 has only an
+// outbound message until an update turns it inbound.
+func TestActiveContactValuesOfNewAndKnownContactsInOneStatement(t *testing.T) {
+	url := fixtureURL(t, "chatbot_fixture")
+	ds := newDatasourceAt(t, url, "acme")
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, url)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	exec := func(sql string) {
+		t.Helper()
+		_, err := pool.Exec(ctx, sql)
+		require.NoError(t, err)
+	}
+	count := func(metric, from, to string) float64 {
+		t.Helper()
+		frame := ask(t, ds, `{"queryType":"totals","metric":"`+metric+`"}`, from, to)
+		require.True(t, strings.HasPrefix(frame.Meta.ExecutedQueryString, "/* summary: "), frame.Meta.ExecutedQueryString)
+		r := rows(t, frame)
+		if len(r) == 0 {
+			return 0
+		}
+		return r[0][1].(float64)
+	}
+	languages := func(from, to string) map[string]float64 {
+		t.Helper()
+		frame := ask(t, ds, `{"queryType":"totals","metric":"languages","groupBy":"language"}`, from, to)
+		require.True(t, strings.HasPrefix(frame.Meta.ExecutedQueryString, "/* summary: language_contact_"), frame.Meta.ExecutedQueryString)
+		got := map[string]float64{}
+		for _, r := range rows(t, frame) {
+			got[r[0].(string)] = r[1].(float64)
+		}
+		return got
+	}
+	const june1, june2, june3 = "2023-06-01T00:00:00Z", "2023-06-02T00:00:00Z", "2023-06-03T00:00:00Z"
+
+	exec(`INSERT INTO contacts (workspace_id, id, platform, chat_id) VALUES (1, 9, 'webchat', 'w9'), (1, 10, 'webchat', 'w10')`)
+	exec(`INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at) VALUES
+	        (1, 31, 9, 2, '2023-06-01 09:00Z'), (1, 32, 10, 2, '2023-06-01 09:00Z')`)
+	exec(`INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at, language) VALUES
+	        (1, 32, 10, 'outbound', 'bot', '2023-06-01 12:00Z', NULL)`)
+	// Contact 9's first three inbound messages and contact 2's first since
+	// 2022, in one statement.
+	exec(`INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at, language) VALUES
+	        (1, 31, 9, 'inbound', 'contact', '2023-06-01 10:00Z', 'fr'),
+	        (1, 31, 9, 'inbound', 'contact', '2023-06-01 10:20Z', 'fr'),
+	        (1, 31, 9, 'inbound', 'contact', '2023-06-02 10:00Z', 'de'),
+	        (1, 12, 2, 'inbound', 'contact', '2023-06-01 11:00Z', 'en')`)
+	requireSummariesRecomputed(t, pool)
+	require.Equal(t, 2.0, count("active_users", june1, june2), "contacts 9 and 2")
+	require.Equal(t, 1.0, count("active_users", june2, june3), "contact 9")
+	require.Equal(t, 2.0, count("active_users", june1, june3))
+	require.Equal(t, 1.0, count("new_users", june1, june3), "contact 9")
+	require.Equal(t, 1.0, count("returning_users", june1, june3), "contact 2")
+	require.Equal(t, 1.0, count("returning_users", june2, june3), "contact 9, back from June 1")
+	require.Equal(t, map[string]float64{"fr": 1, "de": 1, "en": 1}, languages(june1, june3))
+
+	// Contact 10's outbound message becomes its first inbound one, and
+	// contact 2's moves to June 2, in one statement.
+	exec(`UPDATE messages SET direction = 'inbound', sender = 'contact',
+	        created_at = CASE WHEN contact_id = 2 THEN '2023-06-02 11:00Z' ELSE created_at END
+	      WHERE workspace_id = 1 AND ((contact_id = 10 AND conversation_id = 32) OR (contact_id = 2 AND created_at = '2023-06-01 11:00Z'))`)
+	requireSummariesRecomputed(t, pool)
+	require.Equal(t, 2.0, count("active_users", june1, june2), "contacts 9 and 10")
+	require.Equal(t, 2.0, count("active_users", june2, june3), "contacts 9 and 2")
+	require.Equal(t, 3.0, count("active_users", june1, june3))
+	require.Equal(t, 2.0, count("new_users", june1, june3), "contacts 9 and 10")
+	require.Equal(t, 1.0, count("returning_users", june1, june3), "contact 2")
+
+	// Contact 9's June 1 messages go: its first inbound message is now on June 2.
+	exec(`DELETE FROM messages WHERE workspace_id = 1 AND contact_id = 9 AND created_at < '2023-06-02'`)
+	requireSummariesRecomputed(t, pool)
+	require.Equal(t, 1.0, count("active_users", june1, june2), "contact 10")
+	require.Equal(t, 1.0, count("new_users", june1, june2), "contact 10")
+	require.Equal(t, 2.0, count("new_users", june1, june3), "contacts 10 and 9")
+	require.Equal(t, 1.0, count("returning_users", june2, june3), "contact 2, back from 2022; contact 9 is new")
+	require.Equal(t, map[string]float64{"de": 1, "en": 1}, languages(june1, june3))
+}
