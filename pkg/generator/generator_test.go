@@ -56,7 +56,8 @@ func TestSameSeedAndConfigGiveIdenticalData(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]bool{generator.PhaseSimulating: true, generator.PhaseSorting: true,
-		generator.PhaseLoading: true, generator.PhaseSummarising: true, generator.PhaseAnalyzing: true}, phases)
+		generator.PhaseLoading: true, generator.PhaseSummarising: true, generator.PhaseAnalyzing: true, generator.PhaseVacuuming: true}, phases)
+	assert.Equal(t, generator.PhaseVacuuming, last.Phase, "the load ends with its VACUUM (ANALYZE)")
 	for _, table := range []string{"contacts", "conversations", "messages", "assignments", "flow_triggers"} {
 		assert.True(t, summarised[table], "the wait for %s's summaries is reported", table)
 	}

@@ -21,6 +21,10 @@ const (
 	// refreshes the statistics of what the load wrote so far, which that
 	// table's triggers plan with (Table names the table about to be copied).
 	PhaseAnalyzing = "analyzing"
+	// PhaseVacuuming is the wait after the load's commit while the store
+	// runs VACUUM (ANALYZE) on the loaded tables, the last step of a load
+	// (Table says "the loaded tables").
+	PhaseVacuuming = "vacuuming"
 )
 
 // Progress is how far a load is, for a progress line. Done and Total count
@@ -85,6 +89,16 @@ func (t *tracker) analyzing(table string) {
 		return
 	}
 	t.p.Phase, t.p.Table = PhaseAnalyzing, table
+	t.send()
+}
+
+// vacuuming says that the load is committed and VACUUM (ANALYZE) runs on
+// the loaded tables; the load ends with it.
+func (t *tracker) vacuuming() {
+	if t == nil {
+		return
+	}
+	t.p.Phase, t.p.Table = PhaseVacuuming, "the loaded tables"
 	t.send()
 }
 

@@ -34,7 +34,7 @@ type Line struct {
 	current    generator.Progress
 	workspace  int
 	phaseStart map[string]time.Time // first report of each phase in this workspace
-	waitStart  time.Time            // start of the current wait (summarising or analyzing)
+	waitStart  time.Time            // start of the current wait (summarising, analyzing or vacuuming)
 	last       time.Time
 	written    bool
 	// stopWait ends the ticking of a wait (nil: none).
@@ -47,9 +47,9 @@ func New(out io.Writer, terminal bool) *Line {
 }
 
 // Report is a generator.LoadWithProgress callback: it prints at most one line
-// per Every, and always at the start of a phase. A wait (summarising or
-// analyzing), during which the load reports nothing, is shown once it has
-// lasted Every and then every Every, with its length so far. The loading
+// per Every, and always at the start of a phase. A wait (summarising,
+// analyzing or vacuuming), during which the load reports nothing, is shown
+// once it has lasted Every and then every Every, with its length so far. The loading
 // rate counts from the first row of the workspace, waits included, so its
 // time left is that of the load and not only of the copying.
 func (l *Line) Report(p generator.Progress) {
@@ -145,6 +145,7 @@ func (l *Line) print(text string) {
 var waits = map[string]struct{ doing, awaited string }{
 	generator.PhaseSummarising: {"summarising", "the summaries"},
 	generator.PhaseAnalyzing:   {"analyzing before", "the statistics"},
+	generator.PhaseVacuuming:   {"vacuuming", "VACUUM (ANALYZE)"},
 }
 
 // waiting says whether a phase is one of the waits.
@@ -154,7 +155,7 @@ func waiting(phase string) bool {
 }
 
 // Format is the text of one progress report, elapsed into its phase (into
-// the wait, when summarising or analyzing).
+// the wait, when summarising, analyzing or vacuuming).
 func Format(p generator.Progress, elapsed time.Duration) string {
 	if w, ok := waits[p.Phase]; ok {
 		return fmt.Sprintf("workspace %d/%d %s %s: %s of %s rows copied, waiting %s for %s",

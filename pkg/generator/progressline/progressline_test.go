@@ -95,6 +95,28 @@ func TestLineShowsTheAnalyzingWait(t *testing.T) {
 		"workspace 1/2 loading: 2,000 of 3,000 rows, 666 rows/s, 2s left\n", out.String())
 }
 
+// The VACUUM (ANALYZE) after the load's commit is the last wait, shown the
+// same way until the line is done.
+func TestLineShowsTheVacuumingWait(t *testing.T) {
+	var out bytes.Buffer
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	line := New(&out, false)
+	line.now = func() time.Time { return clock }
+	p := generator.Progress{Workspace: 2, Workspaces: 2, Phase: generator.PhaseLoading, Table: "ai_assist_uses", Total: 3000, Done: 3000}
+	line.Report(p)
+	p.Phase, p.Table = generator.PhaseVacuuming, "the loaded tables"
+	line.Report(p)
+	clock = clock.Add(Every)
+	line.tick()
+	clock = clock.Add(4 * Every)
+	line.tick()
+	line.Done()
+	line.tick()
+	assert.Equal(t, "workspace 2/2 loading: 3,000 of 3,000 rows\n"+
+		"workspace 2/2 vacuuming the loaded tables: 3,000 of 3,000 rows copied, waiting 1s for VACUUM (ANALYZE)\n"+
+		"workspace 2/2 vacuuming the loaded tables: 3,000 of 3,000 rows copied, waiting 5s for VACUUM (ANALYZE)\n", out.String())
+}
+
 // The ticker of a wait stops with Done: a wait that outlives the load prints
 // nothing more.
 func TestLineStopsTickingWhenDone(t *testing.T) {
