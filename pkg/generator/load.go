@@ -156,19 +156,16 @@ func load(ctx context.Context, pool *pgxpool.Pool, cfg Config, report func(Progr
 // first tables would be left to autovacuum.
 func vacuumAnalyze(ctx context.Context, pool *pgxpool.Pool, tables []string) error {
 	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("generator: vacuuming the loaded tables: %w", err)
+	if err == nil {
+		defer conn.Release()
+		for _, statement := range []string{"SET synchronous_commit = on", "VACUUM (ANALYZE) " + strings.Join(tables, ", "), "RESET synchronous_commit"} {
+			if _, err = conn.Exec(ctx, statement); err != nil {
+				break
+			}
+		}
 	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, "SET synchronous_commit = on"); err != nil {
-		return fmt.Errorf("generator: vacuuming the loaded tables: %w", err)
-	}
-	_, err = conn.Exec(ctx, "VACUUM (ANALYZE) "+strings.Join(tables, ", "))
 	if err != nil {
 		return fmt.Errorf("generator: vacuuming and analyzing the loaded tables: %w", err)
-	}
-	if _, err := conn.Exec(ctx, "RESET synchronous_commit"); err != nil {
-		return fmt.Errorf("generator: vacuuming the loaded tables: %w", err)
 	}
 	return nil
 }
