@@ -23,13 +23,7 @@ func TestActiveContactSummaryUnderConcurrentWriters(t *testing.T) {
 	ds := newDatasourceAt(t, url, "acme")
 	count := func(metric, from, to string) float64 {
 		t.Helper()
-		frame := ask(t, ds, `{"queryType":"totals","metric":"`+metric+`","filters":[{"dimension":"platform","values":["whatsapp"]}]}`, from, to)
-		require.True(t, strings.HasPrefix(frame.Meta.ExecutedQueryString, "/* summary: active_contact_"), frame.Meta.ExecutedQueryString)
-		r := rows(t, frame)
-		if len(r) == 0 {
-			return 0
-		}
-		return r[0][1].(float64)
+		return summaryTotal(t, ds, `{"queryType":"totals","metric":"`+metric+`","filters":[{"dimension":"platform","values":["whatsapp"]}]}`, from, to, "active_contact_")
 	}
 	const june1, june2, june3 = "2023-06-01T00:00:00Z", "2023-06-02T00:00:00Z", "2023-06-03T00:00:00Z"
 	const insert = `INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at) VALUES (1, 12, 2, 'inbound', 'contact', `
@@ -110,13 +104,7 @@ func TestActiveContactValuesOfNewAndKnownContactsInOneStatement(t *testing.T) {
 	}
 	count := func(metric, from, to string) float64 {
 		t.Helper()
-		frame := ask(t, ds, `{"queryType":"totals","metric":"`+metric+`"}`, from, to)
-		require.True(t, strings.HasPrefix(frame.Meta.ExecutedQueryString, "/* summary: "), frame.Meta.ExecutedQueryString)
-		r := rows(t, frame)
-		if len(r) == 0 {
-			return 0
-		}
-		return r[0][1].(float64)
+		return summaryTotal(t, ds, `{"queryType":"totals","metric":"`+metric+`"}`, from, to, "")
 	}
 	languages := func(from, to string) map[string]float64 {
 		t.Helper()

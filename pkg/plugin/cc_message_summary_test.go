@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -19,13 +18,7 @@ func TestContactCenterMessageSummaryUnderConcurrentWriters(t *testing.T) {
 	ds := newDatasourceAt(t, url, "acme")
 	count := func() float64 {
 		t.Helper()
-		frame := ask(t, ds, `{"queryType":"totals","metric":"cc_messages"}`, "2023-06-01T00:00:00Z", "2023-06-02T00:00:00Z")
-		require.True(t, strings.HasPrefix(frame.Meta.ExecutedQueryString, "/* summary: cc_message_"), frame.Meta.ExecutedQueryString)
-		r := rows(t, frame)
-		if len(r) == 0 {
-			return 0
-		}
-		return r[0][1].(float64)
+		return summaryTotal(t, ds, `{"queryType":"totals","metric":"cc_messages"}`, "2023-06-01T00:00:00Z", "2023-06-02T00:00:00Z", "cc_message_")
 	}
 	const message = `INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at) VALUES (1, 12, 2, 'outbound', 'bot', `
 

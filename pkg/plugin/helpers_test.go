@@ -88,6 +88,20 @@ func ask(t *testing.T, ds *Datasource, queryJSON, from, to string) *data.Frame {
 	return r.Frames[0]
 }
 
+// summaryTotal runs an ungrouped totals query, requires it answered from the
+// summary whose tables start with summary ("" for any), and returns its
+// total (0 when no row had data).
+func summaryTotal(t *testing.T, ds *Datasource, queryJSON, from, to, summary string) float64 {
+	t.Helper()
+	frame := ask(t, ds, queryJSON, from, to)
+	require.True(t, strings.HasPrefix(frame.Meta.ExecutedQueryString, "/* summary: "+summary), frame.Meta.ExecutedQueryString)
+	r := rows(t, frame)
+	if len(r) == 0 {
+		return 0
+	}
+	return r[0][1].(float64)
+}
+
 // series reads a wide frame as series -> values, and its bucket starts. A
 // grouped series is named by its group (its display name is "<metric title>
 // · <group>"), one series by its display name.
