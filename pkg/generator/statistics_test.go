@@ -12,13 +12,17 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
+// tableRelations is a WHERE condition on pg_class c that keeps the
+// relations holding the rows of table $1: its partitions, or the table.
+const tableRelations = `c.oid IN (SELECT p.relid FROM pg_partition_tree($1::regclass) p WHERE p.isleaf)
+		OR (c.oid = $1::regclass AND c.relkind = 'r')`
+
 // tableStatistics is a table's row count in pg_class (for a partitioned
 // table, the sum over its partitions) and its real row count, both as the
 // load's transaction sees them.
 func tableStatistics(ctx context.Context, tx pgx.Tx, table string) (estimated, counted float64, err error) {
-	err = tx.QueryRow(ctx, `SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::float8 FROM pg_class c
-		WHERE c.oid IN (SELECT p.relid FROM pg_partition_tree($1::regclass) p WHERE p.isleaf)
-		OR (c.oid = $1::regclass AND c.relkind = 'r')`, table).Scan(&estimated)
+	err = tx.QueryRow(ctx, `SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::float8 FROM pg_class c WHERE `+tableRelations,
+		table).Scan(&estimated)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -92,9 +96,8 @@ func TestLoadLeavesTheTablesAllVisible(t *testing.T) {
 	require.NoError(t, err)
 	for _, table := range []string{"contacts", "conversations", "messages", "assignments", "contact_first_inbound"} {
 		var pages, visible int64
-		require.NoError(t, pool.QueryRow(ctx, `SELECT coalesce(sum(c.relpages), 0), coalesce(sum(c.relallvisible), 0) FROM pg_class c
-			WHERE c.oid IN (SELECT p.relid FROM pg_partition_tree($1::regclass) p WHERE p.isleaf)
-			OR (c.oid = $1::regclass AND c.relkind = 'r')`, table).Scan(&pages, &visible))
+		require.NoError(t, pool.QueryRow(ctx, `SELECT coalesce(sum(c.relpages), 0), coalesce(sum(c.relallvisible), 0) FROM pg_class c WHERE `+tableRelations,
+			table).Scan(&pages, &visible))
 		assert.Positive(t, pages, table)
 		assert.Equal(t, pages, visible, "%s's pages marked all-visible", table)
 	}
