@@ -83,6 +83,12 @@ func TestEveryPanelQueryRuns(t *testing.T) {
 	assert.Positive(t, report.Burst.PeakRSSKiB, "the burst's process read its own memory")
 	assert.NotEqual(t, os.Getpid(), report.Burst.PID, "the burst ran in a process of its own")
 	assert.Positive(t, report.RowsLoaded)
+	require.NotNil(t, report.Server, "the server's settings come with the timings")
+	assert.Regexp(t, `^1[5-9]`, report.Server.Version, "the store needs PostgreSQL 15 or later")
+	assert.NotEmpty(t, report.Server.SharedBuffers)
+	assert.Contains(t, []string{"try", "on", "off"}, report.Server.HugePages)
+	assert.Positive(t, report.Server.HugePagesNeeded, "PostgreSQL 15 says how many huge pages its shared memory takes")
+	assert.Equal(t, -1, report.Server.HugePagesReserved, "a server given by URL need not run on this machine")
 
 	out.Reset()
 	log.Reset()
@@ -123,6 +129,28 @@ func TestEveryPanelQueryRuns(t *testing.T) {
 	assert.Contains(t, string(written), "heavy: active users, last 7d, UTC (active_users, totals)\np50 61.0 ms, p95 70.0 ms")
 	assert.Contains(t, string(written), "Aggregate")
 	assert.Contains(t, string(written), "Buffers: shared hit=")
+}
+
+// The server's line says how its shared memory is mapped, and what of it is
+// known.
+func TestServerFactsDescribeTheSharedMemory(t *testing.T) {
+	f := ServerFacts{Version: "15.18", SharedBuffers: "128MB", HugePages: "try", HugePagesNeeded: 74, HugePagesReserved: 200}
+	assert.Equal(t, "PostgreSQL 15.18, shared_buffers 128MB, huge_pages try (its shared memory takes 74 huge pages; the system reserves 200).", f.describe())
+	f.HugePagesReserved = -1
+	assert.Equal(t, "PostgreSQL 15.18, shared_buffers 128MB, huge_pages try (its shared memory takes 74 huge pages).", f.describe())
+	f.HugePagesNeeded = 0
+	assert.Equal(t, "PostgreSQL 15.18, shared_buffers 128MB, huge_pages try.", f.describe())
+}
+
+// A /proc field is read with or without its unit, and a missing one is 0.
+func TestProcField(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "meminfo")
+	require.NoError(t, os.WriteFile(path, []byte("MemTotal:       24589420 kB\nHugePages_Total:     200\nHugePages_Free:      126\n"), 0o600))
+	assert.Equal(t, int64(24589420), procField(path, "MemTotal"))
+	assert.Equal(t, int64(200), procField(path, "HugePages_Total"))
+	assert.Equal(t, int64(126), procField(path, "HugePages_Free"))
+	assert.Zero(t, procField(path, "HugePages_Rsvd"))
+	assert.Zero(t, procField(filepath.Join(t.TempDir(), "missing"), "MemTotal"))
 }
 
 // Additive metrics have the tighter target.

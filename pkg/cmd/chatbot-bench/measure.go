@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/dashboards/replay"
@@ -100,6 +102,47 @@ type Report struct {
 	Queries    []Result          `json:"queries"`
 	Dashboards []DashboardResult `json:"dashboards"`
 	Burst      *BurstResult      `json:"burst,omitempty"`
+	Server     *ServerFacts      `json:"server,omitempty"`
+}
+
+// ServerFacts are the server's settings that move the timings most, reported
+// with them so that a run can be compared and reproduced. With huge_pages
+// try (PostgreSQL's default) and too few huge pages reserved by the system,
+// the shared buffers are mapped in 4 kB pages, and each new connection pays
+// a page fault for every one it touches first: the dialogs' text search took
+// about 200 ms on a new connection instead of 55 (docs/performance.md).
+type ServerFacts struct {
+	Version       string `json:"version"`
+	SharedBuffers string `json:"sharedBuffers"`
+	HugePages     string `json:"hugePages"` // the huge_pages setting: try, on or off
+	// HugePagesNeeded is shared_memory_size_in_huge_pages, the huge pages
+	// the server's shared memory takes (0 where the server does not say).
+	HugePagesNeeded int `json:"hugePagesNeeded"`
+	// HugePagesReserved is the system's HugePages_Total, known for the
+	// local server only (it runs on this machine); -1 otherwise.
+	HugePagesReserved int `json:"hugePagesReserved"`
+}
+
+// serverFacts reads the server's settings; local says the server runs on
+// this machine, whose reserved huge pages are then read too.
+func serverFacts(ctx context.Context, pool *pgxpool.Pool, local bool) (*ServerFacts, error) {
+	f := &ServerFacts{HugePagesReserved: -1}
+	var needed string
+	// shared_memory_size_in_huge_pages is new in PostgreSQL 15: missing_ok
+	// gives NULL before it.
+	err := pool.QueryRow(ctx, `SELECT current_setting('server_version'), current_setting('shared_buffers'),
+		current_setting('huge_pages'), coalesce(current_setting('shared_memory_size_in_huge_pages', true), '')`).
+		Scan(&f.Version, &f.SharedBuffers, &f.HugePages, &needed)
+	if err != nil {
+		return nil, fmt.Errorf("reading the server's settings: %w", err)
+	}
+	if n, err := strconv.Atoi(needed); err == nil && n > 0 {
+		f.HugePagesNeeded = n
+	}
+	if local {
+		f.HugePagesReserved = int(procField("/proc/meminfo", "HugePages_Total"))
+	}
+	return f, nil
 }
 
 func measure(ctx context.Context, o options, e *env, stderr io.Writer) (*Report, error) {
@@ -109,6 +152,10 @@ func measure(ctx context.Context, o options, e *env, stderr io.Writer) (*Report,
 	}
 	if e.loaded != nil {
 		report.RowsLoaded, report.LoadRowsPS = e.loaded.Total(), e.loaded.RowsPerSecond()
+	}
+	var err error
+	if report.Server, err = serverFacts(ctx, e.plain, e.server != nil); err != nil {
+		return nil, err
 	}
 	panels, requests, err := dashboardCases(ctx, o, e)
 	if err != nil {

@@ -12,7 +12,13 @@ import (
 
 // procStatus reads a "kB" field of /proc/self/status (0 where there is none).
 func procStatus(field string) int64 {
-	f, err := os.Open("/proc/self/status")
+	return procField("/proc/self/status", field)
+}
+
+// procField reads a numeric field of a /proc file of "name: value" lines,
+// without its " kB" unit if it has one (0 where there is none).
+func procField(path, field string) int64 {
+	f, err := os.Open(path) // #nosec G304 -- a fixed /proc path
 	if err != nil {
 		return 0
 	}
@@ -41,6 +47,9 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	fmt.Fprintf(b, "Scale %s: %d contacts, %d messages; %d warm-up and %d timed runs per query.\n", r.Scale, r.Contacts, r.Messages, r.Warmup, r.Runs)
 	if r.RowsLoaded > 0 {
 		fmt.Fprintf(b, "Loaded %d rows at %.0f rows/s.\n", r.RowsLoaded, r.LoadRowsPS)
+	}
+	if r.Server != nil {
+		b.WriteString(r.Server.describe() + "\n")
 	}
 	if len(r.Queries) > 0 {
 		b.WriteString("\nTimes in ms. PostgreSQL: the plugin's statement run directly (p50); overhead: QueryData p50 minus that; " +
@@ -90,4 +99,18 @@ func number(v float64) string {
 // cell escapes a table cell's pipes and line breaks.
 func cell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+// describe says in one sentence what the server is and how its shared memory
+// is mapped.
+func (f *ServerFacts) describe() string {
+	line := fmt.Sprintf("PostgreSQL %s, shared_buffers %s, huge_pages %s", f.Version, f.SharedBuffers, f.HugePages)
+	if f.HugePagesNeeded > 0 {
+		line += fmt.Sprintf(" (its shared memory takes %d huge pages", f.HugePagesNeeded)
+		if f.HugePagesReserved >= 0 {
+			line += fmt.Sprintf("; the system reserves %d", f.HugePagesReserved)
+		}
+		line += ")"
+	}
+	return line + "."
 }
