@@ -68,6 +68,8 @@ export interface ChatbotDataSourceOptions extends DataSourceJsonData {
    */
   replicaHost?: string;
   replicaPort?: number;
+  /** Seconds a pooled connection is kept before it is replaced, as in Grafana's PostgreSQL data source. */
+  connMaxLifetime?: number;
 }
 
 /** Values only the backend ever sees (secureJsonData). */

@@ -20,6 +20,7 @@ func TestLoadSettingsFillsDefaults(t *testing.T) {
 	require.Equal(t, TLSRequire, s.TLSMode)
 	require.Equal(t, 30*time.Second, s.StatementTimeoutDuration)
 	require.EqualValues(t, 16<<20, s.MaxResponseBytes)
+	require.EqualValues(t, 14400, s.ConnMaxLifetime, "4 hours, as Grafana's PostgreSQL data source")
 	require.Equal(t, "s3cret", s.Password)
 	require.False(t, s.RequireReadOnlyRole, "off unless the settings say so")
 }
@@ -43,6 +44,26 @@ func TestLoadSettingsBoundsTheResponseBudget(t *testing.T) {
 		_, err := load(value)
 		require.EqualError(t, err, "invalid data source settings: max response bytes "+value+
 			" is out of range: use 1048576 (1 MiB) to 1073741824 (1 GiB), or leave it empty for 16 MiB")
+	}
+}
+
+// The connections' lifetime is in seconds, as Grafana's PostgreSQL data
+// source has it, from a minute to a day.
+func TestLoadSettingsBoundsTheConnectionLifetime(t *testing.T) {
+	load := func(value string) (Settings, error) {
+		return LoadSettings(backend.DataSourceInstanceSettings{JSONData: []byte(
+			`{"host":"h","database":"d","user":"u","workspace":"w","connMaxLifetime":` + value + `}`)})
+	}
+	s, err := load(`"240"`)
+	require.NoError(t, err)
+	require.EqualValues(t, 240, s.ConnMaxLifetime)
+	s, err = load(`86400`)
+	require.NoError(t, err)
+	require.EqualValues(t, 86400, s.ConnMaxLifetime)
+	for _, value := range []string{"59", "86401", "-1"} {
+		_, err := load(value)
+		require.EqualError(t, err, "invalid data source settings: connection max lifetime "+value+
+			" is out of range: use 60 to 86400 seconds, or leave it empty for 14400 (4 hours)")
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -68,6 +69,14 @@ func PoolConfig(s models.Settings) (*pgxpool.Config, error) {
 		return nil, fmt.Errorf("building the connection settings: %w", err)
 	}
 	config.MaxConns = int32(s.MaxConns) // #nosec G115 -- validated to 1-100 by LoadSettings
+	// Connections are kept for their whole lifetime, idle ones too (pgx
+	// closes idle ones after 30 minutes by default), as Grafana's SQL data
+	// sources keep theirs: a dashboard opened now and then finds them warm.
+	// (Settings not read by LoadSettings may leave it 0: pgx's defaults.)
+	if s.ConnMaxLifetime > 0 {
+		config.MaxConnLifetime = time.Duration(s.ConnMaxLifetime) * time.Second
+		config.MaxConnIdleTime = config.MaxConnLifetime
+	}
 	config.AfterConnect = priceProbesForMemory
 	if s.TLSMode == models.TLSVerifyCA || s.TLSMode == models.TLSVerifyFull || s.TLSClientCert != "" {
 		tlsConfig, err := tlsConfigFor(s)

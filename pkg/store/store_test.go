@@ -18,7 +18,7 @@ import (
 
 func settings(mode string) models.Settings {
 	return models.Settings{Host: "db.example", Port: 6432, Database: "chat", User: "grafana", Password: "p@ss:w/rd",
-		TLSMode: mode, MaxConns: 7, StatementTimeoutDuration: 45 * time.Second}
+		TLSMode: mode, MaxConns: 7, StatementTimeoutDuration: 45 * time.Second, ConnMaxLifetime: 600}
 }
 
 func selfSignedCA(t *testing.T) string {
@@ -39,6 +39,8 @@ func TestPoolConfigSessionsAreReadOnlyAndBounded(t *testing.T) {
 	require.EqualValues(t, 6432, config.ConnConfig.Port)
 	require.Equal(t, "p@ss:w/rd", config.ConnConfig.Password, "special characters survive the URL")
 	require.EqualValues(t, 7, config.MaxConns)
+	require.Equal(t, 10*time.Minute, config.MaxConnLifetime)
+	require.Equal(t, 10*time.Minute, config.MaxConnIdleTime, "idle connections are kept for their lifetime too")
 	require.Equal(t, "on", config.ConnConfig.RuntimeParams["default_transaction_read_only"])
 	require.Equal(t, "45000", config.ConnConfig.RuntimeParams["statement_timeout"])
 	require.Equal(t, "force_custom_plan", config.ConnConfig.RuntimeParams["plan_cache_mode"])

@@ -88,6 +88,19 @@ describe('ConfigEditor', () => {
     expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { port: 6432 } }));
   });
 
+  it("stores the connections' lifetime in seconds and flags one out of range", () => {
+    const onOptionsChange = jest.fn();
+    const { rerender } = render(<ConfigEditor options={settings({})} onOptionsChange={onOptionsChange} />);
+    expect(screen.getByLabelText(/^Max lifetime/)).toHaveAttribute('placeholder', '14400');
+
+    fireEvent.change(screen.getByLabelText(/^Max lifetime/), { target: { value: '240' } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(expect.objectContaining({ jsonData: { connMaxLifetime: 240 } }));
+    expect(screen.queryByText('Use a whole number of seconds from 60 to 86400')).not.toBeInTheDocument();
+
+    rerender(<ConfigEditor options={settings({ connMaxLifetime: 30 })} onOptionsChange={jest.fn()} />);
+    expect(screen.getByText('Use a whole number of seconds from 60 to 86400')).toBeInTheDocument();
+  });
+
   it('shows the maximum response size in MiB and stores it in bytes', () => {
     const onOptionsChange = jest.fn();
     const { rerender } = render(

@@ -25,6 +25,10 @@ export const DEFAULT_TLS_MODE: TLSMode = 'require';
 export const DEFAULT_MAX_CONNS = 10;
 export const MAX_MAX_CONNS = 100;
 export const DEFAULT_STATEMENT_TIMEOUT = '30s';
+/** A connection's lifetime in seconds, as the backend's models.DefaultConnMaxLifetime and its bounds. */
+export const DEFAULT_CONN_MAX_LIFETIME = 14400;
+export const MIN_CONN_MAX_LIFETIME = 60;
+export const MAX_CONN_MAX_LIFETIME = 86400;
 /** The response budget, as the backend's models.DefaultMaxResponseBytes and its bounds, in MiB. */
 export const DEFAULT_MAX_RESPONSE_MIB = 16;
 export const MAX_MAX_RESPONSE_MIB = 1024;
@@ -80,11 +84,12 @@ export function ConfigEditor(props: Props) {
     (e: ChangeEvent<HTMLInputElement>) =>
       setJson(key, e.currentTarget.value);
 
-  const onNumber = (key: 'port' | 'maxConns' | 'replicaPort') => (e: ChangeEvent<HTMLInputElement>) => {
-    const raw = e.currentTarget.value.trim();
-    const value = raw === '' ? undefined : Number(raw);
-    setJson(key, value === undefined || Number.isNaN(value) ? undefined : value);
-  };
+  const onNumber =
+    (key: 'port' | 'maxConns' | 'replicaPort' | 'connMaxLifetime') => (e: ChangeEvent<HTMLInputElement>) => {
+      const raw = e.currentTarget.value.trim();
+      const value = raw === '' ? undefined : Number(raw);
+      setJson(key, value === undefined || Number.isNaN(value) ? undefined : value);
+    };
 
   // Shown in MiB, stored in bytes as the backend reads it.
   const onResponseMiB = (e: ChangeEvent<HTMLInputElement>) => {
@@ -110,6 +115,11 @@ export function ConfigEditor(props: Props) {
   const maxConnsInvalid =
     jsonData.maxConns !== undefined &&
     (!Number.isInteger(jsonData.maxConns) || jsonData.maxConns < 1 || jsonData.maxConns > MAX_MAX_CONNS);
+  const lifetimeInvalid =
+    jsonData.connMaxLifetime !== undefined &&
+    (!Number.isInteger(jsonData.connMaxLifetime) ||
+      jsonData.connMaxLifetime < MIN_CONN_MAX_LIFETIME ||
+      jsonData.connMaxLifetime > MAX_CONN_MAX_LIFETIME);
   const responseMiB = jsonData.maxResponseBytes === undefined ? undefined : jsonData.maxResponseBytes / MIB;
   const responseInvalid =
     responseMiB !== undefined &&
@@ -301,6 +311,22 @@ export function ConfigEditor(props: Props) {
             value={jsonData.maxConns ?? ''}
             placeholder={String(DEFAULT_MAX_CONNS)}
             onChange={onNumber('maxConns')}
+          />
+        </Field>
+        <Field
+          label="Max lifetime"
+          htmlFor="chatbot-config-conn-max-lifetime"
+          description="Seconds a connection is kept, idle or not, before it is replaced (under 300 behind private data source connect)"
+          invalid={lifetimeInvalid}
+          error={`Use a whole number of seconds from ${MIN_CONN_MAX_LIFETIME} to ${MAX_CONN_MAX_LIFETIME}`}
+        >
+          <Input
+            id="chatbot-config-conn-max-lifetime"
+            type="number"
+            width={16}
+            value={jsonData.connMaxLifetime ?? ''}
+            placeholder={String(DEFAULT_CONN_MAX_LIFETIME)}
+            onChange={onNumber('connMaxLifetime')}
           />
         </Field>
         <Field
