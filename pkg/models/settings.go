@@ -43,7 +43,8 @@ const (
 	// pages), so connections are kept rather than renewed every hour.
 	DefaultConnMaxLifetime = 14400
 	// MinConnMaxLifetime and MaxConnMaxLifetime bound the setting: a minute
-	// (Grafana's private data source connect wants less than 5) to a day.
+	// (behind private data source connect Grafana advises less than five) to
+	// a day.
 	MinConnMaxLifetime = 60
 	MaxConnMaxLifetime = 86400
 )
