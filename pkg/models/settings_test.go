@@ -32,11 +32,15 @@ func TestLoadSettingsReadsRequireReadOnlyRole(t *testing.T) {
 	require.True(t, s.RequireReadOnlyRole)
 }
 
+// loadWith loads minimal valid settings with one more jsonData key set to a
+// JSON value.
+func loadWith(key, value string) (Settings, error) {
+	return LoadSettings(backend.DataSourceInstanceSettings{JSONData: []byte(
+		`{"host":"h","database":"d","user":"u","workspace":"w","` + key + `":` + value + `}`)})
+}
+
 func TestLoadSettingsBoundsTheResponseBudget(t *testing.T) {
-	load := func(value string) (Settings, error) {
-		return LoadSettings(backend.DataSourceInstanceSettings{JSONData: []byte(
-			`{"host":"h","database":"d","user":"u","workspace":"w","maxResponseBytes":` + value + `}`)})
-	}
+	load := func(value string) (Settings, error) { return loadWith("maxResponseBytes", value) }
 	s, err := load(`"33554432"`)
 	require.NoError(t, err)
 	require.EqualValues(t, 32<<20, s.MaxResponseBytes)
@@ -50,10 +54,7 @@ func TestLoadSettingsBoundsTheResponseBudget(t *testing.T) {
 // The connections' lifetime is in seconds, as Grafana's PostgreSQL data
 // source has it, from a minute to a day.
 func TestLoadSettingsBoundsTheConnectionLifetime(t *testing.T) {
-	load := func(value string) (Settings, error) {
-		return LoadSettings(backend.DataSourceInstanceSettings{JSONData: []byte(
-			`{"host":"h","database":"d","user":"u","workspace":"w","connMaxLifetime":` + value + `}`)})
-	}
+	load := func(value string) (Settings, error) { return loadWith("connMaxLifetime", value) }
 	s, err := load(`"240"`)
 	require.NoError(t, err)
 	require.EqualValues(t, 240, s.ConnMaxLifetime)

@@ -97,12 +97,8 @@ func TestSortedPercentileIsPercentileCont(t *testing.T) {
 // (migration 35): custom plans would copy every array of the group into
 // each of them at a connection's first five calls.
 func TestSortedPercentilePlansItsStatementsOnce(t *testing.T) {
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, storetest.URL(t))
-	require.NoError(t, err)
-	defer func() { _ = conn.Close(ctx) }()
 	var config []string
-	require.NoError(t, conn.QueryRow(ctx, `SELECT proconfig FROM pg_proc
+	require.NoError(t, storetest.Pool(t).QueryRow(context.Background(), `SELECT proconfig FROM pg_proc
 		WHERE oid = 'sorted_us_percentile_cont(float8, bigint, sorted_us[])'::regprocedure`).Scan(&config))
 	require.ElementsMatch(t, []string{"jit=off", "plan_cache_mode=force_generic_plan"}, config)
 }

@@ -112,20 +112,11 @@ export function ConfigEditor(props: Props) {
 
   const workspaceMissing = !(jsonData.workspace ?? '').trim();
   const timeoutInvalid = Boolean(jsonData.statementTimeout) && !DURATION.test(jsonData.statementTimeout ?? '');
-  const maxConnsInvalid =
-    jsonData.maxConns !== undefined &&
-    (!Number.isInteger(jsonData.maxConns) || jsonData.maxConns < 1 || jsonData.maxConns > MAX_MAX_CONNS);
-  const lifetimeInvalid =
-    jsonData.connMaxLifetime !== undefined &&
-    (!Number.isInteger(jsonData.connMaxLifetime) ||
-      jsonData.connMaxLifetime < MIN_CONN_MAX_LIFETIME ||
-      jsonData.connMaxLifetime > MAX_CONN_MAX_LIFETIME);
+  const maxConnsInvalid = notWholeWithin(jsonData.maxConns, 1, MAX_MAX_CONNS);
+  const lifetimeInvalid = notWholeWithin(jsonData.connMaxLifetime, MIN_CONN_MAX_LIFETIME, MAX_CONN_MAX_LIFETIME);
   const responseMiB = jsonData.maxResponseBytes === undefined ? undefined : jsonData.maxResponseBytes / MIB;
-  const responseInvalid =
-    responseMiB !== undefined &&
-    (!Number.isInteger(responseMiB) || responseMiB < 1 || responseMiB > MAX_MAX_RESPONSE_MIB);
-  const portInvalid =
-    jsonData.port !== undefined && (!Number.isInteger(jsonData.port) || jsonData.port < 1 || jsonData.port > 65535);
+  const responseInvalid = notWholeWithin(responseMiB, 1, MAX_MAX_RESPONSE_MIB);
+  const portInvalid = notWholeWithin(jsonData.port, 1, 65535);
   const needsCA = tlsMode === 'verify-ca' || tlsMode === 'verify-full';
   const replica = replicaProblem(jsonData);
 
@@ -365,11 +356,16 @@ export function ConfigEditor(props: Props) {
   );
 }
 
+/** Whether a number that is set is not a whole number from min to max (an empty one is the default). */
+function notWholeWithin(value: number | undefined, min: number, max: number): boolean {
+  return value !== undefined && (!Number.isInteger(value) || value < min || value > max);
+}
+
 /** What is wrong with the read replica's address, per field, as the backend checks it. */
 function replicaProblem(jsonData: ChatbotDataSourceOptions): { host?: string; port?: string } {
   const host = (jsonData.replicaHost ?? '').trim();
   const port = jsonData.replicaPort;
-  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+  if (notWholeWithin(port, 1, 65535)) {
     return { port: "Use a port between 1 and 65535, or leave it empty for the primary's port" };
   }
   if (!host) {
