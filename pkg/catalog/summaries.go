@@ -103,6 +103,19 @@ var Summaries = []Summary{
 		Dimensions: []string{DimAgent.ID, DimTeam.ID, DimPlatform.ID, DimInbox.ID},
 	},
 	{
+		// The same sums per platform and inbox only (migration 36): a row
+		// per unit for each, where message_slots keeps one for every task,
+		// direction, sender and billing too, for the metrics that keep
+		// none of those.
+		Table: "message_inbox_slots", Source: SourceMessages, Grain: SlotLength,
+		Aggregates: map[string]string{
+			"count(*)":                         "sum(mx.messages)",
+			"coalesce(sum(m.ai_cost), 0)":      "coalesce(sum(mx.ai_cost), 0)",
+			"coalesce(sum(m.billing_cost), 0)": "coalesce(sum(mx.billing_cost), 0)",
+		},
+		Dimensions: []string{DimPlatform.ID, DimInbox.ID},
+	},
+	{
 		Table: "message_slots", Source: SourceMessages, Grain: SlotLength,
 		Aggregates: map[string]string{
 			"count(*)":                         "sum(ms.messages)",
@@ -273,23 +286,26 @@ var Summaries = []Summary{
 		},
 	},
 	{
-		// Conversations by start slot with their messages (migration 8).
-		// The average is the same numeric division avg() makes of the
-		// counts' sum by their number, so it is identical; null without
-		// conversations.
+		// The same sums per platform and inbox only (migration 36), for the
+		// metrics that group and filter by neither the task nor the start
+		// flow: one row per unit for each, where conversation_slots keeps
+		// one for every task and start flow too.
+		Table: "conversation_inbox_slots", Source: SourceConversations, Grain: SlotLength,
+		Aggregates: conversationAggregates("cx"),
+		Dimensions: []string{DimPlatform.ID, DimInbox.ID},
+	},
+	{
+		Table: "conversation_inbox_slots", Source: SourceConversations, Grain: SlotLength,
+		Aggregates: map[string]string{"count(*)": "sum(cx.transferred)"},
+		Where:      HandedOff,
+		Keep:       "cx.transferred <> 0",
+		Dimensions: []string{DimPlatform.ID, DimInbox.ID},
+	},
+	{
+		// Conversations by start slot with their messages and funnel steps
+		// (migrations 8 and 16).
 		Table: "conversation_slots", Source: SourceConversations, Grain: SlotLength,
-		// The funnel's steps (migration 16) are counts of the same
-		// conversations, so their shares divide the same sums.
-		Aggregates: map[string]string{
-			"count(*)":                       "sum(cv.conversations)",
-			messagesPerConversationAggregate: "sum(cv.messages) / nullif(sum(cv.conversations), 0)",
-			repliedChats:                     "sum(cv.replied)",
-			obtainedChats:                    "sum(cv.obtained)",
-			successChats:                     "sum(cv.succeeded)",
-			replyShare:                       "sum(cv.replied)::float8 / nullif(sum(cv.conversations), 0)",
-			obtainedShare:                    "sum(cv.obtained)::float8 / nullif(sum(cv.replied), 0)",
-			successShare:                     "sum(cv.succeeded)::float8 / nullif(sum(cv.replied), 0)",
-		},
+		Aggregates: conversationAggregates("cv"),
 		Present:    map[string]string{"v.start_flow_id": "cv.start_flow_id"},
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimFlow.ID, DimTask.ID},
 	},
@@ -302,6 +318,27 @@ var Summaries = []Summary{
 		Keep:       "cv.transferred <> 0",
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimFlow.ID, DimTask.ID},
 	},
+}
+
+// conversationAggregates maps the conversation metrics' aggregates to the
+// same over the conversation summaries' rows under alias: counts of
+// conversations, their messages and their funnel's steps. The average is
+// the same numeric division avg() makes of the counts' sum by their number,
+// so it is identical; null without conversations. The funnel's steps
+// (migration 16) are counts of the same conversations, so their shares
+// divide the same sums.
+func conversationAggregates(alias string) map[string]string {
+	sum := func(column string) string { return "sum(" + alias + "." + column + ")" }
+	return map[string]string{
+		"count(*)":                       sum("conversations"),
+		messagesPerConversationAggregate: sum("messages") + " / nullif(" + sum("conversations") + ", 0)",
+		repliedChats:                     sum("replied"),
+		obtainedChats:                    sum("obtained"),
+		successChats:                     sum("succeeded"),
+		replyShare:                       sum("replied") + "::float8 / nullif(" + sum("conversations") + ", 0)",
+		obtainedShare:                    sum("obtained") + "::float8 / nullif(" + sum("replied") + ", 0)",
+		successShare:                     sum("succeeded") + "::float8 / nullif(" + sum("replied") + ", 0)",
+	}
 }
 
 // responseRunAggregates maps each aggregate of the operator response time's

@@ -210,7 +210,7 @@ func TestAMonthsStatementReadsOnlyThatMonthsPartition(t *testing.T) {
 		// Every message of the range, raw.
 		{"total_messages", sqlbuild.RawTotals, []string{"messages_2022_01", "workspaces"}},
 		// The summaries answer a whole UTC month from its days alone.
-		{"total_messages", sqlbuild.Totals, []string{"message_days", "workspaces"}},
+		{"total_messages", sqlbuild.Totals, []string{"message_inbox_days", "workspaces"}},
 	} {
 		plan, err := catalog.Resolve(models.Query{QueryType: models.KindTotals, Metric: c.metric, Timezone: "UTC", TimeRange: january})
 		require.NoError(t, err)

@@ -81,6 +81,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots", "contact_first_inbound",
 		"intent_days", "intent_hours", "intent_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots",
 		"conversation_days", "conversation_hours", "conversation_slots",
+		"message_inbox_days", "message_inbox_hours", "message_inbox_slots",
+		"conversation_inbox_days", "conversation_inbox_hours", "conversation_inbox_slots",
 		"phrase_days", "phrase_hours", "phrase_totals", "phrase_direction_days", "phrase_direction_hours",
 		"assignment_days", "assignment_hours", "assignment_slots",
 		"response_run_days", "response_run_hours", "response_run_slots",
@@ -309,6 +311,12 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			count(*), sum(m.ai_cost), sum(m.billing_cost), v.task_id FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
 			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3, 4, 5, 6, 7, 11`
 	}
+	// The same per platform and inbox only.
+	messageInboxLevel := func(grain string) string {
+		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), c.platform, v.inbox_id,
+			count(*), sum(m.ai_cost), sum(m.billing_cost) FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3, 4`
+	}
 	contactLevel := func(grain string) string {
 		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), m.contact_id, v.inbox_id, c.platform, count(*)
 			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
@@ -341,6 +349,18 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 				AND m.direction = 'inbound') AS replied,
 				EXISTS (SELECT 1 FROM assignments a WHERE a.workspace_id = v.workspace_id AND a.conversation_id = v.id) AS handed_off) r
 			GROUP BY 1, 2, 3, 4, 5, 6`
+	}
+	// The same per platform and inbox only.
+	conversationInboxLevel := func(grain string) string {
+		return `SELECT v.workspace_id, date_bin('` + grain + `', v.started_at, '2000-01-01Z'), c.platform, v.inbox_id,
+			count(*), sum((SELECT count(*) FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id)),
+			count(*) FILTER (WHERE r.replied), count(*) FILTER (WHERE r.replied AND v.contact_obtained_at IS NOT NULL),
+			count(*) FILTER (WHERE r.replied AND v.success_at IS NOT NULL), count(*) FILTER (WHERE r.handed_off)
+			FROM conversations v JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id
+			CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id
+				AND m.direction = 'inbound') AS replied,
+				EXISTS (SELECT 1 FROM assignments a WHERE a.workspace_id = v.workspace_id AND a.conversation_id = v.id) AS handed_off) r
+			GROUP BY 1, 2, 3, 4`
 	}
 	// Messages per phrase (non-empty), keyed by its SHA-256.
 	phraseLevel := func(grain string) string {
@@ -467,34 +487,40 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		// Each contact's inbound messages; a row left at 0 is the same as none.
 		"contact_inbound": `SELECT workspace_id, contact_id, count(*) FROM messages WHERE direction = 'inbound' GROUP BY 1, 2
 			UNION ALL SELECT workspace_id, contact_id, 0 FROM contact_inbound WHERE inbound = 0`,
-		"response_run_slots":  runLevel("15 minutes"),
-		"response_run_hours":  runLevel("1 hour"),
-		"response_run_days":   runLevel("1 day"),
-		"flow_trigger_slots":  flowLevel("15 minutes"),
-		"flow_trigger_hours":  flowLevel("1 hour"),
-		"flow_trigger_days":   flowLevel("1 day"),
-		"intent_slots":        intentLevel("15 minutes"),
-		"intent_hours":        intentLevel("1 hour"),
-		"intent_days":         intentLevel("1 day"),
-		"conversation_slots":  conversationLevel("15 minutes"),
-		"conversation_hours":  conversationLevel("1 hour"),
-		"conversation_days":   conversationLevel("1 day"),
-		"assignment_slots":    assignmentLevel("15 minutes"),
-		"assignment_hours":    assignmentLevel("1 hour"),
-		"assignment_days":     assignmentLevel("1 day"),
-		"agent_message_slots": agentLevel("15 minutes"),
-		"agent_message_hours": agentLevel("1 hour"),
-		"agent_message_days":  agentLevel("1 day"),
-		"message_slots":       messageLevel("15 minutes"),
-		"message_hours":       messageLevel("1 hour"),
-		"message_days":        messageLevel("1 day"),
-		"contact_slots":       contactLevel("15 minutes"),
-		"contact_hours":       contactLevel("1 hour"),
-		"contact_days":        contactLevel("1 day"),
-		"message_minutes":     `SELECT m.workspace_id, date_bin('1 minute', m.created_at, '2000-01-01Z'), count(*) FROM messages m GROUP BY 1, 2`,
-		"first_inbound_slots": firstLevel("15 minutes"),
-		"first_inbound_hours": firstLevel("1 hour"),
-		"first_inbound_days":  firstLevel("1 day"),
+		"response_run_slots":       runLevel("15 minutes"),
+		"response_run_hours":       runLevel("1 hour"),
+		"response_run_days":        runLevel("1 day"),
+		"flow_trigger_slots":       flowLevel("15 minutes"),
+		"flow_trigger_hours":       flowLevel("1 hour"),
+		"flow_trigger_days":        flowLevel("1 day"),
+		"intent_slots":             intentLevel("15 minutes"),
+		"intent_hours":             intentLevel("1 hour"),
+		"intent_days":              intentLevel("1 day"),
+		"conversation_slots":       conversationLevel("15 minutes"),
+		"conversation_hours":       conversationLevel("1 hour"),
+		"conversation_days":        conversationLevel("1 day"),
+		"assignment_slots":         assignmentLevel("15 minutes"),
+		"assignment_hours":         assignmentLevel("1 hour"),
+		"assignment_days":          assignmentLevel("1 day"),
+		"agent_message_slots":      agentLevel("15 minutes"),
+		"agent_message_hours":      agentLevel("1 hour"),
+		"agent_message_days":       agentLevel("1 day"),
+		"message_inbox_slots":      messageInboxLevel("15 minutes"),
+		"message_inbox_hours":      messageInboxLevel("1 hour"),
+		"message_inbox_days":       messageInboxLevel("1 day"),
+		"conversation_inbox_slots": conversationInboxLevel("15 minutes"),
+		"conversation_inbox_hours": conversationInboxLevel("1 hour"),
+		"conversation_inbox_days":  conversationInboxLevel("1 day"),
+		"message_slots":            messageLevel("15 minutes"),
+		"message_hours":            messageLevel("1 hour"),
+		"message_days":             messageLevel("1 day"),
+		"contact_slots":            contactLevel("15 minutes"),
+		"contact_hours":            contactLevel("1 hour"),
+		"contact_days":             contactLevel("1 day"),
+		"message_minutes":          `SELECT m.workspace_id, date_bin('1 minute', m.created_at, '2000-01-01Z'), count(*) FROM messages m GROUP BY 1, 2`,
+		"first_inbound_slots":      firstLevel("15 minutes"),
+		"first_inbound_hours":      firstLevel("1 hour"),
+		"first_inbound_days":       firstLevel("1 day"),
 		// The busiest minute of each hour, the earlier of two as busy.
 		"message_minute_peaks": `SELECT DISTINCT ON (1, 2) m.workspace_id, date_bin('1 hour', m.minute, '2000-01-01Z'), m.minute, m.n
 			FROM (SELECT workspace_id, date_bin('1 minute', created_at, '2000-01-01Z') AS minute, count(*) AS n FROM messages GROUP BY 1, 2) m

@@ -12,6 +12,8 @@ var (
 	inboxOfConversationSlot = join{"inbox", "inboxes ib ON ib.workspace_id = cv.workspace_id AND ib.id = cv.inbox_id", false, nil}
 	flowOfConversationSlot  = join{"flow", "flows fl ON fl.workspace_id = cv.workspace_id AND fl.id = cv.start_flow_id", true, nil}
 	taskOfConversationSlot  = join{"task", "tasks tk ON tk.workspace_id = cv.workspace_id AND tk.id = cv.task_id", true, nil}
+	// The inbox of the rows per platform and inbox only (migration 36).
+	inboxOfConversationInboxSlot = join{"inbox", "inboxes ib ON ib.workspace_id = cx.workspace_id AND ib.id = cx.inbox_id", false, nil}
 )
 
 // conversationSummary answers conversations, start flows, messages per
@@ -30,33 +32,53 @@ var conversationSummary = summaryImpl{
 		alias: "cv", column: "v.started_at",
 		levels: unitLevels("conversation", "platform", "inbox_id", "task_id", "start_flow_id", "conversations", "messages",
 			"replied", "obtained", "succeeded", "transferred"),
-		// The raw conversations, each with what the metric reads of its
-		// messages (their number; its funnel's steps, as the catalog's
-		// aggregates define them: replied, and also obtained or
-		// successful) and of its contact (the platform). Whether it has
-		// an inbound message is its count in conversation_inbound, which
-		// the triggers keep with the messages (migration 16): one probe
-		// of its key instead of one of each month's messages. Whether it
-		// was handed to a human is its number of assignments there
-		// (migration 24).
-		edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
-			funnel := reads("replied") || reads("obtained") || reads("succeeded")
-			counts := funnel || reads("transferred")
-			b := sq.Select("v.workspace_id", "v.started_at", either(reads("platform"), "c.platform", "NULL::text"), "v.inbox_id", "v.task_id",
-				"v.start_flow_id", "1",
-				either(reads("messages"), "(SELECT count(*) FROM messages mc WHERE mc.workspace_id = v.workspace_id AND mc.conversation_id = v.id)", "NULL::bigint"),
-				either(funnel, "(coalesce(ci.inbound, 0) > 0)::int", "NULL::int"),
-				either(funnel, "(coalesce(ci.inbound, 0) > 0 AND v.contact_obtained_at IS NOT NULL)::int", "NULL::int"),
-				either(funnel, "(coalesce(ci.inbound, 0) > 0 AND v.success_at IS NOT NULL)::int", "NULL::int"),
-				either(reads("transferred"), "(coalesce(ci.assignments, 0) > 0)::int", "NULL::int")).
-				From("conversations v")
-			if counts {
-				b = b.LeftJoin("conversation_inbound ci ON ci.workspace_id = v.workspace_id AND ci.conversation_id = v.id")
-			}
-			if reads("platform") {
-				b = b.Join("contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id")
-			}
-			return b.Where(workspaceFence("v.workspace_id", workspace)).Where(ranges)
-		},
+		edges: conversationEdgeRows("v.inbox_id", "v.task_id", "v.start_flow_id"),
 	},
+}
+
+// conversationInboxSummary answers the same metrics from the same sums per
+// platform and inbox only (migration 36), when they group and filter by
+// neither the task nor the start flow.
+var conversationInboxSummary = summaryImpl{
+	source: source{workspace: "cx.workspace_id", time: "cx.at", dimensions: map[string]column{
+		catalog.DimPlatform.ID: {expr: "cx.platform"},
+		catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfConversationInboxSlot}},
+	}},
+	slotted: &slotRows{
+		alias: "cx", column: "v.started_at",
+		levels: unitLevels("conversation_inbox", "platform", "inbox_id", "conversations", "messages",
+			"replied", "obtained", "succeeded", "transferred"),
+		edges: conversationEdgeRows("v.inbox_id"),
+	},
+}
+
+// conversationEdgeRows are the raw conversations (v) of some time ranges as
+// rows of a conversation summary whose key is the platform and keys: each
+// with what the metric reads of its messages (their number; its funnel's
+// steps, as the catalog's aggregates define them: replied, and also
+// obtained or successful) and of its contact (the platform). Whether it has
+// an inbound message is its count in conversation_inbound, which the
+// triggers keep with the messages (migration 16): one probe of its key
+// instead of one of each month's messages. Whether it was handed to a human
+// is its number of assignments there (migration 24).
+func conversationEdgeRows(keys ...string) func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+	return func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+		funnel := reads("replied") || reads("obtained") || reads("succeeded")
+		counts := funnel || reads("transferred")
+		columns := append([]string{"v.workspace_id", "v.started_at", either(reads("platform"), "c.platform", "NULL::text")}, keys...)
+		b := sq.Select(append(columns, "1",
+			either(reads("messages"), "(SELECT count(*) FROM messages mc WHERE mc.workspace_id = v.workspace_id AND mc.conversation_id = v.id)", "NULL::bigint"),
+			either(funnel, "(coalesce(ci.inbound, 0) > 0)::int", "NULL::int"),
+			either(funnel, "(coalesce(ci.inbound, 0) > 0 AND v.contact_obtained_at IS NOT NULL)::int", "NULL::int"),
+			either(funnel, "(coalesce(ci.inbound, 0) > 0 AND v.success_at IS NOT NULL)::int", "NULL::int"),
+			either(reads("transferred"), "(coalesce(ci.assignments, 0) > 0)::int", "NULL::int"))...).
+			From("conversations v")
+		if counts {
+			b = b.LeftJoin("conversation_inbound ci ON ci.workspace_id = v.workspace_id AND ci.conversation_id = v.id")
+		}
+		if reads("platform") {
+			b = b.Join("contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id")
+		}
+		return b.Where(workspaceFence("v.workspace_id", workspace)).Where(ranges)
+	}
 }

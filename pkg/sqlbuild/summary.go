@@ -206,7 +206,8 @@ var beginning = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Joins of the summaries' rows to the inboxes, flows and tasks they name.
 var (
-	inboxOfMessageSlot = join{"inbox", "inboxes ib ON ib.workspace_id = ms.workspace_id AND ib.id = ms.inbox_id", false, nil}
+	inboxOfMessageSlot      = join{"inbox", "inboxes ib ON ib.workspace_id = ms.workspace_id AND ib.id = ms.inbox_id", false, nil}
+	inboxOfMessageInboxSlot = join{"inbox", "inboxes ib ON ib.workspace_id = mx.workspace_id AND ib.id = mx.inbox_id", false, nil}
 	// A message of a conversation without a task has none: a left join, as for the raw rows.
 	taskOfMessageSlot  = join{"task", "tasks tk ON tk.workspace_id = ms.workspace_id AND tk.id = ms.task_id", true, nil}
 	inboxOfContactSlot = join{"inbox", "inboxes ib ON ib.workspace_id = cs.workspace_id AND ib.id = cs.inbox_id", false, nil}
@@ -284,6 +285,31 @@ var summaries = map[summaryKey]summaryImpl{
 			},
 		},
 	},
+	// The same sums per platform and inbox only (migration 36); the raw
+	// messages at the edges joined to their contact and conversation only
+	// when the metric reads the platform or the inbox.
+	{"message_inbox_slots", catalog.SourceMessages}: {
+		source: source{workspace: "mx.workspace_id", time: "mx.at", dimensions: map[string]column{
+			catalog.DimPlatform.ID: {expr: "mx.platform"},
+			catalog.DimInbox.ID:    {expr: "ib.name", id: "ib.id", joins: []join{inboxOfMessageInboxSlot}},
+		}},
+		slotted: &slotRows{
+			alias: "mx", column: "m.created_at",
+			levels: unitLevels("message_inbox", "platform", "inbox_id", "messages", "ai_cost", "billing_cost"),
+			edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+				platform, inbox := reads("platform"), reads("inbox_id")
+				b := sq.Select("m.workspace_id", "m.created_at", either(platform, "c.platform", "NULL::text"),
+					either(inbox, "mv.inbox_id", "NULL::bigint"), "1", "m.ai_cost", "m.billing_cost").From("messages m")
+				if platform {
+					b = b.Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id")
+				}
+				if inbox {
+					b = b.Join("conversations mv ON mv.workspace_id = m.workspace_id AND mv.id = m.conversation_id")
+				}
+				return b.Where(workspaceFence("m.workspace_id", workspace)).Where(ranges)
+			},
+		},
+	},
 	{"intent_slots", catalog.SourceMessages}: {
 		source: source{workspace: "mi.workspace_id", time: "mi.at", dimensions: map[string]column{
 			catalog.DimIntent.ID:   {expr: "mi.intent"},
@@ -333,7 +359,8 @@ var summaries = map[summaryKey]summaryImpl{
 		}},
 		slotted: &firstInboundRows,
 	},
-	{"conversation_slots", catalog.SourceConversations}: conversationSummary,
+	{"conversation_slots", catalog.SourceConversations}:       conversationSummary,
+	{"conversation_inbox_slots", catalog.SourceConversations}: conversationInboxSummary,
 	{"phrase_hours", catalog.SourceMessages}: {
 		source: source{workspace: "ps.workspace_id", time: "ps.at", dimensions: map[string]column{
 			catalog.DimPhrase.ID:   {expr: "ps.phrase"},

@@ -115,7 +115,8 @@ func TestEdgeRowsComputeOnlyWhatTheMetricReads(t *testing.T) {
 	handedOff := edges("transferred_conversations", "")
 	require.Contains(t, handedOff, "(coalesce(ci.assignments, 0) > 0)::int")
 	require.NotContains(t, handedOff, "FROM assignments", "the count kept with the conversation's row, not a probe")
-	require.Contains(t, handedOff, "cv.transferred <> 0", "only the rows with a hand-off make groups")
+	require.Contains(t, handedOff, "cx.transferred <> 0", "only the rows with a hand-off make groups")
+	require.Contains(t, edges("transferred_conversations", "", task), "cv.transferred <> 0", "by task, the rows per task")
 	require.NotContains(t, chats, "ci.assignments")
 
 	expense := edges("ai_expense", "", task)
@@ -185,5 +186,41 @@ func TestResponseTimePercentilesSearchOnlyOverFewBuckets(t *testing.T) {
 		require.Equal(t, []string{"response_run_days"}, r.tables, "%d buckets", c.buckets)
 		require.Equal(t, c.searched, strings.Contains(r.metric.Aggregate, "sorted_us_percentile_cont(0.9, "), "%d buckets: %s", c.buckets, r.metric.Aggregate)
 		require.Equal(t, !c.searched, strings.Contains(r.metric.Aggregate, "rv.v"), "%d buckets: %s", c.buckets, r.metric.Aggregate)
+	}
+}
+
+// The summaries per platform and inbox only answer the metrics that keep
+// neither a task, a start flow, a direction, a sender nor a billing; the
+// finer ones answer the others.
+func TestInboxSummariesAnswerWhatTheyKeep(t *testing.T) {
+	from, to := utc("2022-03-01T00:00:00Z"), utc("2022-03-31T00:00:00Z")
+	task := models.Filter{Dimension: catalog.DimTask.ID, Values: []string{"Spring sale"}}
+	used := func(metric, groupBy string, filters ...models.Filter) string {
+		t.Helper()
+		m, ok := catalog.Lookup(metric)
+		require.True(t, ok)
+		s, err := Totals(catalog.Plan{Metric: m, Kind: models.KindTotals, GroupBy: groupBy, Filters: filters, From: from, To: to}, "demo")
+		require.NoError(t, err)
+		return s.SQL[:strings.Index(s.SQL, "*/")+2]
+	}
+	for _, c := range []struct {
+		metric, groupBy string
+		filters         []models.Filter
+		want            string
+	}{
+		{"ai_expense", catalog.DimInbox.ID, nil, "/* summary: message_inbox_days */"},
+		{"ai_expense", catalog.DimPlatform.ID, nil, "/* summary: message_inbox_days */"},
+		{"ai_expense", catalog.DimTask.ID, nil, "/* summary: message_days */"},
+		{"ai_expense", catalog.DimInbox.ID, []models.Filter{task}, "/* summary: message_days */"},
+		{"messages_received", catalog.DimInbox.ID, nil, "/* summary: message_days */"},
+		{"conversations", catalog.DimInbox.ID, nil, "/* summary: conversation_inbox_days */"},
+		{"conversations", catalog.DimFlow.ID, nil, "/* summary: conversation_days */"},
+		{"start_flows", catalog.DimInbox.ID, nil, "/* summary: conversation_days */"},
+		{"success_share", "", nil, "/* summary: conversation_inbox_days */"},
+		{"transferred_conversations", catalog.DimPlatform.ID, nil, "/* summary: conversation_inbox_days */"},
+		{"expense_per_dialogue", catalog.DimInbox.ID, nil, "/* summary: message_inbox_days, summary: conversation_inbox_days */"},
+		{"expense_per_dialogue", catalog.DimTask.ID, nil, "/* summary: message_days, summary: conversation_days */"},
+	} {
+		require.Equal(t, c.want, used(c.metric, c.groupBy, c.filters...), "%s by %q %v", c.metric, c.groupBy, c.filters)
 	}
 }

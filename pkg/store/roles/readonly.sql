@@ -114,5 +114,11 @@ GRANT SELECT ON TABLE
     :"schema".page_visit_days,
     :"schema".phrase_totals,
     :"schema".phrase_direction_days,
-    :"schema".phrase_direction_hours
+    :"schema".phrase_direction_hours,
+    :"schema".message_inbox_slots,
+    :"schema".message_inbox_hours,
+    :"schema".message_inbox_days,
+    :"schema".conversation_inbox_slots,
+    :"schema".conversation_inbox_hours,
+    :"schema".conversation_inbox_days
 TO :"role";
