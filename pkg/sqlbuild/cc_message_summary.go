@@ -16,15 +16,9 @@ var ccMessageRows = slotRows{
 	// reads the platform or the inbox.
 	edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 		platform, inbox := reads("platform"), reads("inbox_id")
-		b := sq.Select("m.workspace_id", "m.created_at", either(platform, "c.platform", "NULL::text"),
-			either(inbox, "mv.inbox_id", "NULL::bigint"), "m.sender", "1").From("messages m")
-		if platform {
-			b = b.Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id")
-		}
-		if inbox {
-			b = b.Join("conversations mv ON mv.workspace_id = m.workspace_id AND mv.id = m.conversation_id")
-		}
-		return b.Where(workspaceFence("m.workspace_id", workspace)).Where(ranges).Where(catalog.AssignmentOpen)
+		return messageEdgeRowsJoining(workspace, ranges, platform, inbox, "m.workspace_id", "m.created_at",
+			either(platform, "c.platform", "NULL::text"), either(inbox, "mv.inbox_id", "NULL::bigint"), "m.sender", "1").
+			Where(catalog.AssignmentOpen)
 	},
 }
 

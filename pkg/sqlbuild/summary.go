@@ -220,10 +220,22 @@ var (
 // messageEdgeRows are the raw messages of some time ranges, with their
 // contact's platform and their conversation's inbox as the triggers copy them.
 func messageEdgeRows(workspace string, ranges sq.Or, columns ...string) sq.SelectBuilder {
-	return sq.Select(columns...).From("messages m").
-		Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id").
-		Join("conversations mv ON mv.workspace_id = m.workspace_id AND mv.id = m.conversation_id").
-		Where(workspaceFence("m.workspace_id", workspace)).Where(ranges)
+	return messageEdgeRowsJoining(workspace, ranges, true, true, columns...)
+}
+
+// messageEdgeRowsJoining are the raw messages of some time ranges, joined to
+// their contact (c) only when contact is set and to their conversation (mv)
+// only when conversation is: a summary's edges that need neither spare
+// both joins.
+func messageEdgeRowsJoining(workspace string, ranges sq.Or, contact, conversation bool, columns ...string) sq.SelectBuilder {
+	b := sq.Select(columns...).From("messages m")
+	if contact {
+		b = b.Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id")
+	}
+	if conversation {
+		b = b.Join("conversations mv ON mv.workspace_id = m.workspace_id AND mv.id = m.conversation_id")
+	}
+	return b.Where(workspaceFence("m.workspace_id", workspace)).Where(ranges)
 }
 
 // contactSlotRows are the contacts with an inbound message per day, hour and
@@ -272,16 +284,9 @@ var summaries = map[summaryKey]summaryImpl{
 			// only when the metric reads the platform, or the inbox or task.
 			edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 				platform, conversation := reads("platform"), reads("inbox_id") || reads("task_id")
-				b := sq.Select("m.workspace_id", "m.created_at", either(platform, "c.platform", "NULL::text"),
-					either(conversation, "mv.inbox_id", "NULL::bigint"), "m.direction", "m.sender", "m.billable", "1", "m.ai_cost", "m.billing_cost",
-					either(conversation, "mv.task_id", "NULL::bigint")).From("messages m")
-				if platform {
-					b = b.Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id")
-				}
-				if conversation {
-					b = b.Join("conversations mv ON mv.workspace_id = m.workspace_id AND mv.id = m.conversation_id")
-				}
-				return b.Where(workspaceFence("m.workspace_id", workspace)).Where(ranges)
+				return messageEdgeRowsJoining(workspace, ranges, platform, conversation, "m.workspace_id", "m.created_at",
+					either(platform, "c.platform", "NULL::text"), either(conversation, "mv.inbox_id", "NULL::bigint"),
+					"m.direction", "m.sender", "m.billable", "1", "m.ai_cost", "m.billing_cost", either(conversation, "mv.task_id", "NULL::bigint"))
 			},
 		},
 	},
@@ -298,15 +303,8 @@ var summaries = map[summaryKey]summaryImpl{
 			levels: unitLevels("message_inbox", "platform", "inbox_id", "messages", "ai_cost", "billing_cost"),
 			edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 				platform, inbox := reads("platform"), reads("inbox_id")
-				b := sq.Select("m.workspace_id", "m.created_at", either(platform, "c.platform", "NULL::text"),
-					either(inbox, "mv.inbox_id", "NULL::bigint"), "1", "m.ai_cost", "m.billing_cost").From("messages m")
-				if platform {
-					b = b.Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id")
-				}
-				if inbox {
-					b = b.Join("conversations mv ON mv.workspace_id = m.workspace_id AND mv.id = m.conversation_id")
-				}
-				return b.Where(workspaceFence("m.workspace_id", workspace)).Where(ranges)
+				return messageEdgeRowsJoining(workspace, ranges, platform, inbox, "m.workspace_id", "m.created_at",
+					either(platform, "c.platform", "NULL::text"), either(inbox, "mv.inbox_id", "NULL::bigint"), "1", "m.ai_cost", "m.billing_cost")
 			},
 		},
 	},
