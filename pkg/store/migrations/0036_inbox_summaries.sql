@@ -149,9 +149,11 @@ END
 $fn$;
 
 -- The statements of migration 15, which also drop the emptied rows of the
--- new levels.
+-- new levels (every level's in one loop).
 CREATE OR REPLACE FUNCTION message_summaries_statements(changed text, removing boolean) RETURNS SETOF text
 LANGUAGE plpgsql IMMUTABLE AS $fn$
+DECLARE
+    unit record;
 BEGIN
     RETURN NEXT message_levels_add(format($q$
         SELECT d.workspace_id, date_bin('15 minutes', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS slot, c.platform, v.inbox_id,
@@ -240,36 +242,16 @@ BEGIN
 
     -- Rows went or changed: drop the emptied summary rows, and read the
     -- first inbound message of every contact concerned again.
-    RETURN NEXT format($q$
-        DELETE FROM message_slots s USING (SELECT DISTINCT d.workspace_id, date_bin('15 minutes', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS slot FROM (%s) d) k
-        WHERE s.workspace_id = k.workspace_id AND s.slot = k.slot AND s.messages = 0$q$, changed);
-    RETURN NEXT format($q$
-        DELETE FROM message_hours s USING (SELECT DISTINCT d.workspace_id, date_bin('1 hour', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS hour FROM (%s) d) k
-        WHERE s.workspace_id = k.workspace_id AND s.hour = k.hour AND s.messages = 0$q$, changed);
-    RETURN NEXT format($q$
-        DELETE FROM message_days s USING (SELECT DISTINCT d.workspace_id, date_bin('1 day', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS day FROM (%s) d) k
-        WHERE s.workspace_id = k.workspace_id AND s.day = k.day AND s.messages = 0$q$, changed);
-    RETURN NEXT format($q$
-        DELETE FROM message_inbox_slots s USING (SELECT DISTINCT d.workspace_id, date_bin('15 minutes', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS slot FROM (%s) d) k
-        WHERE s.workspace_id = k.workspace_id AND s.slot = k.slot AND s.messages = 0$q$, changed);
-    RETURN NEXT format($q$
-        DELETE FROM message_inbox_hours s USING (SELECT DISTINCT d.workspace_id, date_bin('1 hour', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS hour FROM (%s) d) k
-        WHERE s.workspace_id = k.workspace_id AND s.hour = k.hour AND s.messages = 0$q$, changed);
-    RETURN NEXT format($q$
-        DELETE FROM message_inbox_days s USING (SELECT DISTINCT d.workspace_id, date_bin('1 day', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS day FROM (%s) d) k
-        WHERE s.workspace_id = k.workspace_id AND s.day = k.day AND s.messages = 0$q$, changed);
-    RETURN NEXT format($q$
-        DELETE FROM contact_slots s USING (SELECT DISTINCT d.workspace_id, date_bin('15 minutes', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS slot FROM (%s) d) k
-        WHERE s.workspace_id = k.workspace_id AND s.slot = k.slot AND s.messages = 0$q$, changed);
-    RETURN NEXT format($q$
-        DELETE FROM contact_hours s USING (SELECT DISTINCT d.workspace_id, date_bin('1 hour', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS hour FROM (%s) d) k
-        WHERE s.workspace_id = k.workspace_id AND s.hour = k.hour AND s.messages = 0$q$, changed);
-    RETURN NEXT format($q$
-        DELETE FROM contact_days s USING (SELECT DISTINCT d.workspace_id, date_bin('1 day', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS day FROM (%s) d) k
-        WHERE s.workspace_id = k.workspace_id AND s.day = k.day AND s.messages = 0$q$, changed);
-    RETURN NEXT format($q$
-        DELETE FROM message_minutes s USING (SELECT DISTINCT d.workspace_id, date_bin('1 minute', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS minute FROM (%s) d) k
-        WHERE s.workspace_id = k.workspace_id AND s.minute = k.minute AND s.messages = 0$q$, changed);
+    FOR unit IN SELECT * FROM (VALUES ('message_slots', 'slot', '15 minutes'), ('message_hours', 'hour', '1 hour'),
+                                      ('message_days', 'day', '1 day'), ('message_inbox_slots', 'slot', '15 minutes'),
+                                      ('message_inbox_hours', 'hour', '1 hour'), ('message_inbox_days', 'day', '1 day'),
+                                      ('contact_slots', 'slot', '15 minutes'), ('contact_hours', 'hour', '1 hour'),
+                                      ('contact_days', 'day', '1 day'), ('message_minutes', 'minute', '1 minute'))
+                               AS l (tab, col, grain) LOOP
+        RETURN NEXT format($q$
+            DELETE FROM %1$I s USING (SELECT DISTINCT d.workspace_id, date_bin(%3$L, d.created_at, timestamptz '2000-01-01 00:00:00+00') AS t FROM (%4$s) d) k
+            WHERE s.workspace_id = k.workspace_id AND s.%2$I = k.t AND s.messages = 0$q$, unit.tab, unit.col, unit.grain, changed);
+    END LOOP;
     -- The busiest minute of each hour concerned, again from its minutes.
     RETURN NEXT format($q$
         DELETE FROM message_minute_peaks p USING (SELECT DISTINCT d.workspace_id, date_bin('1 hour', d.created_at, timestamptz '2000-01-01 00:00:00+00') AS hour FROM (%s) d) k
