@@ -307,15 +307,14 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id
 			WHERE m.direction = 'inbound' ORDER BY m.workspace_id, m.contact_id, m.created_at, m.id`
 	messageLevel := func(grain string) string {
-		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), c.platform, v.inbox_id, m.direction, m.sender, m.billable,
-			count(*), sum(m.ai_cost), sum(m.billing_cost), v.task_id FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z') AS unit, c.platform, v.inbox_id, m.direction, m.sender, m.billable,
+			count(*) AS messages, sum(m.ai_cost) AS ai_cost, sum(m.billing_cost) AS billing_cost, v.task_id FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
 			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3, 4, 5, 6, 7, 11`
 	}
-	// The same per platform and inbox only.
+	// The same per platform and inbox only: those rows regrouped.
 	messageInboxLevel := func(grain string) string {
-		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), c.platform, v.inbox_id,
-			count(*), sum(m.ai_cost), sum(m.billing_cost) FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
-			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3, 4`
+		return `SELECT workspace_id, unit, platform, inbox_id, sum(messages), sum(ai_cost), sum(billing_cost)
+			FROM (` + messageLevel(grain) + `) l GROUP BY 1, 2, 3, 4`
 	}
 	contactLevel := func(grain string) string {
 		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), m.contact_id, v.inbox_id, c.platform, count(*)
@@ -340,27 +339,20 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 	}
 	// Conversations per start unit and dimensions, with their messages.
 	conversationLevel := func(grain string) string {
-		return `SELECT v.workspace_id, date_bin('` + grain + `', v.started_at, '2000-01-01Z'), c.platform, v.inbox_id, v.task_id, v.start_flow_id,
-			count(*), sum((SELECT count(*) FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id)),
-			count(*) FILTER (WHERE r.replied), count(*) FILTER (WHERE r.replied AND v.contact_obtained_at IS NOT NULL),
-			count(*) FILTER (WHERE r.replied AND v.success_at IS NOT NULL), count(*) FILTER (WHERE r.handed_off)
+		return `SELECT v.workspace_id, date_bin('` + grain + `', v.started_at, '2000-01-01Z') AS unit, c.platform, v.inbox_id, v.task_id, v.start_flow_id,
+			count(*) AS conversations, sum((SELECT count(*) FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id)) AS messages,
+			count(*) FILTER (WHERE r.replied) AS replied, count(*) FILTER (WHERE r.replied AND v.contact_obtained_at IS NOT NULL) AS obtained,
+			count(*) FILTER (WHERE r.replied AND v.success_at IS NOT NULL) AS succeeded, count(*) FILTER (WHERE r.handed_off) AS transferred
 			FROM conversations v JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id
 			CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id
 				AND m.direction = 'inbound') AS replied,
 				EXISTS (SELECT 1 FROM assignments a WHERE a.workspace_id = v.workspace_id AND a.conversation_id = v.id) AS handed_off) r
 			GROUP BY 1, 2, 3, 4, 5, 6`
 	}
-	// The same per platform and inbox only.
+	// The same per platform and inbox only: those rows regrouped.
 	conversationInboxLevel := func(grain string) string {
-		return `SELECT v.workspace_id, date_bin('` + grain + `', v.started_at, '2000-01-01Z'), c.platform, v.inbox_id,
-			count(*), sum((SELECT count(*) FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id)),
-			count(*) FILTER (WHERE r.replied), count(*) FILTER (WHERE r.replied AND v.contact_obtained_at IS NOT NULL),
-			count(*) FILTER (WHERE r.replied AND v.success_at IS NOT NULL), count(*) FILTER (WHERE r.handed_off)
-			FROM conversations v JOIN contacts c ON c.workspace_id = v.workspace_id AND c.id = v.contact_id
-			CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id
-				AND m.direction = 'inbound') AS replied,
-				EXISTS (SELECT 1 FROM assignments a WHERE a.workspace_id = v.workspace_id AND a.conversation_id = v.id) AS handed_off) r
-			GROUP BY 1, 2, 3, 4`
+		return `SELECT workspace_id, unit, platform, inbox_id, sum(conversations), sum(messages), sum(replied), sum(obtained), sum(succeeded),
+			sum(transferred) FROM (` + conversationLevel(grain) + `) l GROUP BY 1, 2, 3, 4`
 	}
 	// Messages per phrase (non-empty), keyed by its SHA-256.
 	phraseLevel := func(grain string) string {
