@@ -79,12 +79,12 @@ func unnested(r slotRows, alias, array string) slotRows {
 func assignmentSource(alias string) source {
 	return source{workspace: alias + ".workspace_id", time: alias + ".at", dimensions: map[string]column{
 		catalog.DimPlatform.ID: {expr: alias + ".platform"},
-		catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{{"inbox",
-			"inboxes ib ON ib.workspace_id = " + alias + ".workspace_id AND ib.id = " + alias + ".inbox_id", false, nil}}},
-		catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{{"agent",
-			"agents ag ON ag.workspace_id = " + alias + ".workspace_id AND ag.id = " + alias + ".agent_id", true, nil}}},
-		catalog.DimTeam.ID: {expr: "tm.name", id: "tm.id", joins: []join{{"team",
-			"teams tm ON tm.workspace_id = " + alias + ".workspace_id AND tm.id = " + alias + ".team_id", true, nil}}},
+		catalog.DimInbox.ID: namedBy("inboxes", "ib", alias+".inbox_id", join{"inbox",
+			"inboxes ib ON ib.workspace_id = " + alias + ".workspace_id AND ib.id = " + alias + ".inbox_id", false, nil}),
+		catalog.DimAgent.ID: namedBy("agents", "ag", alias+".agent_id", join{"agent",
+			"agents ag ON ag.workspace_id = " + alias + ".workspace_id AND ag.id = " + alias + ".agent_id", true, nil}),
+		catalog.DimTeam.ID: namedBy("teams", "tm", alias+".team_id", join{"team",
+			"teams tm ON tm.workspace_id = " + alias + ".workspace_id AND tm.id = " + alias + ".team_id", true, nil}),
 		catalog.DimRole.ID: {expr: alias + ".role"},
 	}}
 }

@@ -41,8 +41,8 @@ func init() {
 		workspace: "tx.workspace_id", time: "tx.at", dimensions: map[string]column{
 			catalog.DimCategory.ID: {expr: "tx.category"},
 			catalog.DimPlatform.ID: {expr: "tx.platform"},
-			catalog.DimInbox.ID: {expr: "ib.name", id: "ib.id", joins: []join{
-				{"inbox", "inboxes ib ON ib.workspace_id = tx.workspace_id AND ib.id = tx.inbox_id", false, nil}}},
+			catalog.DimInbox.ID: namedBy("inboxes", "ib", "tx.inbox_id",
+				join{"inbox", "inboxes ib ON ib.workspace_id = tx.workspace_id AND ib.id = tx.inbox_id", false, nil}),
 		}}, &templateSendRows}
 	summaries[summaryKey{"credit_movement_slots", catalog.SourceCreditMovements}] = summaryImpl{source{
 		workspace: "cb.workspace_id", time: "cb.at", dimensions: map[string]column{}}, &creditMovementRows}

@@ -33,8 +33,8 @@ var responseRunValues = unnested(responseRunRows, "rv", "response_us")
 // responseRunSummarySource is the summary source over run rows aliased alias.
 func responseRunSummarySource(alias string) source {
 	return source{workspace: alias + ".workspace_id", time: alias + ".at", dimensions: map[string]column{
-		catalog.DimAgent.ID: {expr: "ag.name", id: "ag.id", joins: []join{{"agent",
-			"agents ag ON ag.workspace_id = " + alias + ".workspace_id AND ag.id = " + alias + ".agent_id", false, nil}}},
+		catalog.DimAgent.ID: namedBy("agents", "ag", alias+".agent_id", join{"agent",
+			"agents ag ON ag.workspace_id = " + alias + ".workspace_id AND ag.id = " + alias + ".agent_id", false, nil}),
 		catalog.DimPlatform.ID: {expr: alias + ".platform"},
 	}}
 }

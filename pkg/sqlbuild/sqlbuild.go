@@ -7,6 +7,7 @@ package sqlbuild
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	sq "github.com/Masterminds/squirrel"
@@ -49,6 +50,18 @@ type column struct {
 	// earliest time the filtered rows have (the range's start; zero when
 	// unbounded), which a match may use to read less.
 	match func(values []string, from time.Time) sq.Sqlizer
+	// key, when set, is the group's id on the source's own rows, and names
+	// the table (with its alias, that of expr and id) that names it through
+	// the column's one join: the rows are then grouped by key, and only the
+	// groups are joined to their names (see keyed).
+	key, names string
+}
+
+// namedBy is the column of a dimension whose groups are the rows of a named
+// table (an inbox, a flow): its name and id, read through j, whose clause
+// starts with table and alias; key is the id on the source's own rows.
+func namedBy(table, alias, key string, j join) column {
+	return column{expr: alias + ".name", id: alias + ".id", joins: []join{j}, key: key, names: table + " " + alias}
 }
 
 // filter keeps the rows whose column has one of f's values, or with
@@ -387,14 +400,46 @@ func aggregated(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed boo
 	if metric.Quotient != nil {
 		return quotient(plan, metric, sc, bucketed)
 	}
-	b, err := build(plan, metric, sc, bucketed)
+	b, keyedBy, err := grouped(plan, metric, sc, bucketed, true)
 	if err != nil {
 		return b, err
+	}
+	if keyedBy != nil {
+		return keyed(b, *keyedBy, sc.workspace, bucketed), nil
 	}
 	if bucketed {
 		return b.GroupBy("bucket", "series"), nil
 	}
 	return b.GroupBy("series", "series_id"), nil
+}
+
+// keyed names the groups of rows grouped by a column's key (series_id) and,
+// when bucketed, by bucket: each group is joined to its name once, where the
+// rows would each have been joined to it and grouped by it.
+func keyed(rows sq.SelectBuilder, col column, workspace string, bucketed bool) sq.SelectBuilder {
+	alias, _, _ := strings.Cut(col.expr, ".")
+	// A left join whatever the column's: grouped kept no group of a key
+	// that names no row where the column's join is inner, and a left join
+	// lets the planner expect as many rows as groups (it knows nothing of
+	// the groups' ids, and would expect an inner join to keep a handful).
+	j := join{name: col.joins[0].name, optional: true, args: []any{workspace},
+		clause: col.names + " ON " + alias + ".workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = ?) AND " +
+			alias + ".id = g.series_id"}
+	series := "coalesce((" + col.expr + ")::text, '') AS series"
+	if bucketed {
+		return withJoins(psql.Select("g.bucket", series, "g.value").FromSelect(rows.GroupBy("bucket", "series_id"), "g"), []join{j})
+	}
+	return withJoins(psql.Select(series, "g.series_id", "g.value").FromSelect(rows.GroupBy("series_id"), "g"), []join{j})
+}
+
+// canonicalKey joins each row to the least id of its key's name (the
+// column's table holds few rows): a time series groups by name, and two
+// ids may share one, so its rows group by that id instead of their own.
+func canonicalKey(col column, workspace string) join {
+	table, _, _ := strings.Cut(col.names, " ")
+	return join{name: col.joins[0].name + " key", optional: col.joins[0].optional, args: []any{workspace},
+		clause: "(SELECT n.id, min(n.id) OVER (PARTITION BY n.name) AS canonical FROM " + table +
+			" n WHERE n.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = ?)) kn ON kn.id = " + col.key}
 }
 
 // quotient divides one metric's value by another's, group by group and
@@ -437,46 +482,73 @@ func quotient(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool)
 // filters. Bucketed rows lead with their bucket; the others carry the
 // group's id (series_id).
 func build(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (sq.SelectBuilder, error) {
+	b, _, err := grouped(plan, metric, sc, bucketed, false)
+	return b, err
+}
+
+// grouped is build, and with byKey, when the group-by's column has a key,
+// the rows with their group's id as series_id instead of its name (a time
+// series' least id of the name, see canonicalKey), for keyed to name: the
+// column is returned then, nil otherwise.
+func grouped(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed, byKey bool) (sq.SelectBuilder, *column, error) {
 	src, ok := sources[metric.Source]
 	if !ok {
 		src, ok = snapshotSources[metric.Source]
 	}
 	if !ok {
-		return sq.SelectBuilder{}, fmt.Errorf("metric %s has no SQL source %q", metric.ID, metric.Source)
+		return sq.SelectBuilder{}, nil, fmt.Errorf("metric %s has no SQL source %q", metric.ID, metric.Source)
 	}
 	if r, ok := choose(plan, metric, sc); ok {
 		src, metric = r.src, r.metric
 	}
 	if src.fromAt != nil && bucketed {
-		return sq.SelectBuilder{}, fmt.Errorf("metric %s is a state at one instant: query it as a snapshot", metric.ID)
+		return sq.SelectBuilder{}, nil, fmt.Errorf("metric %s is a state at one instant: query it as a snapshot", metric.ID)
 	}
 	series, seriesID := sq.Expr("''::text AS series"), sq.Expr("NULL::bigint AS series_id")
+	where := sq.And{workspaceFence(src.workspace, sc.workspace)}
 	var joins []join
+	var keyedBy *column
 	if plan.GroupBy != "" {
 		col, err := src.column(metric, plan.GroupBy)
 		if err != nil {
-			return sq.SelectBuilder{}, err
+			return sq.SelectBuilder{}, nil, err
 		}
 		if col.expr == "" {
-			return sq.SelectBuilder{}, fmt.Errorf("metric %s cannot group by %s: it only filters", metric.ID, plan.GroupBy)
+			return sq.SelectBuilder{}, nil, fmt.Errorf("metric %s cannot group by %s: it only filters", metric.ID, plan.GroupBy)
 		}
 		series = sq.Expr("coalesce(("+col.expr+")::text, '') AS series", col.args...)
 		if col.id != "" {
 			seriesID = sq.Expr("(" + col.id + ")::bigint AS series_id")
 		}
-		joins = append(joins, col.joins...)
+		if byKey && col.key != "" {
+			keyedBy, seriesID = &col, sq.Expr("("+col.key+")::bigint AS series_id")
+			switch {
+			case bucketed:
+				joins = append(joins, canonicalKey(col, sc.workspace))
+				seriesID = sq.Expr("kn.canonical AS series_id")
+			case !col.joins[0].optional:
+				// The inner join to the name kept only rows with a key
+				// (and every key names a row: a foreign key's).
+				where = append(where, sq.NotEq{col.key: nil})
+			}
+		} else {
+			joins = append(joins, col.joins...)
+		}
 	}
 
 	builder := psql.Select()
 	if bucketed {
 		builder = builder.Column(sq.Expr("width_bucket("+src.time+", ?::timestamptz[]) AS bucket", sc.boundaries))
 	}
-	builder = builder.Column(series)
-	if !bucketed {
+	switch {
+	case keyedBy != nil:
 		builder = builder.Column(seriesID)
+	case bucketed:
+		builder = builder.Column(series)
+	default:
+		builder = builder.Column(series).Column(seriesID)
 	}
 	builder = builder.Column(sq.Expr("("+metric.Aggregate+")::float8 AS value", aggregateArgs(plan, metric)...))
-	where := sq.And{workspaceFence(src.workspace, sc.workspace)}
 	switch {
 	case src.fromAt != nil:
 		builder = src.fromAt(builder, sc.to())
@@ -505,12 +577,12 @@ func build(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (s
 	for _, f := range plan.Filters {
 		col, err := src.column(metric, f.Dimension)
 		if err != nil {
-			return sq.SelectBuilder{}, err
+			return sq.SelectBuilder{}, nil, err
 		}
 		where = append(where, col.filter(f, from))
 		joins = append(joins, col.joins...)
 	}
-	return withJoins(builder, joins).Where(where), nil
+	return withJoins(builder, joins).Where(where), keyedBy, nil
 }
 
 // withJoins adds joins to b once each: a left join where the joined row may
