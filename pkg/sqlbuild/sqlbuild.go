@@ -53,7 +53,7 @@ type column struct {
 	// key, when set, is the group's id on the source's own rows, and names
 	// the table (with its alias, that of expr and id) that names it through
 	// the column's one join: the rows are then grouped by key, and only the
-	// groups are joined to their names (see keyed).
+	// groups are joined to their names (see named).
 	key, names string
 }
 
@@ -397,26 +397,39 @@ func ordered(plan catalog.Plan, b sq.SelectBuilder) sq.SelectBuilder {
 // aggregated is metric's value per group (and per bucket when bucketed) for
 // plan's group-by and filters, unordered: the rows every kind shares.
 func aggregated(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (sq.SelectBuilder, error) {
+	rows, keyedBy, err := groups(plan, metric, sc, bucketed)
+	if err != nil || keyedBy == nil {
+		return rows, err
+	}
+	return named(rows, *keyedBy, sc.workspace, bucketed), nil
+}
+
+// groups is aggregated before its groups are named: where they are grouped
+// by a column's key (see grouped), their rows carry the group's id as
+// series_id and no series, and the column is returned for named to name
+// them; it is nil where the rows carry their series.
+func groups(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (sq.SelectBuilder, *column, error) {
 	if metric.Quotient != nil {
 		return quotient(plan, metric, sc, bucketed)
 	}
 	b, keyedBy, err := grouped(plan, metric, sc, bucketed, true)
-	if err != nil {
-		return b, err
+	switch {
+	case err != nil:
+		return b, nil, err
+	case keyedBy != nil && bucketed:
+		return b.GroupBy("bucket", "series_id"), keyedBy, nil
+	case keyedBy != nil:
+		return b.GroupBy("series_id"), keyedBy, nil
+	case bucketed:
+		return b.GroupBy("bucket", "series"), nil, nil
 	}
-	if keyedBy != nil {
-		return keyed(b, *keyedBy, sc.workspace, bucketed), nil
-	}
-	if bucketed {
-		return b.GroupBy("bucket", "series"), nil
-	}
-	return b.GroupBy("series", "series_id"), nil
+	return b.GroupBy("series", "series_id"), nil, nil
 }
 
-// keyed names the groups of rows grouped by a column's key (series_id) and,
-// when bucketed, by bucket: each group is joined to its name once, where the
-// rows would each have been joined to it and grouped by it.
-func keyed(rows sq.SelectBuilder, col column, workspace string, bucketed bool) sq.SelectBuilder {
+// named joins groups keyed by col's ids (and buckets, when bucketed) to
+// their names, once each, where the rows would each have been joined to it
+// and grouped by it.
+func named(groups sq.SelectBuilder, col column, workspace string, bucketed bool) sq.SelectBuilder {
 	alias, _, _ := strings.Cut(col.expr, ".")
 	// A left join whatever the column's: grouped kept no group of a key
 	// that names no row where the column's join is inner, and a left join
@@ -427,48 +440,72 @@ func keyed(rows sq.SelectBuilder, col column, workspace string, bucketed bool) s
 			alias + ".id = g.series_id"}
 	series := "coalesce((" + col.expr + ")::text, '') AS series"
 	if bucketed {
-		return withJoins(psql.Select("g.bucket", series, "g.value").FromSelect(rows.GroupBy("bucket", "series_id"), "g"), []join{j})
+		return withJoins(psql.Select("g.bucket", series, "g.value").FromSelect(groups, "g"), []join{j})
 	}
-	return withJoins(psql.Select(series, "g.series_id", "g.value").FromSelect(rows.GroupBy("series_id"), "g"), []join{j})
+	return withJoins(psql.Select(series, "g.series_id", "g.value").FromSelect(groups, "g"), []join{j})
 }
 
 // canonicalKey joins each row to the least id of its key's name (the
 // column's table holds few rows): a time series groups by name, and two
-// ids may share one, so its rows group by that id instead of their own.
+// ids may share one, so its rows group by that id instead of their own. A
+// left join, as named's: grouped keeps only rows with a key where the
+// column's join is inner, and the planner then expects every row to stay
+// (it cannot tell how many the subquery's ids match, and expecting few, it
+// sorts them all to group them).
 func canonicalKey(col column, workspace string) join {
 	table, _, _ := strings.Cut(col.names, " ")
-	return join{name: col.joins[0].name + " key", optional: col.joins[0].optional, args: []any{workspace},
+	return join{name: col.joins[0].name + " key", optional: true, args: []any{workspace},
 		clause: "(SELECT n.id, min(n.id) OVER (PARTITION BY n.name) AS canonical FROM " + table +
 			" n WHERE n.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = ?)) kn ON kn.id = " + col.key}
 }
 
 // quotient divides one metric's value by another's, group by group and
 // bucket by bucket: null where the divisor is 0 or has no rows, 0 where only
-// the dividend has none.
-func quotient(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (sq.SelectBuilder, error) {
-	parts := [2]sq.SelectBuilder{}
+// the dividend has none. Where both are grouped by the ids of the same
+// column, and every row has one, they are divided id by id and named after
+// (the column is returned, as groups does).
+func quotient(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (sq.SelectBuilder, *column, error) {
+	parts, keys := [2]sq.SelectBuilder{}, [2]*column{}
 	for i, id := range []string{metric.Quotient.Dividend, metric.Quotient.Divisor} {
 		part, ok := catalog.Lookup(id)
 		if !ok {
-			return sq.SelectBuilder{}, fmt.Errorf("metric %s divides by unknown metric %q", metric.ID, id)
+			return sq.SelectBuilder{}, nil, fmt.Errorf("metric %s divides by unknown metric %q", metric.ID, id)
 		}
 		var err error
-		if parts[i], err = aggregated(plan, part, sc, bucketed); err != nil {
-			return sq.SelectBuilder{}, err
+		if parts[i], keys[i], err = groups(plan, part, sc, bucketed); err != nil {
+			return sq.SelectBuilder{}, nil, err
 		}
 	}
+	// An optional column's rows without one have no id to join on.
+	if keys[0] != nil && keys[1] != nil && keys[0].names == keys[1].names && !keys[0].joins[0].optional {
+		b, err := divided(parts, "series_id", bucketed)
+		return b, keys[0], err
+	}
+	for i, key := range keys {
+		if key != nil {
+			parts[i] = named(parts[i], *key, sc.workspace, bucketed)
+		}
+	}
+	b, err := divided(parts, "series", bucketed)
+	return b, nil, err
+}
+
+// divided is the FULL JOIN of a quotient's two parts on their buckets and
+// groups (by, series or series_id), with the quotient as value.
+func divided(parts [2]sq.SelectBuilder, by string, bucketed bool) (sq.SelectBuilder, error) {
 	divisor, divisorArgs, err := parts[1].PlaceholderFormat(sq.Question).ToSql()
 	if err != nil {
 		return sq.SelectBuilder{}, err
 	}
-	on := "n.series = d.series AND n.series_id IS NOT DISTINCT FROM d.series_id"
+	on := "n." + by + " = d." + by
 	b := psql.Select()
 	if bucketed {
-		on = "n.bucket = d.bucket AND n.series = d.series"
+		on = "n.bucket = d.bucket AND " + on
 		b = b.Column("coalesce(n.bucket, d.bucket) AS bucket")
 	}
-	b = b.Column("coalesce(n.series, d.series) AS series")
-	if !bucketed {
+	b = b.Column("coalesce(n." + by + ", d." + by + ") AS " + by)
+	if !bucketed && by == "series" {
+		on += " AND n.series_id IS NOT DISTINCT FROM d.series_id"
 		b = b.Column("coalesce(n.series_id, d.series_id) AS series_id")
 	}
 	return b.Column("(coalesce(n.value, 0) / nullif(d.value, 0))::float8 AS value").
@@ -488,7 +525,7 @@ func build(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (s
 
 // grouped is build, and with byKey, when the group-by's column has a key,
 // the rows with their group's id as series_id instead of its name (a time
-// series' least id of the name, see canonicalKey), for keyed to name: the
+// series' least id of the name, see canonicalKey), for named to name: the
 // column is returned then, nil otherwise.
 func grouped(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed, byKey bool) (sq.SelectBuilder, *column, error) {
 	src, ok := sources[metric.Source]
@@ -522,11 +559,11 @@ func grouped(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed, byKey
 		}
 		if byKey && col.key != "" {
 			keyedBy, seriesID = &col, sq.Expr("("+col.key+")::bigint AS series_id")
-			switch {
-			case bucketed:
+			if bucketed {
 				joins = append(joins, canonicalKey(col, sc.workspace))
 				seriesID = sq.Expr("kn.canonical AS series_id")
-			case !col.joins[0].optional:
+			}
+			if !col.joins[0].optional {
 				// The inner join to the name kept only rows with a key
 				// (and every key names a row: a foreign key's).
 				where = append(where, sq.NotEq{col.key: nil})
