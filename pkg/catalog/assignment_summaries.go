@@ -35,24 +35,10 @@ func seconds(interval string) string { return "extract(epoch FROM " + interval +
 // the target by binary search (width_bucket). The target's microseconds are
 // those make_interval adds to the creation time in the raw condition.
 var assignmentSummaries = []Summary{
-	{
-		Table: "assignment_slots", Source: SourceAssignments, Grain: SlotLength,
-		Aggregates: map[string]string{
-			"count(*)": "sum(sa.assignments)",
-			"count(*) FILTER (WHERE a.first_reply_at <= a.created_at + make_interval(secs => ?))::float8" +
-				" / nullif(count(*) FILTER (WHERE a.first_reply_at IS NOT NULL OR a.outcome = ?), 0)": "sum(width_bucket((extract(epoch FROM make_interval(secs => ?)) * 1000000)::bigint, sa.wait_us))::float8" +
-				" / nullif(sum(sa.assignments) FILTER (WHERE sa.replied OR sa.outcome = ?), 0)",
-			"sum(" + seconds(conversationInterval) + ") / 60": "sum(sa.conversation_seconds) / 60",
-			// avg over numeric is its sum divided by its count as numeric.
-			"avg(" + seconds(waitInterval) + ")":         "sum(sa.wait_seconds) / sum(sa.assignments)::numeric",
-			"avg(" + seconds(conversationInterval) + ")": "sum(sa.conversation_seconds) / sum(sa.assignments)::numeric",
-			// The last of a sorted array is its largest.
-			"max(" + seconds(waitInterval) + ")":         "max(sa.wait_us[cardinality(sa.wait_us)])::numeric / 1000000",
-			"max(" + seconds(conversationInterval) + ")": "max(sa.conversation_us[cardinality(sa.conversation_us)])::numeric / 1000000",
-		},
-		States:     statesOf("sa"),
-		Dimensions: assignmentDimensions,
-	},
+	// The same per team only (migration 37), for the metrics that group and
+	// filter by the team alone: a fifth of the rows.
+	assignmentTotals("assignment_team_slots", "st", []string{DimTeam.ID}),
+	assignmentTotals("assignment_slots", "sa", assignmentDimensions),
 	{
 		Table: "assignment_slots", Rows: "wait_us", Source: SourceAssignments, Grain: SlotLength,
 		Aggregates: percentiles(waitInterval, "aw"),
@@ -77,6 +63,31 @@ func percentiles(interval, alias string) map[string]string {
 		out[percentileOf(fraction, seconds(interval))] = percentileOf(fraction, alias+".v / 1000000::float8")
 	}
 	return out
+}
+
+// assignmentTotals is a summary of the assignments' counts, sums of seconds
+// and sorted durations per unit and state in table, read under alias, that
+// groups and filters by dimensions.
+func assignmentTotals(table, alias string, dimensions []string) Summary {
+	column := func(name string) string { return alias + "." + name }
+	return Summary{
+		Table: table, Source: SourceAssignments, Grain: SlotLength,
+		Aggregates: map[string]string{
+			"count(*)": "sum(" + column("assignments") + ")",
+			"count(*) FILTER (WHERE a.first_reply_at <= a.created_at + make_interval(secs => ?))::float8" +
+				" / nullif(count(*) FILTER (WHERE a.first_reply_at IS NOT NULL OR a.outcome = ?), 0)": "sum(width_bucket((extract(epoch FROM make_interval(secs => ?)) * 1000000)::bigint, " + column("wait_us") + "))::float8" +
+				" / nullif(sum(" + column("assignments") + ") FILTER (WHERE " + column("replied") + " OR " + column("outcome") + " = ?), 0)",
+			"sum(" + seconds(conversationInterval) + ") / 60": "sum(" + column("conversation_seconds") + ") / 60",
+			// avg over numeric is its sum divided by its count as numeric.
+			"avg(" + seconds(waitInterval) + ")":         "sum(" + column("wait_seconds") + ") / sum(" + column("assignments") + ")::numeric",
+			"avg(" + seconds(conversationInterval) + ")": "sum(" + column("conversation_seconds") + ") / sum(" + column("assignments") + ")::numeric",
+			// The last of a sorted array is its largest.
+			"max(" + seconds(waitInterval) + ")":         "max(" + column("wait_us") + "[cardinality(" + column("wait_us") + ")])::numeric / 1000000",
+			"max(" + seconds(conversationInterval) + ")": "max(" + column("conversation_us") + "[cardinality(" + column("conversation_us") + ")])::numeric / 1000000",
+		},
+		States:     statesOf(alias),
+		Dimensions: dimensions,
+	}
 }
 
 // percentileFractions are the percentiles durations makes: the median and

@@ -95,6 +95,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"conversation_inbox_days", "conversation_inbox_hours", "conversation_inbox_slots",
 		"phrase_days", "phrase_hours", "phrase_totals", "phrase_direction_days", "phrase_direction_hours",
 		"assignment_days", "assignment_hours", "assignment_slots",
+		"assignment_team_days", "assignment_team_hours", "assignment_team_slots",
 		"response_run_days", "response_run_hours", "response_run_slots",
 		"agent_message_days", "agent_message_hours", "agent_message_slots",
 		"active_contact_days", "active_contact_hours", "active_contact_slots",
@@ -250,6 +251,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		UPDATE assignments SET created_at = created_at - interval '1 day 2 hours', accepted_at = accepted_at - interval '1 day 2 hours',
 			first_reply_at = first_reply_at - interval '1 day 2 hours', ended_at = ended_at - interval '1 day 2 hours' WHERE id % 11 = 0;
 		UPDATE assignments SET team_id = NULL, role = NULL WHERE id % 17 = 0;
+		UPDATE assignments SET first_reply_at = first_reply_at + interval '3.5 seconds' WHERE team_id IS NULL AND first_reply_at IS NOT NULL AND id % 2 = 0;
 		UPDATE assignments SET closing_reason = 'edited' WHERE id % 19 = 0;
 		UPDATE assignments a SET conversation_id = (SELECT min(v.id) FROM conversations v WHERE v.workspace_id = a.workspace_id
 			AND v.contact_id = a.contact_id) WHERE a.id % 29 = 0;
@@ -391,6 +393,17 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM assignments a JOIN contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id
 			JOIN conversations v ON v.workspace_id = a.workspace_id AND v.id = a.conversation_id GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`
 	}
+	// The same per team and state only.
+	assignmentTeamLevel := func(grain string) string {
+		return `SELECT a.workspace_id, date_bin('` + grain + `', a.created_at, '2000-01-01Z'), a.team_id,
+			a.accepted_at IS NOT NULL, a.first_reply_at IS NOT NULL, a.ended_at IS NOT NULL, a.outcome, count(*)::integer,
+			coalesce(sum(extract(epoch FROM a.first_reply_at - a.created_at)), 0), coalesce(sum(extract(epoch FROM a.ended_at - a.accepted_at)), 0),
+			coalesce(array_agg((extract(epoch FROM a.first_reply_at - a.created_at) * 1000000)::bigint ORDER BY a.first_reply_at - a.created_at)
+				FILTER (WHERE a.first_reply_at IS NOT NULL), '{}'),
+			coalesce(array_agg((extract(epoch FROM a.ended_at - a.accepted_at) * 1000000)::bigint ORDER BY a.ended_at - a.accepted_at)
+				FILTER (WHERE a.ended_at IS NOT NULL AND a.accepted_at IS NOT NULL), '{}')
+			FROM assignments a GROUP BY 1, 2, 3, 4, 5, 6, 7`
+	}
 	// Agent messages per agent, platform and inbox.
 	agentLevel := func(grain string) string {
 		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), m.agent_id, c.platform, v.inbox_id, count(*)
@@ -504,6 +517,9 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		"assignment_slots":         assignmentLevel("15 minutes"),
 		"assignment_hours":         assignmentLevel("1 hour"),
 		"assignment_days":          assignmentLevel("1 day"),
+		"assignment_team_slots":    assignmentTeamLevel("15 minutes"),
+		"assignment_team_hours":    assignmentTeamLevel("1 hour"),
+		"assignment_team_days":     assignmentTeamLevel("1 day"),
 		"agent_message_slots":      agentLevel("15 minutes"),
 		"agent_message_hours":      agentLevel("1 hour"),
 		"agent_message_days":       agentLevel("1 day"),

@@ -37,28 +37,51 @@ func summaryArgs(aggregate string, metricArgs []any) (args []any, ok bool) {
 // rows of one assignment each, with its contact's platform and its
 // conversation's inbox as the triggers copy them.
 func assignmentEdgeRows(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
-	const (
-		wait = "extract(epoch FROM a.first_reply_at - a.created_at)"
-		talk = "extract(epoch FROM a.ended_at - a.accepted_at)"
-	)
-	return sq.Select("a.workspace_id", "a.created_at", "c.platform", "v.inbox_id", "a.agent_id", "a.team_id", "a.role",
-		"a.accepted_at IS NOT NULL", "a.first_reply_at IS NOT NULL", "a.ended_at IS NOT NULL", "a.outcome", "1",
-		"coalesce("+wait+", 0)", "coalesce("+talk+", 0)",
-		"CASE WHEN a.first_reply_at IS NULL THEN '{}'::bigint[] ELSE ARRAY[("+wait+" * 1000000)::bigint] END",
-		"CASE WHEN a.ended_at IS NULL OR a.accepted_at IS NULL THEN '{}'::bigint[] ELSE ARRAY[("+talk+" * 1000000)::bigint] END").
+	return sq.Select("a.workspace_id", "a.created_at", "c.platform", "v.inbox_id", "a.agent_id", "a.team_id", "a.role").
+		Columns(assignmentFacts...).
 		From("assignments a").
 		Join("contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id").
 		Join("conversations v ON v.workspace_id = a.workspace_id AND v.id = a.conversation_id").
 		Where(workspaceFence("a.workspace_id", workspace)).Where(ranges)
 }
 
+// assignmentTeamEdgeRows are assignmentEdgeRows with the team alone.
+func assignmentTeamEdgeRows(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+	return sq.Select("a.workspace_id", "a.created_at", "a.team_id").Columns(assignmentFacts...).
+		From("assignments a").Where(workspaceFence("a.workspace_id", workspace)).Where(ranges)
+}
+
+// assignmentFacts are an assignment's state, count, durations in seconds
+// and the same in microseconds as one-value arrays, as a summary row keeps
+// them (after its key columns).
+var assignmentFacts = func() []string {
+	const (
+		wait = "extract(epoch FROM a.first_reply_at - a.created_at)"
+		talk = "extract(epoch FROM a.ended_at - a.accepted_at)"
+	)
+	return []string{"a.accepted_at IS NOT NULL", "a.first_reply_at IS NOT NULL", "a.ended_at IS NOT NULL", "a.outcome", "1",
+		"coalesce(" + wait + ", 0)", "coalesce(" + talk + ", 0)",
+		"CASE WHEN a.first_reply_at IS NULL THEN '{}'::bigint[] ELSE ARRAY[(" + wait + " * 1000000)::bigint] END",
+		"CASE WHEN a.ended_at IS NULL OR a.accepted_at IS NULL THEN '{}'::bigint[] ELSE ARRAY[(" + talk + " * 1000000)::bigint] END"}
+}()
+
+// assignmentFactColumns are the summary columns of assignmentFacts.
+var assignmentFactColumns = []string{"accepted", "replied", "ended", "outcome",
+	"assignments", "wait_seconds", "conversation_seconds", "wait_us", "conversation_us"}
+
 // assignmentRows are the assignment summaries per day, hour and slot, and
 // the raw assignments at the edges.
 var assignmentRows = slotRows{
 	alias: "sa", column: "a.created_at",
-	levels: unitLevels("assignment", "platform", "inbox_id", "agent_id", "team_id", "role", "accepted", "replied", "ended", "outcome",
-		"assignments", "wait_seconds", "conversation_seconds", "wait_us", "conversation_us"),
-	edges: assignmentEdgeRows,
+	levels: unitLevels("assignment", append([]string{"platform", "inbox_id", "agent_id", "team_id", "role"}, assignmentFactColumns...)...),
+	edges:  assignmentEdgeRows,
+}
+
+// assignmentTeamRows are the same per team only (migration 37).
+var assignmentTeamRows = slotRows{
+	alias: "st", column: "a.created_at",
+	levels: unitLevels("assignment_team", append([]string{"team_id"}, assignmentFactColumns...)...),
+	edges:  assignmentTeamEdgeRows,
 }
 
 // assignmentValues are assignmentRows with one row per duration of array
@@ -73,6 +96,15 @@ func unnested(r slotRows, alias, array string) slotRows {
 		return sq.Select("u.*", "x.v").FromSelect(union, "u").JoinClause("CROSS JOIN LATERAL unnest(u." + array + ") x(v)")
 	}
 	return r
+}
+
+// assignmentTeamSource is the summary source over the per-team assignment
+// rows aliased alias.
+func assignmentTeamSource(alias string) source {
+	return source{workspace: alias + ".workspace_id", time: alias + ".at", dimensions: map[string]column{
+		catalog.DimTeam.ID: namedBy("teams", "tm", alias+".team_id", join{"team",
+			"teams tm ON tm.workspace_id = " + alias + ".workspace_id AND tm.id = " + alias + ".team_id", true, nil}),
+	}}
 }
 
 // assignmentSource is the summary source over assignment rows aliased alias.
@@ -91,6 +123,10 @@ func assignmentSource(alias string) source {
 
 func init() {
 	waits, talks := assignmentValues("aw", "wait_us"), assignmentValues("ac", "conversation_us")
+	summaries[summaryKey{"assignment_team_slots", catalog.SourceAssignments}] = struct {
+		source
+		slotted *slotRows
+	}{assignmentTeamSource("st"), &assignmentTeamRows}
 	summaries[summaryKey{"assignment_slots", catalog.SourceAssignments}] = struct {
 		source
 		slotted *slotRows

@@ -1,6 +1,7 @@
 package sqlbuild
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -13,25 +14,35 @@ import (
 // conditions on the assignment summaries' state columns, and the service
 // level's target and outcome pass on as its parameters, in order.
 func TestAssignmentMetricsMapOntoTheSummaryStates(t *testing.T) {
-	plan := catalog.Plan{}
 	sc := scope{workspace: "acme", boundaries: []time.Time{utc("2022-01-01T00:00:00Z"), utc("2022-01-08T00:00:00Z")}}
-	for id, want := range map[string]map[string]any{
-		"cc_conversations":         {},
-		"handled_conversations":    {"sa.accepted": true},
-		"missed_conversations":     {"sa.accepted": false, "sa.ended": true},
-		"wait_time_max":            {"sa.replied": true},
-		"wait_time_p90":            {"aw.replied": true},
-		"conversation_time_median": {"ac.accepted": true, "ac.ended": true},
-		"service_level":            {},
-	} {
-		metric, ok := catalog.Lookup(id)
-		require.True(t, ok, id)
-		r, ok := choose(plan, metric, sc)
-		require.True(t, ok, id)
-		require.Equal(t, want, r.metric.Conditions, id)
-		require.Empty(t, r.metric.Present, id)
-		require.Equal(t, []string{"assignment_days"}, r.tables, id)
+	// Without a group-by, and by team, the per-team levels answer the
+	// counts, sums and maxima (migration 37); by agent, the finer ones.
+	for _, c := range []struct {
+		groupBy, alias, table string
+	}{{"", "st", "assignment_team_days"}, {catalog.DimTeam.ID, "st", "assignment_team_days"}, {catalog.DimAgent.ID, "sa", "assignment_days"}} {
+		for id, want := range map[string]map[string]any{
+			"cc_conversations":         {},
+			"handled_conversations":    {c.alias + ".accepted": true},
+			"missed_conversations":     {c.alias + ".accepted": false, c.alias + ".ended": true},
+			"wait_time_max":            {c.alias + ".replied": true},
+			"wait_time_p90":            {"aw.replied": true},
+			"conversation_time_median": {"ac.accepted": true, "ac.ended": true},
+			"service_level":            {},
+		} {
+			metric, ok := catalog.Lookup(id)
+			require.True(t, ok, id)
+			r, ok := choose(catalog.Plan{GroupBy: c.groupBy}, metric, sc)
+			require.True(t, ok, id)
+			require.Equal(t, want, r.metric.Conditions, id)
+			require.Empty(t, r.metric.Present, id)
+			table := c.table
+			if strings.Contains(id, "_p90") || strings.Contains(id, "_median") {
+				table = "assignment_days" // the durations one by one: the finer rows only
+			}
+			require.Equal(t, []string{table}, r.tables, "%s by %q", id, c.groupBy)
+		}
 	}
+	plan := catalog.Plan{}
 	level, _ := catalog.Lookup("service_level")
 	r, ok := choose(plan, level, sc)
 	require.True(t, ok)

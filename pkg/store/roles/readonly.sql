@@ -120,5 +120,8 @@ GRANT SELECT ON TABLE
     :"schema".message_inbox_days,
     :"schema".conversation_inbox_slots,
     :"schema".conversation_inbox_hours,
-    :"schema".conversation_inbox_days
+    :"schema".conversation_inbox_days,
+    :"schema".assignment_team_slots,
+    :"schema".assignment_team_hours,
+    :"schema".assignment_team_days
 TO :"role";
