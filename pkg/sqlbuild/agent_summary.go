@@ -24,10 +24,10 @@ var (
 // applied there, as the summary's rows already meet it).
 var agentMessageSummary = summaryImpl{
 	source: source{workspace: "am.workspace_id", time: "am.at", dimensions: map[string]column{
-		catalog.DimAgent.ID:    namedBy("agents", "ag", "am.agent_id", agentOfAgentMessageSlot),
+		catalog.DimAgent.ID:    namedBy("am.agent_id", agentOfAgentMessageSlot),
 		catalog.DimTeam.ID:     {expr: "tm.name", id: "tm.id", joins: []join{agentOfAgentMessageSlot, teamOfMessageAgent}},
 		catalog.DimPlatform.ID: {expr: "am.platform"},
-		catalog.DimInbox.ID:    namedBy("inboxes", "ib", "am.inbox_id", inboxOfAgentMessageSlot),
+		catalog.DimInbox.ID:    namedBy("am.inbox_id", inboxOfAgentMessageSlot),
 	}},
 	slotted: &slotRows{
 		alias: "am", column: "m.created_at",

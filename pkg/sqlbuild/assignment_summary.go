@@ -102,7 +102,7 @@ func unnested(r slotRows, alias, array string) slotRows {
 // rows aliased alias.
 func assignmentTeamSource(alias string) source {
 	return source{workspace: alias + ".workspace_id", time: alias + ".at", dimensions: map[string]column{
-		catalog.DimTeam.ID: namedBy("teams", "tm", alias+".team_id", join{"team",
+		catalog.DimTeam.ID: namedBy(alias+".team_id", join{"team",
 			"teams tm ON tm.workspace_id = " + alias + ".workspace_id AND tm.id = " + alias + ".team_id", true, nil}),
 	}}
 }
@@ -111,11 +111,11 @@ func assignmentTeamSource(alias string) source {
 func assignmentSource(alias string) source {
 	return source{workspace: alias + ".workspace_id", time: alias + ".at", dimensions: map[string]column{
 		catalog.DimPlatform.ID: {expr: alias + ".platform"},
-		catalog.DimInbox.ID: namedBy("inboxes", "ib", alias+".inbox_id", join{"inbox",
+		catalog.DimInbox.ID: namedBy(alias+".inbox_id", join{"inbox",
 			"inboxes ib ON ib.workspace_id = " + alias + ".workspace_id AND ib.id = " + alias + ".inbox_id", false, nil}),
-		catalog.DimAgent.ID: namedBy("agents", "ag", alias+".agent_id", join{"agent",
+		catalog.DimAgent.ID: namedBy(alias+".agent_id", join{"agent",
 			"agents ag ON ag.workspace_id = " + alias + ".workspace_id AND ag.id = " + alias + ".agent_id", true, nil}),
-		catalog.DimTeam.ID: namedBy("teams", "tm", alias+".team_id", join{"team",
+		catalog.DimTeam.ID: namedBy(alias+".team_id", join{"team",
 			"teams tm ON tm.workspace_id = " + alias + ".workspace_id AND tm.id = " + alias + ".team_id", true, nil}),
 		catalog.DimRole.ID: {expr: alias + ".role"},
 	}}

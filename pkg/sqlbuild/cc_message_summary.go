@@ -26,7 +26,7 @@ func init() {
 	summaries[summaryKey{"cc_message_slots", catalog.SourceMessages}] = summaryImpl{source{
 		workspace: "cm.workspace_id", time: "cm.at", dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "cm.platform"},
-			catalog.DimInbox.ID: namedBy("inboxes", "ib", "cm.inbox_id",
+			catalog.DimInbox.ID: namedBy("cm.inbox_id",
 				join{"inbox", "inboxes ib ON ib.workspace_id = cm.workspace_id AND ib.id = cm.inbox_id", false, nil}),
 			catalog.DimSender.ID: {expr: "cm.sender"},
 		}}, &ccMessageRows}

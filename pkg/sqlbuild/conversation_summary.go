@@ -24,9 +24,9 @@ var (
 var conversationSummary = summaryImpl{
 	source: source{workspace: "cv.workspace_id", time: "cv.at", dimensions: map[string]column{
 		catalog.DimPlatform.ID: {expr: "cv.platform"},
-		catalog.DimInbox.ID:    namedBy("inboxes", "ib", "cv.inbox_id", inboxOfConversationSlot),
-		catalog.DimFlow.ID:     namedBy("flows", "fl", "cv.start_flow_id", flowOfConversationSlot),
-		catalog.DimTask.ID:     namedBy("tasks", "tk", "cv.task_id", taskOfConversationSlot),
+		catalog.DimInbox.ID:    namedBy("cv.inbox_id", inboxOfConversationSlot),
+		catalog.DimFlow.ID:     namedBy("cv.start_flow_id", flowOfConversationSlot),
+		catalog.DimTask.ID:     namedBy("cv.task_id", taskOfConversationSlot),
 	}},
 	slotted: &slotRows{
 		alias: "cv", column: "v.started_at",
@@ -42,7 +42,7 @@ var conversationSummary = summaryImpl{
 var conversationInboxSummary = summaryImpl{
 	source: source{workspace: "cx.workspace_id", time: "cx.at", dimensions: map[string]column{
 		catalog.DimPlatform.ID: {expr: "cx.platform"},
-		catalog.DimInbox.ID:    namedBy("inboxes", "ib", "cx.inbox_id", inboxOfConversationInboxSlot),
+		catalog.DimInbox.ID:    namedBy("cx.inbox_id", inboxOfConversationInboxSlot),
 	}},
 	slotted: &slotRows{
 		alias: "cx", column: "v.started_at",

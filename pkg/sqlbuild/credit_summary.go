@@ -41,7 +41,7 @@ func init() {
 		workspace: "tx.workspace_id", time: "tx.at", dimensions: map[string]column{
 			catalog.DimCategory.ID: {expr: "tx.category"},
 			catalog.DimPlatform.ID: {expr: "tx.platform"},
-			catalog.DimInbox.ID: namedBy("inboxes", "ib", "tx.inbox_id",
+			catalog.DimInbox.ID: namedBy("tx.inbox_id",
 				join{"inbox", "inboxes ib ON ib.workspace_id = tx.workspace_id AND ib.id = tx.inbox_id", false, nil}),
 		}}, &templateSendRows}
 	summaries[summaryKey{"credit_movement_slots", catalog.SourceCreditMovements}] = summaryImpl{source{

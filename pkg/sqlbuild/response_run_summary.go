@@ -33,7 +33,7 @@ var responseRunValues = unnested(responseRunRows, "rv", "response_us")
 // responseRunSummarySource is the summary source over run rows aliased alias.
 func responseRunSummarySource(alias string) source {
 	return source{workspace: alias + ".workspace_id", time: alias + ".at", dimensions: map[string]column{
-		catalog.DimAgent.ID: namedBy("agents", "ag", alias+".agent_id", join{"agent",
+		catalog.DimAgent.ID: namedBy(alias+".agent_id", join{"agent",
 			"agents ag ON ag.workspace_id = " + alias + ".workspace_id AND ag.id = " + alias + ".agent_id", false, nil}),
 		catalog.DimPlatform.ID: {expr: alias + ".platform"},
 	}}

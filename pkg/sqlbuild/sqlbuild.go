@@ -51,17 +51,20 @@ type column struct {
 	// unbounded), which a match may use to read less.
 	match func(values []string, from time.Time) sq.Sqlizer
 	// key, when set, is the group's id on the source's own rows, and names
-	// the table (with its alias, that of expr and id) that names it through
-	// the column's one join: the rows are then grouped by key, and only the
-	// groups are joined to their names (see named).
+	// the table and alias ("inboxes ib", those of expr and id) that name it
+	// through the column's one join: the rows are then grouped by key, and
+	// only the groups are joined to their names (see named).
 	key, names string
 }
 
 // namedBy is the column of a dimension whose groups are the rows of a named
-// table (an inbox, a flow): its name and id, read through j, whose clause
-// starts with table and alias; key is the id on the source's own rows.
-func namedBy(table, alias, key string, j join) column {
-	return column{expr: alias + ".name", id: alias + ".id", joins: []join{j}, key: key, names: table + " " + alias}
+// table (an inbox, a flow): their name and id, read through j, whose clause
+// names the table and its alias before its ON ("inboxes ib ON ..."); key is
+// the id on the source's own rows.
+func namedBy(key string, j join) column {
+	names, _, _ := strings.Cut(j.clause, " ON ")
+	_, alias, _ := strings.Cut(names, " ")
+	return column{expr: alias + ".name", id: alias + ".id", joins: []join{j}, key: key, names: names}
 }
 
 // filter keeps the rows whose column has one of f's values, or with
@@ -430,14 +433,14 @@ func groups(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (
 // their names, once each, where the rows would each have been joined to it
 // and grouped by it.
 func named(groups sq.SelectBuilder, col column, workspace string, bucketed bool) sq.SelectBuilder {
-	alias, _, _ := strings.Cut(col.expr, ".")
+	_, alias, _ := strings.Cut(col.names, " ")
 	// A left join whatever the column's: grouped kept no group of a key
 	// that names no row where the column's join is inner, and a left join
 	// lets the planner expect as many rows as groups (it knows nothing of
 	// the groups' ids, and would expect an inner join to keep a handful).
-	j := join{name: col.joins[0].name, optional: true, args: []any{workspace},
-		clause: col.names + " ON " + alias + ".workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = ?) AND " +
-			alias + ".id = g.series_id"}
+	fence, args, _ := workspaceFence(alias+".workspace_id", workspace).ToSql()
+	j := join{name: col.joins[0].name, optional: true, args: args,
+		clause: col.names + " ON " + fence + " AND " + alias + ".id = g.series_id"}
 	series := "coalesce((" + col.expr + ")::text, '') AS series"
 	if bucketed {
 		return withJoins(psql.Select("g.bucket", series, "g.value").FromSelect(groups, "g"), []join{j})
@@ -454,9 +457,9 @@ func named(groups sq.SelectBuilder, col column, workspace string, bucketed bool)
 // sorts them all to group them).
 func canonicalKey(col column, workspace string) join {
 	table, _, _ := strings.Cut(col.names, " ")
-	return join{name: col.joins[0].name + " key", optional: true, args: []any{workspace},
-		clause: "(SELECT n.id, min(n.id) OVER (PARTITION BY n.name) AS canonical FROM " + table +
-			" n WHERE n.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = ?)) kn ON kn.id = " + col.key}
+	fence, args, _ := workspaceFence("n.workspace_id", workspace).ToSql()
+	return join{name: col.joins[0].name + " key", optional: true, args: args,
+		clause: "(SELECT n.id, min(n.id) OVER (PARTITION BY n.name) AS canonical FROM " + table + " n WHERE " + fence + ") kn ON kn.id = " + col.key}
 }
 
 // quotient divides one metric's value by another's, group by group and

@@ -273,9 +273,9 @@ var summaries = map[summaryKey]summaryImpl{
 	{"message_slots", catalog.SourceMessages}: {
 		source: source{workspace: "ms.workspace_id", time: "ms.at", dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "ms.platform"},
-			catalog.DimInbox.ID:    namedBy("inboxes", "ib", "ms.inbox_id", inboxOfMessageSlot),
+			catalog.DimInbox.ID:    namedBy("ms.inbox_id", inboxOfMessageSlot),
 			catalog.DimSender.ID:   {expr: "ms.sender"},
-			catalog.DimTask.ID:     namedBy("tasks", "tk", "ms.task_id", taskOfMessageSlot),
+			catalog.DimTask.ID:     namedBy("ms.task_id", taskOfMessageSlot),
 		}},
 		slotted: &slotRows{
 			alias: "ms", column: "m.created_at",
@@ -296,7 +296,7 @@ var summaries = map[summaryKey]summaryImpl{
 	{"message_inbox_slots", catalog.SourceMessages}: {
 		source: source{workspace: "mx.workspace_id", time: "mx.at", dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "mx.platform"},
-			catalog.DimInbox.ID:    namedBy("inboxes", "ib", "mx.inbox_id", inboxOfMessageInboxSlot),
+			catalog.DimInbox.ID:    namedBy("mx.inbox_id", inboxOfMessageInboxSlot),
 		}},
 		slotted: &slotRows{
 			alias: "mx", column: "m.created_at",
@@ -328,8 +328,8 @@ var summaries = map[summaryKey]summaryImpl{
 	},
 	{"flow_trigger_slots", catalog.SourceFlowTriggers}: {
 		source: source{workspace: "fs.workspace_id", time: "fs.at", dimensions: map[string]column{
-			catalog.DimFlow.ID:  namedBy("flows", "fl", "fs.flow_id", flowOfFlowTriggerRow),
-			catalog.DimInbox.ID: namedBy("inboxes", "ib", "fs.inbox_id", inboxOfFlowTriggerRow),
+			catalog.DimFlow.ID:  namedBy("fs.flow_id", flowOfFlowTriggerRow),
+			catalog.DimInbox.ID: namedBy("fs.inbox_id", inboxOfFlowTriggerRow),
 		}},
 		slotted: &slotRows{
 			alias: "fs", column: "ft.triggered_at",
@@ -346,14 +346,14 @@ var summaries = map[summaryKey]summaryImpl{
 	{"contact_slots", catalog.SourceMessages}: {
 		source: source{workspace: "cs.workspace_id", time: "cs.at", dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "cs.platform"},
-			catalog.DimInbox.ID:    namedBy("inboxes", "ib", "cs.inbox_id", inboxOfContactSlot),
+			catalog.DimInbox.ID:    namedBy("cs.inbox_id", inboxOfContactSlot),
 		}},
 		slotted: &contactSlotRows,
 	},
 	{"contact_first_inbound", catalog.SourceFirstInbound}: {
 		source: source{workspace: "fi.workspace_id", time: "fi.at", dimensions: map[string]column{
 			catalog.DimPlatform.ID: {expr: "fi.platform"},
-			catalog.DimInbox.ID:    namedBy("inboxes", "ib", "fi.inbox_id", inboxOfFirstInboundRow),
+			catalog.DimInbox.ID:    namedBy("fi.inbox_id", inboxOfFirstInboundRow),
 		}},
 		slotted: &firstInboundRows,
 	},
