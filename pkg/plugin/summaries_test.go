@@ -380,10 +380,15 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM (SELECT *, message_phrase(body) AS phrase FROM messages) m
 			WHERE m.phrase <> '' GROUP BY 1, 2, 3, 4, 5`
 	}
-	// The assignments per unit, dimensions and state, with their
-	// durations' sums and sorted microseconds.
-	assignmentLevel := func(grain string) string {
-		return `SELECT a.workspace_id, date_bin('` + grain + `', a.created_at, '2000-01-01Z'), c.platform, v.inbox_id, a.agent_id, a.team_id, a.role,
+	// The assignments per unit, keys and state, with their durations' sums
+	// and sorted microseconds: the keys are the contact-center dimensions,
+	// or the team alone (migration 37).
+	assignmentLevel := func(grain string, keys ...string) string {
+		positions := make([]string, 0, len(keys)+6)
+		for n := 1; n <= len(keys)+6; n++ {
+			positions = append(positions, fmt.Sprint(n))
+		}
+		return `SELECT a.workspace_id, date_bin('` + grain + `', a.created_at, '2000-01-01Z'), ` + strings.Join(keys, ", ") + `,
 			a.accepted_at IS NOT NULL, a.first_reply_at IS NOT NULL, a.ended_at IS NOT NULL, a.outcome, count(*)::integer,
 			coalesce(sum(extract(epoch FROM a.first_reply_at - a.created_at)), 0), coalesce(sum(extract(epoch FROM a.ended_at - a.accepted_at)), 0),
 			coalesce(array_agg((extract(epoch FROM a.first_reply_at - a.created_at) * 1000000)::bigint ORDER BY a.first_reply_at - a.created_at)
@@ -391,19 +396,9 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			coalesce(array_agg((extract(epoch FROM a.ended_at - a.accepted_at) * 1000000)::bigint ORDER BY a.ended_at - a.accepted_at)
 				FILTER (WHERE a.ended_at IS NOT NULL AND a.accepted_at IS NOT NULL), '{}')
 			FROM assignments a JOIN contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id
-			JOIN conversations v ON v.workspace_id = a.workspace_id AND v.id = a.conversation_id GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`
+			JOIN conversations v ON v.workspace_id = a.workspace_id AND v.id = a.conversation_id GROUP BY ` + strings.Join(positions, ", ")
 	}
-	// The same per team and state only.
-	assignmentTeamLevel := func(grain string) string {
-		return `SELECT a.workspace_id, date_bin('` + grain + `', a.created_at, '2000-01-01Z'), a.team_id,
-			a.accepted_at IS NOT NULL, a.first_reply_at IS NOT NULL, a.ended_at IS NOT NULL, a.outcome, count(*)::integer,
-			coalesce(sum(extract(epoch FROM a.first_reply_at - a.created_at)), 0), coalesce(sum(extract(epoch FROM a.ended_at - a.accepted_at)), 0),
-			coalesce(array_agg((extract(epoch FROM a.first_reply_at - a.created_at) * 1000000)::bigint ORDER BY a.first_reply_at - a.created_at)
-				FILTER (WHERE a.first_reply_at IS NOT NULL), '{}'),
-			coalesce(array_agg((extract(epoch FROM a.ended_at - a.accepted_at) * 1000000)::bigint ORDER BY a.ended_at - a.accepted_at)
-				FILTER (WHERE a.ended_at IS NOT NULL AND a.accepted_at IS NOT NULL), '{}')
-			FROM assignments a GROUP BY 1, 2, 3, 4, 5, 6, 7`
-	}
+	assignmentKeys := []string{"c.platform", "v.inbox_id", "a.agent_id", "a.team_id", "a.role"}
 	// Agent messages per agent, platform and inbox.
 	agentLevel := func(grain string) string {
 		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), m.agent_id, c.platform, v.inbox_id, count(*)
@@ -514,12 +509,12 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		"conversation_slots":       conversationLevel("15 minutes"),
 		"conversation_hours":       conversationLevel("1 hour"),
 		"conversation_days":        conversationLevel("1 day"),
-		"assignment_slots":         assignmentLevel("15 minutes"),
-		"assignment_hours":         assignmentLevel("1 hour"),
-		"assignment_days":          assignmentLevel("1 day"),
-		"assignment_team_slots":    assignmentTeamLevel("15 minutes"),
-		"assignment_team_hours":    assignmentTeamLevel("1 hour"),
-		"assignment_team_days":     assignmentTeamLevel("1 day"),
+		"assignment_slots":         assignmentLevel("15 minutes", assignmentKeys...),
+		"assignment_hours":         assignmentLevel("1 hour", assignmentKeys...),
+		"assignment_days":          assignmentLevel("1 day", assignmentKeys...),
+		"assignment_team_slots":    assignmentLevel("15 minutes", "a.team_id"),
+		"assignment_team_hours":    assignmentLevel("1 hour", "a.team_id"),
+		"assignment_team_days":     assignmentLevel("1 day", "a.team_id"),
 		"agent_message_slots":      agentLevel("15 minutes"),
 		"agent_message_hours":      agentLevel("1 hour"),
 		"agent_message_days":       agentLevel("1 day"),
