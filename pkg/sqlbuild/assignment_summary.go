@@ -99,12 +99,11 @@ func unnested(r slotRows, alias, array string) slotRows {
 }
 
 // assignmentTeamSource is the summary source over the per-team assignment
-// rows aliased alias.
+// rows aliased alias: assignmentSource's, with its team column alone.
 func assignmentTeamSource(alias string) source {
-	return source{workspace: alias + ".workspace_id", time: alias + ".at", dimensions: map[string]column{
-		catalog.DimTeam.ID: namedBy(alias+".team_id", join{"team",
-			"teams tm ON tm.workspace_id = " + alias + ".workspace_id AND tm.id = " + alias + ".team_id", true, nil}),
-	}}
+	src := assignmentSource(alias)
+	src.dimensions = map[string]column{catalog.DimTeam.ID: src.dimensions[catalog.DimTeam.ID]}
+	return src
 }
 
 // assignmentSource is the summary source over assignment rows aliased alias.
