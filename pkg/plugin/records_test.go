@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -340,4 +341,49 @@ func TestDialogsCountTheMessageAtTheClose(t *testing.T) {
 	for _, column := range []string{"count_message", "last_message_date", "user_replied"} {
 		require.Equal(t, columnValues(t, before, column), columnValues(t, after, column), column)
 	}
+}
+
+// TestDialogFactsUnderConcurrentWriters adds a message to a conversation
+// while another transaction removes one of its messages, in both orders: the
+// dialog's message count, last message and reply stay those of the messages
+// committed (migration 38 locks the conversation's row before the remover
+// reads its newest message again).
+func TestDialogFactsUnderConcurrentWriters(t *testing.T) {
+	url := fixtureURL(t, "chatbot_fixture")
+	ds := newDatasourceAt(t, url, "acme")
+	// facts are conversation 17's count_message, last_message_date and user_replied.
+	facts := func() []any {
+		t.Helper()
+		frame := ask(t, ds, `{"queryType":"records","metric":"dialogs"}`, jan2022, feb2022)
+		row := slices.Index(dialogIDs(t, frame), 17)
+		require.GreaterOrEqual(t, row, 0)
+		out := make([]any, 0, 3)
+		for _, column := range []string{"count_message", "last_message_date", "user_replied"} {
+			out = append(out, columnValues(t, frame, column)[row])
+		}
+		return out
+	}
+	// 17 holds one broadcast, at its start.
+	require.Equal(t, []any{1.0, "2022-01-20T09:00:00Z", false}, facts())
+
+	// A reply at 09:40, uncommitted, while another transaction deletes the
+	// broadcast: the remover reads the newest message after the reply
+	// committed.
+	writeWhileAnotherWaits(t, url,
+		`INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at)
+		VALUES (1, 17, 2, 'inbound', 'contact', '2022-01-20 09:40Z')`,
+		`DELETE FROM messages WHERE workspace_id = 1 AND conversation_id = 17 AND created_at = '2022-01-20 09:00Z'`)
+	require.Equal(t, []any{1.0, "2022-01-20T09:40:00Z", true}, facts())
+
+	// The reply deleted, uncommitted, while another transaction adds a bot
+	// message at 09:20: the last message is 09:20, not the deleted 09:40.
+	writeWhileAnotherWaits(t, url,
+		`DELETE FROM messages WHERE workspace_id = 1 AND conversation_id = 17 AND created_at = '2022-01-20 09:40Z'`,
+		`INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at)
+		VALUES (1, 17, 2, 'outbound', 'bot', '2022-01-20 09:20Z')`)
+	require.Equal(t, []any{1.0, "2022-01-20T09:20:00Z", false}, facts())
+
+	// Moved earlier within the conversation, the only message is still the last.
+	exec(t, url, `UPDATE messages SET created_at = '2022-01-20 09:10Z' WHERE workspace_id = 1 AND conversation_id = 17`)
+	require.Equal(t, []any{1.0, "2022-01-20T09:10:00Z", false}, facts())
 }

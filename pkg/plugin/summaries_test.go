@@ -539,14 +539,17 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM (SELECT workspace_id, date_bin('1 minute', created_at, '2000-01-01Z') AS minute, count(*) AS n FROM messages GROUP BY 1, 2) m
 			ORDER BY 1, 2, m.n DESC, m.minute`,
 		"contact_first_inbound": firstInbound,
-		// Each conversation's inbound messages and assignments: a row for
-		// every conversation with either, and rows left at 0 (their
-		// messages and assignments gone) are the same as none.
+		// Each conversation's inbound messages, assignments, messages and
+		// newest message: a row for every conversation with a message or an
+		// assignment, and rows left at 0 and null (their messages and
+		// assignments gone) are the same as none.
 		"conversation_inbound": `SELECT k.workspace_id, k.conversation_id,
 				(SELECT count(*) FROM messages m WHERE m.workspace_id = k.workspace_id AND m.conversation_id = k.conversation_id
 					AND m.direction = 'inbound'),
-				(SELECT count(*) FROM assignments a WHERE a.workspace_id = k.workspace_id AND a.conversation_id = k.conversation_id)
-			FROM (SELECT workspace_id, conversation_id FROM messages WHERE direction = 'inbound'
+				(SELECT count(*) FROM assignments a WHERE a.workspace_id = k.workspace_id AND a.conversation_id = k.conversation_id),
+				(SELECT count(*) FROM messages m WHERE m.workspace_id = k.workspace_id AND m.conversation_id = k.conversation_id),
+				(SELECT max(m.created_at) FROM messages m WHERE m.workspace_id = k.workspace_id AND m.conversation_id = k.conversation_id)
+			FROM (SELECT workspace_id, conversation_id FROM messages
 				UNION SELECT workspace_id, conversation_id FROM assignments
 				UNION SELECT workspace_id, conversation_id FROM conversation_inbound) k`,
 		"phrase_hours":           phraseLevel("1 hour"),
