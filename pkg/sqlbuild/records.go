@@ -156,17 +156,22 @@ func Records(plan catalog.Plan, workspace string) (Statement, error) {
 
 // dialogsPage selects the page of dialogs started in [from, to) that pass the
 // plan's filters: their workspace, id and start, newest first, cut to
-// plan.Limit rows.
+// plan.Limit rows. With a (non-excluded) message_text filter the page starts
+// from the matching messages instead (searchedDialogsPage).
 func dialogsPage(plan catalog.Plan, workspace string, from, to time.Time) (sq.SelectBuilder, error) {
 	src := sources[catalog.SourceConversations]
-	page := psql.Select("v.workspace_id", "v.id", "v.started_at").From("conversations v")
 	var joins []join
 	where := sq.And{
 		workspaceFence("v.workspace_id", workspace),
 		sq.GtOrEq{"v.started_at": from},
 		sq.Lt{"v.started_at": to},
 	}
+	var search []string
 	for _, f := range plan.Filters {
+		if search == nil && f.Dimension == catalog.DimMessageText.ID && !f.Exclude {
+			search = f.Values // the candidates' own condition; any other text filter stays a filter
+			continue
+		}
 		col, err := src.column(plan.Metric, f.Dimension)
 		if err != nil {
 			return sq.SelectBuilder{}, err
@@ -174,8 +179,79 @@ func dialogsPage(plan catalog.Plan, workspace string, from, to time.Time) (sq.Se
 		where = append(where, col.filter(f, from)) // the page's conversations start at from or later
 		joins = append(joins, col.joins...)
 	}
-	return withJoins(page, joins).Where(where).OrderBy("v.started_at DESC", "v.id DESC").
+	if search != nil {
+		return searchedDialogsPage(search, workspace, from, plan.Limit, where, joins)
+	}
+	return withJoins(psql.Select("v.workspace_id", "v.id", "v.started_at").From("conversations v"), joins).
+		Where(where).OrderBy("v.started_at DESC", "v.id DESC").
 		Limit(uint64(plan.Limit)), nil // #nosec G115 -- 1..10000, checked by Resolve
+}
+
+// searchedDialogsPage is the page of the dialogs, among those that pass
+// where (joins giving its columns), with a message from from on whose text
+// contains any of texts. The matching messages give each candidate
+// conversation its newest match, and the conversation started at or before
+// it (its messages fall from its start on, docs/schema.md). So the candidates
+// are looked up newest match first, only until limit of them pass
+// (dialogs_head); a candidate not looked up can still belong to the page
+// only if its newest match is at or after the start of the head's oldest
+// dialog, and those few are looked up after (dialogs_tail). When fewer than
+// limit pass, every candidate was looked up and there is no tail.
+//
+// Filtering every candidate instead looked up each one's conversation: 6,564
+// for the 1,000 dialogs of 30 days with "long" at scale M, about a third of
+// the statement.
+func searchedDialogsPage(texts []string, workspace string, from time.Time, limit int, where sq.And, joins []join) (sq.SelectBuilder, error) {
+	patterns := make([]string, len(texts))
+	for i, text := range texts {
+		patterns[i] = ContainsPattern(text)
+	}
+	candidates := sq.Select("fmt.workspace_id", "fmt.conversation_id AS id", "max(fmt.created_at) AS latest").
+		From("messages fmt").
+		Where(sq.And{
+			workspaceFence("fmt.workspace_id", workspace),
+			sq.GtOrEq{"fmt.created_at": from},
+			sq.Expr("fmt.body ILIKE ANY(?::text[])", patterns),
+		}).
+		GroupBy("fmt.workspace_id", "fmt.conversation_id")
+	lookedUp := func(b sq.SelectBuilder) sq.SelectBuilder {
+		return withJoins(b.Join("conversations v ON v.workspace_id = k.workspace_id AND v.id = k.id"), joins).Where(where)
+	}
+	// The subquery's order reaches the join, so the LIMIT stops the lookups.
+	head := lookedUp(sq.Select("v.workspace_id", "v.id", "v.started_at", "k.latest").
+		From("(SELECT * FROM dialogs_candidates ORDER BY latest DESC) k")).
+		OrderBy("k.latest DESC").
+		Limit(uint64(limit)) // #nosec G115 -- 1..10000, checked by Resolve
+	bound := sq.Select().
+		Column(sq.Expr("CASE WHEN count(*) >= ? THEN min(started_at) END AS started_from", limit)).
+		Column("min(latest) AS latest_to").
+		From("dialogs_head")
+	tail := lookedUp(sq.Select("v.workspace_id", "v.id", "v.started_at").From("dialogs_candidates k")).
+		Where("k.latest >= (SELECT started_from FROM dialogs_bound) AND k.latest <= (SELECT latest_to FROM dialogs_bound)").
+		Where("NOT EXISTS (SELECT 1 FROM dialogs_head h WHERE h.workspace_id = k.workspace_id AND h.id = k.id)")
+	var ctes []string
+	var args []any
+	for _, cte := range []struct {
+		name, materialized string
+		query              sq.SelectBuilder
+	}{
+		{"dialogs_candidates", " MATERIALIZED", candidates},
+		{"dialogs_head", " MATERIALIZED", head},
+		{"dialogs_bound", " MATERIALIZED", bound},
+		{"dialogs_tail", "", tail},
+	} {
+		query, queryArgs, err := cte.query.ToSql()
+		if err != nil {
+			return sq.SelectBuilder{}, err
+		}
+		ctes = append(ctes, cte.name+" AS"+cte.materialized+" ("+query+")")
+		args = append(args, queryArgs...)
+	}
+	return psql.Select("d.workspace_id", "d.id", "d.started_at").
+		PrefixExpr(sq.Expr("WITH "+strings.Join(ctes, ", "), args...)).
+		From("(SELECT workspace_id, id, started_at FROM dialogs_head UNION ALL SELECT * FROM dialogs_tail) d").
+		OrderBy("d.started_at DESC", "d.id DESC").
+		Limit(uint64(limit)), nil // #nosec G115 -- 1..10000, checked by Resolve
 }
 
 // searchWindows splits the range of a dialogs text search at the starts of
