@@ -716,10 +716,11 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 
 // compareLargePercentiles compares the medians and 90th percentiles of the
 // wait, conversation and operator response times over all the data, in
-// groups of more than 4,096 values, with the raw rows: in total, where short
-// arrays are sorted whole, and per agent, where one agent's long arrays of
-// response times are searched (sorted_us_percentile_cont, which must have
-// run).
+// groups of more than 4,096 values, with the raw rows: per agent, where the
+// assignments' short arrays are sorted whole and one agent's long arrays of
+// response times are searched, and in total and per team, where the
+// assignments' per-team arrays are long (sorted_us_percentile_cont, which
+// must have run for both).
 func compareLargePercentiles(t *testing.T, pool *pgxpool.Pool) {
 	t.Helper()
 	ctx := context.Background()
@@ -765,7 +766,11 @@ func compareLargePercentiles(t *testing.T, pool *pgxpool.Pool) {
 	before := searches()
 	for _, id := range []string{"wait_time_median", "wait_time_p90", "conversation_time_median", "conversation_time_p90",
 		"operator_response_time_median", "operator_response_time_p90"} {
-		for _, groupBy := range []string{"", catalog.DimAgent.ID} {
+		groupBys := []string{"", catalog.DimAgent.ID}
+		if !strings.HasPrefix(id, "operator_response_time") {
+			groupBys = append(groupBys, catalog.DimTeam.ID)
+		}
+		for _, groupBy := range groupBys {
 			for _, zone := range []string{"UTC", "Asia/Kathmandu"} {
 				q := models.Query{QueryType: models.KindTotals, Metric: id, GroupBy: groupBy, Timezone: zone, TimeRange: backend.TimeRange{
 					From: time.Date(2021, 6, 1, 0, 7, 0, 0, time.UTC), To: time.Date(2022, 5, 1, 0, 0, 0, 0, time.UTC)}}
@@ -774,21 +779,27 @@ func compareLargePercentiles(t *testing.T, pool *pgxpool.Pool) {
 				require.NoError(t, err, name)
 				summary, err := sqlbuild.Totals(plan, "demo")
 				require.NoError(t, err, name)
-				// The response times over one bucket can be searched; the
-				// assignments' arrays, short, are always sorted whole.
-				require.Equal(t, strings.HasPrefix(id, "operator_response_time"), strings.Contains(summary.SQL, "sorted_us_percentile_cont"), name)
+				// The response times over one bucket can be searched, and
+				// the assignments' per-team arrays (in total or by team);
+				// the finer ones, short, are always sorted whole.
+				searchable := strings.HasPrefix(id, "operator_response_time") || groupBy != catalog.DimAgent.ID
+				require.Equal(t, searchable, strings.Contains(summary.SQL, "sorted_us_percentile_cont"), name)
 				raw, err := sqlbuild.RawTotals(plan, "demo")
 				require.NoError(t, err, name)
 				want, err := collect[store.Totaled](ctx, pool, raw)
 				require.NoError(t, err, name)
+				searched := searches()
 				got, err := collectOn[store.Totaled](ctx, conn, summary)
 				require.NoError(t, err, name)
+				if searchable && !strings.HasPrefix(id, "operator_response_time") {
+					require.Greater(t, searches(), searched, "%s: the per-team arrays were searched", name)
+				}
 				require.NotEmpty(t, want, name)
 				require.Equal(t, totaledText(want), totaledText(got), "%s\n%s", name, summary.SQL)
 			}
 		}
 	}
-	require.GreaterOrEqual(t, searches()-before, int64(4), "the binary search ran for the long arrays of one agent")
+	require.GreaterOrEqual(t, searches()-before, int64(4+16), "the binary search ran for the long arrays of one agent and of the teams")
 	_, err = pool.Exec(ctx, "DELETE FROM assignments WHERE id > $1", lastAssignment)
 	require.NoError(t, err)
 	_, err = pool.Exec(ctx, "DELETE FROM messages WHERE body = 'percentile probe'")

@@ -121,21 +121,13 @@ func assignmentSource(alias string) source {
 }
 
 func init() {
-	waits, talks := assignmentValues("aw", "wait_us"), assignmentValues("ac", "conversation_us")
-	summaries[summaryKey{"assignment_team_slots", catalog.SourceAssignments}] = struct {
-		source
-		slotted *slotRows
-	}{assignmentTeamSource("st"), &assignmentTeamRows}
-	summaries[summaryKey{"assignment_slots", catalog.SourceAssignments}] = struct {
-		source
-		slotted *slotRows
-	}{assignmentSource("sa"), &assignmentRows}
-	summaries[summaryKey{"assignment_slots/wait_us", catalog.SourceAssignments}] = struct {
-		source
-		slotted *slotRows
-	}{assignmentSource("aw"), &waits}
-	summaries[summaryKey{"assignment_slots/conversation_us", catalog.SourceAssignments}] = struct {
-		source
-		slotted *slotRows
-	}{assignmentSource("ac"), &talks}
+	register := func(table string, src source, rows slotRows) {
+		summaries[summaryKey{table, catalog.SourceAssignments}] = summaryImpl{src, &rows}
+	}
+	register("assignment_team_slots", assignmentTeamSource("st"), assignmentTeamRows)
+	register("assignment_team_slots/wait_us", assignmentTeamSource("tw"), unnested(assignmentTeamRows, "tw", "wait_us"))
+	register("assignment_team_slots/conversation_us", assignmentTeamSource("tc"), unnested(assignmentTeamRows, "tc", "conversation_us"))
+	register("assignment_slots", assignmentSource("sa"), assignmentRows)
+	register("assignment_slots/wait_us", assignmentSource("aw"), assignmentValues("aw", "wait_us"))
+	register("assignment_slots/conversation_us", assignmentSource("ac"), assignmentValues("ac", "conversation_us"))
 }

@@ -1,7 +1,6 @@
 package sqlbuild
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -16,17 +15,23 @@ import (
 func TestAssignmentMetricsMapOntoTheSummaryStates(t *testing.T) {
 	sc := scope{workspace: "acme", boundaries: []time.Time{utc("2022-01-01T00:00:00Z"), utc("2022-01-08T00:00:00Z")}}
 	// Without a group-by, and by team, the per-team levels answer the
-	// counts, sums and maxima (migration 37); by agent, the finer ones.
+	// counts, sums, maxima and, over these few buckets, the percentiles by
+	// search in their arrays (migration 37); by agent, the finer ones, and
+	// the percentiles from their durations one by one.
 	for _, c := range []struct {
-		groupBy, alias, table string
-	}{{"", "st", "assignment_team_days"}, {catalog.DimTeam.ID, "st", "assignment_team_days"}, {catalog.DimAgent.ID, "sa", "assignment_days"}} {
+		groupBy, alias, waits, talks, table string
+	}{
+		{"", "st", "st", "st", "assignment_team_days"},
+		{catalog.DimTeam.ID, "st", "st", "st", "assignment_team_days"},
+		{catalog.DimAgent.ID, "sa", "aw", "ac", "assignment_days"},
+	} {
 		for id, want := range map[string]map[string]any{
 			"cc_conversations":         {},
 			"handled_conversations":    {c.alias + ".accepted": true},
 			"missed_conversations":     {c.alias + ".accepted": false, c.alias + ".ended": true},
 			"wait_time_max":            {c.alias + ".replied": true},
-			"wait_time_p90":            {"aw.replied": true},
-			"conversation_time_median": {"ac.accepted": true, "ac.ended": true},
+			"wait_time_p90":            {c.waits + ".replied": true},
+			"conversation_time_median": {c.talks + ".accepted": true, c.talks + ".ended": true},
 			"service_level":            {},
 		} {
 			metric, ok := catalog.Lookup(id)
@@ -35,11 +40,7 @@ func TestAssignmentMetricsMapOntoTheSummaryStates(t *testing.T) {
 			require.True(t, ok, id)
 			require.Equal(t, want, r.metric.Conditions, id)
 			require.Empty(t, r.metric.Present, id)
-			table := c.table
-			if strings.Contains(id, "_p90") || strings.Contains(id, "_median") {
-				table = "assignment_days" // the durations one by one: the finer rows only
-			}
-			require.Equal(t, []string{table}, r.tables, "%s by %q", id, c.groupBy)
+			require.Equal(t, []string{c.table}, r.tables, "%s by %q", id, c.groupBy)
 		}
 	}
 	plan := catalog.Plan{}

@@ -189,6 +189,37 @@ func TestResponseTimePercentilesSearchOnlyOverFewBuckets(t *testing.T) {
 	}
 }
 
+// The wait and conversation times' percentiles without a group-by or by
+// team read the per-team rows: over a few buckets their long arrays are
+// searched, over many their values are sorted; by agent, the finer rows'
+// values are sorted.
+func TestAssignmentPercentilesFromTheTeamRows(t *testing.T) {
+	day := func(i int) time.Time { return utc("2022-01-01T00:00:00Z").Add(time.Duration(i) * 24 * time.Hour) }
+	for _, c := range []struct {
+		metric, groupBy string
+		buckets         int
+		table, reads    string
+	}{
+		{"wait_time_median", "", 1, "assignment_team_days", "sorted_us_percentile_cont(0.5, sum(cardinality(st.wait_us))"},
+		{"wait_time_p90", catalog.DimTeam.ID, 12, "assignment_team_days", "sorted_us_percentile_cont(0.9, sum(cardinality(st.wait_us))"},
+		{"conversation_time_median", "", 1, "assignment_team_days", "sorted_us_percentile_cont(0.5, sum(cardinality(st.conversation_us))"},
+		{"conversation_time_p90", "", 31, "assignment_team_days", "percentile_cont(0.9) WITHIN GROUP (ORDER BY tc.v / 1000000::float8)"},
+		{"wait_time_median", catalog.DimTeam.ID, 13, "assignment_team_days", "percentile_cont(0.5) WITHIN GROUP (ORDER BY tw.v / 1000000::float8)"},
+		{"wait_time_median", catalog.DimAgent.ID, 1, "assignment_days", "percentile_cont(0.5) WITHIN GROUP (ORDER BY aw.v / 1000000::float8)"},
+	} {
+		metric, ok := catalog.Lookup(c.metric)
+		require.True(t, ok)
+		boundaries := make([]time.Time, c.buckets+1)
+		for i := range boundaries {
+			boundaries[i] = day(i)
+		}
+		r, ok := choose(catalog.Plan{GroupBy: c.groupBy}, metric, scope{workspace: "acme", boundaries: boundaries})
+		require.True(t, ok, "%+v", c)
+		require.Equal(t, []string{c.table}, r.tables, "%+v", c)
+		require.Contains(t, r.metric.Aggregate, c.reads, "%+v", c)
+	}
+}
+
 // The summaries per platform and inbox only answer the metrics that keep
 // neither a task, a start flow, a direction, a sender nor a billing; the
 // finer ones answer the others.
