@@ -44,12 +44,13 @@ func TestAgentMessagesSummaryFollowsAgentsAndLateRows(t *testing.T) {
 	require.Equal(t, [][2]any{{"Ana", 1.0}, {"Bruno", 2.0}, {"Carla", 1.0}}, got)
 
 	// From 01-04 23:59 to 01-05 10:09: the raw rows of 23:59 to midnight
-	// (Carla's late message), whole hours to 10:00, and the raw rows of
-	// 10:00 to 10:09 (Bruno's 10:08). By inbox: Carla's on Web chat (14),
+	// (Carla's late message), whole hours to 10:00, and the 10:00 slot
+	// whole when nothing lies in it after 10:09, its raw rows to 10:09
+	// otherwise (Bruno's 10:08). By inbox: Carla's on Web chat (14),
 	// Bruno's on WhatsApp (13).
 	got, sql = totals("inbox", "2022-01-04T23:59:00Z", "2022-01-05T10:09:00Z")
 	require.Equal(t, [][2]any{{"Web chat", 1.0}, {"WhatsApp", 1.0}}, got)
-	require.True(t, strings.HasPrefix(sql, "/* summary: agent_message_hours */"), sql)
+	require.True(t, strings.HasPrefix(sql, "/* summary: agent_message_hours, agent_message_slots */"), sql)
 
 	// Emptying the messages empties the summary: January, still read from
 	// the days level, has no agent message left.

@@ -100,11 +100,20 @@ func TestPhraseRankingAddsUpTheFrequentPhrasesFirst(t *testing.T) {
 		require.NoError(t, err)
 		explained, err := pgx.CollectRows(explainRows, pgx.RowTo[string])
 		require.NoError(t, err)
-		skipped := 0
+		// A level scan under a "NOT $n" filter is the hour at the range's
+		// end read whole when nothing follows the end in it (slotRows'
+		// endUnit), skipped when something does: not the settling.
+		skipped, guarded := 0, false
 		for _, line := range explained {
+			if strings.Contains(line, "One-Time Filter: ((NOT $") {
+				guarded = true
+			}
 			scansLevel := strings.Contains(line, " on phrase_direction_days ") || strings.Contains(line, " on phrase_direction_hours ")
-			if scansLevel && strings.Contains(line, "(never executed)") {
-				skipped++
+			if scansLevel {
+				if strings.Contains(line, "(never executed)") && !guarded {
+					skipped++
+				}
+				guarded = false
 			}
 		}
 		if c.settled {

@@ -192,12 +192,36 @@ func (r slotRows) plan(sc scope) (levels []level, spans [][]span, raw []span) {
 
 // tables names the tables r reads for sc, coarsest first.
 func (r slotRows) tables(sc scope) []string {
-	levels, _, _ := r.plan(sc)
-	names := make([]string, 0, len(levels))
+	levels, _, raw := r.plan(sc)
+	names := make([]string, 0, len(levels)+1)
 	for _, l := range levels {
 		names = append(names, l.table)
 	}
+	if _, ok := r.endUnit(sc, raw); ok {
+		if finest := r.levels[len(r.levels)-1].table; !slices.Contains(names, finest) {
+			names = append(names, finest)
+		}
+	}
 	return names
+}
+
+// endUnit is the unit of r's finest level that holds the range's end, when
+// the range covers it from its start and ends inside it, as Grafana's
+// rounded ranges do ("this month" ends at 23:59:59.999, one millisecond
+// before a slot's end) and ranges that end now (the current slot's rest is
+// still empty): the unit's summary rows are then the same rows as the raw
+// ones up to the end whenever nothing lies in the unit after it (see union).
+// raw is r.plan's raw ranges for sc.
+func (r slotRows) endUnit(sc scope, raw []span) (span, bool) {
+	if len(raw) == 0 {
+		return span{}, false
+	}
+	end := raw[len(raw)-1]
+	grain := r.levels[len(r.levels)-1].grain
+	if !end.to.Equal(sc.to()) || !end.from.Equal(end.from.Truncate(grain)) || end.to.Sub(end.from) >= grain {
+		return span{}, false
+	}
+	return span{end.from, end.from.Add(grain)}, true
 }
 
 // beginning is before every row of the store and on every level's edge: a
@@ -639,20 +663,45 @@ func (r slotRows) union(sc scope) sq.SelectBuilder {
 	for i := 1; i < len(levels); i++ {
 		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", rows(i)))
 	}
-	if len(raw) > 0 {
+	reads := sc.reads
+	if reads == nil {
+		reads = func(string) bool { return true }
+	}
+	edgeRows := func(raw []span) sq.SelectBuilder {
 		var edges sq.Or
 		for _, s := range raw {
 			edges = append(edges, sq.And{sq.GtOrEq{r.column: s.from}, sq.Lt{r.column: s.to}})
 		}
-		reads := sc.reads
-		if reads == nil {
-			reads = func(string) bool { return true }
-		}
-		edgeRows := r.edges(sc.workspace, edges, reads)
+		b := r.edges(sc.workspace, edges, reads)
 		if sc.narrow != nil {
-			edgeRows = sc.narrow(edgeRows, "")
+			b = sc.narrow(b, "")
 		}
-		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", edgeRows))
+		return b
+	}
+	unit, whole := r.endUnit(sc, raw)
+	if whole {
+		// The unit's summary rows when no raw row lies in it after the
+		// range's end, the raw rows up to the end otherwise: an
+		// uncorrelated condition, checked once, that keeps one of the two.
+		rest := r.edges(sc.workspace, sq.Or{sq.And{sq.GtOrEq{r.column: sc.to()}, sq.Lt{r.column: unit.to}}},
+			func(string) bool { return false })
+		restSQL, restArgs, err := rest.PlaceholderFormat(sq.Question).ToSql()
+		if err == nil {
+			last := raw[len(raw)-1]
+			raw = raw[:len(raw)-1]
+			finest := r.levels[len(r.levels)-1]
+			unitRows := finest.rows(sc.workspace, []span{unit})
+			if sc.narrow != nil {
+				unitRows = sc.narrow(unitRows, finest.table)
+			}
+			union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ",
+				unitRows.Where(sq.Expr("NOT EXISTS ("+restSQL+")", restArgs...))))
+			union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ",
+				edgeRows([]span{last}).Where(sq.Expr("EXISTS ("+restSQL+")", restArgs...))))
+		}
+	}
+	if len(raw) > 0 {
+		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", edgeRows(raw)))
 	}
 	return union
 }

@@ -130,6 +130,36 @@ func TestEdgeRowsComputeOnlyWhatTheMetricReads(t *testing.T) {
 		"JOIN conversations mv")
 }
 
+// The unit of the finest level that holds a range's end is read whole when
+// the range covers it from its start, under the condition that no raw row
+// follows the end in it, and its raw rows up to the end under the opposite
+// one; a range that ends on a whole unit, or starts inside the end's unit,
+// reads as before.
+func TestTheEndUnitIsReadWholeWhenNothingFollowsTheEnd(t *testing.T) {
+	m, ok := catalog.Lookup("messages_received")
+	require.True(t, ok)
+	statement := func(from, to string) Statement {
+		t.Helper()
+		s, err := Totals(catalog.Plan{Metric: m, Kind: models.KindTotals, From: utc(from), To: utc(to)}, "demo")
+		require.NoError(t, err)
+		return s
+	}
+	whole := statement("2022-03-01T00:00:00Z", "2022-03-31T23:59:59.999Z")
+	require.True(t, strings.HasPrefix(whole.SQL, "/* summary: message_days, message_hours, message_slots */"), whole.SQL)
+	require.Contains(t, whole.SQL, "FROM message_slots s WHERE s.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = $10) AND s.slot >= $11 AND s.slot < $12 AND NOT EXISTS (")
+	require.Equal(t, 1, strings.Count(whole.SQL, " AND EXISTS ("), whole.SQL)
+	require.Contains(t, whole.Args, utc("2022-03-31T23:45:00Z"), "the unit's start")
+	require.Contains(t, whole.Args, utc("2022-04-01T00:00:00Z"), "the unit's end")
+
+	for _, c := range [][2]string{
+		{"2022-03-01T00:00:00Z", "2022-03-31T12:00:00Z"}, // ends on a whole slot
+		{"2022-03-31T10:05:00Z", "2022-03-31T10:09:00Z"}, // inside one slot, not from its start
+	} {
+		s := statement(c[0], c[1])
+		require.NotContains(t, s.SQL, "EXISTS (", "%v: %s", c, s.SQL)
+	}
+}
+
 // A column is read when its whole name occurs, not a longer one it begins.
 func TestMentionsMatchesWholeNames(t *testing.T) {
 	require.True(t, mentions("sum(cv.messages) / 2", "cv.messages"))
