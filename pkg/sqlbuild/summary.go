@@ -684,21 +684,16 @@ func (r slotRows) union(sc scope) sq.SelectBuilder {
 		// range's end, the raw rows up to the end otherwise: an
 		// uncorrelated condition, checked once, that keeps one of the two.
 		rest := r.edges(sc.workspace, sq.Or{sq.And{sq.GtOrEq{r.column: sc.to()}, sq.Lt{r.column: unit.to}}},
-			func(string) bool { return false })
-		restSQL, restArgs, err := rest.PlaceholderFormat(sq.Question).ToSql()
-		if err == nil {
-			last := raw[len(raw)-1]
-			raw = raw[:len(raw)-1]
-			finest := r.levels[len(r.levels)-1]
-			unitRows := finest.rows(sc.workspace, []span{unit})
-			if sc.narrow != nil {
-				unitRows = sc.narrow(unitRows, finest.table)
-			}
-			union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ",
-				unitRows.Where(sq.Expr("NOT EXISTS ("+restSQL+")", restArgs...))))
-			union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ",
-				edgeRows([]span{last}).Where(sq.Expr("EXISTS ("+restSQL+")", restArgs...))))
+			func(string) bool { return false }).PlaceholderFormat(sq.Question)
+		last := raw[len(raw)-1]
+		raw = raw[:len(raw)-1]
+		finest := r.levels[len(r.levels)-1]
+		unitRows := finest.rows(sc.workspace, []span{unit})
+		if sc.narrow != nil {
+			unitRows = sc.narrow(unitRows, finest.table)
 		}
+		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", unitRows.Where(sq.Expr("NOT EXISTS (?)", rest))))
+		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", edgeRows([]span{last}).Where(sq.Expr("EXISTS (?)", rest))))
 	}
 	if len(raw) > 0 {
 		union = union.SuffixExpr(sq.ConcatExpr("UNION ALL ", edgeRows(raw)))
