@@ -135,6 +135,16 @@ var Summaries = []Summary{
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID},
 	},
 	{
+		// The same counts per intent only (migration 39): a row per unit
+		// and intent, where intent_slots keeps one for every platform and
+		// language too, for the rankings that keep neither.
+		Table: "intent_total_slots", Source: SourceMessages, Grain: SlotLength,
+		Aggregates:     map[string]string{"count(*)": "sum(mt.messages)"},
+		Required:       map[string]any{"m.direction": "inbound"},
+		PresentInEvery: []string{"m.intent"},
+		Dimensions:     []string{DimIntent.ID},
+	},
+	{
 		// Only the inbound messages with a detected intent (migration 6).
 		Table: "intent_slots", Source: SourceMessages, Grain: SlotLength,
 		Aggregates:     map[string]string{"count(*)": "sum(mi.messages)"},

@@ -9,8 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The intents' counts come from the intent levels (migration 6), over a
-// ragged range too, and follow messages that change, go or are emptied.
+// The intents' counts come from the intent levels (migration 6; per intent
+// only from those of migration 39), over a ragged range too, and follow
+// messages that change, go or are emptied.
 // Counted from testdata/chatbot_fixture.sql (acme's inbound messages, intent/language):
 //
 //	01-03 10:00 order_status/es, 10:01 order_status/es, 10:02 greeting/es
@@ -37,7 +38,7 @@ func TestTopIntentsFromTheIntentSummary(t *testing.T) {
 	// partial slots, are read.
 	got, sql := ranking("intent", ragged, raggedEnd)
 	require.Equal(t, [][2]any{{"order_status", 3.0}, {"greeting", 2.0}, {"refund", 1.0}}, got)
-	require.True(t, strings.HasPrefix(sql, "/* summary: intent_days, intent_hours, intent_slots */"), sql)
+	require.True(t, strings.HasPrefix(sql, "/* summary: intent_total_days, intent_total_hours, intent_total_slots */"), sql)
 
 	// By language over January and February: es 3 + 1 + 1, en 2 (the
 	// message without an intent is not counted), pt 2; ties by name.
@@ -61,8 +62,16 @@ func TestTopIntentsFromTheIntentSummary(t *testing.T) {
 	got, _ = ranking("language", jan2022, mar2022)
 	require.Equal(t, [][2]any{{"es", 5.0}, {"(none)", 2.0}, {"en", 2.0}, {"pt", 1.0}}, got)
 	// order_status as before; greeting 01-03 and 01-04; refund 01-04 twice and 01-05.
-	got, _ = ranking("intent", ragged, raggedEnd)
+	got, sql = ranking("intent", ragged, raggedEnd)
 	require.Equal(t, [][2]any{{"order_status", 3.0}, {"refund", 3.0}, {"greeting", 2.0}}, got)
+	require.True(t, strings.HasPrefix(sql, "/* summary: intent_total_days, intent_total_hours, intent_total_slots */"), sql)
+	// The same from the levels per platform and language, which a filter
+	// on the platform reads (acme has no Telegram contact).
+	finer := ask(t, ds, `{"queryType":"ranking","metric":"top_intents","groupBy":"intent",
+		"adhocFilters":[{"key":"platform","operator":"!=","value":"telegram"}]}`, ragged, raggedEnd)
+	require.Equal(t, got, rows(t, finer))
+	require.True(t, strings.HasPrefix(finer.Meta.ExecutedQueryString, "/* summary: intent_days, intent_hours, intent_slots */"),
+		finer.Meta.ExecutedQueryString)
 	// Excluding the language "en" keeps the rows without one (as != does).
 	frame := ask(t, ds, `{"queryType":"totals","metric":"top_intents","groupBy":"intent",
 		"adhocFilters":[{"key":"language","operator":"!=","value":"en"}]}`, jan2022, mar2022)
@@ -79,7 +88,8 @@ func TestTopIntentsFromTheIntentSummary(t *testing.T) {
 	defer func() { _ = conn.Close(context.Background()) }()
 	var left int
 	require.NoError(t, conn.QueryRow(context.Background(),
-		"SELECT (SELECT count(*) FROM intent_slots) + (SELECT count(*) FROM intent_hours) + (SELECT count(*) FROM intent_days)").Scan(&left))
+		`SELECT (SELECT count(*) FROM intent_slots) + (SELECT count(*) FROM intent_hours) + (SELECT count(*) FROM intent_days)
+			+ (SELECT count(*) FROM intent_total_slots) + (SELECT count(*) FROM intent_total_hours) + (SELECT count(*) FROM intent_total_days)`).Scan(&left))
 	require.Zero(t, left)
 }
 

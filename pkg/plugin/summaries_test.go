@@ -82,6 +82,9 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	// And of the returning users, whose buckets of a minute read the raw
 	// active contacts with contact_first_inbound.
 	compareRandomQueries(t, pool, rng, values, []string{"returning_users"}, 120, used)
+	// And of the intents, whose levels per intent only answer the rankings
+	// that keep no platform or language, the finer levels the others.
+	compareRandomQueries(t, pool, rng, values, []string{"top_intents"}, 150, used)
 	t.Logf("random queries by what answered them: %v", used)
 	require.Greater(t, used["summary"], 200, "most random queries are answered from a summary")
 	require.Greater(t, used["excluding"], 10, "some of them exclude values")
@@ -89,7 +92,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	// Every level of the summaries answered some of them.
 	for _, table := range []string{"message_days", "message_hours", "message_slots", "contact_days", "contact_hours", "contact_slots",
 		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots", "contact_first_inbound",
-		"intent_days", "intent_hours", "intent_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots",
+		"intent_days", "intent_hours", "intent_slots", "intent_total_days", "intent_total_hours", "intent_total_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots",
 		"conversation_days", "conversation_hours", "conversation_slots",
 		"message_inbox_days", "message_inbox_hours", "message_inbox_slots",
 		"conversation_inbox_days", "conversation_inbox_hours", "conversation_inbox_slots",
@@ -344,6 +347,11 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
 			WHERE m.direction = 'inbound' AND m.intent IS NOT NULL GROUP BY 1, 2, 3, 4, 5`
 	}
+	// The same per unit and intent only (migration 39).
+	intentTotalLevel := func(grain string) string {
+		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), m.intent, count(*)
+			FROM messages m WHERE m.direction = 'inbound' AND m.intent IS NOT NULL GROUP BY 1, 2, 3`
+	}
 	// Flow triggers per unit, flow and the inbox of their conversation (none outside one).
 	flowLevel := func(grain string) string {
 		return `SELECT ft.workspace_id, date_bin('` + grain + `', ft.triggered_at, '2000-01-01Z'), ft.flow_id, v.inbox_id, count(*)
@@ -506,6 +514,9 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		"intent_slots":             intentLevel("15 minutes"),
 		"intent_hours":             intentLevel("1 hour"),
 		"intent_days":              intentLevel("1 day"),
+		"intent_total_slots":       intentTotalLevel("15 minutes"),
+		"intent_total_hours":       intentTotalLevel("1 hour"),
+		"intent_total_days":        intentTotalLevel("1 day"),
 		"conversation_slots":       conversationLevel("15 minutes"),
 		"conversation_hours":       conversationLevel("1 hour"),
 		"conversation_days":        conversationLevel("1 day"),

@@ -10,7 +10,8 @@ import (
 )
 
 // A summary's present columns pick the metrics it answers: the intents'
-// counts (inbound, intent present) read the intent levels, the inbound
+// counts (inbound, intent present) read the intent levels (per intent only
+// when they keep no platform or language), the inbound
 // messages without that condition keep reading the message levels, the
 // languages (language present) read their own per language, and the raw
 // rows for several languages together.
@@ -20,7 +21,8 @@ func TestPresentColumnsPickTheSummary(t *testing.T) {
 		filters         []models.Filter
 		comment         string
 	}{
-		{"top_intents", "intent", nil, "/* summary: intent_days */ "},
+		{"top_intents", "intent", nil, "/* summary: intent_total_days */ "},
+		{"top_intents", "intent", []models.Filter{{Dimension: "language", Values: []string{"es"}}}, "/* summary: intent_days */ "},
 		{"top_intents", "language", []models.Filter{{Dimension: "platform", Values: []string{"telegram"}, Exclude: true}}, "/* summary: intent_days */ "},
 		{"messages_received", "platform", nil, "/* summary: message_days */ "},
 		{"languages", "language", nil, "/* summary: language_contact_days */ "},
@@ -32,9 +34,13 @@ func TestPresentColumnsPickTheSummary(t *testing.T) {
 		if c.metric == "top_intents" {
 			// The summary's rows already meet the metric's conditions:
 			// neither the direction nor the intent's presence is applied again.
-			require.NotContains(t, s.SQL, "mi.direction")
-			require.NotContains(t, s.SQL, "mi.intent IS NOT NULL")
-			require.Contains(t, s.SQL, "sum(mi.messages)")
+			alias := "mi."
+			if strings.Contains(c.comment, "intent_total") {
+				alias = "mt."
+			}
+			require.NotContains(t, s.SQL, alias+"direction")
+			require.NotContains(t, s.SQL, alias+"intent IS NOT NULL")
+			require.Contains(t, s.SQL, "sum("+alias+"messages)")
 		}
 	}
 }

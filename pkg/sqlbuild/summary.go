@@ -350,6 +350,22 @@ var summaries = map[summaryKey]summaryImpl{
 			},
 		},
 	},
+	// The same counts per intent only (migration 39); the raw messages at
+	// the edges need no contact.
+	{"intent_total_slots", catalog.SourceMessages}: {
+		source: source{workspace: "mt.workspace_id", time: "mt.at", dimensions: map[string]column{
+			catalog.DimIntent.ID: {expr: "mt.intent"},
+		}},
+		slotted: &slotRows{
+			alias: "mt", column: "m.created_at",
+			levels: unitLevels("intent_total", "intent", "messages"),
+			edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+				return sq.Select("m.workspace_id", "m.created_at", "m.intent", "1").From("messages m").
+					Where(workspaceFence("m.workspace_id", workspace)).Where(ranges).
+					Where(sq.Eq{"m.direction": "inbound"}).Where(sq.NotEq{"m.intent": nil})
+			},
+		},
+	},
 	{"flow_trigger_slots", catalog.SourceFlowTriggers}: {
 		source: source{workspace: "fs.workspace_id", time: "fs.at", dimensions: map[string]column{
 			catalog.DimFlow.ID:  namedBy("fs.flow_id", flowOfFlowTriggerRow),
