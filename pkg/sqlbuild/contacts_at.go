@@ -125,7 +125,8 @@ func lessOpenContacts(plan catalog.Plan, ever sq.SelectBuilder, workspace string
 	// contact_first_inbound matches at most once however often its contact
 	// is in the array, so the array needs no DISTINCT, and the scan costs
 	// one index descent per contact without a nested loop's node per probe
-	// (the planner would otherwise read every contact's row to hash them).
+	// (as a join, the planner would rather read every contact's row to hash
+	// them).
 	where = append(where, workspaceFence("f.workspace_id", workspace),
 		sq.ConcatExpr("f.contact_id = ANY(ARRAY(",
 			sq.Select("v.contact_id").
