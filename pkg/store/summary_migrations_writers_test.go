@@ -1,0 +1,177 @@
+package store_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
+)
+
+// The migrations that fill new summary tables from what the store holds
+// (36 to 39) hold the writers of the tables they summarise back while they
+// run: a transaction that wrote before the migration, and commits while it
+// runs, must be in the new rows (the migration waits for it), and the
+// writers after it wait for the new trigger functions. Each case starts
+// from the version before its migration, holds a writer open across
+// store.Migrate, writes once more after it, and compares the new rows with
+// the same rows computed from the raw ones (no row differs either way).
+func TestSummaryMigrationsWaitForWriters(t *testing.T) {
+	for _, c := range []struct {
+		migration string
+		// write is SQL that adds a row the new tables count, minute
+		// minutes after 2022-01-03 10:00 UTC.
+		write func(minute int) string
+		// differ counts the rows of the new tables and of their
+		// recomputation from the raw rows that are not in the other.
+		differ string
+	}{
+		{
+			migration: "inbox_summaries",
+			write:     message,
+			differ: symmetricDifference(
+				`SELECT workspace_id, slot, platform, inbox_id, messages FROM message_inbox_slots`,
+				`SELECT m.workspace_id, date_bin('15 minutes', m.created_at, '2000-01-01Z'), c.platform, v.inbox_id, count(*)
+					FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+					JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3, 4`),
+		},
+		{
+			migration: "assignment_team_summaries",
+			write: func(minute int) string {
+				return `INSERT INTO assignments (workspace_id, conversation_id, contact_id, team_id, created_at)
+					VALUES (1, 1, 1, 1, '2022-01-03 10:00Z'::timestamptz + interval '1 minute' * ` + strconv.Itoa(minute) + `)`
+			},
+			differ: symmetricDifference(
+				`SELECT workspace_id, slot, team_id, sum(assignments) FROM assignment_team_slots GROUP BY 1, 2, 3`,
+				`SELECT workspace_id, date_bin('15 minutes', created_at, '2000-01-01Z'), team_id, count(*) FROM assignments GROUP BY 1, 2, 3`),
+		},
+		{
+			// Its ALTER TABLE of conversation_inbound, which every writer
+			// of messages writes, already waits for them.
+			migration: "conversation_message_facts",
+			write:     message,
+			differ: symmetricDifference(
+				`SELECT workspace_id, conversation_id, messages, last_message_at FROM conversation_inbound`,
+				`SELECT workspace_id, conversation_id, count(*), max(created_at) FROM messages GROUP BY 1, 2`),
+		},
+		{
+			migration: "intent_totals",
+			write:     message,
+			differ: symmetricDifference(
+				`SELECT workspace_id, day, intent, messages FROM intent_total_days
+					UNION ALL SELECT workspace_id, hour, intent, messages FROM intent_total_hours
+					UNION ALL SELECT workspace_id, slot, intent, messages FROM intent_total_slots`,
+				`SELECT workspace_id, date_bin('1 day', created_at, '2000-01-01Z'), intent, count(*) FROM messages
+						WHERE direction = 'inbound' AND intent IS NOT NULL GROUP BY 1, 2, 3
+					UNION ALL SELECT workspace_id, date_bin('1 hour', created_at, '2000-01-01Z'), intent, count(*) FROM messages
+						WHERE direction = 'inbound' AND intent IS NOT NULL GROUP BY 1, 2, 3
+					UNION ALL SELECT workspace_id, date_bin('15 minutes', created_at, '2000-01-01Z'), intent, count(*) FROM messages
+						WHERE direction = 'inbound' AND intent IS NOT NULL GROUP BY 1, 2, 3`),
+		},
+	} {
+		t.Run(c.migration, func(t *testing.T) {
+			ctx := context.Background()
+			url := storetest.EmptyURL(t)
+			conn := connectTo(t, url)
+			migrations, err := store.Migrations()
+			require.NoError(t, err)
+			before := -1
+			for i, m := range migrations {
+				if m.Name == c.migration {
+					before = i
+				}
+			}
+			require.Positive(t, before, "migration %s", c.migration)
+
+			// The store as the migration before it left it, with a
+			// contact's conversation, a team and a message.
+			_, err = conn.Exec(ctx, `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
+			require.NoError(t, err)
+			for _, m := range migrations[:before] {
+				require.NoError(t, pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+					if _, err := tx.Exec(ctx, m.SQL); err != nil {
+						return err
+					}
+					_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.Version, m.Name)
+					return err
+				}), m.Name)
+			}
+			_, err = conn.Exec(ctx, `
+				INSERT INTO workspaces (id, slug, name) VALUES (1, 'acme', 'Acme');
+				INSERT INTO teams (workspace_id, id, name) VALUES (1, 1, 'Support');
+				INSERT INTO inboxes (workspace_id, id, name, platform) VALUES (1, 1, 'WhatsApp', 'whatsapp');
+				INSERT INTO contacts (workspace_id, id, platform, chat_id) VALUES (1, 1, 'whatsapp', 'c1');
+				INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at) VALUES (1, 1, 1, 1, '2022-01-03 09:00Z');`+
+				c.write(0))
+			require.NoError(t, err)
+
+			// A writer's row, not yet committed when the migration starts.
+			writer := connectTo(t, url)
+			tx, err := writer.Begin(ctx)
+			require.NoError(t, err)
+			_, err = tx.Exec(ctx, c.write(20))
+			require.NoError(t, err)
+
+			migrator := connectTo(t, url)
+			done := make(chan error, 1)
+			go func() {
+				_, err := store.Migrate(ctx, migrator)
+				done <- err
+			}()
+			// The writer commits once the migration waits for a lock (or
+			// has ended without waiting: then the rows below tell).
+			var migrated error
+			finished := false
+			require.Eventually(t, func() bool {
+				select {
+				case migrated = <-done:
+					finished = true
+					return true
+				default:
+				}
+				var waiting bool
+				err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE relation IS NOT NULL AND NOT granted)`).Scan(&waiting)
+				return err == nil && waiting
+			}, 30*time.Second, 20*time.Millisecond, "the migration neither ended nor waited")
+			require.NoError(t, tx.Commit(ctx))
+			if !finished {
+				migrated = <-done
+			}
+			require.NoError(t, migrated)
+
+			// A row written after the migration reaches the new rows too.
+			_, err = conn.Exec(ctx, c.write(40))
+			require.NoError(t, err)
+			var differing int
+			require.NoError(t, conn.QueryRow(ctx, c.differ).Scan(&differing))
+			require.Zero(t, differing, "rows of the new tables unlike their recomputation")
+		})
+	}
+}
+
+// message is an inbound message with an intent, minute minutes after
+// 2022-01-03 10:00 UTC.
+func message(minute int) string {
+	return `INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at, intent)
+		VALUES (1, 1, 1, 'inbound', 'contact', '2022-01-03 10:00Z'::timestamptz + interval '1 minute' * ` + strconv.Itoa(minute) + `, 'refund')`
+}
+
+// symmetricDifference counts the rows of a and b that are not in the other.
+func symmetricDifference(a, b string) string {
+	return `SELECT count(*) FROM (((` + a + `) EXCEPT ALL (` + b + `)) UNION ALL ((` + b + `) EXCEPT ALL (` + a + `))) d`
+}
+
+// connectTo opens a connection closed when the test ends.
+func connectTo(t *testing.T, url string) *pgx.Conn {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	return conn
+}
