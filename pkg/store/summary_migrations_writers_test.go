@@ -13,14 +13,16 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
-// The migrations that fill new summary tables from what the store holds
-// (36 to 39) hold the writers of the tables they summarise back while they
-// run: a transaction that wrote before the migration, and commits while it
-// runs, must be in the new rows (the migration waits for it), and the
-// writers after it wait for the new trigger functions. Each case starts
-// from the version before its migration, holds a writer open across
-// store.Migrate, writes once more after it, and compares the new rows with
-// the same rows computed from the raw ones (no row differs either way).
+// The migrations that fill a summary's new tables or columns from what the
+// store holds, and change its trigger functions or add its triggers only
+// then, hold the writers of the tables it summarises back while they run: a transaction that wrote before
+// the migration, and commits while it runs, must be in the new rows (the
+// migration waits for it), and a writer that starts while it runs must run
+// the new trigger functions, not stop half-way through the old ones. Each
+// case starts from the version before its migration, holds a writer open
+// across store.Migrate, starts a second one while the migration waits,
+// writes once more after it, and compares the new rows with the same rows
+// computed from the raw ones (no row differs either way).
 func TestSummaryMigrationsWaitForWriters(t *testing.T) {
 	for _, c := range []struct {
 		migration string
@@ -31,6 +33,36 @@ func TestSummaryMigrationsWaitForWriters(t *testing.T) {
 		// recomputation from the raw rows that are not in the other.
 		differ string
 	}{
+		{
+			migration: "summary_levels",
+			write:     message,
+			differ: symmetricDifference(
+				`SELECT workspace_id, hour, sum(messages) FROM message_hours GROUP BY 1, 2`,
+				`SELECT workspace_id, date_bin('1 hour', created_at, '2000-01-01Z'), count(*) FROM messages GROUP BY 1, 2`),
+		},
+		{
+			migration: "conversation_summaries",
+			write:     message,
+			differ: symmetricDifference(
+				`SELECT workspace_id, sum(messages) FROM conversation_slots GROUP BY 1`,
+				`SELECT workspace_id, count(*) FROM messages GROUP BY 1`),
+		},
+		{
+			migration: "campaign_funnel_summaries",
+			write:     message,
+			differ: symmetricDifference(
+				`SELECT workspace_id, conversation_id, inbound FROM conversation_inbound`,
+				`SELECT workspace_id, conversation_id, count(*) FROM messages WHERE direction = 'inbound' GROUP BY 1, 2`),
+		},
+		{
+			migration: "language_contact_summaries",
+			write:     message,
+			differ: symmetricDifference(
+				`SELECT workspace_id, slot, language, platform, contacts FROM language_contact_slots`,
+				`SELECT m.workspace_id, date_bin('15 minutes', m.created_at, '2000-01-01Z'), m.language, c.platform, count(DISTINCT m.contact_id)
+					FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+					WHERE m.direction = 'inbound' AND m.language IS NOT NULL GROUP BY 1, 2, 3, 4`),
+		},
 		{
 			migration: "inbox_summaries",
 			write:     message,
@@ -51,8 +83,6 @@ func TestSummaryMigrationsWaitForWriters(t *testing.T) {
 				`SELECT workspace_id, date_bin('15 minutes', created_at, '2000-01-01Z'), team_id, count(*) FROM assignments GROUP BY 1, 2, 3`),
 		},
 		{
-			// Its ALTER TABLE of conversation_inbound, which every writer
-			// of messages writes, already waits for them.
 			migration: "conversation_message_facts",
 			write:     message,
 			differ: symmetricDifference(
@@ -123,26 +153,41 @@ func TestSummaryMigrationsWaitForWriters(t *testing.T) {
 				_, err := store.Migrate(ctx, migrator)
 				done <- err
 			}()
-			// The writer commits once the migration waits for a lock (or
-			// has ended without waiting: then the rows below tell).
+			// waiting is whether n sessions wait for a lock, or
+			// the migration has ended (then the rows below tell whether it
+			// should have waited).
 			var migrated error
 			finished := false
-			require.Eventually(t, func() bool {
-				select {
-				case migrated = <-done:
-					finished = true
-					return true
-				default:
+			waiting := func(n int) func() bool {
+				return func() bool {
+					if !finished {
+						select {
+						case migrated = <-done:
+							finished = true
+						default:
+						}
+					}
+					var waits int
+					err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE NOT granted`).Scan(&waits)
+					return finished || (err == nil && waits >= n)
 				}
-				var waiting bool
-				err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE relation IS NOT NULL AND NOT granted)`).Scan(&waiting)
-				return err == nil && waiting
-			}, 30*time.Second, 20*time.Millisecond, "the migration neither ended nor waited")
+			}
+			require.Eventually(t, waiting(1), 30*time.Second, 20*time.Millisecond, "the migration neither ended nor waited")
+			// A second writer starts while the migration waits: it must
+			// run the new trigger functions, not the old ones half-way.
+			second := connectTo(t, url)
+			wrote := make(chan error, 1)
+			go func() {
+				_, err := second.Exec(ctx, c.write(30))
+				wrote <- err
+			}()
+			require.Eventually(t, waiting(2), 30*time.Second, 20*time.Millisecond, "the second writer neither wrote nor waited")
 			require.NoError(t, tx.Commit(ctx))
 			if !finished {
 				migrated = <-done
 			}
 			require.NoError(t, migrated)
+			require.NoError(t, <-wrote)
 
 			// A row written after the migration reaches the new rows too.
 			_, err = conn.Exec(ctx, c.write(40))
@@ -154,11 +199,11 @@ func TestSummaryMigrationsWaitForWriters(t *testing.T) {
 	}
 }
 
-// message is an inbound message with an intent, minute minutes after
-// 2022-01-03 10:00 UTC.
+// message is an inbound message with an intent and a language, minute
+// minutes after 2022-01-03 10:00 UTC.
 func message(minute int) string {
-	return `INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at, intent)
-		VALUES (1, 1, 1, 'inbound', 'contact', '2022-01-03 10:00Z'::timestamptz + interval '1 minute' * ` + strconv.Itoa(minute) + `, 'refund')`
+	return `INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at, intent, language)
+		VALUES (1, 1, 1, 'inbound', 'contact', '2022-01-03 10:00Z'::timestamptz + interval '1 minute' * ` + strconv.Itoa(minute) + `, 'refund', 'en')`
 }
 
 // symmetricDifference counts the rows of a and b that are not in the other.
