@@ -15,12 +15,12 @@
 -- inbox (and the message's id, which breaks a tie between two messages at the
 -- same instant as the raw query does), for new users by inbox.
 
--- Writers of messages wait for this migration (reads do not): a statement
--- that began before the new functions and triggers were committed would
--- leave its rows out of what the migration fills. SHARE ROW EXCLUSIVE waits
--- for the transactions that wrote them to end, so the fill sees what they
--- wrote, and holds the next ones back until the new functions and triggers
--- are there for them.
+-- Writers of messages wait for this migration (reads do not): a statement that
+-- began before the new functions and triggers were committed would leave its
+-- rows out of what the migration fills. SHARE ROW EXCLUSIVE waits for the
+-- transactions that wrote them to end, so the fill sees what they wrote, and
+-- holds the next ones back until the new functions and triggers are there for
+-- them.
 LOCK TABLE messages IN SHARE ROW EXCLUSIVE MODE;
 
 CREATE TABLE message_hours (

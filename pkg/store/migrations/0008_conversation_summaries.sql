@@ -23,12 +23,12 @@
 -- A message whose conversation is missing (a bulk load with foreign keys off
 -- that loads messages first) is counted when the conversation arrives.
 
--- Writers of messages and conversations wait for this migration (reads do not): a statement
--- that began before the new functions and triggers were committed would
--- leave its rows out of what the migration fills. SHARE ROW EXCLUSIVE waits
--- for the transactions that wrote them to end, so the fill sees what they
--- wrote, and holds the next ones back until the new functions and triggers
--- are there for them.
+-- Writers of messages and conversations wait for this migration (reads do
+-- not): a statement that began before the new functions and triggers were
+-- committed would leave its rows out of what the migration fills. SHARE ROW
+-- EXCLUSIVE waits for the transactions that wrote them to end, so the fill
+-- sees what they wrote, and holds the next ones back until the new functions
+-- and triggers are there for them.
 LOCK TABLE messages, conversations IN SHARE ROW EXCLUSIVE MODE;
 
 CREATE TABLE conversation_slots (

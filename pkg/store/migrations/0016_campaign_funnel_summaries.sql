@@ -30,11 +30,12 @@
 -- conversation's row stays there (with 0) when its messages go, so that the
 -- next writer still meets it; the conversation's delete removes it.
 
--- Writers of messages and conversations wait for this migration (reads do not): a statement
--- that began before the new functions were committed would leave its rows
--- out of what the migration fills. SHARE ROW EXCLUSIVE waits for the
--- transactions that wrote them to end, so the fill sees what they wrote,
--- and holds the next ones back until the new functions are there for them.
+-- Writers of messages and conversations wait for this migration (reads do
+-- not): a statement that began before the new functions were committed would
+-- leave its rows out of what the migration fills. SHARE ROW EXCLUSIVE waits
+-- for the transactions that wrote them to end, so the fill sees what they
+-- wrote, and holds the next ones back until the new functions are there for
+-- them.
 LOCK TABLE messages, conversations IN SHARE ROW EXCLUSIVE MODE;
 
 CREATE TABLE conversation_inbound (

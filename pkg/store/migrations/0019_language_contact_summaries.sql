@@ -13,11 +13,11 @@
 -- functions below replace migration 18's, with the language carried along
 -- (null for the contact's own values).
 
--- Writers of messages wait for this migration (reads do not): a statement
--- that began before the new functions were committed would leave its rows
--- out of what the migration fills. SHARE ROW EXCLUSIVE waits for the
--- transactions that wrote them to end, so the fill sees what they wrote,
--- and holds the next ones back until the new functions are there for them.
+-- Writers of messages wait for this migration (reads do not): a statement that
+-- began before the new functions were committed would leave its rows out of
+-- what the migration fills. SHARE ROW EXCLUSIVE waits for the transactions
+-- that wrote them to end, so the fill sees what they wrote, and holds the next
+-- ones back until the new functions are there for them.
 LOCK TABLE messages IN SHARE ROW EXCLUSIVE MODE;
 
 CREATE TABLE language_contact_slots (

@@ -15,12 +15,12 @@
 -- whose task moves (migration 15) moves nothing here: its inbox and
 -- platform stay, so its deltas add up to zero and write nothing.
 
--- Writers of messages, conversations and assignments wait for this migration (reads do not): a statement
--- that began before the new functions were committed would add its rows to
--- the finer tables only, after the new ones were filled from them. SHARE
--- ROW EXCLUSIVE waits for the transactions that wrote them to end, so the
--- fill sees what they wrote, and holds the next ones back until the new
--- functions are there for them.
+-- Writers of messages, conversations and assignments wait for this migration
+-- (reads do not): a statement that began before the new functions were
+-- committed would add its rows to the finer tables only, after the new ones
+-- were filled from them. SHARE ROW EXCLUSIVE waits for the transactions that
+-- wrote them to end, so the fill sees what they wrote, and holds the next ones
+-- back until the new functions are there for them.
 LOCK TABLE messages, conversations, assignments IN SHARE ROW EXCLUSIVE MODE;
 
 CREATE TABLE message_inbox_slots (

@@ -15,11 +15,11 @@
 -- own key columns; the finer levels' statements are unchanged.
 
 -- Writers of assignments wait for this migration (reads do not): a statement
--- that began before the new functions were committed would add its rows to
--- the finer tables only, after the new ones were filled from them. SHARE
--- ROW EXCLUSIVE waits for the transactions that wrote them to end, so the
--- fill sees what they wrote, and holds the next ones back until the new
--- functions are there for them.
+-- that began before the new functions were committed would add its rows to the
+-- finer tables only, after the new ones were filled from them. SHARE ROW
+-- EXCLUSIVE waits for the transactions that wrote them to end, so the fill
+-- sees what they wrote, and holds the next ones back until the new functions
+-- are there for them.
 LOCK TABLE assignments IN SHARE ROW EXCLUSIVE MODE;
 
 CREATE TABLE assignment_team_slots (

@@ -11,12 +11,12 @@
 -- once more by intent, and the statements that drop emptied rows drop them
 -- here too. The function keeps migration 13's jit = off.
 --
--- Writers of messages wait for this migration (reads do not): a statement
--- that began before the new function was committed would add its messages
--- to the finer levels only, after the new tables were filled from them.
--- SHARE ROW EXCLUSIVE waits for the transactions that wrote messages to
--- end, so the fill sees what they wrote, and holds the next ones back until
--- the new function is there for them.
+-- Writers of messages wait for this migration (reads do not): a statement that
+-- began before the new function was committed would add its messages to the
+-- finer levels only, after the new tables were filled from them. SHARE ROW
+-- EXCLUSIVE waits for the transactions that wrote messages to end, so the fill
+-- sees what they wrote, and holds the next ones back until the new function is
+-- there for them.
 LOCK TABLE messages IN SHARE ROW EXCLUSIVE MODE;
 
 CREATE TABLE intent_total_slots (
