@@ -17,8 +17,14 @@ import (
 
 func connect(t *testing.T) *pgx.Conn {
 	t.Helper()
+	return connectTo(t, storetest.URL(t))
+}
+
+// connectTo opens a connection closed when the test ends.
+func connectTo(t *testing.T, url string) *pgx.Conn {
+	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, storetest.URL(t))
+	conn, err := pgx.Connect(ctx, url)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = conn.Close(ctx) })
 	return conn
@@ -253,10 +259,7 @@ func TestMigratingFromVersion1ComputesTheAccuracyOfExistingUses(t *testing.T) {
 	// Rebuild the database as version 1 left it, holding uses.
 	_, err = conn.Exec(ctx, "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
 	require.NoError(t, err)
-	_, err = conn.Exec(ctx, migrations[0].SQL)
-	require.NoError(t, err)
-	_, err = conn.Exec(ctx, `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
-		INSERT INTO schema_migrations (version, name) VALUES (1, 'conversation_store')`)
+	_, err = store.MigrateTo(ctx, conn, 1)
 	require.NoError(t, err)
 	workspace := insertAgent(t, conn)
 	edited := insertUse(t, conn, workspace, use{"kitten", ptr("sitting"), false})

@@ -78,6 +78,12 @@ const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // Migrate applies every migration newer than the database's version, each in
 // its own transaction, and returns the ones it applied.
 func Migrate(ctx context.Context, conn *pgx.Conn) ([]Migration, error) {
+	return MigrateTo(ctx, conn, SchemaVersion)
+}
+
+// MigrateTo is Migrate stopping after the given version: a store as that
+// version left it, for the tests of a later migration over existing rows.
+func MigrateTo(ctx context.Context, conn *pgx.Conn, version int) ([]Migration, error) {
 	migrations, err := Migrations()
 	if err != nil {
 		return nil, err
@@ -96,7 +102,7 @@ func Migrate(ctx context.Context, conn *pgx.Conn) ([]Migration, error) {
 	}
 	var applied []Migration
 	for _, m := range migrations {
-		if m.Version <= current {
+		if m.Version <= current || m.Version > version {
 			continue
 		}
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
@@ -120,17 +119,8 @@ func TestSummaryMigrationsWaitForWriters(t *testing.T) {
 
 			// The store as the migration before it left it, with a
 			// contact's conversation, a team and a message.
-			_, err = conn.Exec(ctx, `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
+			_, err = store.MigrateTo(ctx, conn, migrations[before-1].Version)
 			require.NoError(t, err)
-			for _, m := range migrations[:before] {
-				require.NoError(t, pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-					if _, err := tx.Exec(ctx, m.SQL); err != nil {
-						return err
-					}
-					_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.Version, m.Name)
-					return err
-				}), m.Name)
-			}
 			_, err = conn.Exec(ctx, `
 				INSERT INTO workspaces (id, slug, name) VALUES (1, 'acme', 'Acme');
 				INSERT INTO teams (workspace_id, id, name) VALUES (1, 1, 'Support');
@@ -209,14 +199,4 @@ func message(minute int) string {
 // symmetricDifference counts the rows of a and b that are not in the other.
 func symmetricDifference(a, b string) string {
 	return `SELECT count(*) FROM (((` + a + `) EXCEPT ALL (` + b + `)) UNION ALL ((` + b + `) EXCEPT ALL (` + a + `))) d`
-}
-
-// connectTo opens a connection closed when the test ends.
-func connectTo(t *testing.T, url string) *pgx.Conn {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = conn.Close(ctx) })
-	return conn
 }
