@@ -2,7 +2,6 @@ package frames
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
@@ -10,8 +9,8 @@ import (
 )
 
 // Budget bounds one answer while its rows are read: at most MaxBytes of
-// frame data (as RecordBytes and TotaledBytes count it) and, when MaxRows is
-// above 0, at most MaxRows rows. Reading stops at the first row that does
+// frame data (as RecordsBuilder.Scan and TotaledBytes count it) and, when
+// MaxRows is above 0, at most MaxRows rows. Reading stops at the first row that does
 // not fit, so a result never has to be held whole; the frame then carries a
 // warning notice saying why it is short.
 type Budget struct {
@@ -80,24 +79,6 @@ const (
 	pointerBytes = 8
 	stringBytes  = 16
 )
-
-// RecordBytes is what a records row, as pgx decodes it, costs in a frame.
-func RecordBytes(row []any) int64 {
-	size := int64(0)
-	for _, value := range row {
-		size += pointerBytes
-		switch v := value.(type) {
-		case nil:
-		case string:
-			size += stringBytes + int64(len(v))
-		case time.Time:
-			size += 24
-		default:
-			size += 8
-		}
-	}
-	return size
-}
 
 // TotaledBytes is what a totals or ranking row costs in a frame: the group's
 // name and id as text, and the value.

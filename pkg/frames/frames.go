@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
@@ -193,90 +195,141 @@ func idText(id *int64) string {
 }
 
 // RecordsBuilder builds a records frame a row at a time, so that rows go
-// from the store into the frame without being held twice.
+// from the store into the frame without being held twice. Each column
+// decodes into a typed value of its own, reused row after row, and keeps its
+// values in a typed slice: pgx then plans each column's decoding once per
+// statement (pgx's Values plans it again for every value) and no value goes
+// through an interface. A page of 1,000 dialogs (27 columns) took 6 to 8 ms
+// of the plugin's CPU through Values, 4 ms this way (1 ms of it reading the
+// rows off the connection).
 type RecordsBuilder struct {
-	frame   *data.Frame
-	columns []sqlbuild.RecordColumn
+	metric  string
+	columns []recordColumn
+	scanned []any // the columns' scan destinations, in order
 	rows    int
 }
+
+// recordColumn is one column of a records frame being built.
+type recordColumn interface {
+	destination() any // what pgx scans the column into
+	size() int64      // what the scanned value costs in the frame
+	keep()            // appends the scanned value
+	field() *data.Field
+}
+
+// typedColumn is a records column of Go type T, scanned into the pgtype
+// value S (which says whether the value is NULL).
+type typedColumn[T, S any] struct {
+	name    string
+	scanned S
+	value   func(*S) (T, bool) // the scanned value, false for NULL
+	bytes   func(T) int64      // its size in the frame, beside the pointer
+	values  []*T
+	slab    []T // where values point: filled, never grown, then replaced
+}
+
+// slabValues is how many values of a column one allocation holds: one
+// allocation per value was most of the time a page of dialogs took.
+const slabValues = 256
+
+func (c *typedColumn[T, S]) destination() any { return &c.scanned }
+
+func (c *typedColumn[T, S]) size() int64 {
+	if v, ok := c.value(&c.scanned); ok {
+		return pointerBytes + c.bytes(v)
+	}
+	return pointerBytes
+}
+
+func (c *typedColumn[T, S]) keep() {
+	v, ok := c.value(&c.scanned)
+	if !ok {
+		c.values = append(c.values, nil)
+		return
+	}
+	if len(c.slab) == cap(c.slab) {
+		c.slab = make([]T, 0, slabValues)
+	}
+	c.slab = append(c.slab, v)
+	c.values = append(c.values, &c.slab[len(c.slab)-1])
+}
+
+func (c *typedColumn[T, S]) field() *data.Field {
+	if c.values == nil {
+		c.values = []*T{}
+	}
+	return data.NewField(c.name, nil, c.values)
+}
+
+func fixedBytes[T any](n int64) func(T) int64 { return func(T) int64 { return n } }
 
 // NewRecords starts a records frame for plan with one typed, nullable field
 // per column.
 func NewRecords(plan catalog.Plan, columns []sqlbuild.RecordColumn) *RecordsBuilder {
-	frame := data.NewFrame(plan.Metric.ID)
+	b := &RecordsBuilder{metric: plan.Metric.ID}
 	for _, col := range columns {
-		var field *data.Field
+		var c recordColumn
 		switch col.Kind {
 		case sqlbuild.RecordBool:
-			field = data.NewField(col.Name, nil, []*bool{})
+			c = &typedColumn[bool, pgtype.Bool]{name: col.Name, bytes: fixedBytes[bool](8),
+				value: func(s *pgtype.Bool) (bool, bool) { return s.Bool, s.Valid }}
 		case sqlbuild.RecordTime:
-			field = data.NewField(col.Name, nil, []*time.Time{})
+			c = &typedColumn[time.Time, pgtype.Timestamptz]{name: col.Name, bytes: fixedBytes[time.Time](24),
+				value: func(s *pgtype.Timestamptz) (time.Time, bool) { return s.Time, s.Valid }}
 		case sqlbuild.RecordInt:
-			field = data.NewField(col.Name, nil, []*int64{})
+			c = &typedColumn[int64, pgtype.Int8]{name: col.Name, bytes: fixedBytes[int64](8),
+				value: func(s *pgtype.Int8) (int64, bool) { return s.Int64, s.Valid }}
 		case sqlbuild.RecordFloat:
-			field = data.NewField(col.Name, nil, []*float64{})
+			c = &typedColumn[float64, pgtype.Float8]{name: col.Name, bytes: fixedBytes[float64](8),
+				value: func(s *pgtype.Float8) (float64, bool) { return s.Float64, s.Valid }}
 		default:
-			field = data.NewField(col.Name, nil, []*string{})
+			c = &typedColumn[string, pgtype.Text]{name: col.Name,
+				bytes: func(v string) int64 { return stringBytes + int64(len(v)) },
+				value: func(s *pgtype.Text) (string, bool) { return s.String, s.Valid }}
 		}
-		frame.Fields = append(frame.Fields, field)
+		b.columns = append(b.columns, c)
+		b.scanned = append(b.scanned, c.destination())
 	}
-	return &RecordsBuilder{frame: frame, columns: columns}
+	return b
 }
 
-// Append adds one row as pgx decodes it; a row that does not match the
-// columns is an error and adds nothing.
-func (b *RecordsBuilder) Append(row []any) error {
-	if len(row) != len(b.columns) {
-		return fmt.Errorf("record %d has %d values for %d columns", b.rows, len(row), len(b.columns))
+// Scan decodes one row, for store.Each, and says what it would cost in the
+// frame; Keep then adds it. A row that does not match the columns, or a
+// time PostgreSQL calls infinite, is an error.
+func (b *RecordsBuilder) Scan(row pgx.CollectableRow) (int64, error) {
+	if n := len(row.FieldDescriptions()); n != len(b.columns) {
+		return 0, fmt.Errorf("record %d has %d values for %d columns", b.rows, n, len(b.columns))
 	}
-	converted := make([]any, len(row))
-	for i, value := range row {
-		v, err := recordValue(b.columns[i], value)
-		if err != nil {
-			return err
+	if err := row.Scan(b.scanned...); err != nil {
+		return 0, err
+	}
+	size := int64(0)
+	for i, c := range b.columns {
+		if t, ok := b.scanned[i].(*pgtype.Timestamptz); ok && t.Valid && t.InfinityModifier != pgtype.Finite {
+			return 0, fmt.Errorf("record %d: an infinite time has no place in a frame", b.rows)
 		}
-		converted[i] = v
+		size += c.size()
 	}
-	for i, v := range converted {
-		b.frame.Fields[i].Append(v)
+	return size, nil
+}
+
+// Keep adds the row Scan decoded last.
+func (b *RecordsBuilder) Keep() {
+	for _, c := range b.columns {
+		c.keep()
 	}
 	b.rows++
-	return nil
 }
 
-// Rows is how many rows were appended.
+// Rows is how many rows were kept.
 func (b *RecordsBuilder) Rows() int { return b.rows }
 
 // Frame is the finished table frame, carrying the SQL for the query inspector.
 func (b *RecordsBuilder) Frame(executedSQL string) *data.Frame {
-	b.frame.Meta = &data.FrameMeta{PreferredVisualization: data.VisTypeTable, ExecutedQueryString: executedSQL}
-	return b.frame
-}
-
-// recordValue turns one decoded value into the pointer its field holds.
-func recordValue(col sqlbuild.RecordColumn, value any) (any, error) {
-	switch col.Kind {
-	case sqlbuild.RecordBool:
-		return pointerTo[bool](col, value)
-	case sqlbuild.RecordTime:
-		return pointerTo[time.Time](col, value)
-	case sqlbuild.RecordInt:
-		return pointerTo[int64](col, value)
-	case sqlbuild.RecordFloat:
-		return pointerTo[float64](col, value)
-	default:
-		return pointerTo[string](col, value)
+	frame := data.NewFrame(b.metric)
+	for _, c := range b.columns {
+		frame.Fields = append(frame.Fields, c.field())
 	}
-}
-
-// pointerTo is value as a *T, nil for SQL NULL.
-func pointerTo[T any](col sqlbuild.RecordColumn, value any) (any, error) {
-	if value == nil {
-		return (*T)(nil), nil
-	}
-	typed, ok := value.(T)
-	if !ok {
-		return nil, fmt.Errorf("column %s: unexpected %T", col.Name, value)
-	}
-	return &typed, nil
+	frame.Meta = &data.FrameMeta{PreferredVisualization: data.VisTypeTable, ExecutedQueryString: executedSQL}
+	return frame
 }

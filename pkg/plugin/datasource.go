@@ -245,15 +245,14 @@ func runTotals(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sql
 // an export of long texts never holds more than the budget.
 func runRecords(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement, budget *frames.Budget) (*data.Frame, error) {
 	records := frames.NewRecords(plan, sqlbuild.ColumnsOf(plan.Metric))
-	var appendErr error
-	err := store.Each(ctx, pool, s.SQL, s.Args, store.Values, func(row []any) bool {
-		if !budget.Take(frames.RecordBytes(row)) {
+	err := store.Each(ctx, pool, s.SQL, s.Args, records.Scan, func(size int64) bool {
+		if !budget.Take(size) {
 			return false
 		}
-		appendErr = records.Append(row)
-		return appendErr == nil
+		records.Keep()
+		return true
 	})
-	if err := errors.Join(err, appendErr); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	if plan.Metric.ID == catalog.MetricTranscript && records.Rows() == 0 && !budget.Cut() {
