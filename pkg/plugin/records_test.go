@@ -71,6 +71,8 @@ func TestDialogsRecords(t *testing.T) {
 	// one bot reply.
 	require.Equal(t, []any{1.0, 1.0, 2.0, 4.0, 5.0, 3.0, 5.0}, columnValues(t, all, "count_message"))
 	require.Equal(t, []any{false, false, true, true, true, true, true}, columnValues(t, all, "user_replied"))
+	// Handed off: 14, 12 and 11 once each, 13 twice; 18, 17 and 15 never.
+	require.Equal(t, []any{false, false, false, true, true, true, true}, columnValues(t, all, "operator"))
 	require.Equal(t, []any{"2022-01-20T09:01:00Z", "2022-01-20T09:00:00Z"}, columnValues(t, all, "last_message_date")[:2])
 
 	require.Equal(t, []int64{12}, dialogIDs(t, dialogs(`{"dimension":"status","values":["no_operator_response"]}`)))

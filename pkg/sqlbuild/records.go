@@ -62,7 +62,7 @@ var DialogColumns = []RecordColumn{
 	{Name: "is_bot", Kind: RecordBool, expr: "v.is_bot"},
 	{Name: "last_message_date", Kind: RecordTime, expr: "mf.last_message_at"},
 	{Name: "metadata", Kind: RecordText, expr: "v.metadata::text"},
-	{Name: "operator", Kind: RecordBool, expr: catalog.HandedOff},
+	{Name: "operator", Kind: RecordBool, expr: "coalesce(mf.assignments > 0, false)"}, // catalog.HandedOff, from messageFacts
 	{Name: "previous_response_id", Kind: RecordText, expr: "v.previous_response_id"},
 	{Name: "success", Kind: RecordBool, expr: "v.success_at IS NOT NULL"},
 	{Name: "task", Kind: RecordInt, expr: "v.task_id"}, // the task's id, as the export has it
@@ -328,12 +328,15 @@ func windowedDialogsPage(plan catalog.Plan, workspace string, starts []time.Time
 }
 
 // messageFacts joins a conversation v's row of conversation_inbound, which
-// the messages' triggers keep (migrations 16 and 38): its messages, the last
-// one's time and its inbound messages (the contact replied when there is
-// one; catalog.ContactReplied says the same). A left join, since a
-// conversation without messages may have no row: 0 messages, no last time,
-// not replied. Reading the page's messages instead cost about 18 µs a
-// conversation, 18 ms of a page of 1,000 dialogs.
+// the messages' and assignments' triggers keep (migrations 16, 24 and 38):
+// its messages, the last one's time, its inbound messages (the contact
+// replied when there is one; catalog.ContactReplied says the same) and its
+// assignments (it was handed off when there is one: catalog.HandedOff). A
+// left join, since a conversation without messages or assignments may have
+// no row: 0 messages, no last time, not replied, not handed off. Reading the
+// page's messages instead cost about 18 µs a conversation, 18 ms of a page
+// of 1,000 dialogs; probing its assignments, 1,000 more index descents
+// (3,001 buffers) for the hand-off.
 const messageFacts = "LEFT JOIN conversation_inbound mf ON mf.workspace_id = v.workspace_id AND mf.conversation_id = v.id"
 
 // transcript lists one conversation's messages in order. The messages are a
