@@ -8,10 +8,15 @@ import (
 )
 
 // hasMarker keeps the conversations v carrying any of the markers named.
-func hasMarker(names []string, _ time.Time) sq.Sqlizer {
+func hasMarker(names []string, _ time.Time) sq.Sqlizer { return hasMarkerOf("v", names) }
+
+// hasMarkerOf keeps the rows of alias (a conversation's workspace_id and id)
+// whose conversation carries any of the markers named. alias is always one
+// of the builder's own constants.
+func hasMarkerOf(alias string, names []string) sq.Sqlizer {
 	return sq.Expr("EXISTS (SELECT 1 FROM conversation_markers fcm"+
 		" JOIN markers fmk ON fmk.workspace_id = fcm.workspace_id AND fmk.id = fcm.marker_id"+
-		" WHERE fcm.workspace_id = v.workspace_id AND fcm.conversation_id = v.id AND fmk.name = ANY(?))", names)
+		" WHERE fcm.workspace_id = "+alias+".workspace_id AND fcm.conversation_id = "+alias+".id AND fmk.name = ANY(?))", names)
 }
 
 // hasMessageContaining keeps the conversations v with at least one message
