@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
@@ -199,4 +201,115 @@ func message(minute int) string {
 // symmetricDifference counts the rows of a and b that are not in the other.
 func symmetricDifference(a, b string) string {
 	return `SELECT count(*) FROM (((` + a + `) EXCEPT ALL (` + b + `)) UNION ALL ((` + b + `) EXCEPT ALL (` + a + `))) d`
+}
+
+// A migration that takes several tables at once (36: messages,
+// conversations and assignments) can meet a writer that holds one of them
+// and then asks for another in a deadlock. PostgreSQL breaks it by failing
+// the side whose deadlock_timeout ends first (each case makes the other
+// side's long): a failed migration rolls back whole (the store stays at the
+// version before it, none of its tables are left) and runs again once the
+// writers are done; a failed writer leaves the migration to finish. Either
+// way the summaries then equal their recomputation from the raw rows.
+func TestSummaryMigrationAfterADeadlockWithAWriter(t *testing.T) {
+	for _, migrationFails := range []bool{true, false} {
+		t.Run(map[bool]string{true: "the migration fails", false: "the writer fails"}[migrationFails], func(t *testing.T) {
+			summaryMigrationInADeadlock(t, migrationFails)
+		})
+	}
+}
+
+func summaryMigrationInADeadlock(t *testing.T, migrationFails bool) {
+	// A minute at most, so that a change that leaves a side waiting fails
+	// the test instead of hanging it.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	url := storetest.EmptyURL(t)
+	conn := connectTo(t, url)
+	migrations, err := store.Migrations()
+	require.NoError(t, err)
+	before := -1
+	for i, m := range migrations {
+		if m.Name == "inbox_summaries" {
+			before = i
+		}
+	}
+	require.Positive(t, before)
+	_, err = store.MigrateTo(ctx, conn, migrations[before-1].Version)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, `
+		INSERT INTO workspaces (id, slug, name) VALUES (1, 'acme', 'Acme');
+		INSERT INTO teams (workspace_id, id, name) VALUES (1, 1, 'Support');
+		INSERT INTO inboxes (workspace_id, id, name, platform) VALUES (1, 1, 'WhatsApp', 'whatsapp');
+		INSERT INTO contacts (workspace_id, id, platform, chat_id) VALUES (1, 1, 'whatsapp', 'c1');
+		INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at) VALUES (1, 1, 1, 1, '2022-01-03 09:00Z');`+
+		message(0))
+	require.NoError(t, err)
+
+	// The side PostgreSQL fails is the one that looks for the deadlock
+	// first: the other waits ten seconds before it would.
+	writer, migrator := connectTo(t, url), connectTo(t, url)
+	patient := writer
+	if !migrationFails {
+		patient = migrator
+	}
+	_, err = patient.Exec(ctx, "SET deadlock_timeout = '10s'")
+	require.NoError(t, err)
+
+	// The writer holds assignments, the third table the migration locks.
+	tx, err := writer.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `INSERT INTO assignments (workspace_id, conversation_id, contact_id, team_id, created_at)
+		VALUES (1, 1, 1, 1, '2022-01-03 10:05Z')`)
+	require.NoError(t, err)
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := store.Migrate(ctx, migrator)
+		done <- err
+	}()
+	require.Eventually(t, func() bool {
+		var waits int
+		err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE NOT granted`).Scan(&waits)
+		return err == nil && waits >= 1
+	}, 30*time.Second, 20*time.Millisecond, "the migration did not wait for the writer")
+
+	// Then the writer asks for messages, which the migration holds.
+	_, written := tx.Exec(ctx, message(20))
+	deadlocked := func(err error) bool {
+		var pgErr *pgconn.PgError
+		return errors.As(err, &pgErr) && pgErr.Code == "40P01"
+	}
+	if migrationFails {
+		migrated := <-done
+		require.True(t, deadlocked(migrated), "the migration fails on the deadlock: %v", migrated)
+		require.NoError(t, written, "the writer goes on")
+		// Rolled back whole: the version before it, none of its tables.
+		version, err := store.CurrentVersion(ctx, conn)
+		require.NoError(t, err)
+		require.Equal(t, migrations[before-1].Version, version)
+		var table *string
+		require.NoError(t, conn.QueryRow(ctx, `SELECT to_regclass('message_inbox_slots')::text`).Scan(&table))
+		require.Nil(t, table, "a failed migration leaves none of its tables")
+		require.NoError(t, tx.Commit(ctx))
+		_, err = store.Migrate(ctx, migrator)
+		require.NoError(t, err, "the migration runs again")
+	} else {
+		require.True(t, deadlocked(written), "the writer fails on the deadlock: %v", written)
+		require.NoError(t, tx.Rollback(ctx))
+		require.NoError(t, <-done, "the migration goes on")
+	}
+	version, err := store.CurrentVersion(ctx, conn)
+	require.NoError(t, err)
+	require.Equal(t, migrations[len(migrations)-1].Version, version)
+
+	_, err = conn.Exec(ctx, message(40))
+	require.NoError(t, err)
+	var differing int
+	require.NoError(t, conn.QueryRow(ctx, symmetricDifference(
+		`SELECT workspace_id, slot, platform, inbox_id, messages FROM message_inbox_slots`,
+		`SELECT m.workspace_id, date_bin('15 minutes', m.created_at, '2000-01-01Z'), c.platform, v.inbox_id, count(*)
+			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3, 4`)).Scan(&differing))
+	require.Zero(t, differing, "rows of message_inbox_slots unlike their recomputation")
 }
