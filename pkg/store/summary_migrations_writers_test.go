@@ -3,10 +3,12 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 
@@ -67,11 +69,7 @@ func TestSummaryMigrationsWaitForWriters(t *testing.T) {
 		{
 			migration: "inbox_summaries",
 			write:     message,
-			differ: symmetricDifference(
-				`SELECT workspace_id, slot, platform, inbox_id, messages FROM message_inbox_slots`,
-				`SELECT m.workspace_id, date_bin('15 minutes', m.created_at, '2000-01-01Z'), c.platform, v.inbox_id, count(*)
-					FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
-					JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3, 4`),
+			differ:    inboxSlotsDiffer,
 		},
 		{
 			migration: "assignment_team_summaries",
@@ -109,28 +107,7 @@ func TestSummaryMigrationsWaitForWriters(t *testing.T) {
 			ctx := context.Background()
 			url := storetest.EmptyURL(t)
 			conn := connectTo(t, url)
-			migrations, err := store.Migrations()
-			require.NoError(t, err)
-			before := -1
-			for i, m := range migrations {
-				if m.Name == c.migration {
-					before = i
-				}
-			}
-			require.Positive(t, before, "migration %s", c.migration)
-
-			// The store as the migration before it left it, with a
-			// contact's conversation, a team and a message.
-			_, err = store.MigrateTo(ctx, conn, migrations[before-1].Version)
-			require.NoError(t, err)
-			_, err = conn.Exec(ctx, `
-				INSERT INTO workspaces (id, slug, name) VALUES (1, 'acme', 'Acme');
-				INSERT INTO teams (workspace_id, id, name) VALUES (1, 1, 'Support');
-				INSERT INTO inboxes (workspace_id, id, name, platform) VALUES (1, 1, 'WhatsApp', 'whatsapp');
-				INSERT INTO contacts (workspace_id, id, platform, chat_id) VALUES (1, 1, 'whatsapp', 'c1');
-				INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at) VALUES (1, 1, 1, 1, '2022-01-03 09:00Z');`+
-				c.write(0))
-			require.NoError(t, err)
+			storeBefore(ctx, t, conn, c.migration, c.write(0))
 
 			// A writer's row, not yet committed when the migration starts.
 			writer := connectTo(t, url)
@@ -191,6 +168,37 @@ func TestSummaryMigrationsWaitForWriters(t *testing.T) {
 	}
 }
 
+// storeBefore migrates the empty store at conn to the version before the
+// migration named, and gives it a contact's conversation, a team and the row
+// first writes; it returns that version.
+func storeBefore(ctx context.Context, t *testing.T, conn *pgx.Conn, migration, first string) int {
+	t.Helper()
+	migrations, err := store.Migrations()
+	require.NoError(t, err)
+	at := slices.IndexFunc(migrations, func(m store.Migration) bool { return m.Name == migration })
+	require.Positive(t, at, "migration %s", migration)
+	previous := migrations[at-1].Version
+	_, err = store.MigrateTo(ctx, conn, previous)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, `
+		INSERT INTO workspaces (id, slug, name) VALUES (1, 'acme', 'Acme');
+		INSERT INTO teams (workspace_id, id, name) VALUES (1, 1, 'Support');
+		INSERT INTO inboxes (workspace_id, id, name, platform) VALUES (1, 1, 'WhatsApp', 'whatsapp');
+		INSERT INTO contacts (workspace_id, id, platform, chat_id) VALUES (1, 1, 'whatsapp', 'c1');
+		INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at) VALUES (1, 1, 1, 1, '2022-01-03 09:00Z');`+
+		first)
+	require.NoError(t, err)
+	return previous
+}
+
+// inboxSlotsDiffer counts the rows of message_inbox_slots (migration 36)
+// and of their recomputation from the messages that are not in the other.
+var inboxSlotsDiffer = symmetricDifference(
+	`SELECT workspace_id, slot, platform, inbox_id, messages FROM message_inbox_slots`,
+	`SELECT m.workspace_id, date_bin('15 minutes', m.created_at, '2000-01-01Z'), c.platform, v.inbox_id, count(*)
+		FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+		JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3, 4`)
+
 // message is an inbound message with an intent and a language, minute
 // minutes after 2022-01-03 10:00 UTC.
 func message(minute int) string {
@@ -226,25 +234,7 @@ func summaryMigrationInADeadlock(t *testing.T, migrationFails bool) {
 	defer cancel()
 	url := storetest.EmptyURL(t)
 	conn := connectTo(t, url)
-	migrations, err := store.Migrations()
-	require.NoError(t, err)
-	before := -1
-	for i, m := range migrations {
-		if m.Name == "inbox_summaries" {
-			before = i
-		}
-	}
-	require.Positive(t, before)
-	_, err = store.MigrateTo(ctx, conn, migrations[before-1].Version)
-	require.NoError(t, err)
-	_, err = conn.Exec(ctx, `
-		INSERT INTO workspaces (id, slug, name) VALUES (1, 'acme', 'Acme');
-		INSERT INTO teams (workspace_id, id, name) VALUES (1, 1, 'Support');
-		INSERT INTO inboxes (workspace_id, id, name, platform) VALUES (1, 1, 'WhatsApp', 'whatsapp');
-		INSERT INTO contacts (workspace_id, id, platform, chat_id) VALUES (1, 1, 'whatsapp', 'c1');
-		INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at) VALUES (1, 1, 1, 1, '2022-01-03 09:00Z');`+
-		message(0))
-	require.NoError(t, err)
+	previous := storeBefore(ctx, t, conn, "inbox_summaries", message(0))
 
 	// The side PostgreSQL fails is the one that looks for the deadlock
 	// first: the other waits ten seconds before it would.
@@ -253,7 +243,7 @@ func summaryMigrationInADeadlock(t *testing.T, migrationFails bool) {
 	if !migrationFails {
 		patient = migrator
 	}
-	_, err = patient.Exec(ctx, "SET deadlock_timeout = '10s'")
+	_, err := patient.Exec(ctx, "SET deadlock_timeout = '10s'")
 	require.NoError(t, err)
 
 	// The writer holds assignments, the third table the migration locks.
@@ -287,7 +277,7 @@ func summaryMigrationInADeadlock(t *testing.T, migrationFails bool) {
 		// Rolled back whole: the version before it, none of its tables.
 		version, err := store.CurrentVersion(ctx, conn)
 		require.NoError(t, err)
-		require.Equal(t, migrations[before-1].Version, version)
+		require.Equal(t, previous, version)
 		var table *string
 		require.NoError(t, conn.QueryRow(ctx, `SELECT to_regclass('message_inbox_slots')::text`).Scan(&table))
 		require.Nil(t, table, "a failed migration leaves none of its tables")
@@ -301,15 +291,11 @@ func summaryMigrationInADeadlock(t *testing.T, migrationFails bool) {
 	}
 	version, err := store.CurrentVersion(ctx, conn)
 	require.NoError(t, err)
-	require.Equal(t, migrations[len(migrations)-1].Version, version)
+	require.Equal(t, store.SchemaVersion, version)
 
 	_, err = conn.Exec(ctx, message(40))
 	require.NoError(t, err)
 	var differing int
-	require.NoError(t, conn.QueryRow(ctx, symmetricDifference(
-		`SELECT workspace_id, slot, platform, inbox_id, messages FROM message_inbox_slots`,
-		`SELECT m.workspace_id, date_bin('15 minutes', m.created_at, '2000-01-01Z'), c.platform, v.inbox_id, count(*)
-			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
-			JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3, 4`)).Scan(&differing))
+	require.NoError(t, conn.QueryRow(ctx, inboxSlotsDiffer).Scan(&differing))
 	require.Zero(t, differing, "rows of message_inbox_slots unlike their recomputation")
 }
