@@ -160,3 +160,27 @@ func TestActiveContactValuesOfNewAndKnownContactsInOneStatement(t *testing.T) {
 	require.Equal(t, 1.0, count("returning_users", june2, june3), "contact 2, back from 2022; contact 9 is new")
 	require.Equal(t, map[string]float64{"de": 1, "en": 1}, languages(june1, june3))
 }
+
+// A bucket counts each contact once even when the contact's message in one
+// of its units is at the bucket's very start: the later unit's previous
+// message is then the bucket's start itself, which is inside the bucket
+// (only values before the start, up to a microsecond before it, are a
+// contact's first unit there). In chatbot_fixture.sql, contact 2 (WhatsApp)
+// last wrote on 2022-03-10 and nobody writes in June 2023.
+func TestDistinctContactsWithAMessageAtTheBucketStart(t *testing.T) {
+	url := fixtureURL(t, "chatbot_fixture")
+	ds := newDatasourceAt(t, url, "acme")
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, url)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	// 10:00 sharp in the slot of 10:00, 10:20 in the slot of 10:15.
+	_, err = pool.Exec(ctx, `INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at) VALUES
+	        (1, 12, 2, 'inbound', 'contact', '2023-06-07 10:00Z'), (1, 12, 2, 'inbound', 'contact', '2023-06-07 10:20Z')`)
+	require.NoError(t, err)
+	requireSummariesRecomputed(t, pool)
+	for _, metric := range []string{"active_users", "returning_users"} {
+		require.Equal(t, 1.0, summaryTotal(t, ds, `{"queryType":"totals","metric":"`+metric+`"}`,
+			"2023-06-07T10:00:00Z", "2023-06-07T10:30:00Z", "active_contact_slots"), metric)
+	}
+}

@@ -1,6 +1,8 @@
 package sqlbuild
 
 import (
+	"time"
+
 	sq "github.com/Masterminds/squirrel"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
@@ -63,11 +65,13 @@ func contactValueRows(alias, prefix string, perLanguage bool) slotRows {
 			}
 			return b
 		},
-		// Each row with its bucket's start less a microsecond.
+		// Each row with its bucket's start less a microsecond. The starts
+		// go as microseconds: extract(epoch ...) computes in numeric, which
+		// cost a third of a microsecond per row (9 ms of 29,389 rows).
 		group: func(union sq.SelectBuilder, sc scope) sq.SelectBuilder {
 			return sq.Select(append([]string{"u.workspace_id", "u.at"}, prefixed("u.", columns)...)...).
-				Column(sq.Expr("(extract(epoch FROM (?::timestamptz[])[width_bucket(u.at, ?::timestamptz[])]) * 1000000)::bigint - 1 AS before",
-					sc.boundaries, sc.boundaries)).
+				Column(sq.Expr("(?::bigint[])[width_bucket(u.at, ?::timestamptz[])] - 1 AS before",
+					unixMicros(sc.boundaries), sc.boundaries)).
 				FromSelect(union, "u")
 		},
 	}
@@ -95,4 +99,14 @@ func init() {
 			catalog.DimLanguage.ID: {expr: "lc.language"},
 			catalog.DimPlatform.ID: {expr: "lc.platform"},
 		}}, &languageContactRows}
+}
+
+// unixMicros is each time as microseconds since the Unix epoch, the unit of
+// the summaries' previous messages.
+func unixMicros(times []time.Time) []int64 {
+	out := make([]int64, len(times))
+	for i, t := range times {
+		out[i] = t.UnixMicro()
+	}
+	return out
 }
