@@ -75,11 +75,12 @@ func unitLevels(prefix string, columns ...string) []level {
 type span struct{ from, to time.Time }
 
 // rows is the level's rows inside spans: one range scan of its (workspace,
-// time) key for a single span, else the start of every unit of the spans as
+// time) key for a single span; else the start of every unit of the spans as
 // one array parameter, so that a level read in many separate pieces (the
 // hours of each day of a zone on a quarter hour) still reads only those, and
-// the planner estimates its rows as well as for constants (a join to the
-// spans' bounds was estimated at ten times its rows and compiled by JIT).
+// the planner estimates its rows as well as for constants. Spans of several
+// units each are read by one range probe per span instead (see
+// spanProbeUnits).
 func (l level) rows(workspace string, spans []span) sq.SelectBuilder {
 	stamp := l.column
 	if l.stamp != "" {
@@ -104,6 +105,14 @@ func (l level) rows(workspace string, spans []span) sq.SelectBuilder {
 		}
 		return b.Where(ranges)
 	}
+	if count >= spanProbeUnits*time.Duration(len(spans)) {
+		froms, tos := make([]time.Time, len(spans)), make([]time.Time, len(spans))
+		for i, s := range spans {
+			froms[i], tos[i] = s.from, s.to
+		}
+		return b.JoinClause(sq.Expr("JOIN unnest(?::timestamptz[], ?::timestamptz[]) AS ls(from_at, to_at)"+
+			" ON s."+l.column+" >= ls.from_at AND s."+l.column+" < ls.to_at", froms, tos))
+	}
 	units := make([]time.Time, 0, count)
 	for _, s := range spans {
 		for u := s.from; u.Before(s.to); u = u.Add(l.grain) {
@@ -117,6 +126,21 @@ func (l level) rows(workspace string, spans []span) sq.SelectBuilder {
 // parameter; past it, the spans' ranges select them (see rows). 100 days of
 // slots are 9,600.
 const maxListedUnits = 10_000
+
+// spanProbeUnits is the fewest units per span, on average, for which a
+// level's rows are read by one range probe per span (a join to the spans'
+// bounds) rather than one probe per listed unit. The slots of the edge hours
+// of 3-hour buckets at a zone on a half or quarter hour are 722 spans of 4
+// slots over 90 days: 722 probes instead of 2,884, and no planning of a
+// 2,884-value array (the expense per dialogue by inbox there, 66 ms in
+// PostgreSQL before, 55 after). PostgreSQL estimates such a join at the
+// spans times a default share of the table (5.2 million rows there for
+// 21,678), but a join on ranges can only be a nested loop, whose probes of
+// the table's key it prices far below a scan of the table per span at any
+// size, and the statements above group the rows by hash (their groups are
+// estimated from the buckets): no plan of the panels and heavy metrics
+// measured at scale M changed but for these reads.
+const spanProbeUnits = 2
 
 func prefixed(prefix string, names []string) []string {
 	out := make([]string, len(names))
