@@ -211,30 +211,64 @@ func symmetricDifference(a, b string) string {
 	return `SELECT count(*) FROM (((` + a + `) EXCEPT ALL (` + b + `)) UNION ALL ((` + b + `) EXCEPT ALL (` + a + `))) d`
 }
 
-// A migration that takes several tables at once (36: messages,
-// conversations and assignments) can meet a writer that holds one of them
-// and then asks for another in a deadlock. PostgreSQL breaks it by failing
-// the side whose deadlock_timeout ends first (each case makes the other
-// side's long): a failed migration rolls back whole (the store stays at the
-// version before it, none of its tables are left) and runs again once the
-// writers are done; a failed writer leaves the migration to finish. Either
-// way the summaries then equal their recomputation from the raw rows.
+// A migration that takes several tables at once (8 and 16: messages and
+// conversations; 36: those and assignments) can meet a writer that holds one
+// of them and then asks for another in a deadlock. PostgreSQL breaks it by
+// failing the side whose deadlock_timeout ends first (each case makes the
+// other side's long): a failed migration rolls back whole (the store stays
+// at the version before it, none of its tables are left) and runs again once
+// the writers are done; a failed writer leaves the migration to finish.
+// Either way the summaries then equal their recomputation from the raw rows.
 func TestSummaryMigrationAfterADeadlockWithAWriter(t *testing.T) {
-	for _, migrationFails := range []bool{true, false} {
-		t.Run(map[bool]string{true: "the migration fails", false: "the writer fails"}[migrationFails], func(t *testing.T) {
-			summaryMigrationInADeadlock(t, migrationFails)
-		})
+	for _, c := range []deadlockCase{
+		{
+			migration: "conversation_summaries", table: "conversation_slots",
+			// A conversation, the second table migration 8 locks.
+			hold: `INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at) VALUES (1, 2, 1, 1, '2022-01-03 10:05Z')`,
+			differ: symmetricDifference(
+				`SELECT workspace_id, sum(conversations), sum(messages) FROM conversation_slots GROUP BY 1`,
+				`SELECT workspace_id, (SELECT count(*) FROM conversations), count(*) FROM messages GROUP BY 1`),
+		},
+		{
+			migration: "campaign_funnel_summaries", table: "conversation_inbound",
+			// A conversation, the second table migration 16 locks.
+			hold: `INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at) VALUES (1, 2, 1, 1, '2022-01-03 10:05Z')`,
+			differ: symmetricDifference(
+				`SELECT workspace_id, conversation_id, inbound FROM conversation_inbound`,
+				`SELECT workspace_id, conversation_id, count(*) FROM messages WHERE direction = 'inbound' GROUP BY 1, 2`),
+		},
+		{
+			migration: "inbox_summaries", table: "message_inbox_slots",
+			// An assignment, the third table migration 36 locks.
+			hold: `INSERT INTO assignments (workspace_id, conversation_id, contact_id, team_id, created_at)
+				VALUES (1, 1, 1, 1, '2022-01-03 10:05Z')`,
+			differ: inboxSlotsDiffer,
+		},
+	} {
+		for _, migrationFails := range []bool{true, false} {
+			t.Run(c.migration+", "+map[bool]string{true: "the migration fails", false: "the writer fails"}[migrationFails], func(t *testing.T) {
+				summaryMigrationInADeadlock(t, c, migrationFails)
+			})
+		}
 	}
 }
 
-func summaryMigrationInADeadlock(t *testing.T, migrationFails bool) {
+// deadlockCase is a migration that locks several tables, a new table of it,
+// SQL that makes a writer hold one of the tables it locks after the first
+// (messages), and the count of the rows of its summaries that differ from
+// their recomputation.
+type deadlockCase struct {
+	migration, table, hold, differ string
+}
+
+func summaryMigrationInADeadlock(t *testing.T, c deadlockCase, migrationFails bool) {
 	// A minute at most, so that a change that leaves a side waiting fails
 	// the test instead of hanging it.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	url := storetest.EmptyURL(t)
 	conn := connectTo(t, url)
-	previous := storeBefore(ctx, t, conn, "inbox_summaries", message(0))
+	previous := storeBefore(ctx, t, conn, c.migration, message(0))
 
 	// The side PostgreSQL fails is the one that looks for the deadlock
 	// first: the other waits ten seconds before it would.
@@ -246,11 +280,10 @@ func summaryMigrationInADeadlock(t *testing.T, migrationFails bool) {
 	_, err := patient.Exec(ctx, "SET deadlock_timeout = '10s'")
 	require.NoError(t, err)
 
-	// The writer holds assignments, the third table the migration locks.
+	// The writer holds a table the migration locks after messages.
 	tx, err := writer.Begin(ctx)
 	require.NoError(t, err)
-	_, err = tx.Exec(ctx, `INSERT INTO assignments (workspace_id, conversation_id, contact_id, team_id, created_at)
-		VALUES (1, 1, 1, 1, '2022-01-03 10:05Z')`)
+	_, err = tx.Exec(ctx, c.hold)
 	require.NoError(t, err)
 
 	done := make(chan error, 1)
@@ -279,7 +312,7 @@ func summaryMigrationInADeadlock(t *testing.T, migrationFails bool) {
 		require.NoError(t, err)
 		require.Equal(t, previous, version)
 		var table *string
-		require.NoError(t, conn.QueryRow(ctx, `SELECT to_regclass('message_inbox_slots')::text`).Scan(&table))
+		require.NoError(t, conn.QueryRow(ctx, `SELECT to_regclass($1)::text`, c.table).Scan(&table))
 		require.Nil(t, table, "a failed migration leaves none of its tables")
 		require.NoError(t, tx.Commit(ctx))
 		_, err = store.Migrate(ctx, migrator)
@@ -296,6 +329,6 @@ func summaryMigrationInADeadlock(t *testing.T, migrationFails bool) {
 	_, err = conn.Exec(ctx, message(40))
 	require.NoError(t, err)
 	var differing int
-	require.NoError(t, conn.QueryRow(ctx, inboxSlotsDiffer).Scan(&differing))
-	require.Zero(t, differing, "rows of message_inbox_slots unlike their recomputation")
+	require.NoError(t, conn.QueryRow(ctx, c.differ).Scan(&differing))
+	require.Zero(t, differing, "rows of %s's summaries unlike their recomputation", c.migration)
 }
