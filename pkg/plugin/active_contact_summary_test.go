@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 )
 
@@ -78,9 +77,7 @@ func TestActiveContactSummaryUnderConcurrentWriters(t *testing.T) {
 	require.NoError(t, txB.Rollback(ctx))
 	require.Equal(t, 1.0, count("active_users", june3, "2023-06-06T00:00:00Z"))
 
-	pool, err := pgxpool.New(ctx, url)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool := poolAt(t, url)
 	requireSummariesRecomputed(t, pool)
 }
 
@@ -94,9 +91,7 @@ func TestActiveContactValuesOfNewAndKnownContactsInOneStatement(t *testing.T) {
 	url := fixtureURL(t, "chatbot_fixture")
 	ds := newDatasourceAt(t, url, "acme")
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, url)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool := poolAt(t, url)
 	exec := func(sql string) {
 		t.Helper()
 		_, err := pool.Exec(ctx, sql)
@@ -170,15 +165,10 @@ func TestActiveContactValuesOfNewAndKnownContactsInOneStatement(t *testing.T) {
 func TestDistinctContactsWithAMessageAtTheBucketStart(t *testing.T) {
 	url := fixtureURL(t, "chatbot_fixture")
 	ds := newDatasourceAt(t, url, "acme")
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, url)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
 	// 10:00 sharp in the slot of 10:00, 10:20 in the slot of 10:15.
-	_, err = pool.Exec(ctx, `INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at) VALUES
+	exec(t, url, `INSERT INTO messages (workspace_id, conversation_id, contact_id, direction, sender, created_at) VALUES
 	        (1, 12, 2, 'inbound', 'contact', '2023-06-07 10:00Z'), (1, 12, 2, 'inbound', 'contact', '2023-06-07 10:20Z')`)
-	require.NoError(t, err)
-	requireSummariesRecomputed(t, pool)
+	requireSummariesRecomputed(t, poolAt(t, url))
 	for _, metric := range []string{"active_users", "returning_users"} {
 		require.Equal(t, 1.0, summaryTotal(t, ds, `{"queryType":"totals","metric":"`+metric+`"}`,
 			"2023-06-07T10:00:00Z", "2023-06-07T10:30:00Z", "active_contact_slots"), metric)

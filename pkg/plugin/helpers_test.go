@@ -12,6 +12,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/frames"
@@ -19,6 +20,16 @@ import (
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
+
+// poolAt is a pool of connections to the database at url, closed when the
+// test ends.
+func poolAt(t *testing.T, url string) *pgxpool.Pool {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), url)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	return pool
+}
 
 // fixtureURL is a fresh database loaded with testdata/<name>.sql.
 func fixtureURL(t *testing.T, name string) string {

@@ -915,9 +915,7 @@ func TestSummaryLevelsMigrationFillsFromExistingMessages(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, applied, store.SchemaVersion-3)
 
-	pool, err := pgxpool.New(ctx, url)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool := poolAt(t, url)
 	var days, hours, ties int
 	require.NoError(t, pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM message_days), (SELECT count(*) FROM contact_hours)").Scan(&days, &hours))
 	require.Positive(t, days, "the fixture's messages fill the daily level")

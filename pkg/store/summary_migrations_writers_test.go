@@ -224,7 +224,7 @@ func TestSummaryMigrationAfterADeadlockWithAWriter(t *testing.T) {
 		{
 			migration: "conversation_summaries", table: "conversation_slots",
 			// A conversation, the second table migration 8 locks.
-			hold: `INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at) VALUES (1, 2, 1, 1, '2022-01-03 10:05Z')`,
+			hold: heldConversation,
 			differ: symmetricDifference(
 				`SELECT workspace_id, sum(conversations), sum(messages) FROM conversation_slots GROUP BY 1`,
 				`SELECT workspace_id, (SELECT count(*) FROM conversations), count(*) FROM messages GROUP BY 1`),
@@ -232,7 +232,7 @@ func TestSummaryMigrationAfterADeadlockWithAWriter(t *testing.T) {
 		{
 			migration: "campaign_funnel_summaries", table: "conversation_inbound",
 			// A conversation, the second table migration 16 locks.
-			hold: `INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at) VALUES (1, 2, 1, 1, '2022-01-03 10:05Z')`,
+			hold: heldConversation,
 			differ: symmetricDifference(
 				`SELECT workspace_id, conversation_id, inbound FROM conversation_inbound`,
 				`SELECT workspace_id, conversation_id, count(*) FROM messages WHERE direction = 'inbound' GROUP BY 1, 2`),
@@ -252,6 +252,11 @@ func TestSummaryMigrationAfterADeadlockWithAWriter(t *testing.T) {
 		}
 	}
 }
+
+// heldConversation makes a writer hold conversations, the table migrations 8
+// and 16 lock after messages.
+const heldConversation = `INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at)
+	VALUES (1, 2, 1, 1, '2022-01-03 10:05Z')`
 
 // deadlockCase is a migration that locks several tables, a new table of it,
 // SQL that makes a writer hold one of the tables it locks after the first
