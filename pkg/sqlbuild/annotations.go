@@ -71,7 +71,7 @@ func missedBursts(plan catalog.Plan, workspace string) (Statement, error) {
 // has it), keeping the days whose peak reaches the threshold. The message
 // minutes' source and summary both name their rows mm(minute, n).
 func peakMinutes(plan catalog.Plan, workspace string) (Statement, error) {
-	sc := scope{workspace: workspace, boundaries: plan.Boundaries}
+	sc := scope{workspace: workspace, boundaries: plan.Boundaries, pieces: &decompositions{}}
 	days, err := aggregated(plan, plan.Metric, sc, true)
 	if err != nil {
 		return Statement{}, err

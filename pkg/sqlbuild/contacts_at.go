@@ -78,7 +78,7 @@ func contactsAt(plan catalog.Plan, sc scope) (b sq.SelectBuilder, comment string
 	ever := metric
 	ever.Source, ever.Aggregate, ever.AggregateArgs, ever.Conditions, ever.Cumulative =
 		catalog.SourceFirstInbound, "count(*)", nil, nil, true
-	instant := scope{workspace: sc.workspace, boundaries: []time.Time{at, at}}
+	instant := scope{workspace: sc.workspace, boundaries: []time.Time{at, at}, pieces: sc.pieces}
 	r, ok := choose(plan, ever, instant)
 	if !ok {
 		return b, "", false, nil

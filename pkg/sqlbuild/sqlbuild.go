@@ -330,6 +330,9 @@ type scope struct {
 	// level tables (by name) and of its raw edges ("") into fewer rows with
 	// the same columns: the phrase rankings' candidates (see phraseRanking).
 	narrow func(rows sq.SelectBuilder, table string) sq.SelectBuilder
+	// pieces, when set, keeps the buckets' decompositions into summary
+	// units for the whole statement (see scope.decompose).
+	pieces *decompositions
 }
 
 func (s scope) from() time.Time { return s.boundaries[0] }
@@ -337,7 +340,7 @@ func (s scope) to() time.Time   { return s.boundaries[len(s.boundaries)-1] }
 
 // wholeRange is the scope of a plan answered over its whole time range.
 func wholeRange(plan catalog.Plan, workspace string) scope {
-	return scope{workspace: workspace, boundaries: []time.Time{plan.From, plan.To}}
+	return scope{workspace: workspace, boundaries: []time.Time{plan.From, plan.To}, pieces: &decompositions{}}
 }
 
 // TimeSeries builds the query for a time-series plan. Each result row is
@@ -345,7 +348,7 @@ func wholeRange(plan catalog.Plan, workspace string) scope {
 // bucket starting at plan.Boundaries[k-1]. For cumulative metrics bucket 0
 // holds everything before the first bucket: the running total's base.
 func TimeSeries(plan catalog.Plan, workspace string) (Statement, error) {
-	return timeSeries(plan, scope{workspace: workspace, boundaries: plan.Boundaries})
+	return timeSeries(plan, scope{workspace: workspace, boundaries: plan.Boundaries, pieces: &decompositions{}})
 }
 
 // RawTimeSeries is TimeSeries from the source rows only, never a summary:

@@ -150,6 +150,23 @@ func prefixed(prefix string, names []string) []string {
 	return out
 }
 
+// floorTo is t.Truncate(g) for a grain g of whole seconds that divides a
+// day (the summaries' days, hours and slots): t rounded down to a multiple
+// of g since the zero time, whose distance to the Unix epoch is whole days.
+// decompose rounds every bucket's ends at every level, and Truncate's
+// general division was most of a statement's building over many buckets.
+func floorTo(t time.Time, g time.Duration) time.Time {
+	if g <= 0 || g%time.Second != 0 || (24*time.Hour)%g != 0 {
+		return t.Truncate(g)
+	}
+	unit := int64(g / time.Second)
+	rest := t.Unix() % unit
+	if rest < 0 {
+		rest += unit
+	}
+	return t.Add(-time.Duration(rest)*time.Second - time.Duration(t.Nanosecond()))
+}
+
 // decompose splits each bucket between consecutive boundaries into the
 // largest whole units of the grains inside it (coarsest first: whole UTC
 // days, then whole hours, then slots), and leaves the rest raw. Adjacent
@@ -177,11 +194,11 @@ func decompose(boundaries []time.Time, grains []time.Duration) (levels [][]span,
 			return
 		}
 		g := grains[level]
-		first := from.Truncate(g) // the first whole unit's start
+		first := floorTo(from, g) // the first whole unit's start
 		if first.Before(from) {
 			first = first.Add(g)
 		}
-		last := to.Truncate(g) // the end of the last whole unit
+		last := floorTo(to, g) // the end of the last whole unit
 		if !first.Before(last) {
 			split(from, to, level+1)
 			return
@@ -196,13 +213,45 @@ func decompose(boundaries []time.Time, grains []time.Duration) (levels [][]span,
 	return levels, raw
 }
 
+// decompositions keeps what decompose made of one statement's bucket
+// boundaries: weighing a summary, naming it in the statement's comment and
+// reading it each need the same pieces, and a quotient's two parts read
+// summaries of the same grains. Over 720 buckets whose edges fall inside
+// hours, splitting them again each time was most of building the statement.
+type decompositions struct{ done []decomposition }
+
+// decomposition is decompose's answer for boundaries and grains.
+type decomposition struct {
+	boundaries []time.Time
+	grains     []time.Duration
+	levels     [][]span
+	raw        []span
+}
+
+// decompose is decompose(sc.boundaries, grains), split once per statement
+// when sc keeps its decompositions. The pieces are shared: callers read
+// them and never write into them.
+func (sc scope) decompose(grains []time.Duration) (levels [][]span, raw []span) {
+	if sc.pieces == nil {
+		return decompose(sc.boundaries, grains)
+	}
+	for _, d := range sc.pieces.done {
+		if slices.Equal(d.grains, grains) && slices.EqualFunc(d.boundaries, sc.boundaries, time.Time.Equal) {
+			return d.levels, d.raw
+		}
+	}
+	levels, raw = decompose(sc.boundaries, grains)
+	sc.pieces.done = append(sc.pieces.done, decomposition{sc.boundaries, grains, levels, raw})
+	return levels, raw
+}
+
 // plan is the levels r reads for sc and their spans, and the raw ranges.
 func (r slotRows) plan(sc scope) (levels []level, spans [][]span, raw []span) {
 	grains := make([]time.Duration, len(r.levels))
 	for i, l := range r.levels {
 		grains[i] = l.grain
 	}
-	all, raw := decompose(sc.boundaries, grains)
+	all, raw := sc.decompose(grains)
 	for i, s := range all {
 		if len(s) > 0 {
 			levels, spans = append(levels, r.levels[i]), append(spans, s)
@@ -585,7 +634,7 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 	// own ends may fall inside slots (their raw rows are read).
 	if s.Grain > 0 {
 		for _, b := range sc.boundaries[1 : len(sc.boundaries)-1] {
-			if !b.Equal(b.Truncate(s.Grain)) {
+			if !b.Equal(floorTo(b, s.Grain)) {
 				return route{}, false
 			}
 		}

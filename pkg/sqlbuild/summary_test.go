@@ -285,3 +285,49 @@ func TestInboxSummariesAnswerWhatTheyKeep(t *testing.T) {
 		require.Equal(t, c.want, used(c.metric, c.groupBy, c.filters...), "%s by %q %v", c.metric, c.groupBy, c.filters)
 	}
 }
+
+// floorTo is Truncate for the summaries' grains, also before the Unix epoch
+// (a running total's base starts at year 1) and with sub-second parts, and
+// Truncate itself for a grain that does not divide a day.
+func TestFloorToIsTruncateForTheSummaryGrains(t *testing.T) {
+	times := []time.Time{
+		beginning,
+		beginning.Add(90*time.Minute + 7*time.Nanosecond),
+		utc("1969-12-31T23:59:59.999999999Z"),
+		utc("1970-01-01T00:00:00Z"),
+		utc("2022-03-31T18:44:59.999Z"),
+		utc("2022-04-01T00:00:00Z"),
+		time.Date(2022, 1, 1, 5, 30, 0, 1, time.FixedZone("IST", 19800)),
+	}
+	for _, grain := range []time.Duration{time.Minute, 15 * time.Minute, time.Hour, 24 * time.Hour, 7 * time.Minute, 1500 * time.Millisecond} {
+		for _, at := range times {
+			require.True(t, at.Truncate(grain).Equal(floorTo(at, grain)), "%s to %s: %s, not %s", at, grain, floorTo(at, grain), at.Truncate(grain))
+		}
+	}
+}
+
+// A scope that keeps its decompositions answers as decompose does, splits
+// the same boundaries and grains once, and tells boundaries that differ
+// only inside apart.
+func TestScopeDecomposesEachBoundariesOnce(t *testing.T) {
+	kathmandu := []time.Time{utc("2022-01-01T18:15:00Z"), utc("2022-01-02T18:15:00Z"), utc("2022-01-03T18:15:00Z")}
+	inside := []time.Time{utc("2022-01-01T18:15:00Z"), utc("2022-01-02T00:00:00Z"), utc("2022-01-03T18:15:00Z")}
+	sc := scope{boundaries: kathmandu, pieces: &decompositions{}}
+	for range 2 {
+		levels, raw := sc.decompose(dayHourSlot)
+		wantLevels, wantRaw := decompose(kathmandu, dayHourSlot)
+		require.Equal(t, wantLevels, levels)
+		require.Equal(t, wantRaw, raw)
+	}
+	require.Len(t, sc.pieces.done, 1)
+
+	other := sc
+	other.boundaries = inside
+	levels, _ := other.decompose(dayHourSlot)
+	wantLevels, _ := decompose(inside, dayHourSlot)
+	require.Equal(t, wantLevels, levels)
+	levels, _ = sc.decompose(dayHourSlot[1:])
+	wantLevels, _ = decompose(kathmandu, dayHourSlot[1:])
+	require.Equal(t, wantLevels, levels)
+	require.Len(t, sc.pieces.done, 3, "one per boundaries and grains")
+}
