@@ -82,16 +82,16 @@ var DialogColumns = []RecordColumn{
 	// such a page at scale M).
 	{Name: "markers", Kind: RecordText,
 		expr: "(SELECT string_agg(dmn.name, ? ORDER BY dmn.name) FROM (SELECT" +
-			" (SELECT jsonb_object_agg(mk.id, mk.name) FROM markers mk" +
-			" WHERE mk.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = ?)) ->> dcm.marker_id::text AS name" +
+			" (SELECT jsonb_object_agg(mk.id, mk.name) FROM markers mk WHERE ?) ->> dcm.marker_id::text AS name" +
 			" FROM conversation_markers dcm" +
 			" WHERE dcm.workspace_id = v.workspace_id AND dcm.conversation_id = v.id) dmn)",
-		args: []any{", ", workspaceSlug{}}},
+		args: []any{", ", workspaceFenceOf("mk.workspace_id")}},
 }
 
-// workspaceSlug stands in a record column's args for the slug of the
-// workspace its statement reads, which selectColumns puts in its place.
-type workspaceSlug struct{}
+// workspaceFenceOf stands in a record column's args for workspaceFence of
+// the column it names and the workspace the statement reads, which
+// selectColumns puts in its place.
+type workspaceFenceOf string
 
 // TranscriptColumns are the columns of one conversation's transcript: the
 // session's facts on every row, then each message's author, time and text.
@@ -444,8 +444,8 @@ func selectColumns(columns []RecordColumn, workspace string) sq.SelectBuilder {
 	for _, col := range columns {
 		args := slices.Clone(col.args)
 		for i, arg := range args {
-			if _, ok := arg.(workspaceSlug); ok {
-				args[i] = workspace
+			if column, ok := arg.(workspaceFenceOf); ok {
+				args[i] = workspaceFence(string(column), workspace)
 			}
 		}
 		builder = builder.Column(sq.Expr(col.expr+" AS "+col.Name, args...))
