@@ -176,11 +176,33 @@ func TestMacrosExpandAsGrafanaExpandsThem(t *testing.T) {
 			`WHERE $__timeFilter(created_at) AND x < $__timeFrom() GROUP BY $__timeGroup(created_at, $__interval)`, from, to, 24*time.Hour))
 }
 
+// TestWithoutHandWrittenSQL times the heavy metrics alone: every one
+// answers, and no hand-written statement runs.
+func TestWithoutHandWrittenSQL(t *testing.T) {
+	args := []string{"-database-url", storetest.URL(t), "-scale", "tiny", "-warmup", "0", "-runs", "1",
+		"-only", "heavy", "-ranges", "24h", "-zones", "UTC", "-hand=false", "-dashboards", "../../../dashboards", "-json", "-progress=false"}
+	var out, log bytes.Buffer
+	require.NoError(t, run(context.Background(), args, &out, &log), log.String())
+	var report Report
+	require.NoError(t, json.Unmarshal(out.Bytes(), &report))
+	require.Len(t, report.Queries, len(heavy))
+	for _, q := range report.Queries {
+		assert.Empty(t, q.Error, q.Name)
+		assert.Positive(t, q.P50, q.Name)
+		assert.Zero(t, q.Hand, "%s: no hand-written SQL with -hand=false", q.Name)
+		assert.Zero(t, q.Ratio, q.Name)
+	}
+}
+
 func TestOptions(t *testing.T) {
 	var log bytes.Buffer
 	o, err := parseOptions([]string{"-scale", "M"}, &log)
 	require.NoError(t, err)
 	assert.Equal(t, 570_000, o.contacts)
+	assert.True(t, o.hand, "the hand-written SQL runs unless -hand=false")
+	o, err = parseOptions([]string{"-hand=false"}, &log)
+	require.NoError(t, err)
+	assert.False(t, o.hand)
 	assert.Equal(t, []string{"24h", "7d", "30d", "90d"}, o.ranges)
 	_, err = parseOptions([]string{"-scale", "XL"}, &log)
 	assert.ErrorContains(t, err, "not S, M or tiny")

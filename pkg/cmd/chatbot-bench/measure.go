@@ -333,6 +333,9 @@ func timeCase(ctx context.Context, o options, e *env, c benchCase) Result {
 			r.Error = "plan: " + err.Error()
 		}
 	}
+	if !o.hand {
+		return r
+	}
 	if sql := handSQL(r.Metric, r.Kind, plan.From, plan.To, bucketWidth(plan), e.workspaceID, c.search); sql != "" {
 		hand, err := timed(o, func() error { return drain(e.plain.Query(ctx, sql)) })
 		if err != nil {
