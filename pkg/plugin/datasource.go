@@ -21,7 +21,6 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/config"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/grafana/grafana-plugin-sdk-go/experimental/concurrent"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
@@ -208,7 +207,7 @@ func runTimeSeries(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s
 	buckets := int64(len(plan.Boundaries))
 	kept := map[string]bool{}
 	rows := []store.Bucketed{}
-	err := store.Each(ctx, pool, s.SQL, s.Args, pgx.RowToStructByPos[store.Bucketed], func(row store.Bucketed) bool {
+	err := store.Each(ctx, pool, s.SQL, s.Args, store.ReadBucketed, func(row store.Bucketed) bool {
 		fits, seen := kept[row.Series]
 		if !seen {
 			fits = budget.Take(frames.SeriesBytes(row.Series, buckets))
@@ -228,7 +227,7 @@ func runTimeSeries(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s
 // runTotals keeps the rows that fit the budget: a ranking's first ones.
 func runTotals(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s sqlbuild.Statement, budget *frames.Budget) (*data.Frame, error) {
 	rows := []store.Totaled{}
-	err := store.Each(ctx, pool, s.SQL, s.Args, pgx.RowToStructByPos[store.Totaled], func(row store.Totaled) bool {
+	err := store.Each(ctx, pool, s.SQL, s.Args, store.ReadTotaled, func(row store.Totaled) bool {
 		if !budget.Take(frames.TotaledBytes(row)) {
 			return false
 		}

@@ -100,7 +100,7 @@ func (ds *Datasource) serveValuesWithData(ctx context.Context, w http.ResponseWr
 		return
 	}
 	var withData []string // by name: totals are ordered by their group
-	err = store.Each(ctx, ds.pool, statement.SQL, statement.Args, pgx.RowToStructByPos[store.Totaled], func(row store.Totaled) bool {
+	err = store.Each(ctx, ds.pool, statement.SQL, statement.Args, store.ReadTotaled, func(row store.Totaled) bool {
 		if row.Series != "" && row.Value != nil && *row.Value != 0 { // rows without a value (none) are no value to pick
 			withData = append(withData, row.Series)
 		}

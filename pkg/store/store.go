@@ -189,3 +189,20 @@ type Totaled struct {
 	SeriesID *int64
 	Value    *float64
 }
+
+// ReadBucketed reads a time-series row into its fields' types directly, for
+// Each. pgx.RowToStructByPos sets up the struct's scan targets by reflection
+// for every row: 2.0 ms of CPU for the 6,354 rows of a 90-day series by
+// inbox in 3-hour buckets, against 1.1 ms here (BenchmarkReadSeriesRows).
+func ReadBucketed(row pgx.CollectableRow) (Bucketed, error) {
+	var b Bucketed
+	err := row.Scan(&b.Bucket, &b.Series, &b.Value)
+	return b, err
+}
+
+// ReadTotaled reads a totals or ranking row as ReadBucketed does.
+func ReadTotaled(row pgx.CollectableRow) (Totaled, error) {
+	var t Totaled
+	err := row.Scan(&t.Series, &t.SeriesID, &t.Value)
+	return t, err
+}
