@@ -211,3 +211,27 @@ func TestOptions(t *testing.T) {
 	_, err = parseOptions([]string{"-only", "everything"}, &log)
 	assert.ErrorContains(t, err, "use panels, heavy, dashboards, burst")
 }
+
+// TestTimedInTurnAlternates warms each function up, then runs them in turn.
+func TestTimedInTurnAlternates(t *testing.T) {
+	var calls []string
+	runs, err := timedInTurn(options{warmup: 1, runs: 2},
+		func() error { calls = append(calls, "a"); return nil },
+		func() error { calls = append(calls, "b"); return nil })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b", "a", "b", "a", "b"}, calls)
+	require.Len(t, runs, 2)
+	assert.Len(t, runs[0], 2)
+	assert.Len(t, runs[1], 2)
+}
+
+// TestOverheadIsTheMedianOfPairedDifferences: each QueryData run against
+// the statement's run right after it, not one median against the other.
+func TestOverheadIsTheMedianOfPairedDifferences(t *testing.T) {
+	// The second and third pairs cost the plugin 12 ms each; the first
+	// statement alone met a slow moment. The medians' difference, 20 - 18,
+	// would say 2.
+	through, alone := []float64{10, 20, 30}, []float64{28, 8, 18}
+	assert.InDelta(t, 12, overhead(through, alone), 1e-9)
+	assert.InDelta(t, 2, percentile(through, 0.5)-percentile(alone, 0.5), 1e-9)
+}

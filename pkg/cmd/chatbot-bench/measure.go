@@ -300,7 +300,7 @@ func timeCase(ctx context.Context, o options, e *env, c benchCase) Result {
 	}
 	request := &backend.QueryDataRequest{Queries: []backend.DataQuery{c.query}}
 	var points int
-	through, err := timed(o, func() error {
+	throughQueryData := func() error {
 		resp, err := e.ds.QueryData(ctx, request)
 		if err != nil {
 			return err
@@ -311,19 +311,22 @@ func timeCase(ctx context.Context, o options, e *env, c benchCase) Result {
 		}
 		points = countPoints(answer.Frames)
 		return nil
-	})
+	}
+	direct := func() error {
+		if err := drain(e.direct.Query(ctx, statement.SQL, statement.Args...)); err != nil {
+			return fmt.Errorf("direct: %w", err)
+		}
+		return nil
+	}
+	runs, err := timedInTurn(o, throughQueryData, direct)
 	if err != nil {
 		r.Error = err.Error()
 		return r
 	}
+	through, statementAlone := runs[0], runs[1]
 	r.P50, r.P95, r.Points = percentile(through, 0.5), percentile(through, 0.95), points
-	direct, err := timed(o, func() error { return drain(e.direct.Query(ctx, statement.SQL, statement.Args...)) })
-	if err != nil {
-		r.Error = "direct: " + err.Error()
-		return r
-	}
-	r.Postgres = percentile(direct, 0.5)
-	r.Overhead = r.P50 - r.Postgres
+	r.Postgres = percentile(statementAlone, 0.5)
+	r.Overhead = overhead(through, statementAlone)
 	r.RowsRead, err = rowsRead(ctx, e, statement.SQL, statement.Args)
 	if err != nil {
 		r.Error = "explain: " + err.Error()
@@ -378,6 +381,45 @@ func timed(o options, f func() error) ([]float64, error) {
 		out[i] = ms(time.Since(start))
 	}
 	return out, nil
+}
+
+// timedInTurn runs each of fs o.warmup times, then all of them in turn
+// o.runs times, and returns each one's timed runs in milliseconds. Taking
+// turns, the runs of each see the same phases of a noisy machine.
+func timedInTurn(o options, fs ...func() error) ([][]float64, error) {
+	for _, f := range fs {
+		for i := 0; i < o.warmup; i++ {
+			if err := f(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	out := make([][]float64, len(fs))
+	for i := range out {
+		out[i] = make([]float64, o.runs)
+	}
+	for run := 0; run < o.runs; run++ {
+		for i, f := range fs {
+			start := time.Now()
+			if err := f(); err != nil {
+				return nil, err
+			}
+			out[i][run] = ms(time.Since(start))
+		}
+	}
+	return out, nil
+}
+
+// overhead is the plugin's own time: the median of the differences between
+// each run through QueryData and the run of its statement alone right after
+// it. The difference of two medians would mix the two series' phases of the
+// machine; on a 60 ms statement it moved by 20 ms from run to run.
+func overhead(through, statementAlone []float64) float64 {
+	differences := make([]float64, len(through))
+	for i := range through {
+		differences[i] = through[i] - statementAlone[i]
+	}
+	return percentile(differences, 0.5)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
