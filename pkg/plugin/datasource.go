@@ -206,8 +206,8 @@ func runTimeSeries(ctx context.Context, pool *pgxpool.Pool, plan catalog.Plan, s
 	budget.Unit = "series"
 	buckets := int64(len(plan.Boundaries))
 	kept := map[string]bool{}
-	rows := []store.Bucketed{}
-	err := store.Each(ctx, pool, s.SQL, s.Args, store.ReadBucketed, func(row store.Bucketed) bool {
+	rows := make([]store.Bucketed, 0, buckets) // one series' worth at least
+	err := store.Each(ctx, pool, s.SQL, s.Args, store.BucketedReader(), func(row store.Bucketed) bool {
 		fits, seen := kept[row.Series]
 		if !seen {
 			fits = budget.Take(frames.SeriesBytes(row.Series, buckets))

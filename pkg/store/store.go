@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
@@ -190,17 +191,56 @@ type Totaled struct {
 	Value    *float64
 }
 
-// ReadBucketed reads a time-series row into its fields' types directly, for
-// Each. pgx.RowToStructByPos sets up the struct's scan targets by reflection
-// for every row: 2.0 ms of CPU for the 6,354 rows of a 90-day series by
-// inbox in 3-hour buckets, against 1.1 ms here (BenchmarkReadSeriesRows).
-func ReadBucketed(row pgx.CollectableRow) (Bucketed, error) {
-	var b Bucketed
-	err := row.Scan(&b.Bucket, &b.Series, &b.Value)
-	return b, err
+// BucketedReader returns a reader of one time-series statement's rows, for
+// Each. It scans each row into its fields' types directly, where
+// pgx.RowToStructByPos sets up the struct's scan targets by reflection for
+// every row; and it allocates each series' name once (a name repeats in
+// every bucket) and the values in blocks, where a row cost a string and a
+// float64 of its own. For the 6,354 rows of a 90-day series by inbox in
+// 3-hour buckets: 41 allocations instead of 24,522, and 1.1 ms of the
+// process's CPU instead of 2.9 (BenchmarkReadSeriesRows, under pprof).
+func BucketedReader() pgx.RowToFunc[Bucketed] {
+	r := &bucketedReader{names: map[string]string{}}
+	r.targets = []any{&r.bucket, &r.name, &r.value}
+	return r.read
 }
 
-// ReadTotaled reads a totals or ranking row as ReadBucketed does.
+// bucketedReader scans every row into the same targets, its own fields: a
+// row's targets allocated afresh would cost three allocations a row.
+type bucketedReader struct {
+	bucket  int
+	name    pgtype.DriverBytes // the driver's memory, until the next row
+	value   pgtype.Float8
+	targets []any
+	names   map[string]string
+	values  []float64
+}
+
+// valuesBlock is how many values a bucketedReader allocates at once.
+const valuesBlock = 512
+
+func (r *bucketedReader) read(row pgx.CollectableRow) (Bucketed, error) {
+	if err := row.Scan(r.targets...); err != nil {
+		return Bucketed{}, err
+	}
+	series, seen := r.names[string(r.name)]
+	if !seen {
+		series = string(r.name)
+		r.names[series] = series
+	}
+	b := Bucketed{Bucket: r.bucket, Series: series}
+	if r.value.Valid {
+		if len(r.values) == cap(r.values) {
+			r.values = make([]float64, 0, valuesBlock)
+		}
+		r.values = append(r.values, r.value.Float64)
+		b.Value = &r.values[len(r.values)-1]
+	}
+	return b, nil
+}
+
+// ReadTotaled reads a totals or ranking row into its fields' types directly,
+// for Each (see BucketedReader).
 func ReadTotaled(row pgx.CollectableRow) (Totaled, error) {
 	var t Totaled
 	err := row.Scan(&t.Series, &t.SeriesID, &t.Value)
