@@ -94,6 +94,12 @@ func seriesField(plan catalog.Plan, name string, byBucket []*float64) *data.Fiel
 	if byBucket[0] != nil {
 		running = *byBucket[0]
 	}
+	// The running totals and the zeros of empty buckets, in one block
+	// rather than a float64 allocated for each bucket.
+	var computed []float64
+	if metric.Cumulative || metric.Value.ZeroWhenEmpty() {
+		computed = make([]float64, len(values))
+	}
 	for k := range values {
 		v := byBucket[k+1]
 		switch {
@@ -101,11 +107,10 @@ func seriesField(plan catalog.Plan, name string, byBucket []*float64) *data.Fiel
 			if v != nil {
 				running += *v
 			}
-			total := running
-			v = &total
+			computed[k] = running
+			v = &computed[k]
 		case v == nil && metric.Value.ZeroWhenEmpty():
-			zero := 0.0
-			v = &zero
+			v = &computed[k] // 0
 		}
 		values[k] = v
 	}
