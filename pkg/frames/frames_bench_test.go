@@ -11,9 +11,9 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
 )
 
-// BenchmarkTimeSeries frames 90 days of 3-hour buckets by 9 groups, as the
-// rows come from the statement: a running total by platform (every bucket computed), a
-// sum with every other bucket empty (zeros filled in) and a quotient (empty
+// BenchmarkTimeSeries frames 90 days of 3-hour buckets by 9 groups, every
+// other bucket empty, as the rows come from the statement: a running total
+// (every bucket computed), a sum (zeros filled in) and a quotient (empty
 // buckets stay null). No database is needed. Run with
 // go test ./pkg/frames -run '^$' -bench TimeSeries -benchmem
 func BenchmarkTimeSeries(b *testing.B) {
