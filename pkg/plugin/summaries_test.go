@@ -85,7 +85,13 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	// And of the intents, whose levels per intent only answer the rankings
 	// that keep no platform or language, the finer levels the others.
 	compareRandomQueries(t, pool, rng, values, []string{"top_intents"}, 150, used)
+	compareMissedBursts(t, pool, rng, values, 120, used)
 	t.Logf("random queries by what answered them: %v", used)
+	// The bursts, counted per team and slot, from the per-team slots, and
+	// from the finer slots where a filter asks for another dimension.
+	require.Greater(t, used["bursts: assignment_team_slots"], 20, "%v", used)
+	require.Greater(t, used["bursts: assignment_slots"], 5, "%v", used)
+	require.Greater(t, used["bursts found"], 30, "a quarter of the ranges hold bursts to compare: %v", used)
 	require.Greater(t, used["summary"], 200, "most random queries are answered from a summary")
 	require.Greater(t, used["excluding"], 10, "some of them exclude values")
 	require.Greater(t, used["snapshot"], 20, "the contacts at an instant are answered from a summary")
@@ -310,6 +316,52 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	compareRandomQueries(t, pool, rng, values, distinctContactMetrics, 100, used)
 	compareRandomQueries(t, pool, rng, values, []string{"closing_reasons"}, 100, used)
 	compareRandomQueries(t, pool, rng, values, []string{"returning_users"}, 60, used)
+	compareMissedBursts(t, pool, rng, values, 60, used)
+}
+
+// compareMissedBursts compares n missed-conversation bursts answered as the
+// data source answers them with the same from the raw assignments: random
+// ranges (the plan reads their whole windows), thresholds of 1 and 2, and
+// one filter in three (half of them excluding). used counts the tables that
+// answered ("bursts: <table>") and the comparisons that found bursts.
+func compareMissedBursts(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, values map[string][]string, n int, used map[string]int) {
+	t.Helper()
+	ctx := context.Background()
+	dataStart := time.Date(2021, 12, 20, 0, 0, 0, 0, time.UTC)
+	dims := []string{"team", "inbox", "platform", "role"}
+	for i := 0; i < n; i++ {
+		from := dataStart.Add(time.Duration(rng.Int64N(int64(110 * 24 * time.Hour))))
+		span := []time.Duration{12 * time.Hour, 10 * 24 * time.Hour, 40 * 24 * time.Hour}[rng.IntN(3)]
+		to := from.Add(time.Minute + time.Duration(rng.Int64N(int64(span))))
+		q := models.Query{QueryType: models.KindAnnotations, Event: catalog.EventMissedBursts, Threshold: float64(1 + rng.IntN(2)),
+			TimeRange: backend.TimeRange{From: from, To: to}}
+		if rng.IntN(3) == 0 {
+			dim := dims[rng.IntN(len(dims))]
+			if vs := values[dim]; len(vs) > 0 {
+				q.Filters = []models.Filter{{Dimension: dim, Values: []string{vs[rng.IntN(len(vs))]}, Exclude: rng.IntN(2) == 0}}
+			}
+		}
+		plan, err := catalog.Resolve(q)
+		require.NoError(t, err)
+		name := fmt.Sprintf("bursts %d: threshold %v, %v, %s..%s", i, q.Threshold, q.Filters, from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano))
+		summary, err := sqlbuild.Annotations(plan, "demo")
+		require.NoError(t, err, name)
+		raw, err := sqlbuild.RawMissedBursts(plan, "demo")
+		require.NoError(t, err, name)
+		require.True(t, strings.HasPrefix(raw.SQL, "/* raw */ "), raw.SQL)
+		want, err := collect[burstRow](ctx, pool, raw)
+		require.NoError(t, err, name)
+		got, err := collect[burstRow](ctx, pool, summary)
+		require.NoError(t, err, name+"\n"+summary.SQL)
+		require.Equal(t, want, got, name+"\n"+summary.SQL)
+		if comment, ok := strings.CutPrefix(summary.SQL, "/* summary: "); ok {
+			comment, _, _ = strings.Cut(comment, " */")
+			used["bursts: "+comment]++
+		}
+		if len(want) > 0 {
+			used["bursts found"]++
+		}
+	}
 }
 
 // requireSummariesRecomputed checks each summary table row by row against

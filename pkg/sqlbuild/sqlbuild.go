@@ -333,6 +333,10 @@ type scope struct {
 	// pieces, when set, keeps the buckets' decompositions into summary
 	// units for the whole statement (see scope.decompose).
 	pieces *decompositions
+	// finest reads only a slotted summary's finest level (its slots), never
+	// its hours or days: a query that counts per slot-long window needs a
+	// row per window (see missedBursts).
+	finest bool
 }
 
 func (s scope) from() time.Time { return s.boundaries[0] }

@@ -247,14 +247,18 @@ func (sc scope) decompose(grains []time.Duration) (levels [][]span, raw []span) 
 
 // plan is the levels r reads for sc and their spans, and the raw ranges.
 func (r slotRows) plan(sc scope) (levels []level, spans [][]span, raw []span) {
-	grains := make([]time.Duration, len(r.levels))
-	for i, l := range r.levels {
+	candidates := r.levels
+	if sc.finest {
+		candidates = r.levels[len(r.levels)-1:]
+	}
+	grains := make([]time.Duration, len(candidates))
+	for i, l := range candidates {
 		grains[i] = l.grain
 	}
 	all, raw := sc.decompose(grains)
 	for i, s := range all {
 		if len(s) > 0 {
-			levels, spans = append(levels, r.levels[i]), append(spans, s)
+			levels, spans = append(levels, candidates[i]), append(spans, s)
 		}
 	}
 	if len(levels) == 0 { // the range lies inside one unit of the finest level: all of it raw
