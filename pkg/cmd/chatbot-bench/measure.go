@@ -365,22 +365,13 @@ func drain(rows pgx.Rows, err error) error {
 }
 
 // timed runs f o.warmup times, then o.runs times, and returns the timed
-// runs' durations in milliseconds.
+// runs' durations in milliseconds: timedInTurn with f alone.
 func timed(o options, f func() error) ([]float64, error) {
-	for i := 0; i < o.warmup; i++ {
-		if err := f(); err != nil {
-			return nil, err
-		}
+	runs, err := timedInTurn(o, f)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]float64, o.runs)
-	for i := range out {
-		start := time.Now()
-		if err := f(); err != nil {
-			return nil, err
-		}
-		out[i] = ms(time.Since(start))
-	}
-	return out, nil
+	return runs[0], nil
 }
 
 // timedInTurn runs each of fs o.warmup times, then all of them in turn
