@@ -40,6 +40,9 @@ var assignmentSummaries = []Summary{
 	// The same per team only (migration 37), for the metrics that group and
 	// filter by the team alone: a fifth of the rows.
 	assignmentTotals("assignment_team_slots", "st", []string{DimTeam.ID}),
+	// The same per agent only (migration 40), for the metrics that group
+	// and filter by the agent alone: a seventh of the rows over a month.
+	assignmentTotals("assignment_agent_slots", "sg", []string{DimAgent.ID}),
 	assignmentTotals("assignment_slots", "sa", assignmentDimensions),
 	{
 		// The medians and 90th percentiles over few buckets (a total, a
@@ -64,6 +67,19 @@ var assignmentSummaries = []Summary{
 		Aggregates: percentiles(conversationInterval, "tc"),
 		States:     statesOf("tc"),
 		Dimensions: []string{DimTeam.ID},
+	},
+	// And per agent, from the fewer per-agent rows.
+	{
+		Table: "assignment_agent_slots", Rows: "wait_us", Source: SourceAssignments, Grain: SlotLength,
+		Aggregates: percentiles(waitInterval, "gw"),
+		States:     statesOf("gw"),
+		Dimensions: []string{DimAgent.ID},
+	},
+	{
+		Table: "assignment_agent_slots", Rows: "conversation_us", Source: SourceAssignments, Grain: SlotLength,
+		Aggregates: percentiles(conversationInterval, "gc"),
+		States:     statesOf("gc"),
+		Dimensions: []string{DimAgent.ID},
 	},
 	{
 		Table: "assignment_slots", Rows: "wait_us", Source: SourceAssignments, Grain: SlotLength,

@@ -51,6 +51,12 @@ func assignmentTeamEdgeRows(workspace string, ranges sq.Or, _ func(string) bool)
 		From("assignments a").Where(workspaceFence("a.workspace_id", workspace)).Where(ranges)
 }
 
+// assignmentAgentEdgeRows are assignmentEdgeRows with the agent alone.
+func assignmentAgentEdgeRows(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+	return sq.Select("a.workspace_id", "a.created_at", "a.agent_id").Columns(assignmentFacts...).
+		From("assignments a").Where(workspaceFence("a.workspace_id", workspace)).Where(ranges)
+}
+
 // assignmentFacts are an assignment's state, count, durations in seconds
 // and the same in microseconds as one-value arrays, as a summary row keeps
 // them (after its key columns).
@@ -84,6 +90,13 @@ var assignmentTeamRows = slotRows{
 	edges:  assignmentTeamEdgeRows,
 }
 
+// assignmentAgentRows are the same per agent only (migration 40).
+var assignmentAgentRows = slotRows{
+	alias: "sg", column: "a.created_at",
+	levels: unitLevels("assignment_agent", append([]string{"agent_id"}, assignmentFactColumns...)...),
+	edges:  assignmentAgentEdgeRows,
+}
+
 // assignmentValues are assignmentRows with one row per duration of array
 // (its value in v, microseconds), for percentiles.
 func assignmentValues(alias, array string) slotRows { return unnested(assignmentRows, alias, array) }
@@ -103,6 +116,14 @@ func unnested(r slotRows, alias, array string) slotRows {
 func assignmentTeamSource(alias string) source {
 	src := assignmentSource(alias)
 	src.dimensions = map[string]column{catalog.DimTeam.ID: src.dimensions[catalog.DimTeam.ID]}
+	return src
+}
+
+// assignmentAgentSource is the summary source over the per-agent assignment
+// rows aliased alias: assignmentSource's, with its agent column alone.
+func assignmentAgentSource(alias string) source {
+	src := assignmentSource(alias)
+	src.dimensions = map[string]column{catalog.DimAgent.ID: src.dimensions[catalog.DimAgent.ID]}
 	return src
 }
 
@@ -127,6 +148,9 @@ func init() {
 	register("assignment_team_slots", assignmentTeamSource("st"), assignmentTeamRows)
 	register("assignment_team_slots/wait_us", assignmentTeamSource("tw"), unnested(assignmentTeamRows, "tw", "wait_us"))
 	register("assignment_team_slots/conversation_us", assignmentTeamSource("tc"), unnested(assignmentTeamRows, "tc", "conversation_us"))
+	register("assignment_agent_slots", assignmentAgentSource("sg"), assignmentAgentRows)
+	register("assignment_agent_slots/wait_us", assignmentAgentSource("gw"), unnested(assignmentAgentRows, "gw", "wait_us"))
+	register("assignment_agent_slots/conversation_us", assignmentAgentSource("gc"), unnested(assignmentAgentRows, "gc", "conversation_us"))
 	register("assignment_slots", assignmentSource("sa"), assignmentRows)
 	register("assignment_slots/wait_us", assignmentSource("aw"), assignmentValues("aw", "wait_us"))
 	register("assignment_slots/conversation_us", assignmentSource("ac"), assignmentValues("ac", "conversation_us"))

@@ -16,14 +16,16 @@ func TestAssignmentMetricsMapOntoTheSummaryStates(t *testing.T) {
 	sc := scope{workspace: "acme", boundaries: []time.Time{utc("2022-01-01T00:00:00Z"), utc("2022-01-08T00:00:00Z")}}
 	// Without a group-by, and by team, the per-team levels answer the
 	// counts, sums, maxima and, over these few buckets, the percentiles by
-	// search in their arrays (migration 37); by agent, the finer ones, and
-	// the percentiles from their durations one by one.
+	// search in their arrays (migration 37); by agent, the per-agent levels
+	// (migration 40), and the percentiles from their durations one by one;
+	// by inbox, the finer ones.
 	for _, c := range []struct {
 		groupBy, alias, waits, talks, table string
 	}{
 		{"", "st", "st", "st", "assignment_team_days"},
 		{catalog.DimTeam.ID, "st", "st", "st", "assignment_team_days"},
-		{catalog.DimAgent.ID, "sa", "aw", "ac", "assignment_days"},
+		{catalog.DimAgent.ID, "sg", "gw", "gc", "assignment_agent_days"},
+		{catalog.DimInbox.ID, "sa", "aw", "ac", "assignment_days"},
 	} {
 		for id, want := range map[string]map[string]any{
 			"cc_conversations":         {},

@@ -221,8 +221,8 @@ func TestResponseTimePercentilesSearchOnlyOverFewBuckets(t *testing.T) {
 
 // The wait and conversation times' percentiles without a group-by or by
 // team read the per-team rows: over a few buckets their long arrays are
-// searched, over many their values are sorted; by agent, the finer rows'
-// values are sorted.
+// searched, over many their values are sorted; by agent, the per-agent
+// rows' values are sorted, and by platform the finer rows'.
 func TestAssignmentPercentilesFromTheTeamRows(t *testing.T) {
 	day := func(i int) time.Time { return utc("2022-01-01T00:00:00Z").Add(time.Duration(i) * 24 * time.Hour) }
 	for _, c := range []struct {
@@ -235,7 +235,9 @@ func TestAssignmentPercentilesFromTheTeamRows(t *testing.T) {
 		{"conversation_time_median", "", 1, "assignment_team_days", "sorted_us_percentile_cont(0.5, sum(cardinality(st.conversation_us))"},
 		{"conversation_time_p90", "", 31, "assignment_team_days", "percentile_cont(0.9) WITHIN GROUP (ORDER BY tc.v / 1000000::float8)"},
 		{"wait_time_median", catalog.DimTeam.ID, 13, "assignment_team_days", "percentile_cont(0.5) WITHIN GROUP (ORDER BY tw.v / 1000000::float8)"},
-		{"wait_time_median", catalog.DimAgent.ID, 1, "assignment_days", "percentile_cont(0.5) WITHIN GROUP (ORDER BY aw.v / 1000000::float8)"},
+		{"wait_time_median", catalog.DimAgent.ID, 1, "assignment_agent_days", "percentile_cont(0.5) WITHIN GROUP (ORDER BY gw.v / 1000000::float8)"},
+		{"conversation_time_p90", catalog.DimAgent.ID, 31, "assignment_agent_days", "percentile_cont(0.9) WITHIN GROUP (ORDER BY gc.v / 1000000::float8)"},
+		{"wait_time_median", catalog.DimPlatform.ID, 1, "assignment_days", "percentile_cont(0.5) WITHIN GROUP (ORDER BY aw.v / 1000000::float8)"},
 	} {
 		metric, ok := catalog.Lookup(c.metric)
 		require.True(t, ok)

@@ -82,6 +82,16 @@ func TestSummaryMigrationsWaitForWriters(t *testing.T) {
 				`SELECT workspace_id, date_bin('15 minutes', created_at, '2000-01-01Z'), team_id, count(*) FROM assignments GROUP BY 1, 2, 3`),
 		},
 		{
+			migration: "assignment_agent_summaries",
+			write: func(minute int) string {
+				return `INSERT INTO assignments (workspace_id, conversation_id, contact_id, agent_id, created_at)
+					VALUES (1, 1, 1, 1, '2022-01-03 10:00Z'::timestamptz + interval '1 minute' * ` + strconv.Itoa(minute) + `)`
+			},
+			differ: symmetricDifference(
+				`SELECT workspace_id, slot, agent_id, sum(assignments) FROM assignment_agent_slots GROUP BY 1, 2, 3`,
+				`SELECT workspace_id, date_bin('15 minutes', created_at, '2000-01-01Z'), agent_id, count(*) FROM assignments GROUP BY 1, 2, 3`),
+		},
+		{
 			migration: "conversation_message_facts",
 			write:     message,
 			differ: symmetricDifference(
@@ -183,6 +193,7 @@ func storeBefore(ctx context.Context, t *testing.T, conn *pgx.Conn, migration, f
 	_, err = conn.Exec(ctx, `
 		INSERT INTO workspaces (id, slug, name) VALUES (1, 'acme', 'Acme');
 		INSERT INTO teams (workspace_id, id, name) VALUES (1, 1, 'Support');
+		INSERT INTO agents (workspace_id, id, name, team_id) VALUES (1, 1, 'Ana', 1);
 		INSERT INTO inboxes (workspace_id, id, name, platform) VALUES (1, 1, 'WhatsApp', 'whatsapp');
 		INSERT INTO contacts (workspace_id, id, platform, chat_id) VALUES (1, 1, 'whatsapp', 'c1');
 		INSERT INTO conversations (workspace_id, id, contact_id, inbox_id, started_at) VALUES (1, 1, 1, 1, '2022-01-03 09:00Z');`+

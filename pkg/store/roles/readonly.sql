@@ -126,5 +126,8 @@ GRANT SELECT ON TABLE
     :"schema".conversation_inbox_days,
     :"schema".assignment_team_slots,
     :"schema".assignment_team_hours,
-    :"schema".assignment_team_days
+    :"schema".assignment_team_days,
+    :"schema".assignment_agent_slots,
+    :"schema".assignment_agent_hours,
+    :"schema".assignment_agent_days
 TO :"role";
