@@ -56,43 +56,13 @@ var assignmentSummaries = []Summary{
 		MostBuckets: 12,
 	},
 	// The same over more buckets, one by one, from the fewer per-team rows.
-	{
-		Table: "assignment_team_slots", Rows: "wait_us", Source: SourceAssignments, Grain: SlotLength,
-		Aggregates: percentiles(waitInterval, "tw"),
-		States:     statesOf("tw"),
-		Dimensions: []string{DimTeam.ID},
-	},
-	{
-		Table: "assignment_team_slots", Rows: "conversation_us", Source: SourceAssignments, Grain: SlotLength,
-		Aggregates: percentiles(conversationInterval, "tc"),
-		States:     statesOf("tc"),
-		Dimensions: []string{DimTeam.ID},
-	},
+	assignmentDurations("assignment_team_slots", "wait_us", waitInterval, "tw", []string{DimTeam.ID}),
+	assignmentDurations("assignment_team_slots", "conversation_us", conversationInterval, "tc", []string{DimTeam.ID}),
 	// And per agent, from the fewer per-agent rows.
-	{
-		Table: "assignment_agent_slots", Rows: "wait_us", Source: SourceAssignments, Grain: SlotLength,
-		Aggregates: percentiles(waitInterval, "gw"),
-		States:     statesOf("gw"),
-		Dimensions: []string{DimAgent.ID},
-	},
-	{
-		Table: "assignment_agent_slots", Rows: "conversation_us", Source: SourceAssignments, Grain: SlotLength,
-		Aggregates: percentiles(conversationInterval, "gc"),
-		States:     statesOf("gc"),
-		Dimensions: []string{DimAgent.ID},
-	},
-	{
-		Table: "assignment_slots", Rows: "wait_us", Source: SourceAssignments, Grain: SlotLength,
-		Aggregates: percentiles(waitInterval, "aw"),
-		States:     statesOf("aw"),
-		Dimensions: assignmentDimensions,
-	},
-	{
-		Table: "assignment_slots", Rows: "conversation_us", Source: SourceAssignments, Grain: SlotLength,
-		Aggregates: percentiles(conversationInterval, "ac"),
-		States:     statesOf("ac"),
-		Dimensions: assignmentDimensions,
-	},
+	assignmentDurations("assignment_agent_slots", "wait_us", waitInterval, "gw", []string{DimAgent.ID}),
+	assignmentDurations("assignment_agent_slots", "conversation_us", conversationInterval, "gc", []string{DimAgent.ID}),
+	assignmentDurations("assignment_slots", "wait_us", waitInterval, "aw", assignmentDimensions),
+	assignmentDurations("assignment_slots", "conversation_us", conversationInterval, "ac", assignmentDimensions),
 }
 
 // merged is the union of maps with distinct keys.
@@ -114,6 +84,19 @@ func percentiles(interval, alias string) map[string]string {
 		out[percentileOf(fraction, seconds(interval))] = percentileOf(fraction, alias+".v / 1000000::float8")
 	}
 	return out
+}
+
+// assignmentDurations is a summary of the assignments' durations one by one
+// (the sorted array column rows of table, one row per value, read under
+// alias) that answers the median and 90th percentile of interval, grouped
+// and filtered by dimensions.
+func assignmentDurations(table, rows, interval, alias string, dimensions []string) Summary {
+	return Summary{
+		Table: table, Rows: rows, Source: SourceAssignments, Grain: SlotLength,
+		Aggregates: percentiles(interval, alias),
+		States:     statesOf(alias),
+		Dimensions: dimensions,
+	}
 }
 
 // assignmentTotals is a summary of the assignments' counts, sums of seconds

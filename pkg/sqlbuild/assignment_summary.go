@@ -45,16 +45,14 @@ func assignmentEdgeRows(workspace string, ranges sq.Or, _ func(string) bool) sq.
 		Where(workspaceFence("a.workspace_id", workspace)).Where(ranges)
 }
 
-// assignmentTeamEdgeRows are assignmentEdgeRows with the team alone.
-func assignmentTeamEdgeRows(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
-	return sq.Select("a.workspace_id", "a.created_at", "a.team_id").Columns(assignmentFacts...).
-		From("assignments a").Where(workspaceFence("a.workspace_id", workspace)).Where(ranges)
-}
-
-// assignmentAgentEdgeRows are assignmentEdgeRows with the agent alone.
-func assignmentAgentEdgeRows(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
-	return sq.Select("a.workspace_id", "a.created_at", "a.agent_id").Columns(assignmentFacts...).
-		From("assignments a").Where(workspaceFence("a.workspace_id", workspace)).Where(ranges)
+// assignmentEdgeRowsBy are assignmentEdgeRows with one key column of the
+// assignment alone (team_id, agent_id), as the levels per team or agent
+// keep them.
+func assignmentEdgeRowsBy(key string) func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+	return func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+		return sq.Select("a.workspace_id", "a.created_at", "a."+key).Columns(assignmentFacts...).
+			From("assignments a").Where(workspaceFence("a.workspace_id", workspace)).Where(ranges)
+	}
 }
 
 // assignmentFacts are an assignment's state, count, durations in seconds
@@ -83,19 +81,22 @@ var assignmentRows = slotRows{
 	edges:  assignmentEdgeRows,
 }
 
-// assignmentTeamRows are the same per team only (migration 37).
-var assignmentTeamRows = slotRows{
-	alias: "st", column: "a.created_at",
-	levels: unitLevels("assignment_team", append([]string{"team_id"}, assignmentFactColumns...)...),
-	edges:  assignmentTeamEdgeRows,
+// assignmentRowsBy are the same in the levels of prefix with one key
+// column alone, read under alias.
+func assignmentRowsBy(alias, prefix, key string) slotRows {
+	return slotRows{
+		alias: alias, column: "a.created_at",
+		levels: unitLevels(prefix, append([]string{key}, assignmentFactColumns...)...),
+		edges:  assignmentEdgeRowsBy(key),
+	}
 }
 
-// assignmentAgentRows are the same per agent only (migration 40).
-var assignmentAgentRows = slotRows{
-	alias: "sg", column: "a.created_at",
-	levels: unitLevels("assignment_agent", append([]string{"agent_id"}, assignmentFactColumns...)...),
-	edges:  assignmentAgentEdgeRows,
-}
+var (
+	// assignmentTeamRows are the same per team only (migration 37).
+	assignmentTeamRows = assignmentRowsBy("st", "assignment_team", "team_id")
+	// assignmentAgentRows are the same per agent only (migration 40).
+	assignmentAgentRows = assignmentRowsBy("sg", "assignment_agent", "agent_id")
+)
 
 // assignmentValues are assignmentRows with one row per duration of array
 // (its value in v, microseconds), for percentiles.
@@ -111,19 +112,12 @@ func unnested(r slotRows, alias, array string) slotRows {
 	return r
 }
 
-// assignmentTeamSource is the summary source over the per-team assignment
-// rows aliased alias: assignmentSource's, with its team column alone.
-func assignmentTeamSource(alias string) source {
+// assignmentSourceBy is the summary source over the assignment rows per
+// one dimension aliased alias (per team or per agent): assignmentSource's,
+// with that dimension's column alone.
+func assignmentSourceBy(alias, dimension string) source {
 	src := assignmentSource(alias)
-	src.dimensions = map[string]column{catalog.DimTeam.ID: src.dimensions[catalog.DimTeam.ID]}
-	return src
-}
-
-// assignmentAgentSource is the summary source over the per-agent assignment
-// rows aliased alias: assignmentSource's, with its agent column alone.
-func assignmentAgentSource(alias string) source {
-	src := assignmentSource(alias)
-	src.dimensions = map[string]column{catalog.DimAgent.ID: src.dimensions[catalog.DimAgent.ID]}
+	src.dimensions = map[string]column{dimension: src.dimensions[dimension]}
 	return src
 }
 
@@ -145,12 +139,12 @@ func init() {
 	register := func(table string, src source, rows slotRows) {
 		summaries[summaryKey{table, catalog.SourceAssignments}] = summaryImpl{src, &rows}
 	}
-	register("assignment_team_slots", assignmentTeamSource("st"), assignmentTeamRows)
-	register("assignment_team_slots/wait_us", assignmentTeamSource("tw"), unnested(assignmentTeamRows, "tw", "wait_us"))
-	register("assignment_team_slots/conversation_us", assignmentTeamSource("tc"), unnested(assignmentTeamRows, "tc", "conversation_us"))
-	register("assignment_agent_slots", assignmentAgentSource("sg"), assignmentAgentRows)
-	register("assignment_agent_slots/wait_us", assignmentAgentSource("gw"), unnested(assignmentAgentRows, "gw", "wait_us"))
-	register("assignment_agent_slots/conversation_us", assignmentAgentSource("gc"), unnested(assignmentAgentRows, "gc", "conversation_us"))
+	register("assignment_team_slots", assignmentSourceBy("st", catalog.DimTeam.ID), assignmentTeamRows)
+	register("assignment_team_slots/wait_us", assignmentSourceBy("tw", catalog.DimTeam.ID), unnested(assignmentTeamRows, "tw", "wait_us"))
+	register("assignment_team_slots/conversation_us", assignmentSourceBy("tc", catalog.DimTeam.ID), unnested(assignmentTeamRows, "tc", "conversation_us"))
+	register("assignment_agent_slots", assignmentSourceBy("sg", catalog.DimAgent.ID), assignmentAgentRows)
+	register("assignment_agent_slots/wait_us", assignmentSourceBy("gw", catalog.DimAgent.ID), unnested(assignmentAgentRows, "gw", "wait_us"))
+	register("assignment_agent_slots/conversation_us", assignmentSourceBy("gc", catalog.DimAgent.ID), unnested(assignmentAgentRows, "gc", "conversation_us"))
 	register("assignment_slots", assignmentSource("sa"), assignmentRows)
 	register("assignment_slots/wait_us", assignmentSource("aw"), assignmentValues("aw", "wait_us"))
 	register("assignment_slots/conversation_us", assignmentSource("ac"), assignmentValues("ac", "conversation_us"))
