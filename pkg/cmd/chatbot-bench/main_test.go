@@ -242,17 +242,69 @@ func TestOverheadIsTheMedianOfPairedDifferences(t *testing.T) {
 // without a hand-written statement or with an error are not counted.
 func TestFiftyTimesFasterCountsFromTheTimes(t *testing.T) {
 	report := Report{Queries: []Result{
-		{Name: "conversations per agent", P50: 1.46, Hand: 59.3, Ratio: 1.46 / 59.3},
+		{Group: "Performance", Name: "conversations per agent", Range: "30d", P50: 1.46, Hand: 59.3, Ratio: 1.46 / 59.3},
 		{Name: "messages received", P50: 1.2, Hand: 60, Ratio: 0.02},
 		{Name: "exactly fifty", P50: 2, Hand: 100, Ratio: 0.02},
 		{Name: "no hand-written SQL", P50: 3},
 		{Name: "failed", P50: 0.1, Hand: 90, Error: "boom"},
 	}}
-	n, of := report.fiftyTimesFaster()
+	n, of, misses := report.fiftyTimesFaster()
 	assert.Equal(t, 2, n)
 	assert.Equal(t, 3, of)
+	assert.Equal(t, []string{"Performance: conversations per agent (30d): 1.46 ms against 59.3, 40.6 times"}, misses)
 	var out bytes.Buffer
 	require.NoError(t, report.writeMarkdown(&out))
 	assert.Contains(t, out.String(), "| 59.3 | 0.025 |")
-	assert.Contains(t, out.String(), "2 of the 3 queries with a hand-written statement are at least 50 times faster than it")
+	assert.Contains(t, out.String(), "| at least 50 times faster than the hand-written SQL (p50) | 2 | 3 | missed: Performance: conversations per agent (30d): 1.46 ms against 59.3, 40.6 times |")
+}
+
+// The targets' lines count what meets each target from the run's figures,
+// on both sides of every threshold, and name the misses.
+func TestTargetsCheckTheRunsFigures(t *testing.T) {
+	report := Report{
+		RowsLoaded: 1000, LoadRowsPS: 99_999,
+		Queries: []Result{
+			{Group: "Usage", Name: "messages", Metric: "messages_received", Range: "30d", P50: 5, P95: 20, Target: 20, Overhead: 1},
+			{Group: "Usage", Name: "active users", Metric: "active_users", Range: "30d", P50: 9, P95: 20.01, Target: 20, Overhead: 1.01},
+			{Group: "Usage", Name: "languages", Metric: "languages", Range: "30d", P50: 30, P95: 50, Target: 50, Overhead: 0.2},
+			{Group: "heavy", Name: "expense", Metric: "expense_per_dialogue", Range: "90d", P50: 55, P95: 60, Target: 50, Overhead: 0.5},
+			{Group: "Usage", Name: "failed", Error: "boom", P95: 900, Target: 20},
+		},
+		Dashboards: []DashboardResult{{Dashboard: "Usage", P50: 300}, {Dashboard: "Chat sessions", P50: 300.5}},
+		Burst:      &BurstResult{Queries: 50, PeakRSSKiB: 97_656},
+	}
+	byTarget := map[string]TargetCheck{}
+	for _, c := range report.checkTargets() {
+		byTarget[c.Target] = c
+	}
+	panels := byTarget["p95 ≤ 20 ms (counts and sums) or 50 ms (the others), panel queries"]
+	assert.Equal(t, 2, panels.Met)
+	assert.Equal(t, 3, panels.Of)
+	assert.Equal(t, "missed: Usage: active users (active_users, 30d): 20.01 ms against 20", panels.Detail)
+	heavy := byTarget["p95 ≤ 20 ms (counts and sums) or 50 ms (the others), heavy metrics"]
+	assert.Equal(t, 0, heavy.Met)
+	assert.Equal(t, 1, heavy.Of)
+	dashboards := byTarget["every panel of a dashboard at once ≤ 300 ms (p50)"]
+	assert.Equal(t, 1, dashboards.Met)
+	assert.Equal(t, 2, dashboards.Of)
+	overhead := byTarget["plugin overhead ≤ 1 ms"]
+	assert.Equal(t, 3, overhead.Met)
+	assert.Equal(t, 4, overhead.Of)
+	assert.Equal(t, "median 0.50 ms", overhead.Detail)
+	rss := byTarget["peak RSS ≤ 100 MB with 50 concurrent queries"]
+	assert.Equal(t, 1, rss.Met)
+	assert.Equal(t, "100.0 MB", rss.Detail)
+	load := byTarget["loading ≥ 100,000 rows/s with the summaries maintained"]
+	assert.Equal(t, 0, load.Met)
+	assert.Equal(t, "99999 rows/s", load.Detail)
+	_, fifty := byTarget["at least 50 times faster than the hand-written SQL (p50)"]
+	assert.False(t, fifty, "no query has a hand-written statement")
+
+	var out bytes.Buffer
+	require.NoError(t, report.writeJSON(&out))
+	var decoded struct {
+		Targets []TargetCheck `json:"targets"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &decoded))
+	assert.Len(t, decoded.Targets, 6)
 }
