@@ -131,9 +131,9 @@ func load(ctx context.Context, pool *pgxpool.Pool, cfg Config, report func(Progr
 	// heap fetches for one page of 1,000 dialogs. Autovacuum would do the
 	// same a few minutes later, while the first queries run.
 	// The summaries that the messages' triggers fill (migration 3) count as loaded too.
-	analyzed := slices.Concat(identityTables, []string{"conversation_markers", "message_slots", "message_hours", "message_days", "message_inbox_slots", "message_inbox_hours", "message_inbox_days", "contact_slots", "contact_hours", "contact_days", "message_minutes", "message_minute_peaks", "contact_first_inbound", "first_inbound_slots", "first_inbound_hours", "first_inbound_days",
+	analyzed := slices.Concat(identityTables, []string{"conversation_markers", "message_slots", "message_hours", "message_days", "message_inbox_slots", "message_inbox_hours", "message_inbox_days", "message_inbox_shifted_hours", "contact_slots", "contact_hours", "contact_days", "message_minutes", "message_minute_peaks", "contact_first_inbound", "first_inbound_slots", "first_inbound_hours", "first_inbound_days",
 		"intent_slots", "intent_hours", "intent_days", "intent_total_slots", "intent_total_hours", "intent_total_days", "flow_trigger_slots", "flow_trigger_hours", "flow_trigger_days",
-		"conversation_slots", "conversation_hours", "conversation_days", "conversation_inbox_slots", "conversation_inbox_hours", "conversation_inbox_days", "conversation_inbound",
+		"conversation_slots", "conversation_hours", "conversation_days", "conversation_inbox_slots", "conversation_inbox_hours", "conversation_inbox_days", "conversation_inbox_shifted_hours", "conversation_inbound",
 		"assignment_slots", "assignment_hours", "assignment_days", "assignment_team_slots", "assignment_team_hours", "assignment_team_days", "assignment_agent_slots", "assignment_agent_hours", "assignment_agent_days", "response_runs", "response_run_slots", "response_run_hours", "response_run_days",
 		"phrase_hours", "phrase_days", "phrase_totals", "phrase_direction_hours", "phrase_direction_days", "agent_message_slots", "agent_message_hours", "agent_message_days",
 		"contact_inbound", "active_contact_slots", "active_contact_hours", "active_contact_days",

@@ -86,6 +86,10 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	// that keep no platform or language, the finer levels the others.
 	compareRandomQueries(t, pool, rng, values, []string{"top_intents"}, 150, used)
 	compareMissedBursts(t, pool, rng, values, 120, used)
+	// And of the metrics the summaries per platform and inbox answer, whose
+	// hours shifted 15, 30 or 45 minutes past the UTC hour answer buckets
+	// of the zones off the whole hour.
+	compareRandomQueries(t, pool, rng, values, []string{"ai_expense", "expense_per_dialogue", "conversations", "success_share"}, 300, used)
 	t.Logf("random queries by what answered them: %v", used)
 	// The bursts, counted per team and slot, from the per-team slots, and
 	// from the finer slots where a filter asks for another dimension.
@@ -100,8 +104,8 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"message_minutes", "message_minute_peaks", "first_inbound_days", "first_inbound_hours", "first_inbound_slots", "contact_first_inbound",
 		"intent_days", "intent_hours", "intent_slots", "intent_total_days", "intent_total_hours", "intent_total_slots", "flow_trigger_days", "flow_trigger_hours", "flow_trigger_slots",
 		"conversation_days", "conversation_hours", "conversation_slots",
-		"message_inbox_days", "message_inbox_hours", "message_inbox_slots",
-		"conversation_inbox_days", "conversation_inbox_hours", "conversation_inbox_slots",
+		"message_inbox_days", "message_inbox_hours", "message_inbox_slots", "message_inbox_shifted_hours",
+		"conversation_inbox_days", "conversation_inbox_hours", "conversation_inbox_slots", "conversation_inbox_shifted_hours",
 		"phrase_days", "phrase_hours", "phrase_totals", "phrase_direction_days", "phrase_direction_hours",
 		"assignment_days", "assignment_hours", "assignment_slots",
 		"assignment_team_days", "assignment_team_hours", "assignment_team_slots",
@@ -427,6 +431,13 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		return `SELECT workspace_id, unit, platform, inbox_id, sum(conversations), sum(messages), sum(replied), sum(obtained), sum(succeeded),
 			sum(transferred) FROM (` + conversationLevel(grain) + `) l GROUP BY 1, 2, 3, 4`
 	}
+	// The slots' rows of a summary per platform and inbox regrouped by the
+	// hours that start 15, 30 and 45 minutes past a UTC hour.
+	shiftedHours := func(slots, sums string) string {
+		return `SELECT l.workspace_id, p.shift, date_bin('1 hour', l.unit, '2000-01-01Z'::timestamptz + p.shift * interval '1 minute'),
+			l.platform, l.inbox_id, ` + sums + ` FROM (` + slots + `) l
+			CROSS JOIN (VALUES (15::smallint), (30::smallint), (45::smallint)) AS p (shift) GROUP BY 1, 2, 3, 4, 5`
+	}
 	// Messages per phrase (non-empty), keyed by its SHA-256.
 	phraseLevel := func(grain string) string {
 		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), c.platform, m.direction, m.sender,
@@ -558,49 +569,52 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		// Each contact's inbound messages; a row left at 0 is the same as none.
 		"contact_inbound": `SELECT workspace_id, contact_id, count(*) FROM messages WHERE direction = 'inbound' GROUP BY 1, 2
 			UNION ALL SELECT workspace_id, contact_id, 0 FROM contact_inbound WHERE inbound = 0`,
-		"response_run_slots":       runLevel("15 minutes"),
-		"response_run_hours":       runLevel("1 hour"),
-		"response_run_days":        runLevel("1 day"),
-		"flow_trigger_slots":       flowLevel("15 minutes"),
-		"flow_trigger_hours":       flowLevel("1 hour"),
-		"flow_trigger_days":        flowLevel("1 day"),
-		"intent_slots":             intentLevel("15 minutes"),
-		"intent_hours":             intentLevel("1 hour"),
-		"intent_days":              intentLevel("1 day"),
-		"intent_total_slots":       intentTotalLevel("15 minutes"),
-		"intent_total_hours":       intentTotalLevel("1 hour"),
-		"intent_total_days":        intentTotalLevel("1 day"),
-		"conversation_slots":       conversationLevel("15 minutes"),
-		"conversation_hours":       conversationLevel("1 hour"),
-		"conversation_days":        conversationLevel("1 day"),
-		"assignment_slots":         assignmentLevel("15 minutes", assignmentKeys...),
-		"assignment_hours":         assignmentLevel("1 hour", assignmentKeys...),
-		"assignment_days":          assignmentLevel("1 day", assignmentKeys...),
-		"assignment_team_slots":    assignmentLevel("15 minutes", "a.team_id"),
-		"assignment_team_hours":    assignmentLevel("1 hour", "a.team_id"),
-		"assignment_team_days":     assignmentLevel("1 day", "a.team_id"),
-		"assignment_agent_slots":   assignmentLevel("15 minutes", "a.agent_id"),
-		"assignment_agent_hours":   assignmentLevel("1 hour", "a.agent_id"),
-		"assignment_agent_days":    assignmentLevel("1 day", "a.agent_id"),
-		"agent_message_slots":      agentLevel("15 minutes"),
-		"agent_message_hours":      agentLevel("1 hour"),
-		"agent_message_days":       agentLevel("1 day"),
-		"message_inbox_slots":      messageInboxLevel("15 minutes"),
-		"message_inbox_hours":      messageInboxLevel("1 hour"),
-		"message_inbox_days":       messageInboxLevel("1 day"),
-		"conversation_inbox_slots": conversationInboxLevel("15 minutes"),
-		"conversation_inbox_hours": conversationInboxLevel("1 hour"),
-		"conversation_inbox_days":  conversationInboxLevel("1 day"),
-		"message_slots":            messageLevel("15 minutes"),
-		"message_hours":            messageLevel("1 hour"),
-		"message_days":             messageLevel("1 day"),
-		"contact_slots":            contactLevel("15 minutes"),
-		"contact_hours":            contactLevel("1 hour"),
-		"contact_days":             contactLevel("1 day"),
-		"message_minutes":          `SELECT m.workspace_id, date_bin('1 minute', m.created_at, '2000-01-01Z'), count(*) FROM messages m GROUP BY 1, 2`,
-		"first_inbound_slots":      firstLevel("15 minutes"),
-		"first_inbound_hours":      firstLevel("1 hour"),
-		"first_inbound_days":       firstLevel("1 day"),
+		"response_run_slots":          runLevel("15 minutes"),
+		"response_run_hours":          runLevel("1 hour"),
+		"response_run_days":           runLevel("1 day"),
+		"flow_trigger_slots":          flowLevel("15 minutes"),
+		"flow_trigger_hours":          flowLevel("1 hour"),
+		"flow_trigger_days":           flowLevel("1 day"),
+		"intent_slots":                intentLevel("15 minutes"),
+		"intent_hours":                intentLevel("1 hour"),
+		"intent_days":                 intentLevel("1 day"),
+		"intent_total_slots":          intentTotalLevel("15 minutes"),
+		"intent_total_hours":          intentTotalLevel("1 hour"),
+		"intent_total_days":           intentTotalLevel("1 day"),
+		"conversation_slots":          conversationLevel("15 minutes"),
+		"conversation_hours":          conversationLevel("1 hour"),
+		"conversation_days":           conversationLevel("1 day"),
+		"assignment_slots":            assignmentLevel("15 minutes", assignmentKeys...),
+		"assignment_hours":            assignmentLevel("1 hour", assignmentKeys...),
+		"assignment_days":             assignmentLevel("1 day", assignmentKeys...),
+		"assignment_team_slots":       assignmentLevel("15 minutes", "a.team_id"),
+		"assignment_team_hours":       assignmentLevel("1 hour", "a.team_id"),
+		"assignment_team_days":        assignmentLevel("1 day", "a.team_id"),
+		"assignment_agent_slots":      assignmentLevel("15 minutes", "a.agent_id"),
+		"assignment_agent_hours":      assignmentLevel("1 hour", "a.agent_id"),
+		"assignment_agent_days":       assignmentLevel("1 day", "a.agent_id"),
+		"agent_message_slots":         agentLevel("15 minutes"),
+		"agent_message_hours":         agentLevel("1 hour"),
+		"agent_message_days":          agentLevel("1 day"),
+		"message_inbox_slots":         messageInboxLevel("15 minutes"),
+		"message_inbox_hours":         messageInboxLevel("1 hour"),
+		"message_inbox_days":          messageInboxLevel("1 day"),
+		"conversation_inbox_slots":    conversationInboxLevel("15 minutes"),
+		"conversation_inbox_hours":    conversationInboxLevel("1 hour"),
+		"conversation_inbox_days":     conversationInboxLevel("1 day"),
+		"message_inbox_shifted_hours": shiftedHours(messageLevel("15 minutes"), "sum(l.messages), sum(l.ai_cost), sum(l.billing_cost)"),
+		"conversation_inbox_shifted_hours": shiftedHours(conversationLevel("15 minutes"),
+			"sum(l.conversations), sum(l.messages), sum(l.replied), sum(l.obtained), sum(l.succeeded), sum(l.transferred)"),
+		"message_slots":       messageLevel("15 minutes"),
+		"message_hours":       messageLevel("1 hour"),
+		"message_days":        messageLevel("1 day"),
+		"contact_slots":       contactLevel("15 minutes"),
+		"contact_hours":       contactLevel("1 hour"),
+		"contact_days":        contactLevel("1 day"),
+		"message_minutes":     `SELECT m.workspace_id, date_bin('1 minute', m.created_at, '2000-01-01Z'), count(*) FROM messages m GROUP BY 1, 2`,
+		"first_inbound_slots": firstLevel("15 minutes"),
+		"first_inbound_hours": firstLevel("1 hour"),
+		"first_inbound_days":  firstLevel("1 day"),
 		// The busiest minute of each hour, the earlier of two as busy.
 		"message_minute_peaks": `SELECT DISTINCT ON (1, 2) m.workspace_id, date_bin('1 hour', m.minute, '2000-01-01Z'), m.minute, m.n
 			FROM (SELECT workspace_id, date_bin('1 minute', created_at, '2000-01-01Z') AS minute, count(*) AS n FROM messages GROUP BY 1, 2) m

@@ -48,7 +48,8 @@ var conversationInboxSummary = summaryImpl{
 		alias: "cx", column: "v.started_at",
 		levels: unitLevels("conversation_inbox", "platform", "inbox_id", "conversations", "messages",
 			"replied", "obtained", "succeeded", "transferred"),
-		edges: conversationEdgeRows("v.inbox_id"),
+		shiftedHours: "conversation_inbox_shifted_hours", // migration 41
+		edges:        conversationEdgeRows("v.inbox_id"),
 	},
 }
 

@@ -17,9 +17,10 @@ import (
 // when the metric's source, aggregate, conditions, dimensions and the plan's
 // buckets all fit it, and the SQL is then the metric's usual SQL over the
 // summary's rows instead of the source's. Slotted summaries read each bucket
-// as whole UTC days, then whole hours, then slots from their level tables,
-// and the raw rows of the partial slots at the range's edges, so totals over
-// any range are exact; a bucket boundary inside a slot (a minute bucket)
+// as whole UTC days, then whole hours (UTC, or shifted 15, 30 or 45 minutes
+// where a summary keeps such hours and the buckets' edges fall there), then
+// slots from their level tables, and the raw rows of the partial slots at the
+// range's edges, so totals over any range are exact; a bucket boundary inside a slot (a minute bucket)
 // sends the whole query to the raw rows.
 
 // summaryKey names a summary's SQL: one table may summarise two sources.
@@ -46,12 +47,21 @@ type slotRows struct {
 	// group, when set, wraps the union of both into the rows the metric
 	// reads.
 	group func(union sq.SelectBuilder, sc scope) sq.SelectBuilder
+	// shiftedHours, when set, is a table of the same rows per hour starting
+	// 15, 30 or 45 minutes past a UTC hour (its column shift, in minutes):
+	// buckets of a zone whose offset is not whole hours read those instead
+	// of the UTC hours and their split hours' slots (see plan).
+	shiftedHours string
 }
 
-// level is one table of a slotted summary: rows of whole UTC-aligned units
-// of grain, stamped with the unit's start in column.
+// level is one table of a slotted summary: rows of whole units of grain,
+// UTC-aligned or shift past that, stamped with the unit's start in column.
 type level struct {
-	grain   time.Duration
+	grain time.Duration
+	// shift, when not zero, is how far past the UTC-aligned units this
+	// level's start, and the value of the table's shift column (in minutes)
+	// that keeps them: the shifted hours.
+	shift   time.Duration
 	table   string
 	column  string   // the table's time column, a unit's start
 	stamp   string   // the row's time in the union when not column
@@ -74,6 +84,21 @@ func unitLevels(prefix string, columns ...string) []level {
 // span is a half-open time range [from, to).
 type span struct{ from, to time.Time }
 
+// grid is the units of a level: grain long, each starting shift past a
+// multiple of grain since the zero time (UTC-aligned when shift is 0).
+type grid struct{ grain, shift time.Duration }
+
+// floor is the start of the grid's unit that holds t.
+func (g grid) floor(t time.Time) time.Time {
+	if g.shift == 0 {
+		return floorTo(t, g.grain)
+	}
+	return floorTo(t.Add(-g.shift), g.grain).Add(g.shift)
+}
+
+// grid is the level's units.
+func (l level) grid() grid { return grid{l.grain, l.shift} }
+
 // rows is the level's rows inside spans: one range scan of its (workspace,
 // time) key for a single span; else the start of every unit of the spans as
 // one array parameter, so that a level read in many separate pieces (the
@@ -88,6 +113,9 @@ func (l level) rows(workspace string, spans []span) sq.SelectBuilder {
 	}
 	b := sq.Select(append([]string{"s.workspace_id", "s." + stamp + " AS " + l.as}, prefixed("s.", l.columns)...)...).
 		From(l.table + " s").Where(workspaceFence("s.workspace_id", workspace))
+	if l.shift != 0 {
+		b = b.Where(sq.Eq{"s.shift": int(l.shift / time.Minute)})
+	}
 	if len(spans) == 1 {
 		return b.Where(sq.GtOrEq{"s." + l.column: spans[0].from}).Where(sq.Lt{"s." + l.column: spans[0].to})
 	}
@@ -168,12 +196,12 @@ func floorTo(t time.Time, g time.Duration) time.Time {
 }
 
 // decompose splits each bucket between consecutive boundaries into the
-// largest whole units of the grains inside it (coarsest first: whole UTC
-// days, then whole hours, then slots), and leaves the rest raw. Adjacent
-// pieces of one level merge, so a level of a zone on whole hours is one span.
-// (time.Time.Truncate works on absolute time, so units are UTC-aligned.)
-func decompose(boundaries []time.Time, grains []time.Duration) (levels [][]span, raw []span) {
-	levels = make([][]span, len(grains))
+// largest whole units of the grids inside it (coarsest first: whole UTC
+// days, then whole hours, UTC or shifted, then slots), and leaves the rest
+// raw. Adjacent pieces of one level merge, so a level of a zone on whole
+// hours is one span.
+func decompose(boundaries []time.Time, grids []grid) (levels [][]span, raw []span) {
+	levels = make([][]span, len(grids))
 	add := func(spans []span, from, to time.Time) []span {
 		if !from.Before(to) {
 			return spans
@@ -189,16 +217,16 @@ func decompose(boundaries []time.Time, grains []time.Duration) (levels [][]span,
 		if !from.Before(to) {
 			return
 		}
-		if level == len(grains) {
+		if level == len(grids) {
 			raw = add(raw, from, to)
 			return
 		}
-		g := grains[level]
-		first := floorTo(from, g) // the first whole unit's start
+		g := grids[level]
+		first := g.floor(from) // the first whole unit's start
 		if first.Before(from) {
-			first = first.Add(g)
+			first = first.Add(g.grain)
 		}
-		last := floorTo(to, g) // the end of the last whole unit
+		last := g.floor(to) // the end of the last whole unit
 		if !first.Before(last) {
 			split(from, to, level+1)
 			return
@@ -216,46 +244,100 @@ func decompose(boundaries []time.Time, grains []time.Duration) (levels [][]span,
 // decompositions keeps what decompose made of one statement's bucket
 // boundaries: weighing a summary, naming it in the statement's comment and
 // reading it each need the same pieces, and a quotient's two parts read
-// summaries of the same grains. Over 720 buckets whose edges fall inside
+// summaries of the same grids. Over 720 buckets whose edges fall inside
 // hours, splitting them again each time was most of building the statement.
 type decompositions struct{ done []decomposition }
 
-// decomposition is decompose's answer for boundaries and grains.
+// decomposition is decompose's answer for boundaries and grids.
 type decomposition struct {
 	boundaries []time.Time
-	grains     []time.Duration
+	grids      []grid
 	levels     [][]span
 	raw        []span
 }
 
-// decompose is decompose(sc.boundaries, grains), split once per statement
+// decompose is decompose(sc.boundaries, grids), split once per statement
 // when sc keeps its decompositions. The pieces are shared: callers read
 // them and never write into them.
-func (sc scope) decompose(grains []time.Duration) (levels [][]span, raw []span) {
+func (sc scope) decompose(grids []grid) (levels [][]span, raw []span) {
 	if sc.pieces == nil {
-		return decompose(sc.boundaries, grains)
+		return decompose(sc.boundaries, grids)
 	}
 	for _, d := range sc.pieces.done {
-		if slices.Equal(d.grains, grains) && slices.EqualFunc(d.boundaries, sc.boundaries, time.Time.Equal) {
+		if slices.Equal(d.grids, grids) && slices.EqualFunc(d.boundaries, sc.boundaries, time.Time.Equal) {
 			return d.levels, d.raw
 		}
 	}
-	levels, raw = decompose(sc.boundaries, grains)
-	sc.pieces.done = append(sc.pieces.done, decomposition{sc.boundaries, grains, levels, raw})
+	levels, raw = decompose(sc.boundaries, grids)
+	sc.pieces.done = append(sc.pieces.done, decomposition{sc.boundaries, grids, levels, raw})
 	return levels, raw
+}
+
+// gridsOf is the units of levels.
+func gridsOf(levels []level) []grid {
+	grids := make([]grid, len(levels))
+	for i, l := range levels {
+		grids[i] = l.grid()
+	}
+	return grids
+}
+
+// units is how many summary units spans hold at each level: the rows a
+// decomposition reads, for each key that has some.
+func units(levels []level, spans [][]span) int64 {
+	var n int64
+	for i, l := range levels {
+		for _, s := range spans[i] {
+			n += int64(s.to.Sub(s.from) / l.grain)
+		}
+	}
+	return n
+}
+
+// candidates are the levels r may read for sc: all of them, or only the
+// finest when sc asks for it; with shifted hours, those instead of the
+// UTC hours when the buckets' boundaries fall 15, 30 or 45 minutes past an
+// hour and the pieces are then fewer (over 90 days of 3-hour buckets at
+// +05:30, three shifted hours per bucket instead of two hours and the four
+// slots of each split hour).
+func (r slotRows) candidates(sc scope) []level {
+	if sc.finest {
+		return r.levels[len(r.levels)-1:]
+	}
+	if r.shiftedHours == "" {
+		return r.levels
+	}
+	best := r.levels
+	var fewest int64 = -1
+	var tried []time.Duration
+	for _, b := range sc.boundaries {
+		shift := b.Sub(floorTo(b, time.Hour))
+		if shift == 0 || shift%catalog.SlotLength != 0 || slices.Contains(tried, shift) {
+			continue
+		}
+		tried = append(tried, shift)
+		if fewest < 0 {
+			all, _ := sc.decompose(gridsOf(r.levels))
+			fewest = units(r.levels, all)
+		}
+		shifted := slices.Clone(r.levels)
+		for i, l := range shifted {
+			if l.grain == time.Hour {
+				l.shift, l.table = shift, r.shiftedHours
+				shifted[i] = l
+			}
+		}
+		if all, _ := sc.decompose(gridsOf(shifted)); units(shifted, all) < fewest {
+			best, fewest = shifted, units(shifted, all)
+		}
+	}
+	return best
 }
 
 // plan is the levels r reads for sc and their spans, and the raw ranges.
 func (r slotRows) plan(sc scope) (levels []level, spans [][]span, raw []span) {
-	candidates := r.levels
-	if sc.finest {
-		candidates = r.levels[len(r.levels)-1:]
-	}
-	grains := make([]time.Duration, len(candidates))
-	for i, l := range candidates {
-		grains[i] = l.grain
-	}
-	all, raw := sc.decompose(grains)
+	candidates := r.candidates(sc)
+	all, raw := sc.decompose(gridsOf(candidates))
 	for i, s := range all {
 		if len(s) > 0 {
 			levels, spans = append(levels, candidates[i]), append(spans, s)
@@ -401,7 +483,8 @@ var summaries = map[summaryKey]summaryImpl{
 		}},
 		slotted: &slotRows{
 			alias: "mx", column: "m.created_at",
-			levels: unitLevels("message_inbox", "platform", "inbox_id", "messages", "ai_cost", "billing_cost"),
+			levels:       unitLevels("message_inbox", "platform", "inbox_id", "messages", "ai_cost", "billing_cost"),
+			shiftedHours: "message_inbox_shifted_hours", // migration 41
 			edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 				platform, inbox := reads("platform"), reads("inbox_id")
 				return messageEdgeRowsJoining(workspace, ranges, platform, inbox, "m.workspace_id", "m.created_at",

@@ -19,7 +19,7 @@ func utc(s string) time.Time {
 	return t
 }
 
-var dayHourSlot = []time.Duration{24 * time.Hour, time.Hour, 15 * time.Minute}
+var dayHourSlot = []grid{{grain: 24 * time.Hour}, {grain: time.Hour}, {grain: 15 * time.Minute}}
 
 // A bucket is split into whole UTC days, then whole hours, then slots, then
 // raw rows, and adjacent pieces of one level merge.
@@ -332,4 +332,68 @@ func TestScopeDecomposesEachBoundariesOnce(t *testing.T) {
 	wantLevels, _ = decompose(kathmandu, dayHourSlot[1:])
 	require.Equal(t, wantLevels, levels)
 	require.Len(t, sc.pieces.done, 3, "one per boundaries and grains")
+}
+
+// Hours shifted 15 minutes past the UTC hour take the whole of each
+// Kathmandu day (+05:45, midnight at 18:15 UTC) that UTC hours and slots
+// took in three pieces, and a week there keeps its whole UTC days.
+func TestDecomposeIntoShiftedHours(t *testing.T) {
+	shifted := []grid{{grain: 24 * time.Hour}, {grain: time.Hour, shift: 15 * time.Minute}, {grain: 15 * time.Minute}}
+	levels, raw := decompose([]time.Time{utc("2022-01-01T18:15:00Z"), utc("2022-01-02T18:15:00Z"), utc("2022-01-03T18:15:00Z")}, shifted)
+	require.Empty(t, raw)
+	require.Equal(t, [][]span{nil, {{utc("2022-01-01T18:15:00Z"), utc("2022-01-03T18:15:00Z")}}, nil}, levels)
+
+	levels, raw = decompose([]time.Time{utc("2022-01-02T18:15:00Z"), utc("2022-01-09T18:15:00Z")}, shifted)
+	require.Empty(t, raw)
+	require.Equal(t, []span{{utc("2022-01-03T00:00:00Z"), utc("2022-01-09T00:00:00Z")}}, levels[0])
+	// 18:15 to 23:15 in shifted hours, 23:15 to midnight in slots; from
+	// midnight, slots to 00:15 and shifted hours to 18:15.
+	require.Equal(t, []span{
+		{utc("2022-01-02T18:15:00Z"), utc("2022-01-02T23:15:00Z")},
+		{utc("2022-01-09T00:15:00Z"), utc("2022-01-09T18:15:00Z")},
+	}, levels[1])
+	require.Equal(t, []span{
+		{utc("2022-01-02T23:15:00Z"), utc("2022-01-03T00:00:00Z")},
+		{utc("2022-01-09T00:00:00Z"), utc("2022-01-09T00:15:00Z")},
+	}, levels[2])
+	require.True(t, grid{time.Hour, 45 * time.Minute}.floor(utc("2022-01-01T00:30:00Z")).Equal(utc("2021-12-31T23:45:00Z")))
+}
+
+// The summaries per platform and inbox read hours shifted as the zone is
+// when that takes fewer rows: 3-hour buckets at +05:30 and +05:45, days at
+// +05:45; UTC hours at whole-hour zones and wherever the shifted ones take
+// no fewer (a week at +05:30: its days, and as many hours and slots beside
+// them either way).
+func TestInboxSummariesReadShiftedHoursOffTheHour(t *testing.T) {
+	used := func(zone string, from time.Time, step time.Duration, buckets int) string {
+		t.Helper()
+		m, ok := catalog.Lookup("expense_per_dialogue")
+		require.True(t, ok)
+		boundaries := make([]time.Time, buckets+1)
+		for i := range boundaries {
+			boundaries[i] = from.Add(time.Duration(i) * step)
+		}
+		location, err := time.LoadLocation(zone)
+		require.NoError(t, err)
+		s, err := TimeSeries(catalog.Plan{Metric: m, Kind: models.KindTimeSeries, GroupBy: catalog.DimInbox.ID, From: boundaries[0],
+			To: boundaries[buckets], Boundaries: boundaries, Location: location}, "demo")
+		require.NoError(t, err)
+		return s.SQL[:strings.Index(s.SQL, "*/")+2]
+	}
+	for _, c := range []struct {
+		zone    string
+		from    string
+		step    time.Duration
+		buckets int
+		want    string
+	}{
+		{"Asia/Kolkata", "2022-01-01T21:30:00Z", 3 * time.Hour, 720, "/* summary: message_inbox_shifted_hours, summary: conversation_inbox_shifted_hours */"},
+		{"Asia/Kathmandu", "2022-01-01T21:15:00Z", 3 * time.Hour, 720, "/* summary: message_inbox_shifted_hours, summary: conversation_inbox_shifted_hours */"},
+		{"Asia/Kathmandu", "2022-01-01T18:15:00Z", 24 * time.Hour, 30, "/* summary: message_inbox_shifted_hours, summary: conversation_inbox_shifted_hours */"},
+		{"UTC", "2022-01-01T00:00:00Z", 3 * time.Hour, 720, "/* summary: message_inbox_hours, summary: conversation_inbox_hours */"},
+		{"Asia/Kolkata", "2022-01-02T18:30:00Z", 7 * 24 * time.Hour, 4,
+			"/* summary: message_inbox_days, message_inbox_hours, message_inbox_slots, summary: conversation_inbox_days, conversation_inbox_hours, conversation_inbox_slots */"},
+	} {
+		require.Equal(t, c.want, used(c.zone, utc(c.from), c.step, c.buckets), "%s every %s", c.zone, c.step)
+	}
 }

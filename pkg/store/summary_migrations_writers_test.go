@@ -99,6 +99,11 @@ func TestSummaryMigrationsWaitForWriters(t *testing.T) {
 				`SELECT workspace_id, conversation_id, count(*), max(created_at) FROM messages GROUP BY 1, 2`),
 		},
 		{
+			migration: "inbox_shifted_hours",
+			write:     message,
+			differ:    shiftedHoursDiffer,
+		},
+		{
 			migration: "intent_totals",
 			write:     message,
 			differ: symmetricDifference(
@@ -210,6 +215,16 @@ var inboxSlotsDiffer = symmetricDifference(
 		FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
 		JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3, 4`)
 
+// shiftedHoursDiffer counts the rows of message_inbox_shifted_hours and of
+// their recomputation from the messages that are not in the other.
+var shiftedHoursDiffer = symmetricDifference(
+	`SELECT workspace_id, shift, hour, platform, inbox_id, messages FROM message_inbox_shifted_hours`,
+	`SELECT m.workspace_id, p.shift, date_bin('1 hour', m.created_at, '2000-01-01Z'::timestamptz + p.shift * interval '1 minute'),
+			c.platform, v.inbox_id, count(*)
+		FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+		JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id
+		CROSS JOIN (VALUES (15::smallint), (30::smallint), (45::smallint)) AS p (shift) GROUP BY 1, 2, 3, 4, 5`)
+
 // message is an inbound message with an intent and a language, minute
 // minutes after 2022-01-03 10:00 UTC.
 func message(minute int) string {
@@ -254,6 +269,13 @@ func TestSummaryMigrationAfterADeadlockWithAWriter(t *testing.T) {
 			hold: `INSERT INTO assignments (workspace_id, conversation_id, contact_id, team_id, created_at)
 				VALUES (1, 1, 1, 1, '2022-01-03 10:05Z')`,
 			differ: inboxSlotsDiffer,
+		},
+		{
+			migration: "inbox_shifted_hours", table: "message_inbox_shifted_hours",
+			// An assignment, the third table migration 41 locks.
+			hold: `INSERT INTO assignments (workspace_id, conversation_id, contact_id, team_id, created_at)
+				VALUES (1, 1, 1, 1, '2022-01-03 10:05Z')`,
+			differ: shiftedHoursDiffer,
 		},
 	} {
 		for _, migrationFails := range []bool{true, false} {

@@ -129,5 +129,7 @@ GRANT SELECT ON TABLE
     :"schema".assignment_team_days,
     :"schema".assignment_agent_slots,
     :"schema".assignment_agent_hours,
-    :"schema".assignment_agent_days
+    :"schema".assignment_agent_days,
+    :"schema".message_inbox_shifted_hours,
+    :"schema".conversation_inbox_shifted_hours
 TO :"role";
