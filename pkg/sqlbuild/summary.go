@@ -327,8 +327,9 @@ func (r slotRows) candidates(sc scope) []level {
 				shifted[i] = l
 			}
 		}
-		if all, _ := sc.decompose(gridsOf(shifted)); units(shifted, all) < fewest {
-			best, fewest = shifted, units(shifted, all)
+		all, _ := sc.decompose(gridsOf(shifted))
+		if n := units(shifted, all); n < fewest {
+			best, fewest = shifted, n
 		}
 	}
 	return best
