@@ -20,8 +20,8 @@ import (
 // as whole UTC days, then whole hours (UTC, or shifted 15, 30 or 45 minutes
 // where a summary keeps such hours and the buckets' edges fall there), then
 // slots from their level tables, and the raw rows of the partial slots at the
-// range's edges, so totals over any range are exact; a bucket boundary inside a slot (a minute bucket)
-// sends the whole query to the raw rows.
+// range's edges, so totals over any range are exact; a bucket boundary
+// inside a slot (a minute bucket) sends the whole query to the raw rows.
 
 // summaryKey names a summary's SQL: one table may summarise two sources.
 type summaryKey struct {
@@ -50,7 +50,7 @@ type slotRows struct {
 	// shiftedHours, when set, is a table of the same rows per hour starting
 	// 15, 30 or 45 minutes past a UTC hour (its column shift, in minutes):
 	// buckets of a zone whose offset is not whole hours read those instead
-	// of the UTC hours and their split hours' slots (see plan).
+	// of the UTC hours and their split hours' slots (see candidates).
 	shiftedHours string
 }
 
@@ -59,8 +59,8 @@ type slotRows struct {
 type level struct {
 	grain time.Duration
 	// shift, when not zero, is how far past the UTC-aligned units this
-	// level's start, and the value of the table's shift column (in minutes)
-	// that keeps them: the shifted hours.
+	// level's units start, and the value of the table's shift column (in
+	// minutes) that keeps them: the shifted hours.
 	shift   time.Duration
 	table   string
 	column  string   // the table's time column, a unit's start
