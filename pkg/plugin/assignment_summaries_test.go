@@ -61,6 +61,7 @@ func TestAssignmentSummariesAnswerAndFollowChanges(t *testing.T) {
 	require.NoError(t, conn.QueryRow(context.Background(),
 		"SELECT (SELECT count(*) FROM assignment_slots) + (SELECT count(*) FROM assignment_hours) + (SELECT count(*) FROM assignment_days)"+
 			" + (SELECT count(*) FROM assignment_team_slots) + (SELECT count(*) FROM assignment_team_hours) + (SELECT count(*) FROM assignment_team_days)"+
-			" + (SELECT count(*) FROM assignment_agent_slots) + (SELECT count(*) FROM assignment_agent_hours) + (SELECT count(*) FROM assignment_agent_days)").Scan(&left))
+			" + (SELECT count(*) FROM assignment_agent_slots) + (SELECT count(*) FROM assignment_agent_hours) + (SELECT count(*) FROM assignment_agent_days)"+
+			" + (SELECT count(*) FROM assignment_team_shifted_hours)").Scan(&left))
 	require.Zero(t, left, "a truncate empties the summaries")
 }

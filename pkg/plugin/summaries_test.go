@@ -108,7 +108,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"conversation_inbox_days", "conversation_inbox_hours", "conversation_inbox_slots", "conversation_inbox_shifted_hours",
 		"phrase_days", "phrase_hours", "phrase_totals", "phrase_direction_days", "phrase_direction_hours",
 		"assignment_days", "assignment_hours", "assignment_slots",
-		"assignment_team_days", "assignment_team_hours", "assignment_team_slots",
+		"assignment_team_days", "assignment_team_hours", "assignment_team_slots", "assignment_team_shifted_hours",
 		"assignment_agent_days", "assignment_agent_hours", "assignment_agent_slots",
 		"response_run_days", "response_run_hours", "response_run_slots",
 		"agent_message_days", "agent_message_hours", "agent_message_slots",
@@ -455,12 +455,14 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 	// The assignments per unit, keys and state, with their durations' sums
 	// and sorted microseconds: the keys are the contact-center dimensions,
 	// or the team alone (migration 37).
-	assignmentLevel := func(grain string, keys ...string) string {
-		positions := make([]string, 0, len(keys)+6)
-		for n := 1; n <= len(keys)+6; n++ {
+	// units are the unit columns (the time, and the shift of the shifted
+	// hours), and shifts the join that gives the shift, if any.
+	assignmentRowsBy := func(units []string, shifts string, keys ...string) string {
+		positions := make([]string, 0, len(units)+len(keys)+5)
+		for n := 1; n <= len(units)+len(keys)+5; n++ {
 			positions = append(positions, fmt.Sprint(n))
 		}
-		return `SELECT a.workspace_id, date_bin('` + grain + `', a.created_at, '2000-01-01Z'), ` + strings.Join(keys, ", ") + `,
+		return `SELECT a.workspace_id, ` + strings.Join(units, ", ") + `, ` + strings.Join(keys, ", ") + `,
 			a.accepted_at IS NOT NULL, a.first_reply_at IS NOT NULL, a.ended_at IS NOT NULL, a.outcome, count(*)::integer,
 			coalesce(sum(extract(epoch FROM a.first_reply_at - a.created_at)), 0), coalesce(sum(extract(epoch FROM a.ended_at - a.accepted_at)), 0),
 			coalesce(array_agg((extract(epoch FROM a.first_reply_at - a.created_at) * 1000000)::bigint ORDER BY a.first_reply_at - a.created_at)
@@ -468,7 +470,15 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			coalesce(array_agg((extract(epoch FROM a.ended_at - a.accepted_at) * 1000000)::bigint ORDER BY a.ended_at - a.accepted_at)
 				FILTER (WHERE a.ended_at IS NOT NULL AND a.accepted_at IS NOT NULL), '{}')
 			FROM assignments a JOIN contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id
-			JOIN conversations v ON v.workspace_id = a.workspace_id AND v.id = a.conversation_id GROUP BY ` + strings.Join(positions, ", ")
+			JOIN conversations v ON v.workspace_id = a.workspace_id AND v.id = a.conversation_id` + shifts + ` GROUP BY ` + strings.Join(positions, ", ")
+	}
+	assignmentLevel := func(grain string, keys ...string) string {
+		return assignmentRowsBy([]string{`date_bin('` + grain + `', a.created_at, '2000-01-01Z')`}, "", keys...)
+	}
+	// The same per hour starting 15, 30 and 45 minutes past a UTC hour.
+	assignmentShiftedHours := func(keys ...string) string {
+		return assignmentRowsBy([]string{"p.shift", `date_bin('1 hour', a.created_at, '2000-01-01Z'::timestamptz + p.shift * interval '1 minute')`},
+			` CROSS JOIN (VALUES (15::smallint), (30::smallint), (45::smallint)) AS p (shift)`, keys...)
 	}
 	assignmentKeys := []string{"c.platform", "v.inbox_id", "a.agent_id", "a.team_id", "a.role"}
 	// Agent messages per agent, platform and inbox.
@@ -569,40 +579,41 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		// Each contact's inbound messages; a row left at 0 is the same as none.
 		"contact_inbound": `SELECT workspace_id, contact_id, count(*) FROM messages WHERE direction = 'inbound' GROUP BY 1, 2
 			UNION ALL SELECT workspace_id, contact_id, 0 FROM contact_inbound WHERE inbound = 0`,
-		"response_run_slots":          runLevel("15 minutes"),
-		"response_run_hours":          runLevel("1 hour"),
-		"response_run_days":           runLevel("1 day"),
-		"flow_trigger_slots":          flowLevel("15 minutes"),
-		"flow_trigger_hours":          flowLevel("1 hour"),
-		"flow_trigger_days":           flowLevel("1 day"),
-		"intent_slots":                intentLevel("15 minutes"),
-		"intent_hours":                intentLevel("1 hour"),
-		"intent_days":                 intentLevel("1 day"),
-		"intent_total_slots":          intentTotalLevel("15 minutes"),
-		"intent_total_hours":          intentTotalLevel("1 hour"),
-		"intent_total_days":           intentTotalLevel("1 day"),
-		"conversation_slots":          conversationLevel("15 minutes"),
-		"conversation_hours":          conversationLevel("1 hour"),
-		"conversation_days":           conversationLevel("1 day"),
-		"assignment_slots":            assignmentLevel("15 minutes", assignmentKeys...),
-		"assignment_hours":            assignmentLevel("1 hour", assignmentKeys...),
-		"assignment_days":             assignmentLevel("1 day", assignmentKeys...),
-		"assignment_team_slots":       assignmentLevel("15 minutes", "a.team_id"),
-		"assignment_team_hours":       assignmentLevel("1 hour", "a.team_id"),
-		"assignment_team_days":        assignmentLevel("1 day", "a.team_id"),
-		"assignment_agent_slots":      assignmentLevel("15 minutes", "a.agent_id"),
-		"assignment_agent_hours":      assignmentLevel("1 hour", "a.agent_id"),
-		"assignment_agent_days":       assignmentLevel("1 day", "a.agent_id"),
-		"agent_message_slots":         agentLevel("15 minutes"),
-		"agent_message_hours":         agentLevel("1 hour"),
-		"agent_message_days":          agentLevel("1 day"),
-		"message_inbox_slots":         messageInboxLevel("15 minutes"),
-		"message_inbox_hours":         messageInboxLevel("1 hour"),
-		"message_inbox_days":          messageInboxLevel("1 day"),
-		"conversation_inbox_slots":    conversationInboxLevel("15 minutes"),
-		"conversation_inbox_hours":    conversationInboxLevel("1 hour"),
-		"conversation_inbox_days":     conversationInboxLevel("1 day"),
-		"message_inbox_shifted_hours": shiftedHours(messageLevel("15 minutes"), "sum(l.messages), sum(l.ai_cost), sum(l.billing_cost)"),
+		"response_run_slots":            runLevel("15 minutes"),
+		"response_run_hours":            runLevel("1 hour"),
+		"response_run_days":             runLevel("1 day"),
+		"flow_trigger_slots":            flowLevel("15 minutes"),
+		"flow_trigger_hours":            flowLevel("1 hour"),
+		"flow_trigger_days":             flowLevel("1 day"),
+		"intent_slots":                  intentLevel("15 minutes"),
+		"intent_hours":                  intentLevel("1 hour"),
+		"intent_days":                   intentLevel("1 day"),
+		"intent_total_slots":            intentTotalLevel("15 minutes"),
+		"intent_total_hours":            intentTotalLevel("1 hour"),
+		"intent_total_days":             intentTotalLevel("1 day"),
+		"conversation_slots":            conversationLevel("15 minutes"),
+		"conversation_hours":            conversationLevel("1 hour"),
+		"conversation_days":             conversationLevel("1 day"),
+		"assignment_slots":              assignmentLevel("15 minutes", assignmentKeys...),
+		"assignment_hours":              assignmentLevel("1 hour", assignmentKeys...),
+		"assignment_days":               assignmentLevel("1 day", assignmentKeys...),
+		"assignment_team_slots":         assignmentLevel("15 minutes", "a.team_id"),
+		"assignment_team_hours":         assignmentLevel("1 hour", "a.team_id"),
+		"assignment_team_days":          assignmentLevel("1 day", "a.team_id"),
+		"assignment_team_shifted_hours": assignmentShiftedHours("a.team_id"),
+		"assignment_agent_slots":        assignmentLevel("15 minutes", "a.agent_id"),
+		"assignment_agent_hours":        assignmentLevel("1 hour", "a.agent_id"),
+		"assignment_agent_days":         assignmentLevel("1 day", "a.agent_id"),
+		"agent_message_slots":           agentLevel("15 minutes"),
+		"agent_message_hours":           agentLevel("1 hour"),
+		"agent_message_days":            agentLevel("1 day"),
+		"message_inbox_slots":           messageInboxLevel("15 minutes"),
+		"message_inbox_hours":           messageInboxLevel("1 hour"),
+		"message_inbox_days":            messageInboxLevel("1 day"),
+		"conversation_inbox_slots":      conversationInboxLevel("15 minutes"),
+		"conversation_inbox_hours":      conversationInboxLevel("1 hour"),
+		"conversation_inbox_days":       conversationInboxLevel("1 day"),
+		"message_inbox_shifted_hours":   shiftedHours(messageLevel("15 minutes"), "sum(l.messages), sum(l.ai_cost), sum(l.billing_cost)"),
 		"conversation_inbox_shifted_hours": shiftedHours(conversationLevel("15 minutes"),
 			"sum(l.conversations), sum(l.messages), sum(l.replied), sum(l.obtained), sum(l.succeeded), sum(l.transferred)"),
 		"message_slots":       messageLevel("15 minutes"),

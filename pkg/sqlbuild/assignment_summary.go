@@ -92,8 +92,13 @@ func assignmentRowsBy(alias, prefix, key string) slotRows {
 }
 
 var (
-	// assignmentTeamRows are the same per team only (migration 37).
-	assignmentTeamRows = assignmentRowsBy("st", "assignment_team", "team_id")
+	// assignmentTeamRows are the same per team only (migration 37), and per
+	// hour shifted 15, 30 or 45 minutes past the UTC hour (migration 42).
+	assignmentTeamRows = func() slotRows {
+		r := assignmentRowsBy("st", "assignment_team", "team_id")
+		r.shiftedHours = "assignment_team_shifted_hours"
+		return r
+	}()
 	// assignmentAgentRows are the same per agent only (migration 40).
 	assignmentAgentRows = assignmentRowsBy("sg", "assignment_agent", "agent_id")
 )

@@ -359,15 +359,15 @@ func TestDecomposeIntoShiftedHours(t *testing.T) {
 	require.True(t, grid{time.Hour, 45 * time.Minute}.floor(utc("2022-01-01T00:30:00Z")).Equal(utc("2021-12-31T23:45:00Z")))
 }
 
-// The summaries per platform and inbox read hours shifted as the zone is
-// when that takes fewer rows: 3-hour buckets at +05:30 and +05:45, days at
-// +05:45; UTC hours at whole-hour zones and wherever the shifted ones take
-// no fewer (a week at +05:30: its days, and as many hours and slots beside
-// them either way).
-func TestInboxSummariesReadShiftedHoursOffTheHour(t *testing.T) {
-	used := func(zone string, from time.Time, step time.Duration, buckets int) string {
+// The summaries per platform and inbox, and the assignment summaries per
+// team, read hours shifted as the zone is when that takes fewer rows: 3-hour
+// buckets at +05:30 and +05:45, days at +05:45; UTC hours at whole-hour zones
+// and wherever the shifted ones take no fewer (a week at +05:30: its days,
+// and as many hours and slots beside them either way).
+func TestSummariesReadShiftedHoursOffTheHour(t *testing.T) {
+	used := func(metric, groupBy, zone string, from time.Time, step time.Duration, buckets int) string {
 		t.Helper()
-		m, ok := catalog.Lookup("expense_per_dialogue")
+		m, ok := catalog.Lookup(metric)
 		require.True(t, ok)
 		boundaries := make([]time.Time, buckets+1)
 		for i := range boundaries {
@@ -375,25 +375,33 @@ func TestInboxSummariesReadShiftedHoursOffTheHour(t *testing.T) {
 		}
 		location, err := time.LoadLocation(zone)
 		require.NoError(t, err)
-		s, err := TimeSeries(catalog.Plan{Metric: m, Kind: models.KindTimeSeries, GroupBy: catalog.DimInbox.ID, From: boundaries[0],
+		s, err := TimeSeries(catalog.Plan{Metric: m, Kind: models.KindTimeSeries, GroupBy: groupBy, From: boundaries[0],
 			To: boundaries[buckets], Boundaries: boundaries, Location: location}, "demo")
 		require.NoError(t, err)
 		return s.SQL[:strings.Index(s.SQL, "*/")+2]
 	}
+	const inboxes, teams = "/* summary: message_inbox_shifted_hours, summary: conversation_inbox_shifted_hours */", "/* summary: assignment_team_shifted_hours */"
 	for _, c := range []struct {
-		zone    string
-		from    string
-		step    time.Duration
-		buckets int
-		want    string
+		metric, groupBy string
+		zone            string
+		from            string
+		step            time.Duration
+		buckets         int
+		want            string
 	}{
-		{"Asia/Kolkata", "2022-01-01T21:30:00Z", 3 * time.Hour, 720, "/* summary: message_inbox_shifted_hours, summary: conversation_inbox_shifted_hours */"},
-		{"Asia/Kathmandu", "2022-01-01T21:15:00Z", 3 * time.Hour, 720, "/* summary: message_inbox_shifted_hours, summary: conversation_inbox_shifted_hours */"},
-		{"Asia/Kathmandu", "2022-01-01T18:15:00Z", 24 * time.Hour, 30, "/* summary: message_inbox_shifted_hours, summary: conversation_inbox_shifted_hours */"},
-		{"UTC", "2022-01-01T00:00:00Z", 3 * time.Hour, 720, "/* summary: message_inbox_hours, summary: conversation_inbox_hours */"},
-		{"Asia/Kolkata", "2022-01-02T18:30:00Z", 7 * 24 * time.Hour, 4,
+		{"expense_per_dialogue", catalog.DimInbox.ID, "Asia/Kolkata", "2022-01-01T21:30:00Z", 3 * time.Hour, 720, inboxes},
+		{"expense_per_dialogue", catalog.DimInbox.ID, "Asia/Kathmandu", "2022-01-01T21:15:00Z", 3 * time.Hour, 720, inboxes},
+		{"expense_per_dialogue", catalog.DimInbox.ID, "Asia/Kathmandu", "2022-01-01T18:15:00Z", 24 * time.Hour, 30, inboxes},
+		{"expense_per_dialogue", catalog.DimInbox.ID, "UTC", "2022-01-01T00:00:00Z", 3 * time.Hour, 720,
+			"/* summary: message_inbox_hours, summary: conversation_inbox_hours */"},
+		{"expense_per_dialogue", catalog.DimInbox.ID, "Asia/Kolkata", "2022-01-02T18:30:00Z", 7 * 24 * time.Hour, 4,
 			"/* summary: message_inbox_days, message_inbox_hours, message_inbox_slots, summary: conversation_inbox_days, conversation_inbox_hours, conversation_inbox_slots */"},
+		{"cc_conversations", catalog.DimTeam.ID, "Asia/Kolkata", "2022-01-01T21:30:00Z", 3 * time.Hour, 720, teams},
+		{"cc_conversations", catalog.DimTeam.ID, "UTC", "2022-01-01T00:00:00Z", 3 * time.Hour, 720, "/* summary: assignment_team_hours */"},
+		// Only the summaries that keep shifted hours read them.
+		{"cc_conversations", catalog.DimAgent.ID, "Asia/Kolkata", "2022-01-01T21:30:00Z", 3 * time.Hour, 720,
+			"/* summary: assignment_agent_hours, assignment_agent_slots */"},
 	} {
-		require.Equal(t, c.want, used(c.zone, utc(c.from), c.step, c.buckets), "%s every %s", c.zone, c.step)
+		require.Equal(t, c.want, used(c.metric, c.groupBy, c.zone, utc(c.from), c.step, c.buckets), "%s by %s, %s every %s", c.metric, c.groupBy, c.zone, c.step)
 	}
 }

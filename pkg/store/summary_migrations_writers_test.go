@@ -104,6 +104,17 @@ func TestSummaryMigrationsWaitForWriters(t *testing.T) {
 			differ:    shiftedHoursDiffer,
 		},
 		{
+			migration: "assignment_team_shifted_hours",
+			write: func(minute int) string {
+				return `INSERT INTO assignments (workspace_id, conversation_id, contact_id, team_id, created_at)
+					VALUES (1, 1, 1, 1, '2022-01-03 10:00Z'::timestamptz + interval '1 minute' * ` + strconv.Itoa(minute) + `)`
+			},
+			differ: symmetricDifference(
+				`SELECT workspace_id, shift, hour, team_id, sum(assignments) FROM assignment_team_shifted_hours GROUP BY 1, 2, 3, 4`,
+				`SELECT a.workspace_id, p.shift, date_bin('1 hour', a.created_at, '2000-01-01Z'::timestamptz + p.shift * interval '1 minute'), a.team_id, count(*)
+					FROM assignments a CROSS JOIN (VALUES (15::smallint), (30::smallint), (45::smallint)) AS p (shift) GROUP BY 1, 2, 3, 4`),
+		},
+		{
 			migration: "intent_totals",
 			write:     message,
 			differ: symmetricDifference(

@@ -131,5 +131,6 @@ GRANT SELECT ON TABLE
     :"schema".assignment_agent_hours,
     :"schema".assignment_agent_days,
     :"schema".message_inbox_shifted_hours,
-    :"schema".conversation_inbox_shifted_hours
+    :"schema".conversation_inbox_shifted_hours,
+    :"schema".assignment_team_shifted_hours
 TO :"role";
