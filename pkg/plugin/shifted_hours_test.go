@@ -11,6 +11,24 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
+// shiftsJoin joins each row to the three shifts of the shifted hours, as
+// p.shift (minutes past the UTC hour).
+const shiftsJoin = ` CROSS JOIN (VALUES (15::smallint), (30::smallint), (45::smallint)) AS p (shift)`
+
+// shiftedHourOf is the start of the hour shifted by p.shift that holds the
+// time column.
+func shiftedHourOf(column string) string {
+	return `date_bin('1 hour', ` + column + `, '2000-01-01Z'::timestamptz + p.shift * interval '1 minute')`
+}
+
+// inboxShiftedHours is rows per unit (in column unit), platform and inbox,
+// read as l, regrouped by shifted hour with sums: the rows of a shifted
+// hours table of migration 41.
+func inboxShiftedHours(rows, unit, sums string) string {
+	return `SELECT l.workspace_id, p.shift, ` + shiftedHourOf("l."+unit) + `, l.platform, l.inbox_id, ` + sums +
+		` FROM (` + rows + `) l` + shiftsJoin + ` GROUP BY 1, 2, 3, 4, 5`
+}
+
 // The hours shifted 15, 30 and 45 minutes past the UTC hour (migration 41)
 // stay the inbox slots regrouped through every truncate of their sources:
 // without assignments no conversation was handed to a human, without
@@ -26,15 +44,10 @@ func TestShiftedHoursFollowTruncates(t *testing.T) {
 	_, err = generator.Load(ctx, pool, generator.Config{Seed: 5, Days: 10, Contacts: 60})
 	require.NoError(t, err)
 
-	regrouped := func(slots, sums string) string {
-		return `SELECT s.workspace_id, p.shift, date_bin('1 hour', s.slot, '2000-01-01Z'::timestamptz + p.shift * interval '1 minute'),
-			s.platform, s.inbox_id, ` + sums + ` FROM ` + slots + ` s
-			CROSS JOIN (VALUES (15::smallint), (30::smallint), (45::smallint)) AS p (shift) GROUP BY 1, 2, 3, 4, 5`
-	}
 	tables := map[string]string{
-		"message_inbox_shifted_hours": regrouped("message_inbox_slots", "sum(s.messages), sum(s.ai_cost), sum(s.billing_cost)"),
-		"conversation_inbox_shifted_hours": regrouped("conversation_inbox_slots",
-			"sum(s.conversations), sum(s.messages), sum(s.replied), sum(s.obtained), sum(s.succeeded), sum(s.transferred)"),
+		"message_inbox_shifted_hours": inboxShiftedHours("TABLE message_inbox_slots", "slot", "sum(l.messages), sum(l.ai_cost), sum(l.billing_cost)"),
+		"conversation_inbox_shifted_hours": inboxShiftedHours("TABLE conversation_inbox_slots", "slot",
+			"sum(l.conversations), sum(l.messages), sum(l.replied), sum(l.obtained), sum(l.succeeded), sum(l.transferred)"),
 	}
 	// facts are the rows of each shifted table and a sum of one of its
 	// columns, once each table has been checked against its slots.

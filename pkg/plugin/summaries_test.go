@@ -431,13 +431,6 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		return `SELECT workspace_id, unit, platform, inbox_id, sum(conversations), sum(messages), sum(replied), sum(obtained), sum(succeeded),
 			sum(transferred) FROM (` + conversationLevel(grain) + `) l GROUP BY 1, 2, 3, 4`
 	}
-	// The slots' rows of a summary per platform and inbox regrouped by the
-	// hours that start 15, 30 and 45 minutes past a UTC hour.
-	shiftedHours := func(slots, sums string) string {
-		return `SELECT l.workspace_id, p.shift, date_bin('1 hour', l.unit, '2000-01-01Z'::timestamptz + p.shift * interval '1 minute'),
-			l.platform, l.inbox_id, ` + sums + ` FROM (` + slots + `) l
-			CROSS JOIN (VALUES (15::smallint), (30::smallint), (45::smallint)) AS p (shift) GROUP BY 1, 2, 3, 4, 5`
-	}
 	// Messages per phrase (non-empty), keyed by its SHA-256.
 	phraseLevel := func(grain string) string {
 		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), c.platform, m.direction, m.sender,
@@ -457,7 +450,7 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 	// or the team alone (migration 37).
 	// units are the unit columns (the time, and the shift of the shifted
 	// hours), and shifts the join that gives the shift, if any.
-	assignmentRowsBy := func(units []string, shifts string, keys ...string) string {
+	assignmentLevelOf := func(units []string, shifts string, keys ...string) string {
 		positions := make([]string, 0, len(units)+len(keys)+5)
 		for n := 1; n <= len(units)+len(keys)+5; n++ {
 			positions = append(positions, fmt.Sprint(n))
@@ -473,12 +466,11 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 			JOIN conversations v ON v.workspace_id = a.workspace_id AND v.id = a.conversation_id` + shifts + ` GROUP BY ` + strings.Join(positions, ", ")
 	}
 	assignmentLevel := func(grain string, keys ...string) string {
-		return assignmentRowsBy([]string{`date_bin('` + grain + `', a.created_at, '2000-01-01Z')`}, "", keys...)
+		return assignmentLevelOf([]string{`date_bin('` + grain + `', a.created_at, '2000-01-01Z')`}, "", keys...)
 	}
 	// The same per hour starting 15, 30 and 45 minutes past a UTC hour.
 	assignmentShiftedHours := func(keys ...string) string {
-		return assignmentRowsBy([]string{"p.shift", `date_bin('1 hour', a.created_at, '2000-01-01Z'::timestamptz + p.shift * interval '1 minute')`},
-			` CROSS JOIN (VALUES (15::smallint), (30::smallint), (45::smallint)) AS p (shift)`, keys...)
+		return assignmentLevelOf([]string{"p.shift", shiftedHourOf("a.created_at")}, shiftsJoin, keys...)
 	}
 	assignmentKeys := []string{"c.platform", "v.inbox_id", "a.agent_id", "a.team_id", "a.role"}
 	// Agent messages per agent, platform and inbox.
@@ -613,8 +605,8 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		"conversation_inbox_slots":      conversationInboxLevel("15 minutes"),
 		"conversation_inbox_hours":      conversationInboxLevel("1 hour"),
 		"conversation_inbox_days":       conversationInboxLevel("1 day"),
-		"message_inbox_shifted_hours":   shiftedHours(messageLevel("15 minutes"), "sum(l.messages), sum(l.ai_cost), sum(l.billing_cost)"),
-		"conversation_inbox_shifted_hours": shiftedHours(conversationLevel("15 minutes"),
+		"message_inbox_shifted_hours":   inboxShiftedHours(messageLevel("15 minutes"), "unit", "sum(l.messages), sum(l.ai_cost), sum(l.billing_cost)"),
+		"conversation_inbox_shifted_hours": inboxShiftedHours(conversationLevel("15 minutes"), "unit",
 			"sum(l.conversations), sum(l.messages), sum(l.replied), sum(l.obtained), sum(l.succeeded), sum(l.transferred)"),
 		"message_slots":       messageLevel("15 minutes"),
 		"message_hours":       messageLevel("1 hour"),

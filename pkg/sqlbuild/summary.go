@@ -90,9 +90,6 @@ type grid struct{ grain, shift time.Duration }
 
 // floor is the start of the grid's unit that holds t.
 func (g grid) floor(t time.Time) time.Time {
-	if g.shift == 0 {
-		return floorTo(t, g.grain)
-	}
 	return floorTo(t.Add(-g.shift), g.grain).Add(g.shift)
 }
 
