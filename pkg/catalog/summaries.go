@@ -312,6 +312,21 @@ var Summaries = []Summary{
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID},
 	},
 	{
+		// The same sums per task only (migration 43), for the metrics that
+		// group or filter by the task and by no other dimension (a
+		// campaign's): one row per unit and task.
+		Table: "conversation_task_slots", Source: SourceConversations, Grain: SlotLength,
+		Aggregates: conversationAggregates("ct"),
+		Dimensions: []string{DimTask.ID},
+	},
+	{
+		Table: "conversation_task_slots", Source: SourceConversations, Grain: SlotLength,
+		Aggregates: map[string]string{"count(*)": "sum(ct.transferred)"},
+		Where:      HandedOff,
+		Keep:       "ct.transferred <> 0",
+		Dimensions: []string{DimTask.ID},
+	},
+	{
 		// Conversations by start slot with their messages and funnel steps
 		// (migrations 8 and 16).
 		Table: "conversation_slots", Source: SourceConversations, Grain: SlotLength,

@@ -90,6 +90,19 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	// hours shifted 15, 30 or 45 minutes past the UTC hour answer buckets
 	// of the zones off the whole hour.
 	compareRandomQueries(t, pool, rng, values, []string{"ai_expense", "expense_per_dialogue", "conversations", "success_share"}, 300, used)
+	// And of the conversation metrics by task alone or for some tasks
+	// alone, which the sums per task answer (a campaign's panels).
+	compareShapedRandomQueries(t, pool, rng, values, []string{"conversations", "replies", "success_share", "transferred_conversations",
+		"messages_per_conversation", "expense_per_dialogue"}, 200, used, func(q *models.Query) {
+		q.GroupBy, q.Filters = "", nil
+		if rng.IntN(2) == 0 || q.QueryType == models.KindRanking {
+			q.GroupBy = catalog.DimTask.ID
+		}
+		if rng.IntN(2) == 0 {
+			tasks := values[catalog.DimTask.ID]
+			q.Filters = []models.Filter{{Dimension: catalog.DimTask.ID, Values: []string{tasks[rng.IntN(len(tasks))]}, Exclude: rng.IntN(3) == 0}}
+		}
+	})
 	t.Logf("random queries by what answered them: %v", used)
 	// The bursts, counted per team and slot, from the per-team slots, and
 	// from the finer slots where a filter asks for another dimension.
@@ -106,6 +119,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"conversation_days", "conversation_hours", "conversation_slots",
 		"message_inbox_days", "message_inbox_hours", "message_inbox_slots", "message_inbox_shifted_hours",
 		"conversation_inbox_days", "conversation_inbox_hours", "conversation_inbox_slots", "conversation_inbox_shifted_hours",
+		"conversation_task_days", "conversation_task_hours", "conversation_task_slots",
 		"phrase_days", "phrase_hours", "phrase_totals", "phrase_direction_days", "phrase_direction_hours",
 		"assignment_days", "assignment_hours", "assignment_slots",
 		"assignment_team_days", "assignment_team_hours", "assignment_team_slots", "assignment_team_shifted_hours",
@@ -431,6 +445,11 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		return `SELECT workspace_id, unit, platform, inbox_id, sum(conversations), sum(messages), sum(replied), sum(obtained), sum(succeeded),
 			sum(transferred) FROM (` + conversationLevel(grain) + `) l GROUP BY 1, 2, 3, 4`
 	}
+	// The same per task only (migration 43).
+	conversationTaskLevel := func(grain string) string {
+		return `SELECT workspace_id, unit, task_id, sum(conversations), sum(messages), sum(replied), sum(obtained), sum(succeeded),
+			sum(transferred) FROM (` + conversationLevel(grain) + `) l GROUP BY 1, 2, 3`
+	}
 	// Messages per phrase (non-empty), keyed by its SHA-256.
 	phraseLevel := func(grain string) string {
 		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), c.platform, m.direction, m.sender,
@@ -605,6 +624,9 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		"conversation_inbox_slots":      conversationInboxLevel("15 minutes"),
 		"conversation_inbox_hours":      conversationInboxLevel("1 hour"),
 		"conversation_inbox_days":       conversationInboxLevel("1 day"),
+		"conversation_task_slots":       conversationTaskLevel("15 minutes"),
+		"conversation_task_hours":       conversationTaskLevel("1 hour"),
+		"conversation_task_days":        conversationTaskLevel("1 day"),
 		"message_inbox_shifted_hours":   inboxShiftedHours(messageLevel("15 minutes"), "unit", "sum(l.messages), sum(l.ai_cost), sum(l.billing_cost)"),
 		"conversation_inbox_shifted_hours": inboxShiftedHours(conversationLevel("15 minutes"), "unit",
 			"sum(l.conversations), sum(l.messages), sum(l.replied), sum(l.obtained), sum(l.succeeded), sum(l.transferred)"),
@@ -695,6 +717,14 @@ func summaryFilterValues(t *testing.T, pool *pgxpool.Pool) map[string][]string {
 // read each summary table.
 func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, values map[string][]string, metrics []string, n int, used map[string]int) {
 	t.Helper()
+	compareShapedRandomQueries(t, pool, rng, values, metrics, n, used, nil)
+}
+
+// compareShapedRandomQueries is compareRandomQueries with each query's
+// group and filters then set by shape, when not nil.
+func compareShapedRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, values map[string][]string, metrics []string, n int,
+	used map[string]int, shape func(q *models.Query)) {
+	t.Helper()
 	ctx := context.Background()
 	// Minutes twice over: auto takes 15 minutes or more over ranges longer
 	// than two hours, and buckets that end inside a slot need their share.
@@ -722,6 +752,9 @@ func compareRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, valu
 				}
 				q.Filters = []models.Filter{{Dimension: dim, Values: kept, Exclude: rng.IntN(2) == 0}}
 			}
+		}
+		if shape != nil {
+			shape(&q)
 		}
 		// Ranges from minutes to 100 days (many of them over several
 		// days, so that whole days, hours and slots all take part), on the

@@ -14,6 +14,8 @@ var (
 	taskOfConversationSlot  = join{"task", "tasks tk ON tk.workspace_id = cv.workspace_id AND tk.id = cv.task_id", true, nil}
 	// The inbox of the rows per platform and inbox only (migration 36).
 	inboxOfConversationInboxSlot = join{"inbox", "inboxes ib ON ib.workspace_id = cx.workspace_id AND ib.id = cx.inbox_id", false, nil}
+	// The task of the rows per task only (migration 43).
+	taskOfConversationTaskSlot = join{"task", "tasks tk ON tk.workspace_id = ct.workspace_id AND tk.id = ct.task_id", true, nil}
 )
 
 // conversationSummary answers conversations, start flows, messages per
@@ -32,7 +34,7 @@ var conversationSummary = summaryImpl{
 		alias: "cv", column: "v.started_at",
 		levels: unitLevels("conversation", "platform", "inbox_id", "task_id", "start_flow_id", "conversations", "messages",
 			"replied", "obtained", "succeeded", "transferred"),
-		edges: conversationEdgeRows("v.inbox_id", "v.task_id", "v.start_flow_id"),
+		edges: conversationEdgeRows(true, "v.inbox_id", "v.task_id", "v.start_flow_id"),
 	},
 }
 
@@ -49,12 +51,28 @@ var conversationInboxSummary = summaryImpl{
 		levels: unitLevels("conversation_inbox", "platform", "inbox_id", "conversations", "messages",
 			"replied", "obtained", "succeeded", "transferred"),
 		shiftedHours: "conversation_inbox_shifted_hours", // migration 41
-		edges:        conversationEdgeRows("v.inbox_id"),
+		edges:        conversationEdgeRows(true, "v.inbox_id"),
+	},
+}
+
+// conversationTaskSummary answers the same metrics from the same sums per
+// task only (migration 43), when they group or filter by the task and by no
+// other dimension: a campaign's chats, replies and successes.
+var conversationTaskSummary = summaryImpl{
+	source: source{workspace: "ct.workspace_id", time: "ct.at", dimensions: map[string]column{
+		catalog.DimTask.ID: namedBy("ct.task_id", taskOfConversationTaskSlot),
+	}},
+	slotted: &slotRows{
+		alias: "ct", column: "v.started_at",
+		levels: unitLevels("conversation_task", "task_id", "conversations", "messages",
+			"replied", "obtained", "succeeded", "transferred"),
+		edges: conversationEdgeRows(false, "v.task_id"),
 	},
 }
 
 // conversationEdgeRows are the raw conversations (v) of some time ranges as
-// rows of a conversation summary whose key is the platform and keys: each
+// rows of a conversation summary whose key is the platform (when
+// withPlatform) and keys: each
 // with what the metric reads of its messages (their number; its funnel's
 // steps, as the catalog's aggregates define them: replied, and also
 // obtained or successful) and of its contact (the platform). Whether it has
@@ -62,11 +80,15 @@ var conversationInboxSummary = summaryImpl{
 // triggers keep with the messages (migration 16): one probe of its key
 // instead of one of each month's messages. Whether it was handed to a human
 // is its number of assignments there (migration 24).
-func conversationEdgeRows(keys ...string) func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+func conversationEdgeRows(withPlatform bool, keys ...string) func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 	return func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 		funnel := reads("replied") || reads("obtained") || reads("succeeded")
 		counts := funnel || reads("transferred")
-		columns := append([]string{"v.workspace_id", "v.started_at", either(reads("platform"), "c.platform", "NULL::text")}, keys...)
+		columns := []string{"v.workspace_id", "v.started_at"}
+		if withPlatform {
+			columns = append(columns, either(reads("platform"), "c.platform", "NULL::text"))
+		}
+		columns = append(columns, keys...)
 		b := sq.Select(append(columns, "1",
 			either(reads("messages"), "(SELECT count(*) FROM messages mc WHERE mc.workspace_id = v.workspace_id AND mc.conversation_id = v.id)", "NULL::bigint"),
 			either(funnel, "(coalesce(ci.inbound, 0) > 0)::int", "NULL::int"),

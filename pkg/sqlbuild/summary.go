@@ -557,6 +557,7 @@ var summaries = map[summaryKey]summaryImpl{
 	},
 	{"conversation_slots", catalog.SourceConversations}:       conversationSummary,
 	{"conversation_inbox_slots", catalog.SourceConversations}: conversationInboxSummary,
+	{"conversation_task_slots", catalog.SourceConversations}:  conversationTaskSummary,
 	{"phrase_hours", catalog.SourceMessages}: {
 		source: source{workspace: "ps.workspace_id", time: "ps.at", dimensions: map[string]column{
 			catalog.DimPhrase.ID:   {expr: "ps.phrase"},

@@ -116,7 +116,8 @@ func TestEdgeRowsComputeOnlyWhatTheMetricReads(t *testing.T) {
 	require.Contains(t, handedOff, "(coalesce(ci.assignments, 0) > 0)::int")
 	require.NotContains(t, handedOff, "FROM assignments", "the count kept with the conversation's row, not a probe")
 	require.Contains(t, handedOff, "cx.transferred <> 0", "only the rows with a hand-off make groups")
-	require.Contains(t, edges("transferred_conversations", "", task), "cv.transferred <> 0", "by task, the rows per task")
+	require.Contains(t, edges("transferred_conversations", "", task), "ct.transferred <> 0", "by task, the rows per task")
+	require.Contains(t, edges("transferred_conversations", catalog.DimPlatform.ID, task), "cv.transferred <> 0", "by task and platform, the finer rows")
 	require.NotContains(t, chats, "ci.assignments")
 
 	expense := edges("ai_expense", "", task)
@@ -253,9 +254,10 @@ func TestAssignmentPercentilesFromTheTeamRows(t *testing.T) {
 }
 
 // The summaries per platform and inbox only answer the metrics that keep
-// neither a task, a start flow, a direction, a sender nor a billing; the
-// finer ones answer the others.
-func TestInboxSummariesAnswerWhatTheyKeep(t *testing.T) {
+// neither a task, a start flow, a direction, a sender nor a billing; those
+// per task only, the conversation metrics that keep the task and no other
+// dimension; the finer ones answer the others.
+func TestNarrowSummariesAnswerWhatTheyKeep(t *testing.T) {
 	from, to := utc("2022-03-01T00:00:00Z"), utc("2022-03-31T00:00:00Z")
 	task := models.Filter{Dimension: catalog.DimTask.ID, Values: []string{"Spring sale"}}
 	used := func(metric, groupBy string, filters ...models.Filter) string {
@@ -282,7 +284,14 @@ func TestInboxSummariesAnswerWhatTheyKeep(t *testing.T) {
 		{"success_share", "", nil, "/* summary: conversation_inbox_days */"},
 		{"transferred_conversations", catalog.DimPlatform.ID, nil, "/* summary: conversation_inbox_days */"},
 		{"expense_per_dialogue", catalog.DimInbox.ID, nil, "/* summary: message_inbox_days, summary: conversation_inbox_days */"},
-		{"expense_per_dialogue", catalog.DimTask.ID, nil, "/* summary: message_days, summary: conversation_days */"},
+		{"expense_per_dialogue", catalog.DimTask.ID, nil, "/* summary: message_days, summary: conversation_task_days */"},
+		{"conversations", "", []models.Filter{task}, "/* summary: conversation_task_days */"},
+		{"conversations", catalog.DimTask.ID, nil, "/* summary: conversation_task_days */"},
+		{"success_share", "", []models.Filter{task}, "/* summary: conversation_task_days */"},
+		{"transferred_conversations", catalog.DimTask.ID, nil, "/* summary: conversation_task_days */"},
+		{"conversations", catalog.DimPlatform.ID, []models.Filter{task}, "/* summary: conversation_days */"},
+		{"conversations", catalog.DimFlow.ID, []models.Filter{task}, "/* summary: conversation_days */"},
+		{"start_flows", catalog.DimTask.ID, nil, "/* summary: conversation_days */"},
 	} {
 		require.Equal(t, c.want, used(c.metric, c.groupBy, c.filters...), "%s by %q %v", c.metric, c.groupBy, c.filters)
 	}

@@ -115,6 +115,20 @@ func TestSummaryMigrationsWaitForWriters(t *testing.T) {
 					FROM assignments a CROSS JOIN (VALUES (15::smallint), (30::smallint), (45::smallint)) AS p (shift) GROUP BY 1, 2, 3, 4`),
 		},
 		{
+			// The messages count in their conversation's start unit, per task.
+			migration: "conversation_task_summaries",
+			write:     message,
+			differ: symmetricDifference(
+				`SELECT workspace_id, day, task_id, conversations, messages FROM conversation_task_days
+					UNION ALL SELECT workspace_id, slot, task_id, conversations, messages FROM conversation_task_slots`,
+				`SELECT v.workspace_id, date_bin('1 day', v.started_at, '2000-01-01Z'), v.task_id, count(*),
+						sum((SELECT count(*) FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id))
+						FROM conversations v GROUP BY 1, 2, 3
+					UNION ALL SELECT v.workspace_id, date_bin('15 minutes', v.started_at, '2000-01-01Z'), v.task_id, count(*),
+						sum((SELECT count(*) FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id))
+						FROM conversations v GROUP BY 1, 2, 3`),
+		},
+		{
 			migration: "intent_totals",
 			write:     message,
 			differ: symmetricDifference(

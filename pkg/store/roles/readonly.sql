@@ -132,5 +132,8 @@ GRANT SELECT ON TABLE
     :"schema".assignment_agent_days,
     :"schema".message_inbox_shifted_hours,
     :"schema".conversation_inbox_shifted_hours,
-    :"schema".assignment_team_shifted_hours
+    :"schema".assignment_team_shifted_hours,
+    :"schema".conversation_task_slots,
+    :"schema".conversation_task_hours,
+    :"schema".conversation_task_days
 TO :"role";
