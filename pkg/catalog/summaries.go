@@ -116,6 +116,18 @@ var Summaries = []Summary{
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID},
 	},
 	{
+		// The same sums per task only (migration 43), for the metrics that
+		// group or filter by the task and by no other dimension, and keep no
+		// direction, sender or billing (a campaign's AI expense).
+		Table: "message_task_slots", Source: SourceMessages, Grain: SlotLength,
+		Aggregates: map[string]string{
+			"count(*)":                         "sum(mt.messages)",
+			"coalesce(sum(m.ai_cost), 0)":      "coalesce(sum(mt.ai_cost), 0)",
+			"coalesce(sum(m.billing_cost), 0)": "coalesce(sum(mt.billing_cost), 0)",
+		},
+		Dimensions: []string{DimTask.ID},
+	},
+	{
 		Table: "message_slots", Source: SourceMessages, Grain: SlotLength,
 		Aggregates: map[string]string{
 			"count(*)":                         "sum(ms.messages)",

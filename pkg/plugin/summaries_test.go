@@ -90,10 +90,10 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 	// hours shifted 15, 30 or 45 minutes past the UTC hour answer buckets
 	// of the zones off the whole hour.
 	compareRandomQueries(t, pool, rng, values, []string{"ai_expense", "expense_per_dialogue", "conversations", "success_share"}, 300, used)
-	// And of the conversation metrics by task alone or for some tasks
-	// alone, which the sums per task answer (a campaign's panels).
+	// And of the message and conversation metrics by task alone or for
+	// some tasks alone, which the sums per task answer (a campaign's panels).
 	compareShapedRandomQueries(t, pool, rng, values, []string{"conversations", "replies", "success_share", "transferred_conversations",
-		"messages_per_conversation", "expense_per_dialogue"}, 200, used, func(q *models.Query) {
+		"messages_per_conversation", "ai_expense", "billing_cost", "total_messages", "expense_per_dialogue", "expense_per_success"}, 250, used, func(q *models.Query) {
 		q.GroupBy, q.Filters = "", nil
 		if rng.IntN(2) == 0 || q.QueryType == models.KindRanking {
 			q.GroupBy = catalog.DimTask.ID
@@ -120,6 +120,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"message_inbox_days", "message_inbox_hours", "message_inbox_slots", "message_inbox_shifted_hours",
 		"conversation_inbox_days", "conversation_inbox_hours", "conversation_inbox_slots", "conversation_inbox_shifted_hours",
 		"conversation_task_days", "conversation_task_hours", "conversation_task_slots",
+		"message_task_days", "message_task_hours", "message_task_slots",
 		"phrase_days", "phrase_hours", "phrase_totals", "phrase_direction_days", "phrase_direction_hours",
 		"assignment_days", "assignment_hours", "assignment_slots",
 		"assignment_team_days", "assignment_team_hours", "assignment_team_slots", "assignment_team_shifted_hours",
@@ -402,6 +403,11 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		return `SELECT workspace_id, unit, platform, inbox_id, sum(messages), sum(ai_cost), sum(billing_cost)
 			FROM (` + messageLevel(grain) + `) l GROUP BY 1, 2, 3, 4`
 	}
+	// The same per task only (migration 43).
+	messageTaskLevel := func(grain string) string {
+		return `SELECT workspace_id, unit, task_id, sum(messages), sum(ai_cost), sum(billing_cost)
+			FROM (` + messageLevel(grain) + `) l GROUP BY 1, 2, 3`
+	}
 	contactLevel := func(grain string) string {
 		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), m.contact_id, v.inbox_id, c.platform, count(*)
 			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
@@ -624,6 +630,9 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		"conversation_inbox_slots":      conversationInboxLevel("15 minutes"),
 		"conversation_inbox_hours":      conversationInboxLevel("1 hour"),
 		"conversation_inbox_days":       conversationInboxLevel("1 day"),
+		"message_task_slots":            messageTaskLevel("15 minutes"),
+		"message_task_hours":            messageTaskLevel("1 hour"),
+		"message_task_days":             messageTaskLevel("1 day"),
 		"conversation_task_slots":       conversationTaskLevel("15 minutes"),
 		"conversation_task_hours":       conversationTaskLevel("1 hour"),
 		"conversation_task_days":        conversationTaskLevel("1 day"),

@@ -390,8 +390,10 @@ var (
 	inboxOfMessageSlot      = join{"inbox", "inboxes ib ON ib.workspace_id = ms.workspace_id AND ib.id = ms.inbox_id", false, nil}
 	inboxOfMessageInboxSlot = join{"inbox", "inboxes ib ON ib.workspace_id = mx.workspace_id AND ib.id = mx.inbox_id", false, nil}
 	// A message of a conversation without a task has none: a left join, as for the raw rows.
-	taskOfMessageSlot  = join{"task", "tasks tk ON tk.workspace_id = ms.workspace_id AND tk.id = ms.task_id", true, nil}
-	inboxOfContactSlot = join{"inbox", "inboxes ib ON ib.workspace_id = cs.workspace_id AND ib.id = cs.inbox_id", false, nil}
+	taskOfMessageSlot = join{"task", "tasks tk ON tk.workspace_id = ms.workspace_id AND tk.id = ms.task_id", true, nil}
+	// The same for the rows per task only (migration 43).
+	taskOfMessageTaskSlot = join{"task", "tasks tk ON tk.workspace_id = mt.workspace_id AND tk.id = mt.task_id", true, nil}
+	inboxOfContactSlot    = join{"inbox", "inboxes ib ON ib.workspace_id = cs.workspace_id AND ib.id = cs.inbox_id", false, nil}
 	// A trigger outside a conversation has no inbox: a left join, as for the raw rows.
 	inboxOfFlowTriggerRow  = join{"inbox", "inboxes ib ON ib.workspace_id = fs.workspace_id AND ib.id = fs.inbox_id", true, nil}
 	flowOfFlowTriggerRow   = join{"flow", "flows fl ON fl.workspace_id = fs.workspace_id AND fl.id = fs.flow_id", false, nil}
@@ -487,6 +489,22 @@ var summaries = map[summaryKey]summaryImpl{
 				platform, inbox := reads("platform"), reads("inbox_id")
 				return messageEdgeRowsJoining(workspace, ranges, platform, inbox, "m.workspace_id", "m.created_at",
 					either(platform, "c.platform", "NULL::text"), either(inbox, "mv.inbox_id", "NULL::bigint"), "1", "m.ai_cost", "m.billing_cost")
+			},
+		},
+	},
+	// The same sums per task only (migration 43); the raw messages at the
+	// edges joined to their conversation for its task.
+	{"message_task_slots", catalog.SourceMessages}: {
+		source: source{workspace: "mt.workspace_id", time: "mt.at", dimensions: map[string]column{
+			catalog.DimTask.ID: namedBy("mt.task_id", taskOfMessageTaskSlot),
+		}},
+		slotted: &slotRows{
+			alias: "mt", column: "m.created_at",
+			levels: unitLevels("message_task", "task_id", "messages", "ai_cost", "billing_cost"),
+			edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+				task := reads("task_id")
+				return messageEdgeRowsJoining(workspace, ranges, false, task, "m.workspace_id", "m.created_at",
+					either(task, "mv.task_id", "NULL::bigint"), "1", "m.ai_cost", "m.billing_cost")
 			},
 		},
 	},

@@ -255,8 +255,8 @@ func TestAssignmentPercentilesFromTheTeamRows(t *testing.T) {
 
 // The summaries per platform and inbox only answer the metrics that keep
 // neither a task, a start flow, a direction, a sender nor a billing; those
-// per task only, the conversation metrics that keep the task and no other
-// dimension; the finer ones answer the others.
+// per task only, the metrics that keep the task and no other dimension (nor
+// a direction, sender or billing); the finer ones answer the others.
 func TestNarrowSummariesAnswerWhatTheyKeep(t *testing.T) {
 	from, to := utc("2022-03-01T00:00:00Z"), utc("2022-03-31T00:00:00Z")
 	task := models.Filter{Dimension: catalog.DimTask.ID, Values: []string{"Spring sale"}}
@@ -275,7 +275,10 @@ func TestNarrowSummariesAnswerWhatTheyKeep(t *testing.T) {
 	}{
 		{"ai_expense", catalog.DimInbox.ID, nil, "/* summary: message_inbox_days */"},
 		{"ai_expense", catalog.DimPlatform.ID, nil, "/* summary: message_inbox_days */"},
-		{"ai_expense", catalog.DimTask.ID, nil, "/* summary: message_days */"},
+		{"ai_expense", catalog.DimTask.ID, nil, "/* summary: message_task_days */"},
+		{"ai_expense", "", []models.Filter{task}, "/* summary: message_task_days */"},
+		{"ai_expense", catalog.DimPlatform.ID, []models.Filter{task}, "/* summary: message_days */"},
+		{"messages_received", catalog.DimTask.ID, nil, "/* summary: message_days */"},
 		{"ai_expense", catalog.DimInbox.ID, []models.Filter{task}, "/* summary: message_days */"},
 		{"messages_received", catalog.DimInbox.ID, nil, "/* summary: message_days */"},
 		{"conversations", catalog.DimInbox.ID, nil, "/* summary: conversation_inbox_days */"},
@@ -284,7 +287,7 @@ func TestNarrowSummariesAnswerWhatTheyKeep(t *testing.T) {
 		{"success_share", "", nil, "/* summary: conversation_inbox_days */"},
 		{"transferred_conversations", catalog.DimPlatform.ID, nil, "/* summary: conversation_inbox_days */"},
 		{"expense_per_dialogue", catalog.DimInbox.ID, nil, "/* summary: message_inbox_days, summary: conversation_inbox_days */"},
-		{"expense_per_dialogue", catalog.DimTask.ID, nil, "/* summary: message_days, summary: conversation_task_days */"},
+		{"expense_per_dialogue", catalog.DimTask.ID, nil, "/* summary: message_task_days, summary: conversation_task_days */"},
 		{"conversations", "", []models.Filter{task}, "/* summary: conversation_task_days */"},
 		{"conversations", catalog.DimTask.ID, nil, "/* summary: conversation_task_days */"},
 		{"success_share", "", []models.Filter{task}, "/* summary: conversation_task_days */"},

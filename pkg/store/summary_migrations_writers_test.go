@@ -115,13 +115,17 @@ func TestSummaryMigrationsWaitForWriters(t *testing.T) {
 					FROM assignments a CROSS JOIN (VALUES (15::smallint), (30::smallint), (45::smallint)) AS p (shift) GROUP BY 1, 2, 3, 4`),
 		},
 		{
-			// The messages count in their conversation's start unit, per task.
-			migration: "conversation_task_summaries",
+			// The messages per unit and task, and in their conversation's
+			// start unit per task.
+			migration: "task_summaries",
 			write:     message,
 			differ: symmetricDifference(
-				`SELECT workspace_id, day, task_id, conversations, messages FROM conversation_task_days
+				`SELECT workspace_id, slot, task_id, messages, NULL::bigint FROM message_task_slots
+					UNION ALL SELECT workspace_id, day, task_id, conversations, messages FROM conversation_task_days
 					UNION ALL SELECT workspace_id, slot, task_id, conversations, messages FROM conversation_task_slots`,
-				`SELECT v.workspace_id, date_bin('1 day', v.started_at, '2000-01-01Z'), v.task_id, count(*),
+				`SELECT m.workspace_id, date_bin('15 minutes', m.created_at, '2000-01-01Z'), v.task_id, count(*), NULL::bigint
+						FROM messages m JOIN conversations v ON v.workspace_id = m.workspace_id AND v.id = m.conversation_id GROUP BY 1, 2, 3
+					UNION ALL SELECT v.workspace_id, date_bin('1 day', v.started_at, '2000-01-01Z'), v.task_id, count(*),
 						sum((SELECT count(*) FROM messages m WHERE m.workspace_id = v.workspace_id AND m.conversation_id = v.id))
 						FROM conversations v GROUP BY 1, 2, 3
 					UNION ALL SELECT v.workspace_id, date_bin('15 minutes', v.started_at, '2000-01-01Z'), v.task_id, count(*),

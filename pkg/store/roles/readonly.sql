@@ -133,6 +133,9 @@ GRANT SELECT ON TABLE
     :"schema".message_inbox_shifted_hours,
     :"schema".conversation_inbox_shifted_hours,
     :"schema".assignment_team_shifted_hours,
+    :"schema".message_task_slots,
+    :"schema".message_task_hours,
+    :"schema".message_task_days,
     :"schema".conversation_task_slots,
     :"schema".conversation_task_hours,
     :"schema".conversation_task_days
