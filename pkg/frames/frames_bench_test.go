@@ -8,6 +8,7 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/dashboards/replay"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/frames"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/plugin"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
 )
 
@@ -23,7 +24,7 @@ func BenchmarkTimeSeries(b *testing.B) {
 		"messages_received_by_inbox":    `{"metric":"messages_received","groupBy":"inbox","interval":"auto"}`,
 		"expense_per_dialogue_by_inbox": `{"metric":"expense_per_dialogue","groupBy":"inbox","interval":"auto"}`,
 	} {
-		plan, statement, err := plugin.Statement(replay.Query("A", []byte(query), end.Add(-90*24*time.Hour), end), "demo")
+		plan, statement, err := plugin.Statement(replay.Query("A", []byte(query), end.Add(-90*24*time.Hour), end), sqlbuild.WorkspaceSlug("demo"))
 		if err != nil {
 			b.Fatal(err)
 		}

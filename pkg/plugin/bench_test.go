@@ -122,13 +122,13 @@ func BenchmarkSummaries(b *testing.B) {
 		require.NoError(b, err, query.name)
 		for _, way := range []struct {
 			name               string
-			timeSeries, totals func(catalog.Plan, string) (sqlbuild.Statement, error)
+			timeSeries, totals func(catalog.Plan, sqlbuild.Workspace) (sqlbuild.Statement, error)
 		}{{"summary", sqlbuild.TimeSeries, sqlbuild.Totals}, {"raw", sqlbuild.RawTimeSeries, sqlbuild.RawTotals}} {
 			build := way.totals
 			if plan.Kind == models.KindTimeSeries {
 				build = way.timeSeries
 			}
-			statement, err := build(plan, "demo")
+			statement, err := build(plan, sqlbuild.WorkspaceSlug("demo"))
 			require.NoError(b, err)
 			b.Run(query.name+"/"+way.name, func(b *testing.B) {
 				for b.Loop() {

@@ -18,7 +18,7 @@ import (
 // same budget; then the two frames become one. The statement returned shows
 // both statements, the previous one after a comment naming its range, for
 // the query inspector and for error responses.
-func compared(a answer, plan catalog.Plan, workspace string, current sqlbuild.Statement) (answer, sqlbuild.Statement, error) {
+func compared(a answer, plan catalog.Plan, workspace sqlbuild.Workspace, current sqlbuild.Statement) (answer, sqlbuild.Statement, error) {
 	previous, err := a.build(plan.Compare.Previous, workspace)
 	if err != nil {
 		return a, current, err

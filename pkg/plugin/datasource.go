@@ -146,9 +146,10 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 	if !ok {
 		return badQuery(fmt.Errorf("query type %q is unknown: use %s", plan.Kind, kindNames()))
 	}
-	statement, err := answer.build(plan, ds.settings.Workspace)
+	workspace := ds.workspaceRef()
+	statement, err := answer.build(plan, workspace)
 	if err == nil && plan.Compare != nil {
-		answer, statement, err = compared(answer, plan, ds.settings.Workspace, statement)
+		answer, statement, err = compared(answer, plan, workspace, statement)
 	}
 	if err != nil {
 		logger.Error("building SQL", "refId", dq.RefID, "metric", plan.Metric.ID, "error", err)
@@ -182,7 +183,7 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 
 // answer is how one query kind is built, run and framed.
 type answer struct {
-	build func(catalog.Plan, string) (sqlbuild.Statement, error)
+	build func(catalog.Plan, sqlbuild.Workspace) (sqlbuild.Statement, error)
 	run   func(context.Context, *pgxpool.Pool, catalog.Plan, sqlbuild.Statement, *frames.Budget) (*data.Frame, error)
 }
 

@@ -60,7 +60,7 @@ func TestDialogsSearchByWindowsIsOneSearch(t *testing.T) {
 			Filters: filters, TimeRange: backend.TimeRange{From: from, To: to}})
 		require.NoError(t, err)
 		name := fmt.Sprintf("%d %q %v (excluded: %v) %s..%s limit %d", i, text, chosen, excluded, from.Format(time.RFC3339), to.Format(time.RFC3339), limit)
-		st, err := sqlbuild.Records(plan, "demo")
+		st, err := sqlbuild.Records(plan, sqlbuild.WorkspaceSlug("demo"))
 		require.NoError(t, err, name)
 		if strings.Contains(st.SQL, "dialogs_window_2") {
 			windowed++

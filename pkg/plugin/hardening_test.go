@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 )
 
@@ -249,4 +250,33 @@ func TestWorkspaceCheckOnAnUnreachableStore(t *testing.T) {
 	require.True(t, ds.workspace.failed)
 	require.False(t, ds.workspace.found)
 	require.Empty(t, ds.workspace.problem)
+}
+
+// Once a data source has found its workspace, its statements are fenced by
+// the workspace's id, a bind parameter: two data sources on two workspaces
+// of one store run the same statement text, without a lookup of the slug,
+// and each counts its own workspace's messages only.
+func TestStatementsAreFencedByTheWorkspaceID(t *testing.T) {
+	url := fixtureURL(t, "chatbot_fixture")
+	const from, to = "2021-01-01T00:00:00Z", "2023-01-01T00:00:00Z"
+	counts := map[string]float64{}
+	var statements []string
+	for _, slug := range []string{"acme", "other"} {
+		frame := ask(t, newDatasourceAt(t, url, slug), `{"queryType":"totals","metric":"total_messages"}`, from, to)
+		got := rows(t, frame)
+		require.Len(t, got, 1, slug)
+		counts[slug] = got[0][1].(float64)
+		statements = append(statements, frame.Meta.ExecutedQueryString)
+		var want float64
+		pool, err := pgxpool.New(context.Background(), url)
+		require.NoError(t, err)
+		require.NoError(t, pool.QueryRow(context.Background(), `SELECT count(*) FROM messages m JOIN workspaces w ON w.id = m.workspace_id
+			WHERE w.slug = $1 AND m.created_at >= $2 AND m.created_at < $3`, slug, from, to).Scan(&want))
+		pool.Close()
+		require.Equal(t, want, counts[slug], slug)
+	}
+	require.NotEqual(t, counts["acme"], counts["other"])
+	require.Equal(t, statements[0], statements[1])
+	require.NotContains(t, statements[0], "workspaces w")
+	require.Contains(t, statements[0], "workspace_id = $")
 }

@@ -54,7 +54,7 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 			version, store.SchemaVersion))
 	}
 
-	problem, err := missingWorkspace(ctx, conn, ds.settings.Workspace)
+	_, problem, err := lookUpWorkspace(ctx, conn, ds.settings.Workspace)
 	if err != nil {
 		return failed(store.Classify(store.Ran(ctx, err), ds.settings).Message)
 	}
@@ -73,21 +73,20 @@ func (ds *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthReq
 	return &backend.CheckHealthResult{Status: backend.HealthStatusOk, Message: message}, nil
 }
 
-// missingWorkspace is the message for a workspace the store does not hold,
-// listing the ones it does, or "" when the workspace exists. The health check
-// and every query (see checkWorkspace) share it.
-func missingWorkspace(ctx context.Context, q store.Querier, workspace string) (string, error) {
-	var workspaceID int
-	err := q.QueryRow(ctx, "SELECT id FROM workspaces WHERE slug = $1", workspace).Scan(&workspaceID)
+// lookUpWorkspace is the workspace's id in the store, or, for a workspace the
+// store does not hold, the message that lists the ones it does (and id 0).
+// The health check and every query (see checkWorkspace) share it.
+func lookUpWorkspace(ctx context.Context, q store.Querier, workspace string) (id int32, problem string, err error) {
+	err = q.QueryRow(ctx, "SELECT id FROM workspaces WHERE slug = $1", workspace).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		known, listErr := workspaceSlugs(ctx, q)
 		if listErr != nil {
-			return "", listErr
+			return 0, "", listErr
 		}
-		return fmt.Sprintf("workspace %s is not in the store (it has: %s): correct the workspace in the data source settings",
+		return 0, fmt.Sprintf("workspace %s is not in the store (it has: %s): correct the workspace in the data source settings",
 			userinput.Quote(workspace), known), nil
 	}
-	return "", err
+	return id, "", err
 }
 
 func workspaceSlugs(ctx context.Context, q store.Querier) (string, error) {

@@ -85,7 +85,7 @@ func (ds *Datasource) serveValuesWithData(ctx context.Context, w http.ResponseWr
 	var listed sqlbuild.Statement
 	if !fixed && order == sqlbuild.OrderByRecent {
 		var err error
-		if listed, _, err = sqlbuild.DimensionValuesOrdered(dimension, ds.settings.Workspace, plan.From, plan.To, order); err != nil {
+		if listed, _, err = sqlbuild.DimensionValuesOrdered(dimension, ds.workspaceRef(), plan.From, plan.To, order); err != nil {
 			writeError(w, r, http.StatusBadRequest, err.Error()) // a dimension without activity
 			return
 		}
@@ -94,7 +94,7 @@ func (ds *Datasource) serveValuesWithData(ctx context.Context, w http.ResponseWr
 	if plan.Kind == models.KindSnapshot {
 		build = sqlbuild.Snapshot
 	}
-	statement, err := build(plan, ds.settings.Workspace)
+	statement, err := build(plan, ds.workspaceRef())
 	if err != nil {
 		writeError(w, r, http.StatusInternalServerError, err.Error())
 		return

@@ -94,7 +94,7 @@ func TestPhraseRankingAddsUpTheFrequentPhrasesFirst(t *testing.T) {
 		q.TimeRange = backend.TimeRange{From: at(c.from), To: at(c.to)}
 		plan, err := catalog.Resolve(q)
 		require.NoError(t, err)
-		st, err := sqlbuild.Totals(plan, "acme")
+		st, err := sqlbuild.Totals(plan, sqlbuild.WorkspaceSlug("acme"))
 		require.NoError(t, err)
 		explainRows, err := pool.Query(context.Background(), "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "+st.SQL, st.Args...)
 		require.NoError(t, err)

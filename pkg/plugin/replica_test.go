@@ -138,11 +138,14 @@ func TestReadsGoToTheReplicaAndFallBackToThePrimary(t *testing.T) {
 	// 1050..1069 first, 29.
 	const dec, feb = "2021-12-01T00:00:00Z", "2022-02-01T00:00:00Z"
 	want := [][2]any{{"webchat", 29.0}, {"whatsapp", 473.0}}
-	agents, _, err := sqlbuild.DimensionValuesOrdered("agent", "acme", time.Time{}, time.Time{}, sqlbuild.OrderByName)
-	require.NoError(t, err)
 
 	// (a) The replica answers; the primary never sees the statement.
 	frame := ask(t, ds, faultQuery, dec, feb)
+	// The statements are fenced by the workspace's id from here on.
+	workspace := ds.workspaceRef()
+	require.Positive(t, workspace.ID)
+	agents, _, err := sqlbuild.DimensionValuesOrdered("agent", workspace, time.Time{}, time.Time{}, sqlbuild.OrderByName)
+	require.NoError(t, err)
 	require.Equal(t, want, rows(t, frame))
 	require.Empty(t, frame.Meta.Notices)
 	sql := frame.Meta.ExecutedQueryString

@@ -113,7 +113,7 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 		writeJSON(w, r, valuesResponse{Values: values})
 		return
 	}
-	statement, _, err := sqlbuild.DimensionValuesOrdered(dimension, ds.settings.Workspace, from, to, order)
+	statement, _, err := sqlbuild.DimensionValuesOrdered(dimension, ds.workspaceRef(), from, to, order)
 	if err != nil {
 		status := http.StatusInternalServerError
 		if order == sqlbuild.OrderByRecent {

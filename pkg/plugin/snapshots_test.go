@@ -74,7 +74,7 @@ func TestSessionsAtEqualTheirDefinition(t *testing.T) {
 		}
 		plan, err := catalog.Resolve(q)
 		require.NoError(t, err)
-		st, err := sqlbuild.Snapshot(plan, "demo")
+		st, err := sqlbuild.Snapshot(plan, sqlbuild.WorkspaceSlug("demo"))
 		require.NoError(t, err)
 		got, err := collect[store.Totaled](ctx, pool, st)
 		require.NoError(t, err, st.SQL)

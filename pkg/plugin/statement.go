@@ -13,8 +13,9 @@ import (
 // Statement is the SQL and arguments that QueryData runs for dq in
 // workspace, built by the same steps (parse, resolve, build), so that a
 // benchmark can time the statement on its own and tell PostgreSQL's time
-// from the plugin's.
-func Statement(dq backend.DataQuery, workspace string) (catalog.Plan, sqlbuild.Statement, error) {
+// from the plugin's. QueryData fences its statements by the workspace's id
+// once it has found the workspace: pass the id too for the same statement.
+func Statement(dq backend.DataQuery, workspace sqlbuild.Workspace) (catalog.Plan, sqlbuild.Statement, error) {
 	q, err := models.ParseQuery(dq)
 	if err != nil {
 		return catalog.Plan{}, sqlbuild.Statement{}, err

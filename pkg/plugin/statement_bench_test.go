@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/dashboards/replay"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
 )
 
 // BenchmarkStatement times building the statement of heavy queries over 90
@@ -23,7 +24,7 @@ func BenchmarkStatement(b *testing.B) {
 		dq := replay.Query("A", []byte(query), end.Add(-90*24*time.Hour), end)
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				if _, _, err := Statement(dq, "demo"); err != nil {
+				if _, _, err := Statement(dq, sqlbuild.WorkspaceSlug("demo")); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -364,9 +364,9 @@ func compareMissedBursts(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand, value
 		plan, err := catalog.Resolve(q)
 		require.NoError(t, err)
 		name := fmt.Sprintf("bursts %d: threshold %v, %v, %s..%s", i, q.Threshold, q.Filters, from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano))
-		summary, err := sqlbuild.Annotations(plan, "demo")
+		summary, err := sqlbuild.Annotations(plan, demoWorkspace(t, pool))
 		require.NoError(t, err, name)
-		raw, err := sqlbuild.RawMissedBursts(plan, "demo")
+		raw, err := sqlbuild.RawMissedBursts(plan, sqlbuild.WorkspaceSlug("demo"))
 		require.NoError(t, err, name)
 		require.True(t, strings.HasPrefix(raw.SQL, "/* raw */ "), raw.SQL)
 		want, err := collect[burstRow](ctx, pool, raw)
@@ -798,9 +798,9 @@ func compareShapedRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand
 
 		var summary, raw sqlbuild.Statement
 		if kind == models.KindTimeSeries {
-			summary, err = sqlbuild.TimeSeries(plan, "demo")
+			summary, err = sqlbuild.TimeSeries(plan, demoWorkspace(t, pool))
 			require.NoError(t, err, name)
-			raw, err = sqlbuild.RawTimeSeries(plan, "demo")
+			raw, err = sqlbuild.RawTimeSeries(plan, sqlbuild.WorkspaceSlug("demo"))
 			require.NoError(t, err, name)
 			want, err := collect[store.Bucketed](ctx, pool, raw)
 			require.NoError(t, err, name)
@@ -812,9 +812,9 @@ func compareShapedRandomQueries(t *testing.T, pool *pgxpool.Pool, rng *rand.Rand
 			if kind == models.KindSnapshot {
 				build, buildRaw = sqlbuild.Snapshot, sqlbuild.RawSnapshot
 			}
-			summary, err = build(plan, "demo")
+			summary, err = build(plan, demoWorkspace(t, pool))
 			require.NoError(t, err, name)
-			raw, err = buildRaw(plan, "demo")
+			raw, err = buildRaw(plan, sqlbuild.WorkspaceSlug("demo"))
 			require.NoError(t, err, name)
 			want, err := collect[store.Totaled](ctx, pool, raw)
 			require.NoError(t, err, name)
@@ -903,7 +903,7 @@ func compareLargePercentiles(t *testing.T, pool *pgxpool.Pool) {
 				name := fmt.Sprintf("%s by %q in %s", id, groupBy, zone)
 				plan, err := catalog.Resolve(q)
 				require.NoError(t, err, name)
-				summary, err := sqlbuild.Totals(plan, "demo")
+				summary, err := sqlbuild.Totals(plan, demoWorkspace(t, pool))
 				require.NoError(t, err, name)
 				// The response times over one bucket can be searched, and
 				// the assignments' per-team arrays (in total or by team);
@@ -911,7 +911,7 @@ func compareLargePercentiles(t *testing.T, pool *pgxpool.Pool) {
 				responseTime := strings.HasPrefix(id, "operator_response_time")
 				searchable := responseTime || groupBy != catalog.DimAgent.ID
 				require.Equal(t, searchable, strings.Contains(summary.SQL, "sorted_us_percentile_cont"), name)
-				raw, err := sqlbuild.RawTotals(plan, "demo")
+				raw, err := sqlbuild.RawTotals(plan, sqlbuild.WorkspaceSlug("demo"))
 				require.NoError(t, err, name)
 				want, err := collect[store.Totaled](ctx, pool, raw)
 				require.NoError(t, err, name)
@@ -1058,4 +1058,14 @@ func TestSummaryLevelsMigrationFillsFromExistingMessages(t *testing.T) {
 		AND id NOT IN (SELECT message_id FROM template_sends WHERE message_id IS NOT NULL)`)
 	require.NoError(t, err)
 	requireSummariesRecomputed(t, pool)
+}
+
+// demoWorkspace is the demo workspace fenced by its id, as the data source
+// fences it once it has found the workspace: the summaries' statements are
+// built so in these comparisons (and the raw ones by the slug's lookup).
+func demoWorkspace(t *testing.T, pool *pgxpool.Pool) sqlbuild.Workspace {
+	t.Helper()
+	w := sqlbuild.WorkspaceSlug("demo")
+	require.NoError(t, pool.QueryRow(context.Background(), `SELECT id FROM workspaces WHERE slug = $1`, w.Slug).Scan(&w.ID))
+	return w
 }

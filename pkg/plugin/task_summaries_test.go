@@ -134,10 +134,10 @@ func TestTaskSummariesReadTheEdgesRaw(t *testing.T) {
 			TimeRange: backend.TimeRange{From: from, To: to}}
 		plan, err := catalog.Resolve(q)
 		require.NoError(t, err)
-		summary, err := sqlbuild.Totals(plan, "demo")
+		summary, err := sqlbuild.Totals(plan, sqlbuild.WorkspaceSlug("demo"))
 		require.NoError(t, err)
 		require.True(t, strings.HasPrefix(summary.SQL, "/* summary: "+c.summary+" */"), summary.SQL)
-		raw, err := sqlbuild.RawTotals(plan, "demo")
+		raw, err := sqlbuild.RawTotals(plan, sqlbuild.WorkspaceSlug("demo"))
 		require.NoError(t, err)
 		got, err := collect[store.Totaled](ctx, pool, summary)
 		require.NoError(t, err)

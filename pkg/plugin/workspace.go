@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
 )
 
 // How long a workspace check's answer is kept. A workspace that exists stays
@@ -26,6 +28,7 @@ const (
 type workspaceCheck struct {
 	mu      sync.Mutex
 	found   bool
+	id      int32     // the workspace's id, once found
 	problem string    // the missing workspace's message
 	checked time.Time // when problem was found, or the check failed
 	failed  bool      // the last check could not reach the store
@@ -50,8 +53,9 @@ func (ds *Datasource) checkWorkspace(ctx context.Context) error {
 		return nil
 	}
 	var problem string
+	var id int32
 	_, err := ds.reads.Read(ctx, func(pool *pgxpool.Pool) (err error) {
-		problem, err = missingWorkspace(ctx, pool, ds.settings.Workspace)
+		id, problem, err = lookUpWorkspace(ctx, pool, ds.settings.Workspace)
 		return err
 	})
 	c.checked, c.failed, c.problem = time.Now(), err != nil, problem
@@ -61,6 +65,19 @@ func (ds *Datasource) checkWorkspace(ctx context.Context) error {
 	case problem != "":
 		return errors.New(problem)
 	}
-	c.found = true
+	c.found, c.id = true, id
 	return nil
+}
+
+// workspaceRef is the settings' workspace as the statements fence it: by
+// its id once checkWorkspace has found it (a bind parameter PostgreSQL plans
+// as a constant), else by its slug, which each statement then looks up.
+func (ds *Datasource) workspaceRef() sqlbuild.Workspace {
+	c := &ds.workspace
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.found {
+		return sqlbuild.Workspace{Slug: ds.settings.Workspace, ID: c.id}
+	}
+	return sqlbuild.WorkspaceSlug(ds.settings.Workspace)
 }

@@ -39,7 +39,7 @@ func contactValueRows(alias, prefix string, perLanguage bool) slotRows {
 		// The contact is joined only when the metric reads the platform;
 		// the previous message is one backward probe of the contact's
 		// inbound messages (messages_first_inbound_idx) per edge message.
-		edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+		edges: func(workspace Workspace, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 			previous := sq.Select("(extract(epoch FROM p.created_at) * 1000000)::bigint").From("messages p").
 				Where("p.workspace_id = m.workspace_id AND p.contact_id = m.contact_id").
 				Where(sq.Eq{"p.direction": "inbound"}).

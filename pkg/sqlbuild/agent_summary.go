@@ -32,7 +32,7 @@ var agentMessageSummary = summaryImpl{
 	slotted: &slotRows{
 		alias: "am", column: "m.created_at",
 		levels: unitLevels("agent_message", "agent_id", "platform", "inbox_id", "messages"),
-		edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+		edges: func(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 			return messageEdgeRows(workspace, ranges, "m.workspace_id", "m.created_at", "m.agent_id", "c.platform", "mv.inbox_id", "1").
 				Where(sq.Eq{"m.sender": "agent"})
 		},

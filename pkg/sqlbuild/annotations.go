@@ -20,7 +20,7 @@ import (
 //   - peak_minutes: rows (bucket int, at timestamptz, value float8), one per
 //     day (bucket k is the day starting at plan.Boundaries[k-1]) whose
 //     busiest minute reaches the threshold, ordered by day.
-func Annotations(plan catalog.Plan, workspace string) (Statement, error) {
+func Annotations(plan catalog.Plan, workspace Workspace) (Statement, error) {
 	switch plan.Event {
 	case catalog.EventMissedBursts:
 		return missedBursts(plan, workspace, false)
@@ -32,7 +32,7 @@ func Annotations(plan catalog.Plan, workspace string) (Statement, error) {
 
 // RawMissedBursts is the missed_bursts annotation from the source rows only,
 // never a summary: what the summaries are checked against.
-func RawMissedBursts(plan catalog.Plan, workspace string) (Statement, error) {
+func RawMissedBursts(plan catalog.Plan, workspace Workspace) (Statement, error) {
 	if plan.Event != catalog.EventMissedBursts {
 		return Statement{}, fmt.Errorf("RawMissedBursts takes a missed_bursts plan, not %q", plan.Event)
 	}
@@ -53,7 +53,7 @@ var burstOrigin = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // (over 30 days at scale M, 3,646 rows of missed conversations per team and
 // slot where the raw rows are the range's 107,819 assignments). Its hours
 // and days hold many windows, so the scope keeps to the slots.
-func missedBursts(plan catalog.Plan, workspace string, raw bool) (Statement, error) {
+func missedBursts(plan catalog.Plan, workspace Workspace, raw bool) (Statement, error) {
 	sc := scope{workspace: workspace, boundaries: []time.Time{plan.Boundaries[0], plan.Boundaries[len(plan.Boundaries)-1]},
 		finest: true, raw: raw || catalog.BurstWindow != catalog.SlotLength, pieces: &decompositions{}}
 	src, ok := sources[plan.Metric.Source]
@@ -87,7 +87,7 @@ func missedBursts(plan catalog.Plan, workspace string, raw bool) (Statement, err
 // each day beside its count (the earliest on ties, as the peak_minute metric
 // has it), keeping the days whose peak reaches the threshold. The message
 // minutes' source and summary both name their rows mm(minute, n).
-func peakMinutes(plan catalog.Plan, workspace string) (Statement, error) {
+func peakMinutes(plan catalog.Plan, workspace Workspace) (Statement, error) {
 	sc := scope{workspace: workspace, boundaries: plan.Boundaries, pieces: &decompositions{}}
 	days, err := aggregated(plan, plan.Metric, sc, true)
 	if err != nil {

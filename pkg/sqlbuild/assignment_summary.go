@@ -36,7 +36,7 @@ func summaryArgs(aggregate string, metricArgs []any) (args []any, ok bool) {
 // assignmentEdgeRows are the raw assignments of some time ranges as summary
 // rows of one assignment each, with its contact's platform and its
 // conversation's inbox as the triggers copy them.
-func assignmentEdgeRows(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+func assignmentEdgeRows(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 	return sq.Select("a.workspace_id", "a.created_at", "c.platform", "v.inbox_id", "a.agent_id", "a.team_id", "a.role").
 		Columns(assignmentFacts...).
 		From("assignments a").
@@ -48,8 +48,8 @@ func assignmentEdgeRows(workspace string, ranges sq.Or, _ func(string) bool) sq.
 // assignmentEdgeRowsBy are assignmentEdgeRows with one key column of the
 // assignment alone (team_id, agent_id), as the levels per team or agent
 // keep them.
-func assignmentEdgeRowsBy(key string) func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
-	return func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+func assignmentEdgeRowsBy(key string) func(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+	return func(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 		return sq.Select("a.workspace_id", "a.created_at", "a."+key).Columns(assignmentFacts...).
 			From("assignments a").Where(workspaceFence("a.workspace_id", workspace)).Where(ranges)
 	}

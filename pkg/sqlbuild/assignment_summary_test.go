@@ -13,7 +13,7 @@ import (
 // conditions on the assignment summaries' state columns, and the service
 // level's target and outcome pass on as its parameters, in order.
 func TestAssignmentMetricsMapOntoTheSummaryStates(t *testing.T) {
-	sc := scope{workspace: "acme", boundaries: []time.Time{utc("2022-01-01T00:00:00Z"), utc("2022-01-08T00:00:00Z")}}
+	sc := scope{workspace: WorkspaceSlug("acme"), boundaries: []time.Time{utc("2022-01-01T00:00:00Z"), utc("2022-01-08T00:00:00Z")}}
 	// Without a group-by, and by team, the per-team levels answer the
 	// counts, sums, maxima and, over these few buckets, the percentiles by
 	// search in their arrays (migration 37); by agent, the per-agent levels

@@ -14,7 +14,7 @@ var ccMessageRows = slotRows{
 	levels: unitLevels("cc_message", "platform", "inbox_id", "sender", "messages"),
 	// The contact and the conversation are joined only when the metric
 	// reads the platform or the inbox.
-	edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+	edges: func(workspace Workspace, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 		platform, inbox := reads("platform"), reads("inbox_id")
 		return messageEdgeRowsJoining(workspace, ranges, platform, inbox, "m.workspace_id", "m.created_at",
 			either(platform, "c.platform", "NULL::text"), either(inbox, "mv.inbox_id", "NULL::bigint"), "m.sender", "1").

@@ -13,7 +13,7 @@ var closingReasonRows = slotRows{
 	levels: unitLevels("closing_reason", "closing_reason", "platform", "inbox_id", "agent_id", "team_id", "role", "assignments"),
 	// The contact and the conversation are joined only when the metric
 	// reads the platform or the inbox.
-	edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+	edges: func(workspace Workspace, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 		platform, inbox := reads("platform"), reads("inbox_id")
 		b := sq.Select("a.workspace_id", "a.created_at", "a.closing_reason", either(platform, "c.platform", "NULL::text"),
 			either(inbox, "v.inbox_id", "NULL::bigint"), "a.agent_id", "a.team_id", "a.role", "1").From("assignments a")

@@ -109,7 +109,7 @@ func filterDimensions(plan catalog.Plan) []string {
 // no group without an idle contact. A contact counts once however many
 // conversations it has open, and only if it wrote before the instant, so
 // every group of the open ones is a group of ever.
-func lessOpenContacts(plan catalog.Plan, ever sq.SelectBuilder, workspace string, at time.Time) sq.SelectBuilder {
+func lessOpenContacts(plan catalog.Plan, ever sq.SelectBuilder, workspace Workspace, at time.Time) sq.SelectBuilder {
 	series := "''::text"
 	if plan.GroupBy == catalog.DimPlatform.ID {
 		series = "f.platform"

@@ -26,7 +26,7 @@ func TestContactsAtReadTheSummariesOnlyWhereTheyAnswer(t *testing.T) {
 		if raw {
 			build = RawSnapshot
 		}
-		st, err := build(plan, "acme")
+		st, err := build(plan, WorkspaceSlug("acme"))
 		require.NoError(t, err)
 		head, _, _ := strings.Cut(st.SQL, " */")
 		return head + " */"

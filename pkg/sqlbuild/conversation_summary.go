@@ -80,8 +80,8 @@ var conversationTaskSummary = summaryImpl{
 // triggers keep with the messages (migration 16): one probe of its key
 // instead of one of each month's messages. Whether it was handed to a human
 // is its number of assignments there (migration 24).
-func conversationEdgeRows(withPlatform bool, keys ...string) func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
-	return func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+func conversationEdgeRows(withPlatform bool, keys ...string) func(workspace Workspace, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+	return func(workspace Workspace, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 		funnel := reads("replied") || reads("obtained") || reads("succeeded")
 		counts := funnel || reads("transferred")
 		columns := []string{"v.workspace_id", "v.started_at"}

@@ -12,7 +12,7 @@ import (
 var templateSendRows = slotRows{
 	alias: "tx", column: "t.sent_at",
 	levels: unitLevels("template_send", "category", "platform", "inbox_id", "sends", "cost"),
-	edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+	edges: func(workspace Workspace, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 		b := sq.Select("t.workspace_id", "t.sent_at", "t.category", either(reads("platform"), "c.platform", "NULL::text"),
 			"t.inbox_id", "1", "t.cost").From("template_sends t")
 		if reads("platform") {
@@ -28,7 +28,7 @@ var templateSendRows = slotRows{
 var creditMovementRows = slotRows{
 	alias: "cb", column: "r.at",
 	levels: unitLevels("credit_movement", "movements", "amount"),
-	edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+	edges: func(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 		return sq.Select("r.workspace_id", "r.at", "1", "r.amount").
 			From(`(SELECT l.workspace_id, l.occurred_at AS at, l.amount FROM credit_ledger l
 				UNION ALL SELECT t.workspace_id, t.sent_at, -t.cost FROM template_sends t) r`).

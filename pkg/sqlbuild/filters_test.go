@@ -24,7 +24,7 @@ func TestFilterValuesAreOneArrayParameter(t *testing.T) {
 		}
 		return out
 	}
-	builders := map[models.QueryKind]func(catalog.Plan, string) (Statement, error){
+	builders := map[models.QueryKind]func(catalog.Plan, Workspace) (Statement, error){
 		models.KindTimeSeries: TimeSeries, models.KindTotals: Totals, models.KindRecords: Records,
 	}
 	for _, m := range catalog.Metrics {
@@ -44,7 +44,7 @@ func TestFilterValuesAreOneArrayParameter(t *testing.T) {
 					if m.ID == catalog.MetricTranscript {
 						p.ConversationID = 1
 					}
-					s, err := build(p, "acme")
+					s, err := build(p, WorkspaceSlug("acme"))
 					require.NoError(t, err, name)
 					statements = append(statements, s)
 				}
@@ -87,9 +87,9 @@ func TestExcludingFilterKeepsRowsWithoutAValue(t *testing.T) {
 			keep.Kind, exclude.Kind, keep.Limit, exclude.Limit = models.KindRecords, models.KindRecords, 10, 10
 			build = Records
 		}
-		kept, err := build(keep, "acme")
+		kept, err := build(keep, WorkspaceSlug("acme"))
 		require.NoError(t, err)
-		excluded, err := build(exclude, "acme")
+		excluded, err := build(exclude, WorkspaceSlug("acme"))
 		require.NoError(t, err)
 		require.Len(t, excluded.Args, len(kept.Args), dimension)
 		require.NotContains(t, kept.SQL, "IS NOT TRUE", dimension)

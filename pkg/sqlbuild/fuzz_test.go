@@ -33,7 +33,7 @@ func FuzzQueryToSQL(f *testing.F) {
 		if err != nil {
 			return
 		}
-		statement, err := TimeSeries(plan, "workspace-from-settings")
+		statement, err := TimeSeries(plan, WorkspaceSlug("workspace-from-settings"))
 		if err != nil {
 			t.Fatalf("a resolved plan must build: %v", err)
 		}
@@ -48,7 +48,7 @@ func FuzzQueryToSQL(f *testing.F) {
 			}
 			neutral.Filters = append(neutral.Filters, models.Filter{Dimension: f.Dimension, Values: values})
 		}
-		other, err := TimeSeries(neutral, "another")
+		other, err := TimeSeries(neutral, WorkspaceSlug("another"))
 		if err != nil {
 			t.Fatalf("a resolved plan must build: %v", err)
 		}

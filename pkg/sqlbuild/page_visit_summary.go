@@ -12,7 +12,7 @@ import (
 var pageVisitRows = slotRows{
 	alias: "pw", column: "pv.visited_at",
 	levels: unitLevels("page_visit", "url", "platform", "visits"),
-	edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+	edges: func(workspace Workspace, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 		b := sq.Select("pv.workspace_id", "pv.visited_at", "pv.url", either(reads("platform"), "c.platform", "NULL::text"), "1").
 			From("page_visits pv")
 		if reads("platform") {

@@ -14,7 +14,7 @@ var phraseRows = slotRows{
 	alias: "ps", column: "m.created_at",
 	// Days and hours only: most slots hold each of their phrases once.
 	levels: unitLevels("phrase", "platform", "direction", "sender", "phrase", "messages")[:2],
-	edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+	edges: func(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 		return sq.Select("m.workspace_id", "m.created_at", "c.platform", "m.direction", "m.sender", catalog.Phrase("m.body"), "1").
 			From("messages m").
 			Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id").
@@ -29,7 +29,7 @@ var phraseRows = slotRows{
 var phraseDirectionRows = slotRows{
 	alias: "pd", column: "m.created_at",
 	levels: unitLevels("phrase_direction", "direction", "phrase", "messages")[:2],
-	edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+	edges: func(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 		return sq.Select("m.workspace_id", "m.created_at", "m.direction", catalog.Phrase("m.body"), "1").
 			From("messages m").
 			Where(workspaceFence("m.workspace_id", workspace)).Where(ranges).

@@ -28,7 +28,7 @@ func TestPresentColumnsPickTheSummary(t *testing.T) {
 		{"languages", "language", nil, "/* summary: language_contact_days */ "},
 		{"languages", "platform", nil, "/* raw */ "},
 	} {
-		s, err := TimeSeries(plan(t, c.metric, c.groupBy, c.filters...), "acme")
+		s, err := TimeSeries(plan(t, c.metric, c.groupBy, c.filters...), WorkspaceSlug("acme"))
 		require.NoError(t, err)
 		require.True(t, strings.HasPrefix(s.SQL, c.comment), c.metric+": "+s.SQL)
 		if c.metric == "top_intents" {

@@ -130,7 +130,7 @@ func ColumnsOf(metric catalog.Metric) []RecordColumn {
 // Records builds a records query: the transcript of plan.ConversationID, or
 // the dialogs (one row per conversation started in the time range, newest
 // first, cut to plan.Limit rows).
-func Records(plan catalog.Plan, workspace string) (Statement, error) {
+func Records(plan catalog.Plan, workspace Workspace) (Statement, error) {
 	switch plan.Metric.ID {
 	case catalog.MetricTranscript:
 		return transcript(plan, workspace)
@@ -169,7 +169,7 @@ func Records(plan catalog.Plan, workspace string) (Statement, error) {
 // plan's filters: their workspace, id and start, newest first, cut to
 // plan.Limit rows. With a (non-excluded) message_text filter the page starts
 // from the matching messages instead (searchedDialogsPage).
-func dialogsPage(plan catalog.Plan, workspace string, from, to time.Time) (sq.SelectBuilder, error) {
+func dialogsPage(plan catalog.Plan, workspace Workspace, from, to time.Time) (sq.SelectBuilder, error) {
 	src := sources[catalog.SourceConversations]
 	var joins []join
 	where := sq.And{
@@ -220,7 +220,7 @@ func dialogsPage(plan catalog.Plan, workspace string, from, to time.Time) (sq.Se
 // Filtering every candidate instead looked up each one's conversation: 6,564
 // for the 1,000 dialogs of 30 days with "long" at scale M, about a third of
 // the statement.
-func searchedDialogsPage(texts []string, workspace string, from time.Time, limit int, where sq.And, joins []join, byID sq.And) (sq.SelectBuilder, error) {
+func searchedDialogsPage(texts []string, workspace Workspace, from time.Time, limit int, where sq.And, joins []join, byID sq.And) (sq.SelectBuilder, error) {
 	patterns := make([]string, len(texts))
 	for i, text := range texts {
 		patterns[i] = ContainsPattern(text)
@@ -323,7 +323,7 @@ func searchWindows(plan catalog.Plan) []time.Time {
 // condition, which PostgreSQL checks once before running the window's
 // statement). The windows are disjoint and each is newer than the next, so
 // the union's newest plan.Limit rows are the page of the whole range.
-func windowedDialogsPage(plan catalog.Plan, workspace string, starts []time.Time) (sq.SelectBuilder, sq.Sqlizer, error) {
+func windowedDialogsPage(plan catalog.Plan, workspace Workspace, starts []time.Time) (sq.SelectBuilder, sq.Sqlizer, error) {
 	var ctes, union, found []string
 	var args []any
 	end := plan.To
@@ -368,7 +368,7 @@ const messageFacts = "LEFT JOIN conversation_inbound mf ON mf.workspace_id = v.w
 // transcript lists one conversation's messages in order. The messages are a
 // left join, so a conversation without messages still answers one row, and no
 // row at all means the conversation is not in the workspace.
-func transcript(plan catalog.Plan, workspace string) (Statement, error) {
+func transcript(plan catalog.Plan, workspace Workspace) (Statement, error) {
 	sqlText, args, err := selectColumns(TranscriptColumns, workspace).From("conversations v").
 		Join(contactOfConversation.clause).
 		LeftJoin("messages m ON m.workspace_id = v.workspace_id AND m.conversation_id = v.id").
@@ -386,7 +386,7 @@ func transcript(plan catalog.Plan, workspace string) (Statement, error) {
 // row. Each count is a catalog metric's totals by platform (messages_sent of
 // one sender, transferred_conversations), so the summaries that answer those
 // metrics answer the table too, and its raw rows are theirs.
-func sourcesTable(plan catalog.Plan, workspace string) (Statement, error) {
+func sourcesTable(plan catalog.Plan, workspace Workspace) (Statement, error) {
 	for _, f := range plan.Filters {
 		// Platform is the table's one filter, and every part reads it.
 		if !plan.Metric.Allows(f.Dimension) {
@@ -439,7 +439,7 @@ func sourcesTable(plan catalog.Plan, workspace string) (Statement, error) {
 
 // selectColumns selects each record column under its name, reading the
 // workspace whose slug is workspace.
-func selectColumns(columns []RecordColumn, workspace string) sq.SelectBuilder {
+func selectColumns(columns []RecordColumn, workspace Workspace) sq.SelectBuilder {
 	builder := psql.Select()
 	for _, col := range columns {
 		args := slices.Clone(col.args)

@@ -16,7 +16,7 @@ var responseRunRows = slotRows{
 	alias: "rs", column: "rr.replied_at",
 	levels: unitLevels("response_run", "agent_id", "platform", "runs", "response_seconds", "response_us"),
 	// The contact is joined only when the metric reads the platform.
-	edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+	edges: func(workspace Workspace, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 		b := sq.Select("rr.workspace_id", "rr.replied_at", "rr.agent_id", either(reads("platform"), "c.platform", "NULL::text"), "1",
 			responseSeconds, "ARRAY[("+responseSeconds+" * 1000000)::bigint]").From("response_runs rr")
 		if reads("platform") {

@@ -163,12 +163,12 @@ var snapshotSources = map[catalog.Source]source{
 // time range. Each result row is (series text, series_id bigint, value
 // float8), by group name. The contacts at an instant come from the summaries
 // where they can (see contactsAt).
-func Snapshot(plan catalog.Plan, workspace string) (Statement, error) {
+func Snapshot(plan catalog.Plan, workspace Workspace) (Statement, error) {
 	return snapshot(plan, wholeRange(plan, workspace))
 }
 
 // RawSnapshot is Snapshot from the source rows only, never a summary.
-func RawSnapshot(plan catalog.Plan, workspace string) (Statement, error) {
+func RawSnapshot(plan catalog.Plan, workspace Workspace) (Statement, error) {
 	sc := wholeRange(plan, workspace)
 	sc.raw = true
 	return snapshot(plan, sc)

@@ -295,10 +295,33 @@ var sources = map[catalog.Source]source{
 	},
 }
 
+// Workspace is the data source's workspace, whose rows alone every statement
+// reads: its slug, and its id once the data source has looked it up.
+type Workspace struct {
+	// Slug is the workspace's slug, from the data source's settings.
+	Slug string
+	// ID is its id in the store, or 0 when not known: then each statement
+	// looks the slug up itself.
+	ID int32
+}
+
+// WorkspaceSlug is the workspace of that slug, its id not known.
+func WorkspaceSlug(slug string) Workspace { return Workspace{Slug: slug} }
+
 // workspaceFence keeps only the rows whose workspace column is the data
 // source's workspace: the one predicate every statement of the plugin carries.
-func workspaceFence(column, workspace string) sq.Sqlizer {
-	return sq.Expr(column+" = (SELECT w.id FROM workspaces w WHERE w.slug = ?)", workspace)
+// With the id known it is a bind parameter, which PostgreSQL plans as a
+// constant (each statement is planned for its values): a summary statement
+// reads three to seven tables, each under its own fence, and a subquery on the
+// slug in each made PostgreSQL plan one init plan and one-time filter per
+// table, 0.3 to 0.4 ms of a statement that runs in 0.2 (at scale M, the
+// campaign's total chats took 0.78 ms with the subqueries and 0.44 with the
+// id).
+func workspaceFence(column string, workspace Workspace) sq.Sqlizer {
+	if workspace.ID != 0 {
+		return sq.Expr(column+" = ?::integer", workspace.ID)
+	}
+	return sq.Expr(column+" = (SELECT w.id FROM workspaces w WHERE w.slug = ?)", workspace.Slug)
 }
 
 // Statement is SQL text with its arguments.
@@ -319,7 +342,7 @@ func statement(b sq.SelectBuilder) (Statement, error) {
 // scope is what every statement is fenced to: one workspace and the buckets
 // of the time range (for totals, rankings and snapshots one bucket, the range).
 type scope struct {
-	workspace  string
+	workspace  Workspace
 	boundaries []time.Time
 	// raw keeps the summary tables out: the query reads the source rows.
 	raw bool
@@ -343,7 +366,7 @@ func (s scope) from() time.Time { return s.boundaries[0] }
 func (s scope) to() time.Time   { return s.boundaries[len(s.boundaries)-1] }
 
 // wholeRange is the scope of a plan answered over its whole time range.
-func wholeRange(plan catalog.Plan, workspace string) scope {
+func wholeRange(plan catalog.Plan, workspace Workspace) scope {
 	return scope{workspace: workspace, boundaries: []time.Time{plan.From, plan.To}, pieces: &decompositions{}}
 }
 
@@ -351,13 +374,13 @@ func wholeRange(plan catalog.Plan, workspace string) scope {
 // (bucket int, series text, value float8), where bucket k (1-based) is the
 // bucket starting at plan.Boundaries[k-1]. For cumulative metrics bucket 0
 // holds everything before the first bucket: the running total's base.
-func TimeSeries(plan catalog.Plan, workspace string) (Statement, error) {
+func TimeSeries(plan catalog.Plan, workspace Workspace) (Statement, error) {
 	return timeSeries(plan, scope{workspace: workspace, boundaries: plan.Boundaries, pieces: &decompositions{}})
 }
 
 // RawTimeSeries is TimeSeries from the source rows only, never a summary:
 // what the summaries are checked and timed against.
-func RawTimeSeries(plan catalog.Plan, workspace string) (Statement, error) {
+func RawTimeSeries(plan catalog.Plan, workspace Workspace) (Statement, error) {
 	return timeSeries(plan, scope{workspace: workspace, boundaries: plan.Boundaries, raw: true})
 }
 
@@ -374,12 +397,12 @@ func timeSeries(plan catalog.Plan, sc scope) (Statement, error) {
 // where series_id is the group's id for dimensions that have one (an agent's
 // id, for drill-down links) and null otherwise; a ranking is ordered largest
 // first (ties by name) and cut to plan.Limit rows.
-func Totals(plan catalog.Plan, workspace string) (Statement, error) {
+func Totals(plan catalog.Plan, workspace Workspace) (Statement, error) {
 	return totals(plan, wholeRange(plan, workspace))
 }
 
 // RawTotals is Totals from the source rows only, never a summary.
-func RawTotals(plan catalog.Plan, workspace string) (Statement, error) {
+func RawTotals(plan catalog.Plan, workspace Workspace) (Statement, error) {
 	sc := wholeRange(plan, workspace)
 	sc.raw = true
 	return totals(plan, sc)
@@ -439,7 +462,7 @@ func groups(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (
 // named joins groups keyed by col's ids (and buckets, when bucketed) to
 // their names, once each, where the rows would each have been joined to it
 // and grouped by it.
-func named(groups sq.SelectBuilder, col column, workspace string, bucketed bool) sq.SelectBuilder {
+func named(groups sq.SelectBuilder, col column, workspace Workspace, bucketed bool) sq.SelectBuilder {
 	_, alias, _ := strings.Cut(col.names, " ")
 	// A left join whatever the column's: grouped kept no group of a key
 	// that names no row where the column's join is inner, and a left join
@@ -462,7 +485,7 @@ func named(groups sq.SelectBuilder, col column, workspace string, bucketed bool)
 // column's join is inner, and the planner then expects every row to stay
 // (it cannot tell how many the subquery's ids match, and expecting few, it
 // sorts them all to group them).
-func canonicalKey(col column, workspace string) join {
+func canonicalKey(col column, workspace Workspace) join {
 	table, _, _ := strings.Cut(col.names, " ")
 	fence, args, _ := workspaceFence("n.workspace_id", workspace).ToSql()
 	return join{name: col.joins[0].name + " key", optional: true, args: args,

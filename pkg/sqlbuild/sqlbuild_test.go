@@ -28,16 +28,16 @@ func plan(t *testing.T, metric, groupBy string, filters ...models.Filter) catalo
 // text is the same for hostile and harmless values.
 func TestValuesAreBindParameters(t *testing.T) {
 	hostile := "x'); DROP TABLE messages; --"
-	a, err := TimeSeries(plan(t, "messages_sent", "platform", models.Filter{Dimension: "sender", Values: []string{hostile, "bot"}}), "acme")
+	a, err := TimeSeries(plan(t, "messages_sent", "platform", models.Filter{Dimension: "sender", Values: []string{hostile, "bot"}}), WorkspaceSlug("acme"))
 	require.NoError(t, err)
-	b, err := TimeSeries(plan(t, "messages_sent", "platform", models.Filter{Dimension: "sender", Values: []string{"agent", "bot"}}), "o'hara")
+	b, err := TimeSeries(plan(t, "messages_sent", "platform", models.Filter{Dimension: "sender", Values: []string{"agent", "bot"}}), WorkspaceSlug("o'hara"))
 	require.NoError(t, err)
 	require.Equal(t, a.SQL, b.SQL)
 	require.NotContains(t, a.SQL, "DROP")
 	require.NotContains(t, a.SQL, "acme")
 	require.Contains(t, a.Args, []string{hostile, "bot"})
 	require.Contains(t, a.Args, "acme")
-	raw, err := RawTimeSeries(plan(t, "messages_sent", "platform", models.Filter{Dimension: "sender", Values: []string{hostile, "bot"}}), "acme")
+	raw, err := RawTimeSeries(plan(t, "messages_sent", "platform", models.Filter{Dimension: "sender", Values: []string{hostile, "bot"}}), WorkspaceSlug("acme"))
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(a.SQL, "/* summary: message_days */ SELECT "), a.SQL)
 	require.Equal(t, "/* raw */ SELECT width_bucket(m.created_at, $1::timestamptz[]) AS bucket, coalesce((c.platform)::text, '') AS series, "+
@@ -46,14 +46,42 @@ func TestValuesAreBindParameters(t *testing.T) {
 		"AND m.direction = $5 AND (m.sender)::text = ANY($6::text[])) GROUP BY bucket, series ORDER BY bucket, series", raw.SQL)
 }
 
+// A workspace whose id the data source knows is fenced by that id, as a bind
+// parameter: the same SQL text for any id, no lookup of the slug, and the
+// id among the arguments once per table read.
+func TestWorkspaceIDIsABindParameter(t *testing.T) {
+	p := plan(t, "conversations", "task")
+	a, err := Totals(p, Workspace{Slug: "acme", ID: 7})
+	require.NoError(t, err)
+	b, err := Totals(p, Workspace{Slug: "other", ID: 12})
+	require.NoError(t, err)
+	require.Equal(t, a.SQL, b.SQL)
+	require.NotContains(t, a.SQL, "workspaces w")
+	require.Contains(t, a.SQL, "s.workspace_id = $")
+	require.NotContains(t, a.Args, "acme")
+	require.Contains(t, a.Args, int32(7))
+	ids := 0
+	for _, arg := range a.Args {
+		if arg == any(int32(7)) {
+			ids++
+		}
+	}
+	require.Equal(t, strings.Count(a.SQL, "::integer"), ids)
+	bySlug, err := Totals(p, WorkspaceSlug("acme"))
+	require.NoError(t, err)
+	require.Equal(t, strings.Count(bySlug.SQL, "(SELECT w.id FROM workspaces w WHERE w.slug = $"), strings.Count(a.SQL, "workspace_id = $"),
+		"one fence per table read either way")
+	require.Positive(t, strings.Count(a.SQL, "workspace_id = $"))
+}
+
 // Cumulative metrics read from the beginning of the store: no lower time bound.
 func TestCumulativeMetricsHaveNoLowerBound(t *testing.T) {
-	total, err := TimeSeries(plan(t, "total_users", ""), "acme")
+	total, err := TimeSeries(plan(t, "total_users", ""), WorkspaceSlug("acme"))
 	require.NoError(t, err)
 	require.NotContains(t, total.SQL, "fi.at >=")
 	require.Contains(t, total.SQL, "fi.at < $")
 
-	newUsers, err := TimeSeries(plan(t, "new_users", ""), "acme")
+	newUsers, err := TimeSeries(plan(t, "new_users", ""), WorkspaceSlug("acme"))
 	require.NoError(t, err)
 	require.Contains(t, newUsers.SQL, "fi.at >= $")
 }
@@ -66,16 +94,16 @@ func TestEveryCatalogMetricBuildsForEveryDimension(t *testing.T) {
 		switch {
 		case m.Supports(models.KindSnapshot) && !m.Supports(models.KindTimeSeries):
 			builder = Snapshot
-			_, err := TimeSeries(plan(t, m.ID, ""), "acme")
+			_, err := TimeSeries(plan(t, m.ID, ""), WorkspaceSlug("acme"))
 			require.EqualError(t, err, "metric "+m.ID+" is a state at one instant: query it as a snapshot")
 		case m.Supports(models.KindRecords):
 			builder = Records
 		}
-		s, err := builder(plan(t, m.ID, ""), "acme")
+		s, err := builder(plan(t, m.ID, ""), WorkspaceSlug("acme"))
 		require.NoError(t, err, m.ID)
 		requireNumberedOnce(t, s, m.ID)
 		for _, dimension := range m.Dimensions {
-			s, err := builder(plan(t, m.ID, dimension, models.Filter{Dimension: dimension, Values: []string{"v"}}), "acme")
+			s, err := builder(plan(t, m.ID, dimension, models.Filter{Dimension: dimension, Values: []string{"v"}}), WorkspaceSlug("acme"))
 			require.NoError(t, err, "%s by %s", m.ID, dimension)
 			requireNumberedOnce(t, s, m.ID+" by "+dimension)
 			selects := 1
@@ -94,7 +122,7 @@ func TestEveryCatalogMetricBuildsForEveryDimension(t *testing.T) {
 // Every dimension can list its values for template variables.
 func TestEveryDimensionListsItsValues(t *testing.T) {
 	for _, d := range catalog.Dimensions {
-		_, queried, err := DimensionValues(d.ID, "acme", time.Time{}, time.Time{})
+		_, queried, err := DimensionValues(d.ID, WorkspaceSlug("acme"), time.Time{}, time.Time{})
 		if d.FilterOnly {
 			// A text search has no vocabulary; the resource answers an empty list.
 			require.EqualError(t, err, `dimension "`+d.ID+`" only filters: it has no values to list`)
@@ -162,7 +190,7 @@ func TestMessageTextIsEscapedAndBound(t *testing.T) {
 	dialogs := func(values ...string) Statement {
 		p := plan(t, "dialogs", "", models.Filter{Dimension: catalog.DimMessageText.ID, Values: values})
 		p.Kind, p.From, p.To, p.Limit = models.KindRecords, p.Boundaries[0], p.Boundaries[len(p.Boundaries)-1], 10
-		s, err := Records(p, "acme")
+		s, err := Records(p, WorkspaceSlug("acme"))
 		require.NoError(t, err)
 		requireNumberedOnce(t, s, "dialogs")
 		return s

@@ -42,7 +42,7 @@ type slotRows struct {
 	// says which columns the metric reads (by name): edges may give NULL
 	// for the others, which spares their joins and probes, as PostgreSQL
 	// computes every column of a UNION ALL's branches, read or not.
-	edges  func(workspace string, ranges sq.Or, reads func(column string) bool) sq.SelectBuilder
+	edges  func(workspace Workspace, ranges sq.Or, reads func(column string) bool) sq.SelectBuilder
 	column string // the raw rows' time column the edge ranges apply to
 	// group, when set, wraps the union of both into the rows the metric
 	// reads.
@@ -103,7 +103,7 @@ func (l level) grid() grid { return grid{l.grain, l.shift} }
 // the planner estimates its rows as well as for constants. Spans of several
 // units each are read by one range probe per span instead (see
 // spanProbeUnits).
-func (l level) rows(workspace string, spans []span) sq.SelectBuilder {
+func (l level) rows(workspace Workspace, spans []span) sq.SelectBuilder {
 	stamp := l.column
 	if l.stamp != "" {
 		stamp = l.stamp
@@ -402,7 +402,7 @@ var (
 
 // messageEdgeRows are the raw messages of some time ranges, with their
 // contact's platform and their conversation's inbox as the triggers copy them.
-func messageEdgeRows(workspace string, ranges sq.Or, columns ...string) sq.SelectBuilder {
+func messageEdgeRows(workspace Workspace, ranges sq.Or, columns ...string) sq.SelectBuilder {
 	return messageEdgeRowsJoining(workspace, ranges, true, true, columns...)
 }
 
@@ -410,7 +410,7 @@ func messageEdgeRows(workspace string, ranges sq.Or, columns ...string) sq.Selec
 // their contact (c) only when contact is set and to their conversation (mv)
 // only when conversation is: a summary's edges that need neither spare
 // both joins.
-func messageEdgeRowsJoining(workspace string, ranges sq.Or, contact, conversation bool, columns ...string) sq.SelectBuilder {
+func messageEdgeRowsJoining(workspace Workspace, ranges sq.Or, contact, conversation bool, columns ...string) sq.SelectBuilder {
 	b := sq.Select(columns...).From("messages m")
 	if contact {
 		b = b.Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id")
@@ -426,7 +426,7 @@ func messageEdgeRowsJoining(workspace string, ranges sq.Or, contact, conversatio
 var contactSlotRows = slotRows{
 	alias: "cs", column: "m.created_at",
 	levels: unitLevels("contact", "contact_id", "platform", "inbox_id"),
-	edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+	edges: func(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 		return messageEdgeRows(workspace, ranges, "m.workspace_id", "m.created_at", "m.contact_id", "c.platform", "mv.inbox_id").
 			Where(sq.Eq{"m.direction": "inbound"})
 	},
@@ -437,7 +437,7 @@ var contactSlotRows = slotRows{
 var firstInboundRows = slotRows{
 	alias: "fi", column: "f.first_at",
 	levels: unitLevels("first_inbound", "platform", "inbox_id", "contacts"),
-	edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+	edges: func(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 		return sq.Select("f.workspace_id", "f.first_at", "f.platform", "f.inbox_id", "1").From("contact_first_inbound f").
 			Where(workspaceFence("f.workspace_id", workspace)).Where(ranges)
 	},
@@ -465,7 +465,7 @@ var summaries = map[summaryKey]summaryImpl{
 			levels: unitLevels("message", "platform", "inbox_id", "direction", "sender", "billable", "messages", "ai_cost", "billing_cost", "task_id"),
 			// The raw messages, joined to their contact and conversation
 			// only when the metric reads the platform, or the inbox or task.
-			edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+			edges: func(workspace Workspace, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 				platform, conversation := reads("platform"), reads("inbox_id") || reads("task_id")
 				return messageEdgeRowsJoining(workspace, ranges, platform, conversation, "m.workspace_id", "m.created_at",
 					either(platform, "c.platform", "NULL::text"), either(conversation, "mv.inbox_id", "NULL::bigint"),
@@ -485,7 +485,7 @@ var summaries = map[summaryKey]summaryImpl{
 			alias: "mx", column: "m.created_at",
 			levels:       unitLevels("message_inbox", "platform", "inbox_id", "messages", "ai_cost", "billing_cost"),
 			shiftedHours: "message_inbox_shifted_hours", // migration 41
-			edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+			edges: func(workspace Workspace, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 				platform, inbox := reads("platform"), reads("inbox_id")
 				return messageEdgeRowsJoining(workspace, ranges, platform, inbox, "m.workspace_id", "m.created_at",
 					either(platform, "c.platform", "NULL::text"), either(inbox, "mv.inbox_id", "NULL::bigint"), "1", "m.ai_cost", "m.billing_cost")
@@ -501,7 +501,7 @@ var summaries = map[summaryKey]summaryImpl{
 		slotted: &slotRows{
 			alias: "mt", column: "m.created_at",
 			levels: unitLevels("message_task", "task_id", "messages", "ai_cost", "billing_cost"),
-			edges: func(workspace string, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
+			edges: func(workspace Workspace, ranges sq.Or, reads func(string) bool) sq.SelectBuilder {
 				task := reads("task_id")
 				return messageEdgeRowsJoining(workspace, ranges, false, task, "m.workspace_id", "m.created_at",
 					either(task, "mv.task_id", "NULL::bigint"), "1", "m.ai_cost", "m.billing_cost")
@@ -518,7 +518,7 @@ var summaries = map[summaryKey]summaryImpl{
 			alias: "mi", column: "m.created_at",
 			levels: unitLevels("intent", "intent", "platform", "language", "messages"),
 			// The raw messages the summary counts, with their contact's platform.
-			edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+			edges: func(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 				return sq.Select("m.workspace_id", "m.created_at", "m.intent", "c.platform", "m.language", "1").From("messages m").
 					Join("contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id").
 					Where(workspaceFence("m.workspace_id", workspace)).Where(ranges).
@@ -535,7 +535,7 @@ var summaries = map[summaryKey]summaryImpl{
 		slotted: &slotRows{
 			alias: "mt", column: "m.created_at",
 			levels: unitLevels("intent_total", "intent", "messages"),
-			edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+			edges: func(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 				return sq.Select("m.workspace_id", "m.created_at", "m.intent", "1").From("messages m").
 					Where(workspaceFence("m.workspace_id", workspace)).Where(ranges).
 					Where(sq.Eq{"m.direction": "inbound"}).Where(sq.NotEq{"m.intent": nil})
@@ -551,7 +551,7 @@ var summaries = map[summaryKey]summaryImpl{
 			alias: "fs", column: "ft.triggered_at",
 			levels: unitLevels("flow_trigger", "flow_id", "inbox_id", "triggers"),
 			// The raw triggers, with their conversation's inbox (none outside one).
-			edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+			edges: func(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 				return sq.Select("ft.workspace_id", "ft.triggered_at", "ft.flow_id", "iv.inbox_id", "1").From("flow_triggers ft").
 					LeftJoin("conversations iv ON iv.workspace_id = ft.workspace_id AND iv.id = ft.conversation_id").
 					Where(workspaceFence("ft.workspace_id", workspace)).Where(ranges)
@@ -613,7 +613,7 @@ var summaries = map[summaryKey]summaryImpl{
 			},
 			// The raw source's own minutes: the partial minute at the end of
 			// the range counts only its messages inside the range.
-			edges: func(workspace string, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+			edges: func(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 				return sq.Select("m.workspace_id", "date_trunc('minute', m.created_at) AS minute", "count(*) AS n").
 					From("messages m").Where(workspaceFence("m.workspace_id", workspace)).Where(ranges).
 					GroupBy("m.workspace_id", "minute")

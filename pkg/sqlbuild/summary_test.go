@@ -94,7 +94,7 @@ func TestEdgeRowsComputeOnlyWhatTheMetricReads(t *testing.T) {
 		t.Helper()
 		m, ok := catalog.Lookup(metric)
 		require.True(t, ok)
-		s, err := Totals(catalog.Plan{Metric: m, Kind: models.KindTotals, GroupBy: groupBy, Filters: filters, From: from, To: to}, "demo")
+		s, err := Totals(catalog.Plan{Metric: m, Kind: models.KindTotals, GroupBy: groupBy, Filters: filters, From: from, To: to}, WorkspaceSlug("demo"))
 		require.NoError(t, err)
 		require.Contains(t, s.SQL, "/* summary: ")
 		// The edges are the union's last branch.
@@ -141,7 +141,7 @@ func TestTheEndUnitIsReadWholeWhenNothingFollowsTheEnd(t *testing.T) {
 	require.True(t, ok)
 	statement := func(from, to string) Statement {
 		t.Helper()
-		s, err := Totals(catalog.Plan{Metric: m, Kind: models.KindTotals, From: utc(from), To: utc(to)}, "demo")
+		s, err := Totals(catalog.Plan{Metric: m, Kind: models.KindTotals, From: utc(from), To: utc(to)}, WorkspaceSlug("demo"))
 		require.NoError(t, err)
 		return s
 	}
@@ -191,7 +191,7 @@ func TestLanguageSummaryAnswersOneLanguageAtATime(t *testing.T) {
 		{"", []models.Filter{{Dimension: "language", Values: []string{"en"}, Exclude: true}}, false},
 		{"", []models.Filter{{Dimension: "platform", Values: []string{"telegram"}}}, false},
 	} {
-		s, err := Totals(catalog.Plan{Metric: m, Kind: models.KindTotals, GroupBy: c.groupBy, Filters: c.filters, From: from, To: to}, "demo")
+		s, err := Totals(catalog.Plan{Metric: m, Kind: models.KindTotals, GroupBy: c.groupBy, Filters: c.filters, From: from, To: to}, WorkspaceSlug("demo"))
 		require.NoError(t, err)
 		require.Equal(t, c.summary, strings.HasPrefix(s.SQL, "/* summary: language_contact_days"), "%+v: %s", c, s.SQL)
 	}
@@ -212,7 +212,7 @@ func TestResponseTimePercentilesSearchOnlyOverFewBuckets(t *testing.T) {
 		for i := range boundaries {
 			boundaries[i] = day(i)
 		}
-		r, ok := choose(catalog.Plan{GroupBy: catalog.DimAgent.ID}, metric, scope{workspace: "acme", boundaries: boundaries})
+		r, ok := choose(catalog.Plan{GroupBy: catalog.DimAgent.ID}, metric, scope{workspace: WorkspaceSlug("acme"), boundaries: boundaries})
 		require.True(t, ok, "%d buckets", c.buckets)
 		require.Equal(t, []string{"response_run_days"}, r.tables, "%d buckets", c.buckets)
 		require.Equal(t, c.searched, strings.Contains(r.metric.Aggregate, "sorted_us_percentile_cont(0.9, "), "%d buckets: %s", c.buckets, r.metric.Aggregate)
@@ -246,7 +246,7 @@ func TestAssignmentPercentilesFromTheTeamRows(t *testing.T) {
 		for i := range boundaries {
 			boundaries[i] = day(i)
 		}
-		r, ok := choose(catalog.Plan{GroupBy: c.groupBy}, metric, scope{workspace: "acme", boundaries: boundaries})
+		r, ok := choose(catalog.Plan{GroupBy: c.groupBy}, metric, scope{workspace: WorkspaceSlug("acme"), boundaries: boundaries})
 		require.True(t, ok, "%+v", c)
 		require.Equal(t, []string{c.table}, r.tables, "%+v", c)
 		require.Contains(t, r.metric.Aggregate, c.reads, "%+v", c)
@@ -264,7 +264,7 @@ func TestNarrowSummariesAnswerWhatTheyKeep(t *testing.T) {
 		t.Helper()
 		m, ok := catalog.Lookup(metric)
 		require.True(t, ok)
-		s, err := Totals(catalog.Plan{Metric: m, Kind: models.KindTotals, GroupBy: groupBy, Filters: filters, From: from, To: to}, "demo")
+		s, err := Totals(catalog.Plan{Metric: m, Kind: models.KindTotals, GroupBy: groupBy, Filters: filters, From: from, To: to}, WorkspaceSlug("demo"))
 		require.NoError(t, err)
 		return s.SQL[:strings.Index(s.SQL, "*/")+2]
 	}
@@ -388,7 +388,7 @@ func TestSummariesReadShiftedHoursOffTheHour(t *testing.T) {
 		location, err := time.LoadLocation(zone)
 		require.NoError(t, err)
 		s, err := TimeSeries(catalog.Plan{Metric: m, Kind: models.KindTimeSeries, GroupBy: groupBy, From: boundaries[0],
-			To: boundaries[buckets], Boundaries: boundaries, Location: location}, "demo")
+			To: boundaries[buckets], Boundaries: boundaries, Location: location}, WorkspaceSlug("demo"))
 		require.NoError(t, err)
 		return s.SQL[:strings.Index(s.SQL, "*/")+2]
 	}

@@ -18,7 +18,7 @@ type valueSource struct {
 
 // where keeps the workspace's non-null values, narrowed to [from, to) where
 // the values are events and from and to are both set.
-func (src valueSource) where(workspace string, from, to time.Time) sq.And {
+func (src valueSource) where(workspace Workspace, from, to time.Time) sq.And {
 	where := sq.And{
 		workspaceFence("x.workspace_id", workspace),
 		sq.NotEq{src.column: nil},
@@ -53,7 +53,7 @@ const MaxDimensionValues = 1000
 // the workspace, in order, narrowed to [from, to) where the values are events
 // and from and to are both set. The second result is false for dimensions
 // whose values are fixed (see catalog.FixedValues).
-func DimensionValues(dimension, workspace string, from, to time.Time) (Statement, bool, error) {
+func DimensionValues(dimension string, workspace Workspace, from, to time.Time) (Statement, bool, error) {
 	if d, _ := catalog.LookupDimension(dimension); d.FilterOnly {
 		return Statement{}, false, fmt.Errorf("dimension %q only filters: it has no values to list", dimension)
 	}
@@ -106,7 +106,7 @@ var recentActivity = map[string]string{
 // DimensionValuesOrdered is DimensionValues in the given order. Ordering by
 // recent activity works for the dimensions whose values are events (intents,
 // languages, pages, ...) and for tasks; for the others it is an error.
-func DimensionValuesOrdered(dimension, workspace string, from, to time.Time, order ValuesOrder) (Statement, bool, error) {
+func DimensionValuesOrdered(dimension string, workspace Workspace, from, to time.Time, order ValuesOrder) (Statement, bool, error) {
 	byName, listed, err := DimensionValues(dimension, workspace, from, to)
 	if err != nil || !listed || order != OrderByRecent {
 		return byName, listed, err
