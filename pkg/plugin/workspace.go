@@ -12,7 +12,9 @@ import (
 )
 
 // How long a workspace check's answer is kept. A workspace that exists stays
-// known for the instance's life (new settings make a new instance). One that
+// known for the instance's life (new settings make a new instance), with its
+// id, which fences every statement: one deleted and created again under the
+// same slug has a new id, found when the settings are saved again. One that
 // is missing is asked again after a minute, so a workspace created meanwhile
 // is found without saving the settings. A check the store could not answer
 // is retried after a few seconds; meanwhile queries run and report the
