@@ -12,6 +12,8 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
+
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
 )
 
 // alertQueries runs queries as Grafana's alerting sends them (max data points
@@ -279,4 +281,39 @@ func TestStatementsAreFencedByTheWorkspaceID(t *testing.T) {
 	require.Equal(t, statements[0], statements[1])
 	require.NotContains(t, statements[0], "workspaces w")
 	require.Contains(t, statements[0], "workspace_id = $")
+}
+
+// The workspace's id is looked up again after a minute: a workspace deleted
+// and created again under the same slug (a new id) is read by its new id,
+// and one deleted is answered as missing, not as an empty workspace.
+func TestWorkspaceIsLookedUpAgain(t *testing.T) {
+	url := fixtureURL(t, "chatbot_fixture")
+	ds := newDatasourceAt(t, url, "acme")
+	const from, to = "2021-01-01T00:00:00Z", "2023-01-01T00:00:00Z"
+	const query = `{"queryType":"totals","metric":"total_messages"}`
+	messages := func() float64 {
+		t.Helper()
+		got := rows(t, ask(t, ds, query, from, to))
+		require.Len(t, got, 1)
+		return got[0][1].(float64)
+	}
+	before := messages()
+	require.Positive(t, before)
+	first := ds.workspaceRef().ID
+	require.Positive(t, first)
+
+	// acme goes, and a new acme comes, without messages.
+	exec(t, url, `UPDATE workspaces SET slug = 'acme-gone' WHERE slug = 'acme';
+		INSERT INTO workspaces (id, slug, name) VALUES (99, 'acme', 'Acme again')`)
+	require.Equal(t, before, messages(), "within the minute, the id found before")
+	ds.workspace.checked = ds.workspace.checked.Add(-foundWorkspaceTTL)
+	require.Zero(t, messages(), "the new workspace's, by its id")
+	require.Equal(t, int32(99), ds.workspaceRef().ID)
+
+	exec(t, url, `DELETE FROM workspaces WHERE slug = 'acme'`)
+	ds.workspace.checked = ds.workspace.checked.Add(-foundWorkspaceTTL)
+	r := queryOnce(t, ds, query, from, to)
+	require.Equal(t, backend.StatusBadRequest, r.Status)
+	require.ErrorContains(t, r.Error, `workspace "acme" is not in the store`)
+	require.Equal(t, sqlbuild.WorkspaceSlug("acme"), ds.workspaceRef())
 }

@@ -11,15 +11,16 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
 )
 
-// How long a workspace check's answer is kept. A workspace that exists stays
-// known for the instance's life (new settings make a new instance), with its
-// id, which fences every statement: one deleted and created again under the
-// same slug has a new id, found when the settings are saved again. One that
-// is missing is asked again after a minute, so a workspace created meanwhile
-// is found without saving the settings. A check the store could not answer
-// is retried after a few seconds; meanwhile queries run and report the
+// How long a workspace check's answer is kept. A workspace that exists is
+// looked up again after a minute: its id fences every statement, and one
+// deleted and created again under the same slug has a new id (or one
+// deleted is missing). One that is missing is asked again after a minute, so
+// a workspace created meanwhile is found without saving the settings. A
+// check the store could not answer is retried after a few seconds;
+// meanwhile queries run (with the id found before, if any) and report the
 // store's own error.
 const (
+	foundWorkspaceTTL   = time.Minute
 	missingWorkspaceTTL = time.Minute
 	failedCheckRetry    = 5 * time.Second
 )
@@ -32,7 +33,7 @@ type workspaceCheck struct {
 	found   bool
 	id      int32     // the workspace's id, once found
 	problem string    // the missing workspace's message
-	checked time.Time // when problem was found, or the check failed
+	checked time.Time // when the workspace was last looked up
 	failed  bool      // the last check could not reach the store
 }
 
@@ -47,7 +48,7 @@ func (ds *Datasource) checkWorkspace(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case c.found:
+	case c.found && time.Since(c.checked) < foundWorkspaceTTL:
 		return nil
 	case c.problem != "" && time.Since(c.checked) < missingWorkspaceTTL:
 		return errors.New(c.problem)
@@ -63,8 +64,9 @@ func (ds *Datasource) checkWorkspace(ctx context.Context) error {
 	c.checked, c.failed, c.problem = time.Now(), err != nil, problem
 	switch {
 	case err != nil:
-		return nil
+		return nil // the id found before, if any, stays
 	case problem != "":
+		c.found, c.id = false, 0
 		return errors.New(problem)
 	}
 	c.found, c.id = true, id
