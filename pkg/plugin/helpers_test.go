@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/frames"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/generator"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
@@ -173,4 +174,17 @@ func queryOnce(t *testing.T, ds *Datasource, queryJSON, from, to string) backend
 	})
 	require.NoError(t, err)
 	return resp.Responses["A"]
+}
+
+// generatedStore is a fresh database loaded by the generator with cfg, its
+// URL and a pool on it.
+func generatedStore(t *testing.T, cfg generator.Config) (string, *pgxpool.Pool) {
+	t.Helper()
+	url := storetest.URL(t)
+	pool, err := pgxpool.New(context.Background(), url)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	_, err = generator.Load(context.Background(), pool, cfg)
+	require.NoError(t, err)
+	return url, pool
 }

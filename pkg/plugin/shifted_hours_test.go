@@ -4,11 +4,9 @@ import (
 	"context"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/generator"
-	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
 // shiftsJoin joins each row to the three shifts of the shifted hours, as
@@ -37,12 +35,7 @@ func inboxShiftedHours(rows, unit, sums string) string {
 // through inserts, updates and deletes.)
 func TestShiftedHoursFollowTruncates(t *testing.T) {
 	ctx := context.Background()
-	url := storetest.URL(t)
-	pool, err := pgxpool.New(ctx, url)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	_, err = generator.Load(ctx, pool, generator.Config{Seed: 5, Days: 10, Contacts: 60})
-	require.NoError(t, err)
+	url, pool := generatedStore(t, generator.Config{Seed: 5, Days: 10, Contacts: 60})
 
 	tables := map[string]string{
 		"message_inbox_shifted_hours": inboxShiftedHours("TABLE message_inbox_slots", "slot", "sum(l.messages), sum(l.ai_cost), sum(l.billing_cost)"),

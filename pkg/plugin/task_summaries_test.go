@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
@@ -16,7 +15,6 @@ import (
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/sqlbuild"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/store"
-	"github.com/chatbot-metrics/chatbot-metrics/pkg/store/storetest"
 )
 
 // The message and conversation sums per task only (migration 43) stay the
@@ -29,12 +27,7 @@ import (
 // against the raw rows through inserts, updates and deletes.)
 func TestTaskSummariesFollowMovesAndTruncates(t *testing.T) {
 	ctx := context.Background()
-	url := storetest.URL(t)
-	pool, err := pgxpool.New(ctx, url)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	_, err = generator.Load(ctx, pool, generator.Config{Seed: 5, Days: 10, Contacts: 60})
-	require.NoError(t, err)
+	url, pool := generatedStore(t, generator.Config{Seed: 5, Days: 10, Contacts: 60})
 
 	const sums = "sum(conversations), sum(messages), sum(replied), sum(obtained), sum(succeeded), sum(transferred)"
 	const messageSums = "sum(messages), sum(ai_cost), sum(billing_cost)"
@@ -104,11 +97,7 @@ func TestTaskSummariesFollowMovesAndTruncates(t *testing.T) {
 // inbox's id is also a task's.
 func TestTaskSummariesReadTheEdgesRaw(t *testing.T) {
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, storetest.URL(t))
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	_, err = generator.Load(ctx, pool, generator.Config{Seed: 3, Days: 90, Contacts: 400})
-	require.NoError(t, err)
+	_, pool := generatedStore(t, generator.Config{Seed: 3, Days: 90, Contacts: 400})
 
 	for _, c := range []struct {
 		metric, summary string
