@@ -108,11 +108,7 @@ var Summaries = []Summary{
 		// direction, sender and billing too, for the metrics that keep
 		// none of those.
 		Table: "message_inbox_slots", Source: SourceMessages, Grain: SlotLength,
-		Aggregates: map[string]string{
-			"count(*)":                         "sum(mx.messages)",
-			"coalesce(sum(m.ai_cost), 0)":      "coalesce(sum(mx.ai_cost), 0)",
-			"coalesce(sum(m.billing_cost), 0)": "coalesce(sum(mx.billing_cost), 0)",
-		},
+		Aggregates: messageAggregates("mx"),
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID},
 	},
 	{
@@ -120,20 +116,12 @@ var Summaries = []Summary{
 		// group or filter by the task and by no other dimension, and keep no
 		// direction, sender or billing (a campaign's AI expense).
 		Table: "message_task_slots", Source: SourceMessages, Grain: SlotLength,
-		Aggregates: map[string]string{
-			"count(*)":                         "sum(mt.messages)",
-			"coalesce(sum(m.ai_cost), 0)":      "coalesce(sum(mt.ai_cost), 0)",
-			"coalesce(sum(m.billing_cost), 0)": "coalesce(sum(mt.billing_cost), 0)",
-		},
+		Aggregates: messageAggregates("mt"),
 		Dimensions: []string{DimTask.ID},
 	},
 	{
 		Table: "message_slots", Source: SourceMessages, Grain: SlotLength,
-		Aggregates: map[string]string{
-			"count(*)":                         "sum(ms.messages)",
-			"coalesce(sum(m.ai_cost), 0)":      "coalesce(sum(ms.ai_cost), 0)",
-			"coalesce(sum(m.billing_cost), 0)": "coalesce(sum(ms.billing_cost), 0)",
-		},
+		Aggregates: messageAggregates("ms"),
 		Conditions: map[string]string{"m.direction": "ms.direction", "m.sender": "ms.sender", "m.billable": "ms.billable"},
 		// The task is the message's conversation's (migration 15).
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimSender.ID, DimTask.ID},
@@ -355,6 +343,17 @@ var Summaries = []Summary{
 		Keep:       "cv.transferred <> 0",
 		Dimensions: []string{DimPlatform.ID, DimInbox.ID, DimFlow.ID, DimTask.ID},
 	},
+}
+
+// messageAggregates maps the message metrics' aggregates (their count, AI
+// cost and billing cost) to the same sums over the message summaries' rows
+// under alias.
+func messageAggregates(alias string) map[string]string {
+	return map[string]string{
+		"count(*)":                         "sum(" + alias + ".messages)",
+		"coalesce(sum(m.ai_cost), 0)":      "coalesce(sum(" + alias + ".ai_cost), 0)",
+		"coalesce(sum(m.billing_cost), 0)": "coalesce(sum(" + alias + ".billing_cost), 0)",
+	}
 }
 
 // conversationAggregates maps the conversation metrics' aggregates to the

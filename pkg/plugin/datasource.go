@@ -130,7 +130,8 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 	if problem := ds.checkReadOnlyRole(ctx); problem != nil {
 		return backend.ErrDataResponseWithSource(problem.Status, problem.Source, problem.Message)
 	}
-	if err := ds.checkWorkspace(ctx); err != nil {
+	workspace, err := ds.checkWorkspace(ctx)
+	if err != nil {
 		return badQuery(err)
 	}
 	q, err := models.ParseQuery(dq)
@@ -146,7 +147,6 @@ func (ds *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.D
 	if !ok {
 		return badQuery(fmt.Errorf("query type %q is unknown: use %s", plan.Kind, kindNames()))
 	}
-	workspace := ds.workspaceRef()
 	statement, err := answer.build(plan, workspace)
 	if err == nil && plan.Compare != nil {
 		answer, statement, err = compared(answer, plan, workspace, statement)

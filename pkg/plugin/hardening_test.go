@@ -297,10 +297,13 @@ func TestWorkspaceIsLookedUpAgain(t *testing.T) {
 		require.Len(t, got, 1)
 		return got[0][1].(float64)
 	}
+	// fence is the workspace as the data source fences its statements now.
+	fence := func() (sqlbuild.Workspace, error) { return ds.checkWorkspace(context.Background()) }
 	before := messages()
 	require.Positive(t, before)
-	first := ds.workspaceRef().ID
-	require.Positive(t, first)
+	first, err := fence()
+	require.NoError(t, err)
+	require.Positive(t, first.ID)
 
 	// acme goes, and a new acme comes, without messages.
 	exec(t, url, `UPDATE workspaces SET slug = 'acme-gone' WHERE slug = 'acme';
@@ -308,12 +311,16 @@ func TestWorkspaceIsLookedUpAgain(t *testing.T) {
 	require.Equal(t, before, messages(), "within the minute, the id found before")
 	ds.workspace.checked = ds.workspace.checked.Add(-foundWorkspaceTTL)
 	require.Zero(t, messages(), "the new workspace's, by its id")
-	require.Equal(t, int32(99), ds.workspaceRef().ID)
+	again, err := fence()
+	require.NoError(t, err)
+	require.Equal(t, int32(99), again.ID)
 
 	exec(t, url, `DELETE FROM workspaces WHERE slug = 'acme'`)
 	ds.workspace.checked = ds.workspace.checked.Add(-foundWorkspaceTTL)
 	r := queryOnce(t, ds, query, from, to)
 	require.Equal(t, backend.StatusBadRequest, r.Status)
 	require.ErrorContains(t, r.Error, `workspace "acme" is not in the store`)
-	require.Equal(t, sqlbuild.WorkspaceSlug("acme"), ds.workspaceRef())
+	gone, err := fence()
+	require.ErrorContains(t, err, `workspace "acme" is not in the store`)
+	require.Equal(t, sqlbuild.WorkspaceSlug("acme"), gone)
 }

@@ -77,15 +77,16 @@ func cannotNarrow(metric catalog.Metric, dimension string) error {
 }
 
 // serveValuesWithData answers the values resource narrowed by plan (see
-// withDataPlan), in order: by name, in the catalog's order for a closed
-// vocabulary, or by latest activity as the values resource orders them.
-func (ds *Datasource) serveValuesWithData(ctx context.Context, w http.ResponseWriter, r *http.Request, plan catalog.Plan, order sqlbuild.ValuesOrder) {
+// withDataPlan) in workspace, in order: by name, in the catalog's order for a
+// closed vocabulary, or by latest activity as the values resource orders them.
+func (ds *Datasource) serveValuesWithData(ctx context.Context, w http.ResponseWriter, r *http.Request, workspace sqlbuild.Workspace, plan catalog.Plan,
+	order sqlbuild.ValuesOrder) {
 	dimension := plan.GroupBy
 	listing, fixed := catalog.FixedValues[dimension]
 	var listed sqlbuild.Statement
 	if !fixed && order == sqlbuild.OrderByRecent {
 		var err error
-		if listed, _, err = sqlbuild.DimensionValuesOrdered(dimension, ds.workspaceRef(), plan.From, plan.To, order); err != nil {
+		if listed, _, err = sqlbuild.DimensionValuesOrdered(dimension, workspace, plan.From, plan.To, order); err != nil {
 			writeError(w, r, http.StatusBadRequest, err.Error()) // a dimension without activity
 			return
 		}
@@ -94,7 +95,7 @@ func (ds *Datasource) serveValuesWithData(ctx context.Context, w http.ResponseWr
 	if plan.Kind == models.KindSnapshot {
 		build = sqlbuild.Snapshot
 	}
-	statement, err := build(plan, ds.workspaceRef())
+	statement, err := build(plan, workspace)
 	if err != nil {
 		writeError(w, r, http.StatusInternalServerError, err.Error())
 		return

@@ -142,7 +142,8 @@ func TestReadsGoToTheReplicaAndFallBackToThePrimary(t *testing.T) {
 	// (a) The replica answers; the primary never sees the statement.
 	frame := ask(t, ds, faultQuery, dec, feb)
 	// The statements are fenced by the workspace's id from here on.
-	workspace := ds.workspaceRef()
+	workspace, err := ds.checkWorkspace(ctx)
+	require.NoError(t, err)
 	require.Positive(t, workspace.ID)
 	agents, _, err := sqlbuild.DimensionValuesOrdered("agent", workspace, time.Time{}, time.Time{}, sqlbuild.OrderByName)
 	require.NoError(t, err)

@@ -96,7 +96,8 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 		writeError(w, r, int(problem.Status), problem.Message)
 		return
 	}
-	if err := ds.checkWorkspace(ctx); err != nil {
+	workspace, err := ds.checkWorkspace(ctx)
+	if err != nil {
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -106,14 +107,14 @@ func (ds *Datasource) serveDimensionValues(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	if withData != nil { // only the values for which a metric has data
-		ds.serveValuesWithData(ctx, w, r, *withData, order)
+		ds.serveValuesWithData(ctx, w, r, workspace, *withData, order)
 		return
 	}
 	if values, fixed := catalog.FixedValues[dimension]; fixed { // a closed vocabulary, in its own order
 		writeJSON(w, r, valuesResponse{Values: values})
 		return
 	}
-	statement, _, err := sqlbuild.DimensionValuesOrdered(dimension, ds.workspaceRef(), from, to, order)
+	statement, _, err := sqlbuild.DimensionValuesOrdered(dimension, workspace, from, to, order)
 	if err != nil {
 		status := http.StatusInternalServerError
 		if order == sqlbuild.OrderByRecent {

@@ -37,23 +37,33 @@ type workspaceCheck struct {
 	failed  bool      // the last check could not reach the store
 }
 
-// checkWorkspace is nil when the settings' workspace is in the store (or the
-// store cannot say right now), and otherwise the health check's message: a
-// user error, to be answered with status 400 and source downstream.
-func (ds *Datasource) checkWorkspace(ctx context.Context) error {
+// checkWorkspace answers the settings' workspace as the statements fence
+// it: by its id once found (a bind parameter PostgreSQL plans as a
+// constant), else by its slug, which each statement then looks up. Its
+// error is nil when the workspace is in the store (or the store cannot say
+// right now), and otherwise the health check's message: a user error, to be
+// answered with status 400 and source downstream.
+func (ds *Datasource) checkWorkspace(ctx context.Context) (sqlbuild.Workspace, error) {
 	if ds.settingsErr != nil || ds.pool == nil {
-		return nil // the settings' own error is answered first
+		return sqlbuild.WorkspaceSlug(ds.settings.Workspace), nil // the settings' own error is answered first
 	}
 	c := &ds.workspace
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// fence is the workspace as the check now knows it.
+	fence := func() sqlbuild.Workspace {
+		if c.found {
+			return sqlbuild.Workspace{Slug: ds.settings.Workspace, ID: c.id}
+		}
+		return sqlbuild.WorkspaceSlug(ds.settings.Workspace)
+	}
 	switch {
 	case c.found && time.Since(c.checked) < foundWorkspaceTTL:
-		return nil
+		return fence(), nil
 	case c.problem != "" && time.Since(c.checked) < missingWorkspaceTTL:
-		return errors.New(c.problem)
+		return fence(), errors.New(c.problem)
 	case c.failed && time.Since(c.checked) < failedCheckRetry:
-		return nil
+		return fence(), nil
 	}
 	var problem string
 	var id int32
@@ -64,24 +74,11 @@ func (ds *Datasource) checkWorkspace(ctx context.Context) error {
 	c.checked, c.failed, c.problem = time.Now(), err != nil, problem
 	switch {
 	case err != nil:
-		return nil // the id found before, if any, stays
+		return fence(), nil // the id found before, if any, stays
 	case problem != "":
 		c.found, c.id = false, 0
-		return errors.New(problem)
+		return fence(), errors.New(problem)
 	}
 	c.found, c.id = true, id
-	return nil
-}
-
-// workspaceRef is the settings' workspace as the statements fence it: by
-// its id once checkWorkspace has found it (a bind parameter PostgreSQL plans
-// as a constant), else by its slug, which each statement then looks up.
-func (ds *Datasource) workspaceRef() sqlbuild.Workspace {
-	c := &ds.workspace
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.found {
-		return sqlbuild.Workspace{Slug: ds.settings.Workspace, ID: c.id}
-	}
-	return sqlbuild.WorkspaceSlug(ds.settings.Workspace)
+	return fence(), nil
 }

@@ -140,7 +140,7 @@ ORDER BY c.started_at DESC LIMIT 1000`,
 
 // handSQL is the hand-written SQL for a query of kind on metric, with the
 // macros and variables expanded, or "" when there is none.
-func handSQL(metric, kind string, from, to time.Time, interval time.Duration, workspace int, search string) string {
+func handSQL(metric, kind string, from, to time.Time, interval time.Duration, workspace int32, search string) string {
 	forms, ok := handWritten[metric]
 	if !ok {
 		return ""
@@ -157,7 +157,7 @@ func handSQL(metric, kind string, from, to time.Time, interval time.Duration, wo
 	if sql == "" {
 		return ""
 	}
-	sql = strings.ReplaceAll(sql, "$workspace", strconv.Itoa(workspace))
+	sql = strings.ReplaceAll(sql, "$workspace", strconv.Itoa(int(workspace)))
 	sql = strings.ReplaceAll(sql, "$search", strings.ReplaceAll(search, "'", "''"))
 	return expandMacros(sql, from, to, interval)
 }

@@ -295,7 +295,7 @@ func heavyCases(o options, e *env) []benchCase {
 // directly, then the hand-written SQL, each o.runs times after o.warmup.
 func timeCase(ctx context.Context, o options, e *env, c benchCase) Result {
 	r := Result{Group: c.group, Name: c.name, Range: rangeName(c.query.TimeRange)}
-	plan, statement, err := plugin.Statement(c.query, sqlbuild.Workspace{Slug: workspace, ID: int32(e.workspaceID)}) // #nosec G115 -- an id of the store's integer column
+	plan, statement, err := plugin.Statement(c.query, sqlbuild.Workspace{Slug: workspace, ID: e.workspaceID})
 	if err != nil {
 		r.Error = err.Error()
 		return r

@@ -33,7 +33,7 @@ type env struct {
 	ds          *plugin.Datasource
 	direct      *pgxpool.Pool // the plugin's session settings, for its statements
 	plain       *pgxpool.Pool // a plain session, as Grafana's PostgreSQL data source opens one
-	workspaceID int
+	workspaceID int32
 	loaded      *generator.Stats // nil when -reuse found the data
 	server      *localpg.Server  // nil with -database-url
 }
