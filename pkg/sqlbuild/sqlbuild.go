@@ -35,6 +35,13 @@ type source struct {
 	time string
 	// dimensions maps a dimension id to its column and the joins it needs.
 	dimensions map[string]column
+	// bounded says that fromRange gives only the workspace's rows of the
+	// scope's range already, each part of it fenced and bounded on its own
+	// (a slotted summary's union of levels and edges): the statement then
+	// adds no fence or time range of its own around them, which PostgreSQL
+	// would push into every part again and plan once more for each (the
+	// campaign's total chats: 0.70 ms a run with them, 0.62 without).
+	bounded bool
 }
 
 type column struct {
@@ -598,7 +605,10 @@ func grouped(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed, byKey
 		return sq.SelectBuilder{}, nil, fmt.Errorf("metric %s is a state at one instant: query it as a snapshot", metric.ID)
 	}
 	series, seriesID := sq.Expr("''::text AS series"), sq.Expr("NULL::bigint AS series_id")
-	where := sq.And{workspaceFence(src.workspace, sc.workspace)}
+	where := sq.And{}
+	if !src.bounded {
+		where = append(where, workspaceFence(src.workspace, sc.workspace))
+	}
 	var joins []join
 	var keyedBy *column
 	if plan.GroupBy != "" {
@@ -652,10 +662,14 @@ func grouped(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed, byKey
 	}
 	var from time.Time // the rows' earliest time, for the filters
 	if src.fromAt == nil {
-		where = append(where, sq.Lt{src.time: sc.to()})
 		if !metric.Cumulative {
-			where = append(where, sq.GtOrEq{src.time: sc.from()})
 			from = sc.from()
+		}
+		if !src.bounded {
+			where = append(where, sq.Lt{src.time: sc.to()})
+			if !metric.Cumulative {
+				where = append(where, sq.GtOrEq{src.time: from})
+			}
 		}
 	}
 	if len(metric.Conditions) > 0 {
@@ -678,7 +692,11 @@ func grouped(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed, byKey
 		where = append(where, col.filter(f, from))
 		joins = append(joins, col.joins...)
 	}
-	return withJoins(builder, joins).Where(where), keyedBy, nil
+	b := withJoins(builder, joins)
+	if len(where) > 0 {
+		b = b.Where(where)
+	}
+	return b, keyedBy, nil
 }
 
 // withJoins adds joins to b once each: a left join where the joined row may

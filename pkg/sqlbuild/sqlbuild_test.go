@@ -74,16 +74,40 @@ func TestWorkspaceIDIsABindParameter(t *testing.T) {
 	require.Positive(t, strings.Count(a.SQL, "workspace_id = $"))
 }
 
-// Cumulative metrics read from the beginning of the store: no lower time bound.
+// Cumulative metrics read from the beginning of the store: no lower time
+// bound on the raw rows, and a summary's rows from its first unit on, where
+// the others read from the range's start. Both end at the range's end.
 func TestCumulativeMetricsHaveNoLowerBound(t *testing.T) {
-	total, err := TimeSeries(plan(t, "total_users", ""), WorkspaceSlug("acme"))
+	total := plan(t, "total_users", "")
+	raw, err := RawTimeSeries(total, WorkspaceSlug("acme"))
 	require.NoError(t, err)
-	require.NotContains(t, total.SQL, "fi.at >=")
-	require.Contains(t, total.SQL, "fi.at < $")
+	require.NotContains(t, raw.SQL, "f.first_at >=")
+	require.Contains(t, raw.SQL, "f.first_at < $")
+	summary, err := TimeSeries(total, WorkspaceSlug("acme"))
+	require.NoError(t, err)
+	require.Equal(t, beginning, dayBound(t, summary, ">="))
+	require.Equal(t, total.Boundaries[len(total.Boundaries)-1], dayBound(t, summary, "<"))
 
-	newUsers, err := TimeSeries(plan(t, "new_users", ""), WorkspaceSlug("acme"))
+	newUsers := plan(t, "new_users", "")
+	raw, err = RawTimeSeries(newUsers, WorkspaceSlug("acme"))
 	require.NoError(t, err)
-	require.Contains(t, newUsers.SQL, "fi.at >= $")
+	require.Contains(t, raw.SQL, "f.first_at >= $")
+	summary, err = TimeSeries(newUsers, WorkspaceSlug("acme"))
+	require.NoError(t, err)
+	require.Equal(t, newUsers.Boundaries[0], dayBound(t, summary, ">="))
+	require.Equal(t, newUsers.Boundaries[len(newUsers.Boundaries)-1], dayBound(t, summary, "<"))
+}
+
+// dayBound is the value of st's one bound "s.day op $n" on a summary's days.
+func dayBound(t *testing.T, st Statement, op string) time.Time {
+	t.Helper()
+	m := regexp.MustCompile(`s\.day `+regexp.QuoteMeta(op)+` \$(\d+)`).FindAllStringSubmatch(st.SQL, -1)
+	require.Len(t, m, 1, st.SQL)
+	n, err := strconv.Atoi(m[0][1])
+	require.NoError(t, err)
+	bound, ok := st.Args[n-1].(time.Time)
+	require.True(t, ok, "%T", st.Args[n-1])
+	return bound
 }
 
 // Every metric of the catalog builds, grouped and filtered by each of its

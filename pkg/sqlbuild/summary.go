@@ -52,6 +52,11 @@ type slotRows struct {
 	// buckets of a zone whose offset is not whole hours read those instead
 	// of the UTC hours and their split hours' slots (see candidates).
 	shiftedHours string
+	// stampedEdges says that the edges' rows carry the start of their
+	// unit, which may lie before the range's start (the minute of a range
+	// that starts inside one): the statement then keeps its own bounds on
+	// the rows, which leave such a row out, as they do the raw source's.
+	stampedEdges bool
 }
 
 // level is one table of a slotted summary: rows of whole units of grain,
@@ -135,8 +140,13 @@ func (l level) rows(workspace Workspace, spans []span) sq.SelectBuilder {
 		for i, s := range spans {
 			froms[i], tos[i] = s.from, s.to
 		}
+		// The spans' overall bounds as well: the probes' only constant
+		// bounds, which the planner needs to read the level by its key.
+		first, last := slices.MinFunc(spans, func(a, b span) int { return a.from.Compare(b.from) }).from,
+			slices.MaxFunc(spans, func(a, b span) int { return a.to.Compare(b.to) }).to
 		return b.JoinClause(sq.Expr("JOIN unnest(?::timestamptz[], ?::timestamptz[]) AS ls(from_at, to_at)"+
-			" ON s."+l.column+" >= ls.from_at AND s."+l.column+" < ls.to_at", froms, tos))
+			" ON s."+l.column+" >= ls.from_at AND s."+l.column+" < ls.to_at", froms, tos)).
+			Where(sq.GtOrEq{"s." + l.column: first}).Where(sq.Lt{"s." + l.column: last})
 	}
 	units := make([]time.Time, 0, count)
 	for _, s := range spans {
@@ -612,7 +622,9 @@ var summaries = map[summaryKey]summaryImpl{
 				{grain: time.Minute, table: "message_minutes", column: "minute", as: "minute", columns: []string{"messages AS n"}},
 			},
 			// The raw source's own minutes: the partial minute at the end of
-			// the range counts only its messages inside the range.
+			// the range counts only its messages inside the range, and the one
+			// at its start none (its minute starts before the range).
+			stampedEdges: true,
 			edges: func(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
 				return sq.Select("m.workspace_id", "date_trunc('minute', m.created_at) AS minute", "count(*) AS n").
 					From("messages m").Where(workspaceFence("m.workspace_id", workspace)).Where(ranges).
@@ -766,6 +778,7 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 			return sc
 		}
 		src.fromRange = func(b sq.SelectBuilder, sc scope) sq.SelectBuilder { return rows.from(b, widen(sc)) }
+		src.bounded = !rows.stampedEdges
 		tables = rows.tables(widen(sc))
 	}
 	return route{table: s.Table, tables: tables, src: src, metric: rewritten}, true
