@@ -116,7 +116,7 @@ type Report struct {
 // try (PostgreSQL's default) and too few huge pages reserved by the system,
 // the shared buffers are mapped in 4 kB pages, and each new connection pays
 // a page fault for every one it touches first: the dialogs' text search took
-// about 200 ms on a new connection instead of 55 (docs/performance.md).
+// about 200 ms on a new connection instead of 55 (docs/performance-history.md).
 type ServerFacts struct {
 	Version       string `json:"version"`
 	SharedBuffers string `json:"sharedBuffers"`
