@@ -1,6 +1,7 @@
 package sqlbuild
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/catalog"
 	"github.com/chatbot-metrics/chatbot-metrics/pkg/models"
+	"github.com/chatbot-metrics/chatbot-metrics/pkg/timebucket"
 )
 
 func utc(s string) time.Time {
@@ -416,4 +418,82 @@ func TestSummariesReadShiftedHoursOffTheHour(t *testing.T) {
 	} {
 		require.Equal(t, c.want, used(c.metric, c.groupBy, c.zone, utc(c.from), c.step, c.buckets), "%s by %s, %s every %s", c.metric, c.groupBy, c.zone, c.step)
 	}
+}
+
+// A slotted summary's statement bounds its rows in each part of the union
+// only, where every row of the union lies in the range; the busiest
+// minutes, whose edge rows carry their minute's start, keep the
+// statement's own range, as do the raw rows. A level read by one probe
+// per span carries the spans' overall bounds as well.
+func TestSummaryRowsAreBoundedOnceInEachPart(t *testing.T) {
+	from, to := utc("2022-03-01T00:10:00Z"), utc("2022-03-31T12:00:00Z")
+	statement := func(metric string, raw bool) Statement {
+		t.Helper()
+		m, ok := catalog.Lookup(metric)
+		require.True(t, ok)
+		build := Totals
+		if raw {
+			build = RawTotals
+		}
+		s, err := build(catalog.Plan{Metric: m, Kind: models.KindTotals, From: from, To: to}, Workspace{Slug: "demo", ID: 3})
+		require.NoError(t, err)
+		return s
+	}
+	conversations := statement("conversations", false)
+	require.True(t, strings.HasPrefix(conversations.SQL, "/* summary: "), conversations.SQL)
+	require.NotContains(t, conversations.SQL, "cx.at", conversations.SQL)
+	require.NotContains(t, conversations.SQL, "cx.workspace_id = $", conversations.SQL)
+	require.Contains(t, statement("conversations", true).SQL, "v.started_at < $")
+
+	minutes := statement("peak_messages_per_minute", false)
+	require.True(t, strings.HasPrefix(minutes.SQL, "/* summary: message_minute"), minutes.SQL)
+	require.Contains(t, minutes.SQL, "mm.minute < $")
+	require.Contains(t, minutes.SQL, "mm.minute >= $")
+
+	// Hours at a zone a quarter past the hour, in spans of several hours
+	// each: read by one probe per span, within the spans' bounds.
+	m, ok := catalog.Lookup("messages_received")
+	require.True(t, ok)
+	kathmandu, err := time.LoadLocation("Asia/Kathmandu")
+	require.NoError(t, err)
+	boundaries, err := timebucket.Boundaries(from, to, timebucket.Interval{Unit: timebucket.Day, Count: 1}, kathmandu)
+	require.NoError(t, err)
+	series, err := TimeSeries(catalog.Plan{Metric: m, Kind: models.KindTimeSeries, From: from, To: to, Boundaries: boundaries}, Workspace{Slug: "demo", ID: 3})
+	require.NoError(t, err)
+	probe := regexp.MustCompile(`JOIN unnest\(\$\d+::timestamptz\[\], \$\d+::timestamptz\[\]\) AS ls\(from_at, to_at\) ON s\.(\w+) >= ls\.from_at AND s\.\w+ < ls\.to_at WHERE s\.workspace_id = \$\d+::integer AND s\.(\w+) >= \$\d+ AND s\.(\w+) < \$\d+`)
+	found := probe.FindAllStringSubmatch(series.SQL, -1)
+	require.NotEmpty(t, found, series.SQL)
+	for _, f := range found {
+		require.Equal(t, f[1], f[2], series.SQL)
+		require.Equal(t, f[1], f[3], series.SQL)
+	}
+	require.NotContains(t, series.SQL, "ms.at <", series.SQL)
+	require.NotContains(t, series.SQL, "mx.at <", series.SQL)
+}
+
+// A filter on the dimension the rows are grouped by the ids of applies to
+// the groups once they are named: the summary's rows are grouped without a
+// join; a filter on another dimension stays on the rows.
+func TestAFilterOnTheGroupedDimensionFiltersTheGroups(t *testing.T) {
+	m, ok := catalog.Lookup("handled_conversations")
+	require.True(t, ok)
+	totals := func(filters ...models.Filter) string {
+		t.Helper()
+		s, err := Totals(catalog.Plan{Metric: m, Kind: models.KindTotals, GroupBy: catalog.DimAgent.ID, Filters: filters,
+			From: utc("2022-03-01T00:00:00Z"), To: utc("2022-03-31T00:00:00Z")}, Workspace{Slug: "demo", ID: 3})
+		require.NoError(t, err)
+		return s.SQL
+	}
+	byAgent := totals(models.Filter{Dimension: catalog.DimAgent.ID, Values: []string{"Ana"}})
+	groups, names, found := strings.Cut(byAgent, " AS g ")
+	require.True(t, found, byAgent)
+	require.NotContains(t, groups, "agents ag", byAgent)
+	require.Contains(t, names, "LEFT JOIN agents ag ON ", byAgent)
+	require.Contains(t, names, "(ag.name)::text = ANY(", byAgent)
+
+	byTeam := totals(models.Filter{Dimension: catalog.DimTeam.ID, Values: []string{"Sales"}})
+	groups, names, found = strings.Cut(byTeam, " AS g ")
+	require.True(t, found, byTeam)
+	require.Contains(t, groups, "(tm.name)::text = ANY(", byTeam)
+	require.NotContains(t, names, "tm.name", byTeam)
 }
