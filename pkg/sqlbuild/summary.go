@@ -2,7 +2,6 @@ package sqlbuild
 
 import (
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -839,9 +838,27 @@ func either(computed bool, column, null string) string {
 }
 
 // mentions reports whether name occurs in text as a whole identifier (not
-// followed by another identifier character).
+// followed by another identifier character). A scan, not a regular
+// expression: statements ask it for every column of a summary, and
+// compiling an expression each time was 7% of building one.
 func mentions(text, name string) bool {
-	return regexp.MustCompile(regexp.QuoteMeta(name) + `\b`).MatchString(text)
+	for rest := text; ; {
+		i := strings.Index(rest, name)
+		if i < 0 {
+			return false
+		}
+		end := i + len(name)
+		if end == len(rest) || !identifierByte(rest[end]) {
+			return true
+		}
+		rest = rest[i+1:]
+	}
+}
+
+// identifierByte reports whether b may continue an SQL identifier: an
+// ASCII letter, digit or underscore (as \w in a regular expression).
+func identifierByte(b byte) bool {
+	return b == '_' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
 }
 
 // from is the slotted summary's rows for sc: each bucket's whole days, hours
