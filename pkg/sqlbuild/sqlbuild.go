@@ -468,8 +468,8 @@ func groups(plan catalog.Plan, metric catalog.Metric, sc scope, bucketed bool) (
 
 // named joins groups keyed by col's ids (and buckets, when bucketed) to
 // their names, once each, where the rows would each have been joined to it
-// and grouped by it, and keeps the groups plan's filters on the grouped
-// dimension keep (see filtersGroups).
+// and grouped by it; it keeps only the groups that plan's filters on the
+// grouped dimension keep (see filtersGroups).
 func named(groups sq.SelectBuilder, col column, plan catalog.Plan, workspace Workspace, bucketed bool) sq.SelectBuilder {
 	_, alias, _ := strings.Cut(col.names, " ")
 	// A left join whatever the column's: grouped kept no group of a key

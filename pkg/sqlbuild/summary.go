@@ -840,7 +840,8 @@ func either(computed bool, column, null string) string {
 // mentions reports whether name occurs in text as a whole identifier (not
 // followed by another identifier character). A scan, not a regular
 // expression: statements ask it for every column of a summary, and
-// compiling an expression each time was 7% of building one.
+// compiling an expression each time took about a quarter of the time to
+// build the campaign's total chats (BenchmarkBuildCampaignTotalChats).
 func mentions(text, name string) bool {
 	for rest := text; ; {
 		i := strings.Index(rest, name)
