@@ -89,15 +89,10 @@ func groupRows(t *testing.T, ctx context.Context, pool *pgxpool.Pool, q models.Q
 	t.Helper()
 	plan, err := catalog.Resolve(q)
 	require.NoError(t, err)
-	workspace := demoWorkspace(t, pool)
+	st, err := statementBuilder(kind, raw)(plan, demoWorkspace(t, pool))
+	require.NoError(t, err)
 	var rows []groupRow
 	if kind == models.KindTimeSeries {
-		build := sqlbuild.TimeSeries
-		if raw {
-			build = sqlbuild.RawTimeSeries
-		}
-		st, err := build(plan, workspace)
-		require.NoError(t, err)
 		got, err := collect[store.Bucketed](ctx, pool, st)
 		require.NoError(t, err, st.SQL)
 		for i, text := range bucketedText(got) {
@@ -105,12 +100,6 @@ func groupRows(t *testing.T, ctx context.Context, pool *pgxpool.Pool, q models.Q
 		}
 		return rows
 	}
-	build := sqlbuild.Totals
-	if raw {
-		build = sqlbuild.RawTotals
-	}
-	st, err := build(plan, workspace)
-	require.NoError(t, err)
 	got, err := collect[store.Totaled](ctx, pool, st)
 	require.NoError(t, err, st.SQL)
 	slices.SortFunc(got, func(a, b store.Totaled) int {
@@ -120,4 +109,18 @@ func groupRows(t *testing.T, ctx context.Context, pool *pgxpool.Pool, q models.Q
 		rows = append(rows, groupRow{got[i].Series, text})
 	}
 	return rows
+}
+
+// statementBuilder is the builder of a time series or totals statement,
+// from the summaries or, with raw, from the raw rows only.
+func statementBuilder(kind models.QueryKind, raw bool) func(catalog.Plan, sqlbuild.Workspace) (sqlbuild.Statement, error) {
+	switch {
+	case kind == models.KindTimeSeries && raw:
+		return sqlbuild.RawTimeSeries
+	case kind == models.KindTimeSeries:
+		return sqlbuild.TimeSeries
+	case raw:
+		return sqlbuild.RawTotals
+	}
+	return sqlbuild.Totals
 }
