@@ -437,8 +437,8 @@ func sourcesTable(plan catalog.Plan, workspace Workspace) (Statement, error) {
 		Prefix(botUsed + " " + agentUsed + " " + transferredUsed))
 }
 
-// selectColumns selects each record column under its name, reading the
-// workspace whose slug is workspace.
+// selectColumns selects each record column under its name, reading only
+// workspace's rows.
 func selectColumns(columns []RecordColumn, workspace Workspace) sq.SelectBuilder {
 	builder := psql.Select()
 	for _, col := range columns {
