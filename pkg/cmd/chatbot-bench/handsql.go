@@ -157,6 +157,12 @@ func handSQL(metric, kind string, from, to time.Time, interval time.Duration, wo
 	if sql == "" {
 		return ""
 	}
+	return expandHand(sql, from, to, interval, workspace, search)
+}
+
+// expandHand expands a hand-written statement's variables ($workspace,
+// $search) and Grafana's macros.
+func expandHand(sql string, from, to time.Time, interval time.Duration, workspace int32, search string) string {
 	sql = strings.ReplaceAll(sql, "$workspace", strconv.Itoa(int(workspace)))
 	sql = strings.ReplaceAll(sql, "$search", strings.ReplaceAll(search, "'", "''"))
 	return expandMacros(sql, from, to, interval)

@@ -85,7 +85,7 @@ type options struct {
 }
 
 // sections a run can be narrowed to with -only.
-var sections = []string{"panels", "heavy", "dashboards", "burst"}
+var sections = []string{"panels", "heavy", "usage", "dashboards", "burst"}
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
 	var o options
@@ -104,7 +104,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	flags.StringVar(&o.dashboards, "dashboards", "dashboards", "directory of the dashboards' JSON")
 	only := flags.String("only", strings.Join(sections, ","), "sections to run: "+strings.Join(sections, ", "))
 	flags.BoolVar(&o.json, "json", false, "print JSON instead of Markdown")
-	match := flags.String("match", "", "time only the panel and heavy queries whose \"group: name\" matches this regular expression")
+	match := flags.String("match", "", "time only the panel, heavy and usage queries whose \"group: name\" matches this regular expression")
 	flags.StringVar(&o.plans, "plans", "", "write EXPLAIN (ANALYZE, BUFFERS) of every query whose p95 misses its target to this directory")
 	flags.BoolVar(&o.hand, "hand", true, "also time each query's hand-written SQL over the raw tables (-hand=false skips it, for the plugin's own figures)")
 	flags.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measurements (not the seed) to this file, for go tool pprof")

@@ -38,11 +38,55 @@ var heavy = []struct{ name, query string }{
 	{"expense per dialogue by inbox", `{"metric":"expense_per_dialogue","groupBy":"inbox","interval":"auto"}`},
 }
 
+// usage are the queries of a 90-day usage and contact-center view, one panel
+// each, as a team watching its chatbot asks for them. hand is the
+// hand-written SQL of the same query over the raw tables (the metric's own
+// form where it has the query's groups), or "" where none is written.
+var usage = []struct{ name, query, hand string }{
+	{"active users by platform, per day", `{"metric":"active_users","groupBy":"platform","interval":"day","timezone":"America/Sao_Paulo"}`,
+		handWritten["active_users"].Series},
+	{"messages received by platform, per day", `{"metric":"messages_received","groupBy":"platform","interval":"day"}`,
+		`SELECT $__timeGroupAlias(m.created_at, $__interval), c.platform AS metric, count(*) AS value
+FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
+WHERE m.workspace_id = $workspace AND m.direction = 'inbound' AND $__timeFilter(m.created_at)
+GROUP BY 1, 2 ORDER BY 1`},
+	{"messages sent by sender, per hour", `{"metric":"messages_sent","groupBy":"sender","interval":"hour"}`,
+		`SELECT $__timeGroupAlias(created_at, $__interval), sender AS metric, count(*) AS value FROM messages
+WHERE workspace_id = $workspace AND direction = 'outbound' AND $__timeFilter(created_at)
+GROUP BY 1, 2 ORDER BY 1`},
+	{"new users by platform, per day", `{"metric":"new_users","groupBy":"platform","interval":"day"}`, handWritten["new_users"].Series},
+	{"total users by platform, per day", `{"metric":"total_users","groupBy":"platform","interval":"day"}`, ""},
+	{"languages, totals", `{"queryType":"totals","metric":"languages","groupBy":"language"}`,
+		`SELECT language AS metric, count(DISTINCT contact_id) AS value FROM messages
+WHERE workspace_id = $workspace AND direction = 'inbound' AND language IS NOT NULL AND $__timeFilter(created_at)
+GROUP BY 1 ORDER BY 2 DESC`},
+	{"top 10 intents", `{"queryType":"ranking","metric":"top_intents","groupBy":"intent"}`, handWritten["top_intents"].Total},
+	{"returning users by platform, per day", `{"metric":"returning_users","groupBy":"platform","interval":"day"}`, handWritten["returning_users"].Series},
+	{"peak messages per minute, per day", `{"metric":"peak_messages_per_minute","interval":"day"}`,
+		`SELECT $__timeGroupAlias(p.minute, $__interval), max(p.n) AS value
+FROM (SELECT date_trunc('minute', created_at) AS minute, count(*) AS n FROM messages
+      WHERE workspace_id = $workspace AND $__timeFilter(created_at) GROUP BY 1) p
+GROUP BY 1 ORDER BY 1`},
+	{"wait time p90 by team, per day", `{"metric":"wait_time_p90","groupBy":"team","interval":"day"}`,
+		`SELECT $__timeGroupAlias(a.created_at, $__interval), t.name AS metric,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM a.first_reply_at - a.created_at)) AS value
+FROM assignments a JOIN teams t ON t.workspace_id = a.workspace_id AND t.id = a.team_id
+WHERE a.workspace_id = $workspace AND a.first_reply_at IS NOT NULL AND $__timeFilter(a.created_at)
+GROUP BY 1, 2 ORDER BY 1`},
+	{"service level by team, per day", `{"metric":"service_level","groupBy":"team","interval":"day","targetSeconds":60}`, handWritten["service_level"].Series},
+}
+
+// usageRange is the span of the usage queries, ending at the data's end.
+const usageRange = "90d"
+
 // benchCase is one query to time.
 type benchCase struct {
 	group, name string
 	query       backend.DataQuery
 	search      string // the text a hand-written dialogs search looks for
+	// hand, when set, is the case's own hand-written SQL, in place of the
+	// metric's form for the query's kind.
+	hand string
 }
 
 // panelRequest is what Grafana sends for one panel: its targets in one request.
@@ -174,6 +218,9 @@ func measure(ctx context.Context, o options, e *env, stderr io.Writer) (*Report,
 	if o.only["heavy"] {
 		cases = append(cases, heavyCases(o, e)...)
 	}
+	if o.only["usage"] {
+		cases = append(cases, usageCases(e)...)
+	}
 	if o.match != nil {
 		kept := cases[:0]
 		for _, c := range cases {
@@ -291,6 +338,16 @@ func heavyCases(o options, e *env) []benchCase {
 	return cases
 }
 
+// usageCases are the usage queries over their 90 days.
+func usageCases(e *env) []benchCase {
+	span, _ := parseRange(usageRange)
+	cases := make([]benchCase, 0, len(usage))
+	for _, u := range usage {
+		cases = append(cases, benchCase{group: "usage", name: u.name, query: replay.Query("A", []byte(u.query), e.end.Add(-span), e.end), hand: u.hand})
+	}
+	return cases
+}
+
 // timeCase runs one query warm through QueryData, then its statement
 // directly, then the hand-written SQL, each o.runs times after o.warmup.
 func timeCase(ctx context.Context, o options, e *env, c benchCase) Result {
@@ -345,7 +402,11 @@ func timeCase(ctx context.Context, o options, e *env, c benchCase) Result {
 	if !o.hand {
 		return r
 	}
-	if sql := handSQL(r.Metric, r.Kind, plan.From, plan.To, bucketWidth(plan), e.workspaceID, c.search); sql != "" {
+	sql := handSQL(r.Metric, r.Kind, plan.From, plan.To, bucketWidth(plan), e.workspaceID, c.search)
+	if c.hand != "" {
+		sql = expandHand(c.hand, plan.From, plan.To, bucketWidth(plan), e.workspaceID, c.search)
+	}
+	if sql != "" {
 		hand, err := timed(o, func() error { return drain(e.plain.Query(ctx, sql)) })
 		if err != nil {
 			r.Error = "hand-written: " + err.Error()
