@@ -67,9 +67,6 @@ type Summary struct {
 	// sqlbuild reads one table in more than one way (its durations one by
 	// one, say); empty for the table's own rows.
 	Rows string
-	// MostBuckets, when not 0, is the most buckets of a query the summary
-	// answers: its aggregates pay only over large groups.
-	MostBuckets int
 }
 
 // SlotLength is the grain of the slot summaries: every time zone in use has
@@ -267,17 +264,11 @@ var Summaries = []Summary{
 		Dimensions: []string{DimAgent.ID, DimPlatform.ID},
 	},
 	{
-		// The median and 90th percentile over few buckets (a total, a
-		// ranking of agents), whose groups are large: binary search in the
-		// day rows' long arrays (migration 30).
+		// The median and 90th percentile: each bucket's group gathers its
+		// rows' sorted arrays, and the large groups (a total, a ranking of
+		// agents, a day of one agent) search them (migration 30).
 		Table: "response_run_slots", Source: SourceResponseRuns, Grain: SlotLength,
-		Aggregates:  sortedPercentiles(responseInterval, "rs.response_us"),
-		Dimensions:  []string{DimAgent.ID, DimPlatform.ID},
-		MostBuckets: 12,
-	},
-	{
-		Table: "response_run_slots", Rows: "response_us", Source: SourceResponseRuns, Grain: SlotLength,
-		Aggregates: percentiles(responseInterval, "rv"),
+		Aggregates: sortedPercentiles(responseInterval, "rs.response_us"),
 		Dimensions: []string{DimAgent.ID, DimPlatform.ID},
 	},
 	{

@@ -927,6 +927,39 @@ func compareLargePercentiles(t *testing.T, pool *pgxpool.Pool) {
 		}
 	}
 	require.GreaterOrEqual(t, searches()-before, int64(4+16), "the binary search ran for the long arrays of one agent and of the teams")
+	// Per day or week over eleven months (334 or 49 buckets, those of the
+	// data's 90 days with values), each bucket's group gathers its arrays:
+	// the days of the copies above hold thousands of wait times, and the
+	// weeks of the agent's runs hundreds of response times, which the
+	// binary search finds (at UTC: Kathmandu's weeks start at 18:15 UTC and
+	// read the agent's shorter hour and slot arrays at their edges, which
+	// are sorted); the other buckets are sorted whole.
+	for _, c := range []struct{ id, groupBy, interval string }{
+		{"wait_time_p90", catalog.DimTeam.ID, "day"}, {"conversation_time_median", "", "day"}, {"operator_response_time_p90", catalog.DimAgent.ID, "week"},
+	} {
+		for _, zone := range []string{"UTC", "Asia/Kathmandu"} {
+			q := models.Query{QueryType: models.KindTimeSeries, Metric: c.id, GroupBy: c.groupBy, Interval: c.interval, Timezone: zone, TimeRange: backend.TimeRange{
+				From: time.Date(2021, 6, 1, 0, 7, 0, 0, time.UTC), To: time.Date(2022, 5, 1, 0, 0, 0, 0, time.UTC)}}
+			name := fmt.Sprintf("%s by %q per %s in %s", c.id, c.groupBy, c.interval, zone)
+			plan, err := catalog.Resolve(q)
+			require.NoError(t, err, name)
+			summary, err := sqlbuild.TimeSeries(plan, demoWorkspace(t, pool))
+			require.NoError(t, err, name)
+			require.Contains(t, summary.SQL, "sorted_us_percentile_cont", name)
+			raw, err := sqlbuild.RawTimeSeries(plan, sqlbuild.WorkspaceSlug("demo"))
+			require.NoError(t, err, name)
+			want, err := collect[store.Bucketed](ctx, pool, raw)
+			require.NoError(t, err, name)
+			searched := searches()
+			got, err := collectOn[store.Bucketed](ctx, conn, summary)
+			require.NoError(t, err, name)
+			if zone == "UTC" || c.interval == "day" {
+				require.Greater(t, searches(), searched, "%s: the long arrays of some buckets were searched", name)
+			}
+			require.Greater(t, len(want), 12, "%s: buckets with values", name)
+			require.Equal(t, bucketedText(want), bucketedText(got), "%s\n%s", name, summary.SQL)
+		}
+	}
 	_, err = pool.Exec(ctx, "DELETE FROM assignments WHERE id > $1", lastAssignment)
 	require.NoError(t, err)
 	_, err = pool.Exec(ctx, "DELETE FROM messages WHERE body = 'percentile probe'")

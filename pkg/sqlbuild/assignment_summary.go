@@ -145,8 +145,6 @@ func init() {
 		summaries[summaryKey{table, catalog.SourceAssignments}] = summaryImpl{src, &rows}
 	}
 	register("assignment_team_slots", assignmentSourceBy("st", catalog.DimTeam.ID), assignmentTeamRows)
-	register("assignment_team_slots/wait_us", assignmentSourceBy("tw", catalog.DimTeam.ID), unnested(assignmentTeamRows, "tw", "wait_us"))
-	register("assignment_team_slots/conversation_us", assignmentSourceBy("tc", catalog.DimTeam.ID), unnested(assignmentTeamRows, "tc", "conversation_us"))
 	register("assignment_agent_slots", assignmentSourceBy("sg", catalog.DimAgent.ID), assignmentAgentRows)
 	register("assignment_agent_slots/wait_us", assignmentSourceBy("gw", catalog.DimAgent.ID), unnested(assignmentAgentRows, "gw", "wait_us"))
 	register("assignment_agent_slots/conversation_us", assignmentSourceBy("gc", catalog.DimAgent.ID), unnested(assignmentAgentRows, "gc", "conversation_us"))

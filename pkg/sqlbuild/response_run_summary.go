@@ -26,10 +26,6 @@ var responseRunRows = slotRows{
 	},
 }
 
-// responseRunValues are responseRunRows with one row per response time (in
-// v, microseconds), for percentiles.
-var responseRunValues = unnested(responseRunRows, "rv", "response_us")
-
 // responseRunSummarySource is the summary source over run rows aliased alias.
 func responseRunSummarySource(alias string) source {
 	return source{workspace: alias + ".workspace_id", time: alias + ".at", dimensions: map[string]column{
@@ -41,5 +37,4 @@ func responseRunSummarySource(alias string) source {
 
 func init() {
 	summaries[summaryKey{"response_run_slots", catalog.SourceResponseRuns}] = summaryImpl{responseRunSummarySource("rs"), &responseRunRows}
-	summaries[summaryKey{"response_run_slots/response_us", catalog.SourceResponseRuns}] = summaryImpl{responseRunSummarySource("rv"), &responseRunValues}
 }

@@ -742,9 +742,6 @@ func fit(plan catalog.Plan, metric catalog.Metric, sc scope, s catalog.Summary) 
 			return route{}, false
 		}
 	}
-	if s.MostBuckets > 0 && len(sc.boundaries)-1 > s.MostBuckets {
-		return route{}, false
-	}
 	// Every boundary between two buckets must be a slot edge; the range's
 	// own ends may fall inside slots (their raw rows are read).
 	if s.Grain > 0 {

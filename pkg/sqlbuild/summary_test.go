@@ -199,32 +199,32 @@ func TestLanguageSummaryAnswersOneLanguageAtATime(t *testing.T) {
 	}
 }
 
-// The operator response time's percentiles over a few buckets search the
-// run summaries' sorted arrays; over many buckets, whose groups are small,
-// they sort the arrays' values unnested.
-func TestResponseTimePercentilesSearchOnlyOverFewBuckets(t *testing.T) {
+// The operator response time's percentiles gather each group's sorted
+// arrays over any number of buckets: a large group searches them, a small
+// one sorts its values in memory; no statement unnests every value of the
+// range to sort them all.
+func TestResponseTimePercentilesGatherEachGroupsArrays(t *testing.T) {
 	metric, ok := catalog.Lookup("operator_response_time_p90")
 	require.True(t, ok)
 	day := func(i int) time.Time { return utc("2022-01-01T00:00:00Z").Add(time.Duration(i) * 24 * time.Hour) }
-	for _, c := range []struct {
-		buckets  int
-		searched bool
-	}{{1, true}, {12, true}, {13, false}, {31, false}} {
-		boundaries := make([]time.Time, c.buckets+1)
+	for _, buckets := range []int{1, 12, 13, 90} {
+		boundaries := make([]time.Time, buckets+1)
 		for i := range boundaries {
 			boundaries[i] = day(i)
 		}
 		r, ok := choose(catalog.Plan{GroupBy: catalog.DimAgent.ID}, metric, scope{workspace: WorkspaceSlug("acme"), boundaries: boundaries})
-		require.True(t, ok, "%d buckets", c.buckets)
-		require.Equal(t, []string{"response_run_days"}, r.tables, "%d buckets", c.buckets)
-		require.Equal(t, c.searched, strings.Contains(r.metric.Aggregate, "sorted_us_percentile_cont(0.9, "), "%d buckets: %s", c.buckets, r.metric.Aggregate)
-		require.Equal(t, !c.searched, strings.Contains(r.metric.Aggregate, "rv.v"), "%d buckets: %s", c.buckets, r.metric.Aggregate)
+		require.True(t, ok, "%d buckets", buckets)
+		require.Equal(t, []string{"response_run_days"}, r.tables, "%d buckets", buckets)
+		require.Equal(t, "CASE WHEN sum(cardinality(rs.response_us)) <= 256 OR sum(cardinality(rs.response_us)) < 32 * count(*)"+
+			" THEN (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY pv.v / 1000000::float8) FROM unnest(array_agg(ROW(rs.response_us)::sorted_us)) ps, unnest(ps.us) pv(v))"+
+			" ELSE sorted_us_percentile_cont(0.9, sum(cardinality(rs.response_us)), array_agg(ROW(rs.response_us)::sorted_us)) END",
+			r.metric.Aggregate, "%d buckets", buckets)
 	}
 }
 
 // The wait and conversation times' percentiles without a group-by or by
-// team read the per-team rows: over a few buckets their long arrays are
-// searched, over many their values are sorted; by agent, the per-agent
+// team read the per-team rows, whose long arrays each group gathers and
+// searches when large, over any number of buckets; by agent, the per-agent
 // rows' values are sorted, and by platform the finer rows'.
 func TestAssignmentPercentilesFromTheTeamRows(t *testing.T) {
 	day := func(i int) time.Time { return utc("2022-01-01T00:00:00Z").Add(time.Duration(i) * 24 * time.Hour) }
@@ -236,8 +236,9 @@ func TestAssignmentPercentilesFromTheTeamRows(t *testing.T) {
 		{"wait_time_median", "", 1, "assignment_team_days", "sorted_us_percentile_cont(0.5, sum(cardinality(st.wait_us))"},
 		{"wait_time_p90", catalog.DimTeam.ID, 12, "assignment_team_days", "sorted_us_percentile_cont(0.9, sum(cardinality(st.wait_us))"},
 		{"conversation_time_median", "", 1, "assignment_team_days", "sorted_us_percentile_cont(0.5, sum(cardinality(st.conversation_us))"},
-		{"conversation_time_p90", "", 31, "assignment_team_days", "percentile_cont(0.9) WITHIN GROUP (ORDER BY tc.v / 1000000::float8)"},
-		{"wait_time_median", catalog.DimTeam.ID, 13, "assignment_team_days", "percentile_cont(0.5) WITHIN GROUP (ORDER BY tw.v / 1000000::float8)"},
+		{"conversation_time_p90", "", 31, "assignment_team_days", "sorted_us_percentile_cont(0.9, sum(cardinality(st.conversation_us))"},
+		{"wait_time_median", catalog.DimTeam.ID, 13, "assignment_team_days", "sorted_us_percentile_cont(0.5, sum(cardinality(st.wait_us))"},
+		{"wait_time_p90", catalog.DimTeam.ID, 90, "assignment_team_days", "sorted_us_percentile_cont(0.9, sum(cardinality(st.wait_us))"},
 		{"wait_time_median", catalog.DimAgent.ID, 1, "assignment_agent_days", "percentile_cont(0.5) WITHIN GROUP (ORDER BY gw.v / 1000000::float8)"},
 		{"conversation_time_p90", catalog.DimAgent.ID, 31, "assignment_agent_days", "percentile_cont(0.9) WITHIN GROUP (ORDER BY gc.v / 1000000::float8)"},
 		{"wait_time_median", catalog.DimPlatform.ID, 1, "assignment_days", "percentile_cont(0.5) WITHIN GROUP (ORDER BY aw.v / 1000000::float8)"},
