@@ -117,6 +117,16 @@ var Summaries = []Summary{
 		Dimensions: []string{DimTask.ID},
 	},
 	{
+		// The same sums per direction, sender and billing only (migration
+		// 44), for the metrics that group or filter by the sender and by no
+		// other dimension (messages sent by sender per hour, messages
+		// received or sent in all): a handful of rows per unit.
+		Table: "message_sender_slots", Source: SourceMessages, Grain: SlotLength,
+		Aggregates: messageAggregates("mz"),
+		Conditions: map[string]string{"m.direction": "mz.direction", "m.sender": "mz.sender", "m.billable": "mz.billable"},
+		Dimensions: []string{DimSender.ID},
+	},
+	{
 		Table: "message_slots", Source: SourceMessages, Grain: SlotLength,
 		Aggregates: messageAggregates("ms"),
 		Conditions: map[string]string{"m.direction": "ms.direction", "m.sender": "ms.sender", "m.billable": "ms.billable"},

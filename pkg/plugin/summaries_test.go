@@ -121,6 +121,7 @@ func TestSummariesEqualTheRawRows(t *testing.T) {
 		"conversation_inbox_days", "conversation_inbox_hours", "conversation_inbox_slots", "conversation_inbox_shifted_hours",
 		"conversation_task_days", "conversation_task_hours", "conversation_task_slots",
 		"message_task_days", "message_task_hours", "message_task_slots",
+		"message_sender_days", "message_sender_hours", "message_sender_slots",
 		"phrase_days", "phrase_hours", "phrase_totals", "phrase_direction_days", "phrase_direction_hours",
 		"assignment_days", "assignment_hours", "assignment_slots",
 		"assignment_team_days", "assignment_team_hours", "assignment_team_slots", "assignment_team_shifted_hours",
@@ -408,6 +409,11 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		return `SELECT workspace_id, unit, task_id, sum(messages), sum(ai_cost), sum(billing_cost)
 			FROM (` + messageLevel(grain) + `) l GROUP BY 1, 2, 3`
 	}
+	// The same per direction, sender and billing only (migration 44).
+	messageSenderLevel := func(grain string) string {
+		return `SELECT workspace_id, unit, direction, sender, billable, sum(messages), sum(ai_cost), sum(billing_cost)
+			FROM (` + messageLevel(grain) + `) l GROUP BY 1, 2, 3, 4, 5`
+	}
 	contactLevel := func(grain string) string {
 		return `SELECT m.workspace_id, date_bin('` + grain + `', m.created_at, '2000-01-01Z'), m.contact_id, v.inbox_id, c.platform, count(*)
 			FROM messages m JOIN contacts c ON c.workspace_id = m.workspace_id AND c.id = m.contact_id
@@ -633,6 +639,9 @@ func requireSummariesRecomputed(t *testing.T, pool *pgxpool.Pool) {
 		"message_task_slots":            messageTaskLevel("15 minutes"),
 		"message_task_hours":            messageTaskLevel("1 hour"),
 		"message_task_days":             messageTaskLevel("1 day"),
+		"message_sender_slots":          messageSenderLevel("15 minutes"),
+		"message_sender_hours":          messageSenderLevel("1 hour"),
+		"message_sender_days":           messageSenderLevel("1 day"),
 		"conversation_task_slots":       conversationTaskLevel("15 minutes"),
 		"conversation_task_hours":       conversationTaskLevel("1 hour"),
 		"conversation_task_days":        conversationTaskLevel("1 day"),

@@ -23,8 +23,9 @@ import (
 // dropped), and through every truncate of their sources: without
 // assignments no conversation was handed to a human, without messages the
 // message sums are gone and every conversation has none, without
-// conversations nothing is left. (TestSummariesEqualTheRawRows checks them
-// against the raw rows through inserts, updates and deletes.)
+// conversations nothing is left. So do the message sums per direction,
+// sender and billing (migration 44). (TestSummariesEqualTheRawRows checks
+// them against the raw rows through inserts, updates and deletes.)
 func TestTaskSummariesFollowMovesAndTruncates(t *testing.T) {
 	ctx := context.Background()
 	url, pool := generatedStore(t, generator.Config{Seed: 5, Days: 10, Contacts: 60})
@@ -38,6 +39,11 @@ func TestTaskSummariesFollowMovesAndTruncates(t *testing.T) {
 		"message_task_slots":      `SELECT workspace_id, slot, task_id, ` + messageSums + ` FROM message_slots GROUP BY 1, 2, 3`,
 		"message_task_hours":      `SELECT workspace_id, hour, task_id, ` + messageSums + ` FROM message_hours GROUP BY 1, 2, 3`,
 		"message_task_days":       `SELECT workspace_id, day, task_id, ` + messageSums + ` FROM message_days GROUP BY 1, 2, 3`,
+		// And the sums per direction, sender and billing (migration 44),
+		// which a task's move leaves as they were.
+		"message_sender_slots": `SELECT workspace_id, slot, direction, sender, billable, ` + messageSums + ` FROM message_slots GROUP BY 1, 2, 3, 4, 5`,
+		"message_sender_hours": `SELECT workspace_id, hour, direction, sender, billable, ` + messageSums + ` FROM message_hours GROUP BY 1, 2, 3, 4, 5`,
+		"message_sender_days":  `SELECT workspace_id, day, direction, sender, billable, ` + messageSums + ` FROM message_days GROUP BY 1, 2, 3, 4, 5`,
 	}
 	// facts are the conversation task slots' rows, tasks and sums of two
 	// columns, and the message task slots' rows and tasks, once each table

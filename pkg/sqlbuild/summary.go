@@ -517,6 +517,21 @@ var summaries = map[summaryKey]summaryImpl{
 			},
 		},
 	},
+	// The same sums per direction, sender and billing only (migration 44);
+	// the raw messages at the edges, joined to nothing.
+	{"message_sender_slots", catalog.SourceMessages}: {
+		source: source{workspace: "mz.workspace_id", time: "mz.at", dimensions: map[string]column{
+			catalog.DimSender.ID: {expr: "mz.sender"},
+		}},
+		slotted: &slotRows{
+			alias: "mz", column: "m.created_at",
+			levels: unitLevels("message_sender", "direction", "sender", "billable", "messages", "ai_cost", "billing_cost"),
+			edges: func(workspace Workspace, ranges sq.Or, _ func(string) bool) sq.SelectBuilder {
+				return messageEdgeRowsJoining(workspace, ranges, false, false, "m.workspace_id", "m.created_at",
+					"m.direction", "m.sender", "m.billable", "1", "m.ai_cost", "m.billing_cost")
+			},
+		},
+	},
 	{"intent_slots", catalog.SourceMessages}: {
 		source: source{workspace: "mi.workspace_id", time: "mi.at", dimensions: map[string]column{
 			catalog.DimIntent.ID:   {expr: "mi.intent"},

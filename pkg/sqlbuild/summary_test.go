@@ -148,8 +148,8 @@ func TestTheEndUnitIsReadWholeWhenNothingFollowsTheEnd(t *testing.T) {
 		return s
 	}
 	whole := statement("2022-03-01T00:00:00Z", "2022-03-31T23:59:59.999Z")
-	require.True(t, strings.HasPrefix(whole.SQL, "/* summary: message_days, message_hours, message_slots */"), whole.SQL)
-	require.Contains(t, whole.SQL, "FROM message_slots s WHERE s.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = $10) AND s.slot >= $11 AND s.slot < $12 AND NOT EXISTS (")
+	require.True(t, strings.HasPrefix(whole.SQL, "/* summary: message_sender_days, message_sender_hours, message_sender_slots */"), whole.SQL)
+	require.Contains(t, whole.SQL, "FROM message_sender_slots s WHERE s.workspace_id = (SELECT w.id FROM workspaces w WHERE w.slug = $10) AND s.slot >= $11 AND s.slot < $12 AND NOT EXISTS (")
 	require.Equal(t, 1, strings.Count(whole.SQL, " AND EXISTS ("), whole.SQL)
 	require.Contains(t, whole.Args, utc("2022-03-31T23:45:00Z"), "the unit's start")
 	require.Contains(t, whole.Args, utc("2022-04-01T00:00:00Z"), "the unit's end")
@@ -284,6 +284,13 @@ func TestNarrowSummariesAnswerWhatTheyKeep(t *testing.T) {
 		{"messages_received", catalog.DimTask.ID, nil, "/* summary: message_days */"},
 		{"ai_expense", catalog.DimInbox.ID, []models.Filter{task}, "/* summary: message_days */"},
 		{"messages_received", catalog.DimInbox.ID, nil, "/* summary: message_days */"},
+		{"messages_sent", catalog.DimSender.ID, nil, "/* summary: message_sender_days */"},
+		{"messages_received", "", nil, "/* summary: message_sender_days */"},
+		{"total_messages", "", []models.Filter{{Dimension: catalog.DimSender.ID, Values: []string{"bot"}, Exclude: true}}, "/* summary: message_sender_days */"},
+		{"paid_messages", catalog.DimSender.ID, nil, "/* summary: message_sender_days */"},
+		{"ai_expense", "", nil, "/* summary: message_inbox_days */"},
+		{"messages_sent", catalog.DimSender.ID, []models.Filter{{Dimension: catalog.DimPlatform.ID, Values: []string{"telegram"}}}, "/* summary: message_days */"},
+		{"messages_sent", catalog.DimTask.ID, []models.Filter{{Dimension: catalog.DimSender.ID, Values: []string{"bot"}}}, "/* summary: message_days */"},
 		{"conversations", catalog.DimInbox.ID, nil, "/* summary: conversation_inbox_days */"},
 		{"conversations", catalog.DimFlow.ID, nil, "/* summary: conversation_days */"},
 		{"start_flows", catalog.DimInbox.ID, nil, "/* summary: conversation_days */"},

@@ -136,6 +136,9 @@ GRANT SELECT ON TABLE
     :"schema".message_task_slots,
     :"schema".message_task_hours,
     :"schema".message_task_days,
+    :"schema".message_sender_slots,
+    :"schema".message_sender_hours,
+    :"schema".message_sender_days,
     :"schema".conversation_task_slots,
     :"schema".conversation_task_hours,
     :"schema".conversation_task_days
