@@ -480,12 +480,11 @@ func named(groups sq.SelectBuilder, col column, plan catalog.Plan, workspace Wor
 	j := join{name: col.joins[0].name, optional: true, args: args,
 		clause: col.names + " ON " + fence + " AND " + alias + ".id = g.series_id"}
 	series := "coalesce((" + col.expr + ")::text, '') AS series"
-	var b sq.SelectBuilder
+	columns := []string{series, "g.series_id", "g.value"}
 	if bucketed {
-		b = withJoins(psql.Select("g.bucket", series, "g.value").FromSelect(groups, "g"), []join{j})
-	} else {
-		b = withJoins(psql.Select(series, "g.series_id", "g.value").FromSelect(groups, "g"), []join{j})
+		columns = []string{"g.bucket", series, "g.value"}
 	}
+	b := withJoins(psql.Select(columns...).FromSelect(groups, "g"), []join{j})
 	for _, f := range plan.Filters {
 		if filtersGroups(plan, f, &col) {
 			b = b.Where(col.filter(f, time.Time{}))

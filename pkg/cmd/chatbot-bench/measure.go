@@ -402,9 +402,11 @@ func timeCase(ctx context.Context, o options, e *env, c benchCase) Result {
 	if !o.hand {
 		return r
 	}
-	sql := handSQL(r.Metric, r.Kind, plan.From, plan.To, bucketWidth(plan), e.workspaceID, c.search)
+	var sql string
 	if c.hand != "" {
 		sql = expandHand(c.hand, plan.From, plan.To, bucketWidth(plan), e.workspaceID, c.search)
+	} else {
+		sql = handSQL(r.Metric, r.Kind, plan.From, plan.To, bucketWidth(plan), e.workspaceID, c.search)
 	}
 	if sql != "" {
 		hand, err := timed(o, func() error { return drain(e.plain.Query(ctx, sql)) })
